@@ -1,0 +1,88 @@
+"""Per-file cache of :class:`~pytest_signaltrace.scan.facts.ModuleFacts`.
+
+Entries are keyed by a hash of the file's bytes, its module name and path, and the tool's
+version, so an entry can never be stale: a changed file or a new release simply misses. Each
+entry is one small JSON file written atomically. The cache is best effort: any error reading or
+writing it is treated as a miss and never fails a scan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from pytest_signaltrace import __version__
+from pytest_signaltrace.scan.facts import ModuleFacts
+
+#: Bump when :class:`ModuleFacts` or the extraction rules change.
+SCHEMA = 1
+
+
+def facts_key(data: bytes, module: str, relpath: str, is_package: bool) -> str:
+    """The cache key of one file's facts."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{__version__}\0{SCHEMA}\0{module}\0{relpath}\0{is_package}\0".encode())
+    digest.update(data)
+    return digest.hexdigest()
+
+
+class FactsCache:
+    """A folder of cached facts; ``FactsCache(None)`` caches nothing."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory / f"facts-v{SCHEMA}" if directory is not None else None
+        self.hits = 0
+        self.misses = 0
+
+    def _entry(self, key: str) -> Path | None:
+        return self.directory / key[:2] / f"{key}.json" if self.directory is not None else None
+
+    def get(self, key: str) -> ModuleFacts | None:
+        """The cached facts for ``key``, or ``None``."""
+        entry = self._entry(key)
+        if entry is None:
+            return None
+        try:
+            facts = ModuleFacts.from_json(json.loads(entry.read_bytes()))
+        except (OSError, ValueError, TypeError, KeyError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return facts
+
+    def put(self, key: str, facts: ModuleFacts) -> None:
+        """Store ``facts`` under ``key`` (silently does nothing if the folder is not writable)."""
+        entry = self._entry(key)
+        if entry is None:
+            return
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(facts.to_json(), out, separators=(",", ":"))
+            os.replace(tmp, entry)
+        except OSError:
+            with contextlib.suppress(OSError, UnboundLocalError):
+                os.unlink(tmp)
+
+
+def default_cache_dir(root: Path) -> Path:
+    """``<root>/.pytest_cache/d/signaltrace``: where pytest's ``config.cache.mkdir`` puts it."""
+    return root / ".pytest_cache" / "d" / "signaltrace"
+
+
+def ensure_pytest_cache_marker(cache_dir: Path) -> None:
+    """Give a ``.pytest_cache`` folder we create the ``.gitignore`` pytest would write."""
+    for parent in cache_dir.parents:
+        if parent.name == ".pytest_cache":
+            if not parent.exists():
+                with contextlib.suppress(OSError):
+                    parent.mkdir(parents=True)
+                    (parent / ".gitignore").write_text(
+                        "# Created by pytest-signaltrace automatically.\n*\n", encoding="utf-8"
+                    )
+            return

@@ -1,0 +1,180 @@
+"""The scan: files -> prefilter -> facts (cached, in parallel when many) -> resolved map."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytest_signaltrace.model import SkippedFile, StaticMap
+from pytest_signaltrace.scan import prefilter
+from pytest_signaltrace.scan.cache import FactsCache, facts_key
+from pytest_signaltrace.scan.derive import dead_receivers, summarize_signals
+from pytest_signaltrace.scan.facts import ModuleFacts
+from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE, SourceFile, discover
+from pytest_signaltrace.scan.paths import ModuleNamer, is_test_path
+from pytest_signaltrace.scan.resolve import MapBuilder, Resolver
+from pytest_signaltrace.scan.visitor import extract_facts
+
+#: Parse in worker processes only when there is this much source to parse (bytes): below it,
+#: starting the workers costs more than it saves.
+PARALLEL_THRESHOLD = 4 * 1024 * 1024
+
+#: Called with (files done, files to do) while parsing.
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One file to extract facts from, with what its cache key needs."""
+
+    source: SourceFile
+    module: str
+    is_package: bool
+
+    @property
+    def key(self) -> str:
+        return facts_key(self.source.data, self.module, self.source.relpath, self.is_package)
+
+
+def scan(
+    root: Path,
+    *,
+    cache_dir: Path | None = None,
+    package_roots: Sequence[Path] = (),
+    exclude: Sequence[str] = (),
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> StaticMap:
+    """Scan the Python files under ``root`` for signal definitions, receivers and send sites.
+
+    Never imports the scanned code. ``cache_dir`` (optional) keeps per-file facts between runs;
+    ``package_roots`` name folders whose files are named relative to them (namespace packages);
+    ``jobs`` caps the worker processes used for large trees (``1`` disables them).
+    """
+    root = root.absolute()
+    discovery = discover(root, exclude=exclude, max_file_size=max_file_size)
+    namer = ModuleNamer(package_roots)
+    units: dict[str, _Unit] = {}
+    by_module: dict[str, _Unit] = {}
+    for source in discovery.files:
+        unit = _Unit(source, namer.module_name(source.path), source.path.name == "__init__.py")
+        units[source.relpath] = unit
+        by_module.setdefault(unit.module, unit)
+
+    extractor = _FactsStore(FactsCache(cache_dir), jobs, progress)
+    definers = [u for u in units.values() if prefilter.may_define(u.source.data)]
+    users = [u for u in units.values() if prefilter.may_use(u.source.data) and u not in definers]
+    extractor.extract(definers)
+    known = prefilter.builtin_names() | {
+        d.qualname.rpartition(".")[2].encode()
+        for u in definers
+        for d in extractor.facts[u.source.relpath].definitions
+    }
+    users = [u for u in users if prefilter.uses_known_signal(u.source.data, known)]
+    extractor.extract(users)
+    candidates = [u.source.relpath for u in [*definers, *users]]
+
+    def facts_of(module: str) -> ModuleFacts | None:
+        unit = by_module.get(module)
+        if unit is None:
+            return None
+        return extractor.extract_one(unit)
+
+    resolver = Resolver(by_module, facts_of)
+    builder = MapBuilder(resolver)
+    parsed = [extractor.facts[path] for path in candidates if not extractor.facts[path].error]
+    builder.add_definitions(parsed)
+    builder.note_decorated_signals(parsed)
+    receivers = sorted(r for facts in parsed for r in builder.receivers(facts))
+    senders = sorted(s for facts in parsed for s in builder.senders(facts))
+    disconnects = sorted(d for facts in parsed for d in builder.disconnects(facts))
+    definitions = sorted(builder.definitions.values())
+    signals = summarize_signals(definitions, receivers, senders)
+    skipped = [
+        *discovery.skipped,
+        *(SkippedFile(f.relpath, f.error) for f in extractor.facts.values() if f.error),
+    ]
+    return StaticMap(
+        root=".",
+        files_scanned=len(discovery.files),
+        files_parsed=len(extractor.facts),
+        files_skipped=tuple(sorted(skipped)),
+        definitions=tuple(definitions),
+        receivers=tuple(receivers),
+        senders=tuple(senders),
+        disconnects=tuple(disconnects),
+        signals=tuple(signals),
+        dead_receivers=dead_receivers(receivers, signals),
+    )
+
+
+class _FactsStore:
+    """Extracts facts once per file: from the cache, in this process, or in worker processes."""
+
+    def __init__(self, cache: FactsCache, jobs: int | None, progress: ProgressCallback | None) -> None:
+        self.cache = cache
+        self.jobs = jobs
+        self.progress = progress
+        self.facts: dict[str, ModuleFacts] = {}
+
+    def extract_one(self, unit: _Unit) -> ModuleFacts:
+        """The facts of one file, extracting them if needed."""
+        found = self.facts.get(unit.source.relpath)
+        if found is None:
+            self.extract([unit])
+            found = self.facts[unit.source.relpath]
+        return found
+
+    def extract(self, units: Sequence[_Unit]) -> None:
+        """Extract the facts of every unit not yet known."""
+        todo: list[tuple[_Unit, str]] = []
+        for unit in units:
+            if unit.source.relpath in self.facts:
+                continue
+            key = unit.key
+            cached = self.cache.get(key)
+            if cached is not None:
+                self.facts[unit.source.relpath] = cached
+            else:
+                todo.append((unit, key))
+        for (unit, key), facts in zip(todo, self._run(u for u, _ in todo), strict=True):
+            self.facts[unit.source.relpath] = facts
+            self.cache.put(key, facts)
+
+    def _run(self, units_iter: object) -> list[ModuleFacts]:
+        units = list(units_iter)  # type: ignore[call-overload]
+        args = [
+            (u.source.data, u.module, u.source.relpath, u.is_package, is_test_path(u.source.relpath))
+            for u in units
+        ]
+        workers = self._workers(sum(len(a[0]) for a in args), len(args))
+        results: list[ModuleFacts] = []
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for facts in pool.map(_extract, args, chunksize=max(1, len(args) // (workers * 4))):
+                    results.append(facts)
+                    self._report(len(results), len(args))
+        else:
+            for arg in args:
+                results.append(_extract(arg))
+                self._report(len(results), len(args))
+        return results
+
+    def _workers(self, total_bytes: int, count: int) -> int:
+        available = self.jobs if self.jobs is not None else (os.cpu_count() or 1)
+        if total_bytes < PARALLEL_THRESHOLD or count < 2:
+            return 1
+        return max(1, min(available, count, 8))
+
+    def _report(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+
+def _extract(arg: tuple[bytes, str, str, bool, bool]) -> ModuleFacts:
+    data, module, relpath, is_package, test_only = arg
+    return extract_facts(data, module, relpath, is_package=is_package, test_only=test_only)

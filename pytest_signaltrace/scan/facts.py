@@ -1,0 +1,147 @@
+"""What one file says about signals, before anything is resolved across modules.
+
+:class:`ModuleFacts` depends on the file's bytes, its module name and its path only, so it can
+be cached per file. Names are already resolved *within* the file: a reference such as
+``signals.order_placed`` after ``from shop import signals`` is stored as the dotted target
+``shop.signals.order_placed``; following re-exports through other modules is the resolver's job.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_signaltrace.model import ReceiverKind, SendMethod
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to something, as written and as resolved inside its file."""
+
+    #: Dotted target (``shop.signals.order_placed``), or ``None`` when it cannot be named.
+    target: str | None
+    #: The expression as written (``signals.order_placed``, ``self.hooks[0]``).
+    text: str
+
+
+@dataclass(frozen=True)
+class RawDefinition:
+    """An assignment whose value calls something that may be a signal class."""
+
+    #: Qualified name inside the module: ``order_placed`` or ``Hooks.ready``.
+    qualname: str
+    line: int
+    signal_class: Ref
+
+
+@dataclass(frozen=True)
+class RawReceiver:
+    """A ``@receiver(...)``, ``@sig.connect`` or ``sig.connect(handler)``, not yet confirmed."""
+
+    kind: ReceiverKind
+    line: int
+    #: For ``@receiver(...)``: the decorator, which must resolve to Django's ``receiver``.
+    decorator: Ref | None
+    signals: tuple[Ref, ...]
+    #: Handler target (``shop.receivers.Mailer.on_placed``) or ``None`` with ``handler_text``.
+    handler: str | None
+    handler_text: str
+    def_line: int | None = None
+    sender: str | None = None
+    dispatch_uid: str | None = None
+    weak: bool | None = None
+    #: Keyword arguments only a signal's ``connect`` takes were given.
+    signal_keywords: bool = False
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class RawSender:
+    """A ``x.send(...)``-like call, not yet confirmed to be on a signal."""
+
+    signal: Ref
+    line: int
+    end_line: int
+    method: SendMethod
+    sender: str | None = None
+    #: ``sender=`` was given by keyword, as only a signal's ``send`` takes it.
+    sender_keyword: bool = False
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class RawDisconnect:
+    """A ``x.disconnect(...)`` call, not yet confirmed to be on a signal."""
+
+    signal: Ref
+    line: int
+    handler: str | None
+    handler_text: str | None
+    sender: str | None = None
+    dispatch_uid: str | None = None
+    signal_keywords: bool = False
+    code: str = ""
+
+
+@dataclass
+class ModuleFacts:
+    """Everything the scan needs from one file.
+
+    Filled in by :func:`pytest_signaltrace.scan.visitor.extract_facts`:
+
+    * ``bindings``: module-level names bound by imports or aliases, to dotted targets;
+    * ``star_imports``: modules imported with ``from x import *``;
+    * ``classes``: classes (by qualname) with the dotted targets of their bases;
+    * ``functions``: functions, methods and classes (by qualname) to the line of their ``def``;
+    * ``definitions``, ``receivers``, ``senders``, ``disconnects``: candidates, confirmed later.
+    """
+
+    module: str
+    relpath: str
+    test_only: bool
+    bindings: dict[str, str] = field(default_factory=dict)
+    star_imports: list[str] = field(default_factory=list)
+    classes: dict[str, list[str]] = field(default_factory=dict)
+    functions: dict[str, int] = field(default_factory=dict)
+    definitions: list[RawDefinition] = field(default_factory=list)
+    receivers: list[RawReceiver] = field(default_factory=list)
+    senders: list[RawSender] = field(default_factory=list)
+    disconnects: list[RawDisconnect] = field(default_factory=list)
+    #: Set when the file could not be parsed: the reason to report.
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict, for the cache."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModuleFacts:
+        """Rebuild facts written by :meth:`to_json`."""
+
+        def ref(value: dict[str, Any] | None) -> Ref | None:
+            return None if value is None else Ref(**value)
+
+        facts = cls(**{k: v for k, v in data.items() if k not in _NESTED})
+        facts.definitions = [
+            RawDefinition(d["qualname"], d["line"], Ref(**d["signal_class"]))
+            for d in data["definitions"]
+        ]
+        facts.receivers = [
+            RawReceiver(
+                **{
+                    **r,
+                    "decorator": ref(r["decorator"]),
+                    "signals": tuple(Ref(**s) for s in r["signals"]),
+                }
+            )
+            for r in data["receivers"]
+        ]
+        facts.senders = [RawSender(**{**s, "signal": Ref(**s["signal"])}) for s in data["senders"]]
+        facts.disconnects = [
+            RawDisconnect(**{**d, "signal": Ref(**d["signal"])}) for d in data["disconnects"]
+        ]
+        return facts
+
+
+_NESTED = frozenset({"definitions", "receivers", "senders", "disconnects"})

@@ -1,0 +1,171 @@
+"""Finding the Python files under a root and reading them safely.
+
+Nothing here raises for a bad file: it becomes a :class:`~pytest_signaltrace.model.SkippedFile`
+with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytest_signaltrace.model import SkippedFile
+
+#: Folders that never hold the project's own source.
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {
+        "__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist",
+        "htmlcov", "signaltrace_html",
+    }
+)
+#: Files larger than this are skipped: they are generated, not written.
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A readable Python file: its path relative to the root (POSIX) and its bytes."""
+
+    path: Path
+    relpath: str
+    data: bytes
+
+
+@dataclass
+class Discovery:
+    """The outcome of walking a root: the readable files and the skipped ones."""
+
+    files: list[SourceFile]
+    skipped: list[SkippedFile]
+
+
+def discover(
+    root: Path,
+    *,
+    exclude: Sequence[str] = (),
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> Discovery:
+    """Walk ``root`` for ``*.py`` files, read them, and sort out those that cannot be scanned.
+
+    Hidden folders and :data:`DEFAULT_EXCLUDED_DIRS` are not entered; ``exclude`` holds extra
+    glob patterns matched against the POSIX path relative to the root. Folder symlinks are
+    followed once: a link back into a folder already walked is a loop and is reported.
+    """
+    root = root.absolute()
+    result = Discovery(files=[], skipped=[])
+    for path, relpath, problem in _walk(root, exclude):
+        if problem is not None:
+            result.skipped.append(SkippedFile(relpath, problem))
+            continue
+        data, problem = _read(path, max_file_size)
+        if problem is None and data is not None:
+            problem = _content_problem(relpath, data)
+        if problem is not None or data is None:
+            result.skipped.append(SkippedFile(relpath, problem or "unreadable"))
+        else:
+            result.files.append(SourceFile(path, relpath, data))
+    result.files.sort(key=lambda f: f.relpath)
+    result.skipped.sort()
+    return result
+
+
+def _walk(root: Path, exclude: Sequence[str]) -> Iterator[tuple[Path, str, str | None]]:
+    root_stat = root.stat()
+    walked: set[tuple[int, int]] = {(root_stat.st_dev, root_stat.st_ino)}
+    pending: list[tuple[str, str]] = [(str(root), "")]
+    while pending:
+        folder, reldir = pending.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            yield Path(folder), reldir, f"unreadable folder ({exc.strerror or exc})"
+            continue
+        subfolders: list[tuple[str, str]] = []
+        for entry in entries:
+            name = entry.name
+            relpath = f"{reldir}/{name}" if reldir else name
+            if name.endswith(".py"):
+                if not _excluded(relpath, exclude):
+                    yield Path(entry.path), relpath, None
+                continue
+            if name.startswith(".") or name in DEFAULT_EXCLUDED_DIRS or _excluded(relpath, exclude):
+                continue
+            try:
+                if not entry.is_dir():
+                    continue
+                if entry.is_symlink():
+                    # Only a symlink can make a loop: compare its target with folders walked.
+                    target = os.stat(entry.path)
+                    identity = (target.st_dev, target.st_ino)
+                else:
+                    identity = (root_stat.st_dev, entry.inode())
+            except OSError:
+                continue
+            if identity in walked:
+                yield Path(entry.path), relpath, "symlink loop: this folder was already scanned"
+                continue
+            walked.add(identity)
+            subfolders.append((entry.path, relpath))
+        pending.extend(reversed(subfolders))
+
+
+def _read(path: Path, max_file_size: int) -> tuple[bytes | None, str | None]:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, _os_reason(path, exc)
+    if size > max_file_size:
+        return None, f"too large ({size:,} bytes; the limit is {max_file_size:,})"
+    try:
+        return path.read_bytes(), None
+    except OSError as exc:
+        return None, _os_reason(path, exc)
+
+
+def _os_reason(path: Path, exc: OSError) -> str:
+    if path.is_symlink():
+        if exc.errno == 40:  # ELOOP
+            return "symlink loop"
+        return f"broken symlink ({exc.strerror})"
+    return f"unreadable ({exc.strerror or exc})"
+
+
+def _content_problem(relpath: str, data: bytes) -> str | None:
+    if not data:
+        # Empty package markers are normal; any other empty .py file is worth a mention.
+        return None if relpath.endswith("__init__.py") else "empty file"
+    if b"\0" in data:
+        return "contains NUL bytes (binary file?)"
+    encoding = _declared_encoding(data)
+    try:
+        data.decode(encoding)
+    except LookupError:
+        return f"unknown source encoding {encoding!r}"
+    except UnicodeDecodeError as exc:
+        return f"not valid {encoding} (byte {exc.start}: {exc.reason})"
+    return None
+
+
+def _declared_encoding(data: bytes) -> str:
+    """The PEP 263 source encoding: a ``coding:`` cookie on line 1 or 2, else UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING_COOKIE.match(line)
+        if match:
+            return match.group(1).decode("ascii", "replace")
+        if line.strip() and not line.lstrip().startswith(b"#"):
+            break
+    return "utf-8"
+
+
+def _excluded(relpath: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatch(relpath, pattern) for pattern in patterns)
+

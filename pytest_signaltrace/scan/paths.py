@@ -1,0 +1,79 @@
+"""Module names and test-code detection from file paths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+import os
+from pathlib import Path, PurePosixPath
+
+_TEST_DIRS = frozenset({"tests", "test"})
+
+
+def is_test_path(relpath: str) -> bool:
+    """Whether a file (POSIX path relative to the root) is test code.
+
+    Test code lives in a ``tests``/``test`` folder, or is ``conftest.py``, ``test_*.py`` or
+    ``*_test.py``.
+    """
+    path = PurePosixPath(relpath)
+    name = path.name
+    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
+        return True
+    return any(part in _TEST_DIRS for part in path.parts[:-1])
+
+
+class ModuleNamer:
+    """Gives the dotted module name of a source file.
+
+    The package of a file is found by walking up while the folder has an ``__init__.py``
+    (``apiserver/paasng/paasng/core/signals.py`` -> ``paasng.core.signals``). A file below one
+    of the configured ``package_roots`` (namespace packages, ``src`` layouts without
+    ``__init__.py``) is named by its path relative to the closest such root instead.
+    """
+
+    def __init__(self, package_roots: Sequence[Path] = ()) -> None:
+        self._roots = sorted(
+            (str(r.absolute()) for r in package_roots), key=lambda p: -len(p)
+        )
+        #: Folder -> dotted package it is ("" when it is not a package).
+        self._packages: dict[str, str] = {}
+
+    def _package(self, folder: str) -> str:
+        known = self._packages.get(folder)
+        if known is None:
+            parent = os.path.dirname(folder)
+            if parent == folder or not os.path.isfile(os.path.join(folder, "__init__.py")):
+                known = ""
+            else:
+                above = self._package(parent)
+                name = os.path.basename(folder)
+                known = f"{above}.{name}" if above else name
+            self._packages[folder] = known
+        return known
+
+    def module_name(self, path: Path) -> str:
+        """The dotted module name of the file at ``path`` (``pkg/__init__.py`` is ``pkg``)."""
+        text = os.path.abspath(path)
+        for root in self._roots:
+            if text.startswith(root + os.sep):
+                parts = text[len(root) + 1 :].removesuffix(".py").split(os.sep)
+                return _join(parts)
+        folder, filename = os.path.split(text)
+        stem = filename.removesuffix(".py")
+        package = self._package(folder)
+        if stem == "__init__":
+            return package or stem
+        return f"{package}.{stem}" if package else stem
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) > 1 and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def package_of(module: str, is_package: bool) -> str:
+    """The package that relative imports in ``module`` start from."""
+    if is_package:
+        return module
+    return module.rpartition(".")[0]

@@ -1,0 +1,258 @@
+"""Resolve per-file facts across modules into the static map's records.
+
+A dotted target written in one file (``shop.events.placed``) is followed through the bindings
+of the modules it names (``shop.events`` has ``placed = shop.signals.order_placed``) until it
+reaches a definition, a built-in signal, or something outside the scanned source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from pytest_signaltrace.model import (
+    Definition,
+    Disconnect,
+    Framework,
+    Receiver,
+    Sender,
+)
+from pytest_signaltrace.scan import catalogue
+from pytest_signaltrace.scan.facts import ModuleFacts, RawReceiver, Ref
+
+#: Gives the facts of a project module (parsing it on demand), or ``None`` when unknown.
+FactsLookup = Callable[[str], ModuleFacts | None]
+
+_MAX_HOPS = 25
+
+
+class Resolver:
+    """Follows dotted names through the scanned modules' bindings."""
+
+    def __init__(self, modules: Iterable[str], facts_of: FactsLookup) -> None:
+        self._modules = frozenset(modules)
+        self._facts_of = facts_of
+        self._memo: dict[str, str] = {}
+        self._signal_classes: dict[str, Framework | None] = {}
+
+    def facts_of(self, module: str) -> ModuleFacts | None:
+        """The facts of a scanned module (parsed on demand), or ``None``."""
+        return self._facts_of(module)
+
+    def is_project_module(self, name: str) -> bool:
+        """Whether ``name`` is a module in the scanned source."""
+        return name in self._modules
+
+    def split_module(self, dotted: str) -> tuple[str | None, list[str]]:
+        """The longest scanned-module prefix of ``dotted`` and the names after it."""
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = ".".join(parts[:cut])
+            if module in self._modules:
+                return module, parts[cut:]
+        return None, parts
+
+    def canonical(self, dotted: str) -> str:
+        """The definition a dotted name stands for, following imports and aliases."""
+        found = self._memo.get(dotted)
+        if found is None:
+            found = self._follow(dotted, 0)
+            self._memo[dotted] = found
+        return found
+
+    def _follow(self, dotted: str, hops: int) -> str:
+        dotted = catalogue.canonical_builtin(dotted)
+        if hops > _MAX_HOPS:
+            return dotted
+        module, rest = self.split_module(dotted)
+        if module is None or not rest:
+            return dotted
+        facts = self._facts_of(module)
+        if facts is None:
+            return dotted
+        head, tail = rest[0], rest[1:]
+        bound = facts.bindings.get(head)
+        if bound is not None:
+            return self._follow(".".join([bound, *tail]), hops + 1)
+        if head not in facts.functions and not _defines(facts, head):
+            for star in facts.star_imports:
+                candidate = self._follow(".".join([star, *rest]), hops + 1)
+                if candidate != ".".join([star, *rest]) or self._known_elsewhere(candidate):
+                    return candidate
+        return dotted
+
+    def _known_elsewhere(self, dotted: str) -> bool:
+        module, rest = self.split_module(dotted)
+        if module is None:
+            return dotted in catalogue.BUILTIN_SIGNALS
+        facts = self._facts_of(module)
+        return facts is not None and bool(rest) and (rest[0] in facts.functions or _defines(facts, rest[0]))
+
+    def signal_class_framework(self, dotted: str | None, _depth: int = 0) -> Framework | None:
+        """The framework of a signal class (built in, or a project subclass of one)."""
+        if dotted is None or _depth > 10:
+            return None
+        canonical = self.canonical(dotted)
+        if canonical in self._signal_classes:
+            return self._signal_classes[canonical]
+        framework = catalogue.SIGNAL_CLASSES.get(canonical)
+        if framework is None:
+            module, rest = self.split_module(canonical)
+            facts = self._facts_of(module) if module else None
+            if facts is not None:
+                for base in facts.classes.get(".".join(rest), []):
+                    framework = self.signal_class_framework(base, _depth + 1)
+                    if framework:
+                        break
+        self._signal_classes[canonical] = framework
+        return framework
+
+
+def _defines(facts: ModuleFacts, name: str) -> bool:
+    return any(d.qualname == name for d in facts.definitions)
+
+
+class MapBuilder:
+    """Turns the facts of every parsed module into confirmed, resolved records."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self.definitions: dict[str, Definition] = {}
+        self._decorated_signals: set[str] = set()
+
+    def add_definitions(self, all_facts: Iterable[ModuleFacts]) -> None:
+        """Confirm the candidate definitions whose class resolves to a signal class."""
+        for facts in all_facts:
+            for raw in facts.definitions:
+                framework = self.resolver.signal_class_framework(raw.signal_class.target)
+                if framework is None:
+                    continue
+                signal = f"{facts.module}.{raw.qualname}"
+                self.definitions.setdefault(
+                    signal,
+                    Definition(
+                        signal=signal,
+                        path=facts.relpath,
+                        line=raw.line,
+                        framework=framework,
+                        test_only=facts.test_only,
+                        signal_class=raw.signal_class.text,
+                    ),
+                )
+
+    def note_decorated_signals(self, all_facts: Iterable[ModuleFacts]) -> None:
+        """Remember signals named in ``@receiver(...)``: they are signals whatever they are."""
+        for facts in all_facts:
+            for raw in facts.receivers:
+                if raw.decorator is not None and self._is_receiver_decorator(raw.decorator):
+                    for ref in raw.signals:
+                        if ref.target is not None:
+                            self._decorated_signals.add(self.resolver.canonical(ref.target))
+
+    def _is_receiver_decorator(self, ref: Ref) -> bool:
+        return ref.target is not None and (
+            self.resolver.canonical(ref.target) in catalogue.RECEIVER_DECORATORS
+        )
+
+    def signal_id(self, ref: Ref) -> str | None:
+        """The id of the signal ``ref`` names, or ``None`` when it names no known signal."""
+        if ref.target is None:
+            return None
+        canonical = self.resolver.canonical(ref.target)
+        if (
+            canonical in self.definitions
+            or canonical in catalogue.BUILTIN_SIGNALS
+            or canonical in self._decorated_signals
+        ):
+            return canonical
+        module, _ = self.resolver.split_module(canonical)
+        owner = canonical.rpartition(".")[0]
+        if module is None and owner and catalogue.looks_like_signals_module(owner):
+            return canonical
+        return None
+
+    def receivers(self, facts: ModuleFacts) -> list[Receiver]:
+        """The confirmed receivers of one module: one record per signal."""
+        records: list[Receiver] = []
+        for raw in facts.receivers:
+            if raw.decorator is not None:
+                if not self._is_receiver_decorator(raw.decorator):
+                    continue
+                signals = [
+                    (self.resolver.canonical(ref.target) if ref.target else None, ref)
+                    for ref in raw.signals
+                ]
+            else:
+                signals = [(self.signal_id(ref), ref) for ref in raw.signals]
+                if any(sid is None for sid, _ in signals) and not raw.signal_keywords:
+                    continue
+            for signal, ref in signals:
+                records.append(self._receiver(facts, raw, signal, ref))
+        return records
+
+    def _receiver(self, facts: ModuleFacts, raw: RawReceiver, signal: str | None, ref: Ref) -> Receiver:
+        handler = self.resolver.canonical(raw.handler) if raw.handler else raw.handler_text
+        return Receiver(
+            path=facts.relpath,
+            line=raw.line,
+            signal=signal,
+            handler=handler,
+            kind=raw.kind,
+            def_line=raw.def_line if raw.def_line is not None else self.def_line(handler),
+            sender=raw.sender,
+            dispatch_uid=raw.dispatch_uid,
+            weak=raw.weak,
+            test_only=facts.test_only,
+            expression=ref.text,
+            code=raw.code,
+        )
+
+    def def_line(self, handler: str) -> int | None:
+        """The ``def`` line of a handler defined in another scanned module."""
+        module, rest = self.resolver.split_module(handler)
+        facts = self.resolver.facts_of(module) if module else None
+        return facts.functions.get(".".join(rest)) if facts is not None else None
+
+    def senders(self, facts: ModuleFacts) -> list[Sender]:
+        """The confirmed send sites of one module."""
+        records = []
+        for raw in facts.senders:
+            signal = self.signal_id(raw.signal)
+            if signal is None and not raw.sender_keyword:
+                continue
+            records.append(
+                Sender(
+                    path=facts.relpath,
+                    line=raw.line,
+                    end_line=raw.end_line,
+                    signal=signal,
+                    method=raw.method,
+                    sender=raw.sender,
+                    test_only=facts.test_only,
+                    expression=raw.signal.text,
+                    code=raw.code,
+                )
+            )
+        return records
+
+    def disconnects(self, facts: ModuleFacts) -> list[Disconnect]:
+        """The confirmed ``disconnect`` calls of one module."""
+        records = []
+        for raw in facts.disconnects:
+            signal = self.signal_id(raw.signal)
+            if signal is None and not raw.signal_keywords:
+                continue
+            handler = raw.handler
+            records.append(
+                Disconnect(
+                    path=facts.relpath,
+                    line=raw.line,
+                    signal=signal,
+                    handler=self.resolver.canonical(handler) if handler else raw.handler_text,
+                    sender=raw.sender,
+                    dispatch_uid=raw.dispatch_uid,
+                    test_only=facts.test_only,
+                    expression=raw.signal.text,
+                    code=raw.code,
+                )
+            )
+        return records
