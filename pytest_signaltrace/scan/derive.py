@@ -49,7 +49,7 @@ def summarize_signals(
     for signal in sorted({*defined, *receiver_counts, *sender_counts}):
         definition = defined.get(signal)
         category = _category(signal, definition)
-        sent_elsewhere = category is not SignalCategory.CUSTOM
+        sent_elsewhere = definition is None
         status = signal_status(
             receiver_counts[signal], sender_counts[signal] + (1 if sent_elsewhere else 0)
         )
@@ -71,10 +71,10 @@ def summarize_signals(
 
 
 def _category(signal: str, definition: Definition | None) -> SignalCategory:
-    if definition is not None:
-        return SignalCategory.CUSTOM
     if signal in catalogue.BUILTIN_SIGNALS:
         return SignalCategory.BUILTIN
+    if definition is not None:
+        return SignalCategory.CUSTOM
     return SignalCategory.EXTERNAL
 
 
