@@ -72,12 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "scan":
-        return _scan(parser, args)
-    parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse exits first
+    commands = {"scan": _scan}
+    return commands[args.command](args)
 
 
-def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _scan(args: argparse.Namespace) -> int:
     from pytest_signaltrace.report.scan_json import render_scan_json
     from pytest_signaltrace.report.scan_markdown import render_scan_markdown
     from pytest_signaltrace.scan import scan
@@ -102,7 +101,8 @@ def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         exclude=args.exclude,
         jobs=args.jobs,
     )
-    text = render_scan_json(static_map) if args.format == "json" else render_scan_markdown(static_map)
+    render = render_scan_json if args.format == "json" else render_scan_markdown
+    text = render(static_map)
     try:
         _write(args.output, text)
     except OSError as exc:
@@ -123,7 +123,7 @@ def _write(destination: str, text: str) -> None:
         sys.stdout.write(text)
         return
     target = Path(destination)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".signaltrace-")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".signaltrace-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)

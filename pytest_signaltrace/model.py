@@ -23,7 +23,7 @@ ReceiverKind = Literal["decorator", "connect"]
 SEND_METHODS: tuple[SendMethod, ...] = ("send", "send_robust", "asend", "asend_robust")
 
 
-class SignalCategory(str, enum.Enum):
+class SignalCategory(enum.StrEnum):
     """Where a signal is defined, relative to the scanned source."""
 
     #: Defined in the scanned source.
@@ -34,7 +34,7 @@ class SignalCategory(str, enum.Enum):
     EXTERNAL = "external"
 
 
-class SignalStatus(str, enum.Enum):
+class SignalStatus(enum.StrEnum):
     """How a signal is used across the scanned source."""
 
     OK = "ok"
@@ -79,6 +79,8 @@ class Receiver:
     kind: ReceiverKind
     #: The line of the handler's ``def`` when it is known in the scanned source.
     def_line: int | None = None
+    #: The file of that ``def`` (it may differ from ``path``: ``sig.connect(mod.func)``).
+    def_path: str | None = None
     sender: str | None = None
     dispatch_uid: str | None = None
     weak: bool | None = None
@@ -91,7 +93,7 @@ class Receiver:
 
 @dataclass(frozen=True, order=True)
 class Sender:
-    """A call that sends a signal: ``sig.send(...)``, ``send_robust``, ``asend``, ``asend_robust``."""
+    """A call that sends a signal: ``send``, ``send_robust``, ``asend`` or ``asend_robust``."""
 
     path: str
     line: int

@@ -7,17 +7,18 @@ import os
 from pathlib import Path, PurePosixPath
 
 _TEST_DIRS = frozenset({"tests", "test"})
+_TEST_FILES = frozenset({"conftest.py", "tests.py"})
 
 
 def is_test_path(relpath: str) -> bool:
     """Whether a file (POSIX path relative to the root) is test code.
 
-    Test code lives in a ``tests``/``test`` folder, or is ``conftest.py``, ``test_*.py`` or
-    ``*_test.py``.
+    Test code lives in a ``tests``/``test`` folder, or is ``conftest.py``, ``test_*.py``,
+    ``*_test.py``, or Django's per-app ``tests.py``.
     """
     path = PurePosixPath(relpath)
     name = path.name
-    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
+    if name in _TEST_FILES or name.startswith("test_") or name.endswith("_test.py"):
         return True
     return any(part in _TEST_DIRS for part in path.parts[:-1])
 

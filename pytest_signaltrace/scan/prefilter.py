@@ -2,7 +2,8 @@
 
 Two questions, both answered with substring and regex searches over raw bytes:
 
-1. Might the file *define* a signal? (``Signal(`` appears: ``Signal()``, ``ModelSignal(...)``.)
+1. Might the file *define* a signal? (``Signal(`` appears: ``Signal()``, ``ModelSignal(...)``;
+   or ``Signal)``: a subclass of a signal class, instantiated in the same file.)
 2. Might it *use* one? A ``@receiver(`` decorator, or a ``.send(``/``.connect(``-like call on a
    name that is a known signal name, a ``signals`` module, an alias made with ``as``, or a name
    imported from a module called ``signals``. Known names come from the definitions found in
@@ -18,15 +19,19 @@ from collections.abc import Iterable
 from pytest_signaltrace.scan import catalogue
 
 _TRIGGERS = (b".send", b".asend", b".connect", b".disconnect", b"receiver(")
-_DEFINES = b"Signal("
+#: ``Signal(``: a signal is made; ``Signal)``: a signal class is subclassed
+#: (``class Hook(Signal):``), whose instances are signals too.
+_DEFINES = (b"Signal(", b"Signal)")
 _USE = re.compile(rb"\.[ \t]*(?:a?send(?:_robust)?|connect|disconnect)\b")
 _TRAILING_NAME = re.compile(rb"(\w+)\s*\Z")
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
+_IMPORTED_NAME = re.compile(rb"(?:\bas[ \t]+)?(\w+)[ \t]*(?:[,)#\n\\]|$)")
 _FROM_SIGNALS_MODULE = re.compile(rb"from\s+[\w.]*signals?\b[\w.]*\s+import|import\s+[\w.]*signals?\b")
 
 
 def may_define(data: bytes) -> bool:
     """Whether the file may define a signal."""
-    return _DEFINES in data
+    return any(text in data for text in _DEFINES)
 
 
 def may_use(data: bytes) -> bool:
@@ -51,7 +56,9 @@ def uses_known_signal(data: bytes, known_names: Iterable[bytes] | set[bytes]) ->
         return True
     if _FROM_SIGNALS_MODULE.search(data):
         return True
-    return any(b" as " + name in data for name in names)
+    # A name imported from elsewhere (``from shop.events import shipped``) may be a signal
+    # under another name: let the resolver decide.
+    return bool(names & _imported_names(data))
 
 
 def _used_names(data: bytes) -> set[bytes]:
@@ -64,4 +71,13 @@ def _used_names(data: bytes) -> set[bytes]:
         before = _TRAILING_NAME.search(data, max(0, start - 100), start)
         if before:
             names.add(before.group(1))
+    return names
+
+
+def _imported_names(data: bytes) -> set[bytes]:
+    """The names an ``import`` statement binds in the file (``y`` and ``z`` of ``from x import
+    y, w as z``), read from bytes."""
+    names: set[bytes] = set()
+    for match in _IMPORT.finditer(data):
+        names.update(_IMPORTED_NAME.findall(match.group(1)))
     return names

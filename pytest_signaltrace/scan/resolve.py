@@ -191,13 +191,17 @@ class MapBuilder:
 
     def _receiver(self, facts: ModuleFacts, raw: RawReceiver, signal: str | None, ref: Ref) -> Receiver:
         handler = self.resolver.canonical(raw.handler) if raw.handler else raw.handler_text
+        def_path, def_line = (
+            (facts.relpath, raw.def_line) if raw.def_line is not None else self.definition_site(handler)
+        )
         return Receiver(
             path=facts.relpath,
             line=raw.line,
             signal=signal,
             handler=handler,
             kind=raw.kind,
-            def_line=raw.def_line if raw.def_line is not None else self.def_line(handler),
+            def_line=def_line,
+            def_path=def_path,
             sender=raw.sender,
             dispatch_uid=raw.dispatch_uid,
             weak=raw.weak,
@@ -206,11 +210,12 @@ class MapBuilder:
             code=raw.code,
         )
 
-    def def_line(self, handler: str) -> int | None:
-        """The ``def`` line of a handler defined in another scanned module."""
+    def definition_site(self, handler: str) -> tuple[str | None, int | None]:
+        """The file and ``def`` line of a handler defined in a scanned module."""
         module, rest = self.resolver.split_module(handler)
         facts = self.resolver.facts_of(module) if module else None
-        return facts.functions.get(".".join(rest)) if facts is not None else None
+        line = facts.functions.get(".".join(rest)) if facts is not None else None
+        return (facts.relpath, line) if facts is not None and line is not None else (None, None)
 
     def senders(self, facts: ModuleFacts) -> list[Sender]:
         """The confirmed send sites of one module."""

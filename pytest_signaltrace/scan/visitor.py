@@ -190,7 +190,7 @@ class _Extractor:
 
     def _visit_block(self, body: Sequence[ast.stmt], scope: _Scope) -> None:
         for stmt in body:
-            if not self._relevant(stmt):
+            if not self._relevant(stmt) and not self._instantiates_local_class(stmt, scope):
                 continue
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 self._visit_function(stmt, scope)
@@ -204,6 +204,19 @@ class _Extractor:
                     self._visit_expression(expr, scope)
                 for block in _child_blocks(stmt):
                     self._visit_block(block, scope)
+
+    def _instantiates_local_class(self, stmt: ast.stmt, scope: _Scope) -> bool:
+        """``hook = Hook()`` where ``Hook`` is a class of this module (maybe a signal subclass).
+
+        Such a line has no trigger text, yet may define a signal.
+        """
+        return (
+            scope.kind != "function"
+            and isinstance(stmt, ast.Assign | ast.AnnAssign)
+            and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Name)
+            and stmt.value.func.id in self.facts.classes
+        )
 
     def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope) -> None:
         qualname = scope.prefix + node.name
