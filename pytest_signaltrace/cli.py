@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import enum
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from pytest_signaltrace import __version__
+from pytest_signaltrace.output import write_text
 
 
 class ExitCode(enum.IntEnum):
@@ -104,7 +102,7 @@ def _scan(args: argparse.Namespace) -> int:
     render = render_scan_json if args.format == "json" else render_scan_markdown
     text = render(static_map)
     try:
-        _write(args.output, text)
+        write_text(args.output, text)
     except OSError as exc:
         return _usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
     for skipped in static_map.files_skipped:
@@ -115,20 +113,3 @@ def _scan(args: argparse.Namespace) -> int:
 def _usage_error(message: str) -> int:
     print(f"signaltrace: error: {message}", file=sys.stderr)
     return ExitCode.USAGE
-
-
-def _write(destination: str, text: str) -> None:
-    """Write to stdout (``-``) or atomically to a file: never leave half a report behind."""
-    if destination == "-":
-        sys.stdout.write(text)
-        return
-    target = Path(destination)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".signaltrace-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

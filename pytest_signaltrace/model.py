@@ -85,6 +85,8 @@ class Receiver:
     dispatch_uid: str | None = None
     weak: bool | None = None
     test_only: bool = False
+    #: ``# pragma: no signal cover`` on its decorator, ``def`` or ``connect`` line.
+    excluded: bool = False
     #: The signal expression as written, kept when it could not be resolved.
     expression: str = ""
     #: The source line at ``line``, stripped.
@@ -170,3 +172,101 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return sorted(to_jsonable(v) for v in value)
     return value
+
+
+# -- The merged report: static map + runtime trace ----------------------------------------------
+
+
+class ReceiverStatus(enum.StrEnum):
+    """Whether a receiver ran during the test run."""
+
+    #: Ran at least once.
+    EXERCISED = "exercised"
+    #: Never ran, though its signal is sent somewhere.
+    UNEXERCISED = "unexercised"
+    #: Never ran, and its signal is sent nowhere: not in the code, not by a framework, not at
+    #: run time.
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, order=True)
+class ReceiverRow:
+    """One receiver of one signal, declared in the source and/or connected at run time."""
+
+    path: str
+    line: int
+    signal: str | None
+    handler: str
+    sender: str | None
+    #: Found by the static scan (``False``: seen only at run time).
+    declared: bool
+    test_only: bool
+    calls: int
+    status: ReceiverStatus
+    #: Node ids of the tests during which it ran.
+    tests: tuple[str, ...] = ()
+    kind: str = "connect"
+    #: Left out of the numbers by a pragma or a configured pattern.
+    excluded: bool = False
+    def_path: str | None = None
+    def_line: int | None = None
+    code: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class SenderRow:
+    """One send site, declared in the source and/or seen at run time."""
+
+    path: str
+    line: int
+    signal: str | None
+    method: str
+    declared: bool
+    test_only: bool
+    calls: int
+    end_line: int = 0
+    sender: str | None = None
+    code: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class SignalRow:
+    """One signal, with its static status and how often it was sent at run time."""
+
+    signal: str
+    framework: Framework
+    category: SignalCategory
+    status: SignalStatus
+    #: Sends at run time, from anywhere (framework code included).
+    sends: int
+    receivers: int
+    exercised_receivers: int
+    definition_path: str | None = None
+    definition_line: int | None = None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Exercised over total, like a coverage figure."""
+
+    total: int
+    exercised: int
+
+    @property
+    def percent(self) -> float:
+        """Exercised share in percent, rounded to two decimals (100.0 when there is nothing)."""
+        return round(100.0 * self.exercised / self.total, 2) if self.total else 100.0
+
+
+@dataclass(frozen=True)
+class Report:
+    """Declared versus exercised, for every signal, receiver and send site."""
+
+    signals: tuple[SignalRow, ...]
+    receivers: tuple[ReceiverRow, ...]
+    senders: tuple[SenderRow, ...]
+    receiver_totals: Totals
+    sender_totals: Totals
+    files_skipped: tuple[SkippedFile, ...] = ()
+    #: xdist workers that sent no trace back: their tests' data is missing.
+    missing_workers: tuple[str, ...] = ()

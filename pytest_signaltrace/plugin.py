@@ -1,15 +1,105 @@
-"""The pytest plugin entry point (``pytest11: signaltrace``).
+"""The pytest plugin (``pytest11: signaltrace``): thin hooks that decide and delegate.
 
-Loading it must cost nothing and import neither Django nor Celery: projects without them, or
-runs that do not ask for a signal report, are left exactly as they were. Runtime tracing is wired
-in here as it lands (see the README's roadmap).
+Loading it costs nothing and imports neither Django nor Celery. Only when it is switched on
+(``--signal-report``, ``--signal-fail-under``, or the same in configuration) does it patch the
+signal classes, and it does that from the earliest hook it can, before pytest-django calls
+``django.setup()``: so connects made in ``AppConfig.ready()`` and Celery's import-time
+bindings are seen.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
 import pytest
+
+from pytest_signaltrace.settings import add_options, read_settings
+
+if TYPE_CHECKING:  # the session (and wrapt) are imported only when tracing is on
+    from pytest_signaltrace.session import TraceSession
+
+_SESSION = pytest.StashKey["TraceSession"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Register the ``signaltrace`` option group (options arrive with runtime tracing)."""
-    parser.getgroup("signaltrace", "signal receiver coverage (pytest-signaltrace)")
+    """Register ``--signal-report`` and friends."""
+    add_options(parser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> Generator[None, None, None]:
+    """Install the patches before any plain hook runs (pytest-django sets Django up in one)."""
+    settings = read_settings(early_config, early_config.known_args_namespace)
+    if settings.active:
+        from pytest_signaltrace.session import TraceSession, detect_role
+
+        role = detect_role(getattr(early_config.known_args_namespace, "numprocesses", None))
+        session = TraceSession(settings, early_config.rootpath, role)
+        early_config.stash[_SESSION] = session
+        session.start()
+    return (yield)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the xdist hooks where xdist is present and tracing is on."""
+    session = config.stash.get(_SESSION, None)
+    if session is not None and config.pluginmanager.hasplugin("xdist"):
+        from pytest_signaltrace.xdist import XdistHooks
+
+        config.pluginmanager.register(XdistHooks(session), "signaltrace-xdist")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """Attribute what runs during a test (setup, call, teardown) to its node id."""
+    session = item.config.stash.get(_SESSION, None)
+    if session is None:
+        return (yield)
+    session.set_current_test(item.nodeid)
+    try:
+        return (yield)
+    finally:
+        session.set_current_test(None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    """After the tests: stop tracing, report, and apply the gate (here, like pytest-cov, since
+    by ``pytest_sessionfinish`` it is too late to count a failure)."""
+    result = yield
+    trace_session = session.config.stash.get(_SESSION, None)
+    if trace_session is None:
+        return result
+    from pytest_signaltrace.reporting import finish_run
+
+    failed_gate = finish_run(session.config, trace_session)
+    if failed_gate:
+        session.testsfailed += 1
+    return result
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the signal report and the gate's verdict."""
+    trace_session = terminalreporter.config.stash.get(_SESSION, None)
+    if trace_session is None:
+        return
+    from pytest_signaltrace.reporting import print_terminal_report
+
+    print_terminal_report(terminalreporter, trace_session)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Make sure the patches are gone, even after an interrupted run."""
+    trace_session = config.stash.get(_SESSION, None)
+    if trace_session is not None:
+        trace_session.stop()
+        if trace_session.faults.count > 1:
+            warnings.warn(
+                f"pytest-signaltrace: {trace_session.faults.count} internal errors in all",
+                stacklevel=1,
+            )
+

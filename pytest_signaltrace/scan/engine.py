@@ -13,7 +13,7 @@ from pytest_signaltrace.scan import prefilter
 from pytest_signaltrace.scan.cache import FactsCache, facts_key
 from pytest_signaltrace.scan.derive import dead_receivers, summarize_signals
 from pytest_signaltrace.scan.facts import ModuleFacts
-from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE, SourceFile, discover
+from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE, Discovery, SourceFile, discover
 from pytest_signaltrace.scan.paths import ModuleNamer, is_test_path
 from pytest_signaltrace.scan.resolve import MapBuilder, Resolver
 from pytest_signaltrace.scan.visitor import extract_facts
@@ -40,8 +40,9 @@ class _Unit:
 
 
 def scan(
-    root: Path,
+    root: Path | Sequence[Path],
     *,
+    relative_to: Path | None = None,
     cache_dir: Path | None = None,
     package_roots: Sequence[Path] = (),
     exclude: Sequence[str] = (),
@@ -54,9 +55,15 @@ def scan(
     Never imports the scanned code. ``cache_dir`` (optional) keeps per-file facts between runs;
     ``package_roots`` name folders whose files are named relative to them (namespace packages);
     ``jobs`` caps the worker processes used for large trees (``1`` disables them).
+    ``root`` may be several folders, scanned as one tree; paths in the map are relative to
+    ``relative_to`` (default: the single root).
     """
-    root = root.absolute()
-    discovery = discover(root, exclude=exclude, max_file_size=max_file_size)
+    discovery = _discover_all(
+        [root] if isinstance(root, Path) else list(root),
+        relative_to,
+        exclude=exclude,
+        max_file_size=max_file_size,
+    )
     namer = ModuleNamer(package_roots)
     units: dict[str, _Unit] = {}
     by_module: dict[str, _Unit] = {}
@@ -110,6 +117,34 @@ def scan(
         signals=tuple(signals),
         dead_receivers=dead_receivers(receivers, signals),
     )
+
+
+def _discover_all(
+    roots: Sequence[Path], relative_to: Path | None, *, exclude: Sequence[str], max_file_size: int
+) -> Discovery:
+    """Discover every root; paths relative to ``relative_to`` (or to the single root)."""
+    if relative_to is None and len(roots) == 1:
+        return discover(roots[0].absolute(), exclude=exclude, max_file_size=max_file_size)
+    base = (relative_to or Path.cwd()).absolute()
+    merged = Discovery(files=[], skipped=[])
+    seen: set[str] = set()
+    for root in roots:
+        root = root.absolute()
+        prefix = Path(os.path.relpath(root, base)).as_posix()
+        found = discover(root, exclude=exclude, max_file_size=max_file_size)
+        for source in found.files:
+            relpath = _join(prefix, source.relpath)
+            if relpath not in seen:
+                seen.add(relpath)
+                merged.files.append(SourceFile(source.path, relpath, source.data))
+        merged.skipped += [SkippedFile(_join(prefix, s.path), s.reason) for s in found.skipped]
+    merged.files.sort(key=lambda f: f.relpath)
+    merged.skipped.sort()
+    return merged
+
+
+def _join(prefix: str, relpath: str) -> str:
+    return relpath if prefix == "." else f"{prefix}/{relpath}"
 
 
 class _FactsStore:

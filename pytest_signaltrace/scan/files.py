@@ -10,6 +10,7 @@ import codecs
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,9 +119,13 @@ def _walk(root: Path, exclude: Sequence[str]) -> Iterator[tuple[Path, str, str |
 
 def _read(path: Path, max_file_size: int) -> tuple[bytes | None, str | None]:
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         return None, _os_reason(path, exc)
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO would block the read forever; a device or a folder is no source file.
+        return None, "not a regular file"
+    size = info.st_size
     if size > max_file_size:
         return None, f"too large ({size:,} bytes; the limit is {max_file_size:,})"
     try:

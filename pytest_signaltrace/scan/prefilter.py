@@ -8,7 +8,8 @@ Two questions, both answered with substring and regex searches over raw bytes:
    name that is a known signal name, a ``signals`` module, an alias made with ``as``, or a name
    imported from a module called ``signals``. Known names come from the definitions found in
    step 1 plus Django's and Celery's built-ins, so ``notifier.send(...)`` or ``engine.connect()``
-   does not make a file a candidate.
+   does not make a file a candidate; or a call with a keyword only a signal's methods take
+   (``sender=``, ``weak=``, ``dispatch_uid=``), which the scan reports even when unresolved.
 """
 
 from __future__ import annotations
@@ -23,8 +24,12 @@ _TRIGGERS = (b".send", b".asend", b".connect", b".disconnect", b"receiver(")
 #: (``class Hook(Signal):``), whose instances are signals too.
 _DEFINES = (b"Signal(", b"Signal)")
 _USE = re.compile(rb"\.[ \t]*(?:a?send(?:_robust)?|connect|disconnect)\b")
-_TRAILING_NAME = re.compile(rb"(\w+)\s*\Z")
-_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
+_SIGNAL_KEYWORDS = (b"sender=", b"dispatch_uid=", b"weak=")
+#: The dotted name before ``.send``: its head and its last name (``events`` and ``placed``).
+_TRAILING_NAME = re.compile(rb"(\w+)(?:\.(\w+))*\s*\Z")
+#: ``from x import ...`` only: ``import x`` binds a module, and a module is never a signal
+#: (``import pymysql; pymysql.connect()`` must not make a file a candidate).
+_IMPORT = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
 _IMPORTED_NAME = re.compile(rb"(?:\bas[ \t]+)?(\w+)[ \t]*(?:[,)#\n\\]|$)")
 _FROM_SIGNALS_MODULE = re.compile(rb"from\s+[\w.]*signals?\b[\w.]*\s+import|import\s+[\w.]*signals?\b")
 
@@ -56,13 +61,18 @@ def uses_known_signal(data: bytes, known_names: Iterable[bytes] | set[bytes]) ->
         return True
     if _FROM_SIGNALS_MODULE.search(data):
         return True
+    if any(keyword in data for keyword in _SIGNAL_KEYWORDS):
+        # ``self.other.send(sender=...)``: only a signal's methods take these keywords, so the
+        # scan reports such a call even when it cannot name the signal.
+        return True
     # A name imported from elsewhere (``from shop.events import shipped``) may be a signal
     # under another name: let the resolver decide.
     return bool(names & _imported_names(data))
 
 
 def _used_names(data: bytes) -> set[bytes]:
-    """The names right before ``.send``/``.connect``-like attributes (``order_placed``)."""
+    """The names before ``.send``/``.connect``-like attributes (``order_placed``, and the head
+    ``events`` of ``events.placed.send``)."""
     # Anchoring the regex on the literal and looking back is ~20x faster than ``(\w+)\.send``,
     # which tries a match at every byte of the file.
     names = set()
@@ -70,12 +80,15 @@ def _used_names(data: bytes) -> set[bytes]:
         start = match.start()
         before = _TRAILING_NAME.search(data, max(0, start - 100), start)
         if before:
+            # The last name may be a signal (``order_placed.send``); the head may be a module
+            # that holds one (``from shop import events`` then ``events.placed.send``).
+            names.add(before.group(2) or before.group(1))
             names.add(before.group(1))
     return names
 
 
 def _imported_names(data: bytes) -> set[bytes]:
-    """The names an ``import`` statement binds in the file (``y`` and ``z`` of ``from x import
+    """The names a ``from`` import binds in the file (``y`` and ``z`` of ``from x import
     y, w as z``), read from bytes."""
     names: set[bytes] = set()
     for match in _IMPORT.finditer(data):

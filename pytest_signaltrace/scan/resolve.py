@@ -78,7 +78,30 @@ class Resolver:
                 candidate = self._follow(".".join([star, *rest]), hops + 1)
                 if candidate != ".".join([star, *rest]) or self._known_elsewhere(candidate):
                     return candidate
+        if len(rest) > 1:
+            return self._inherited(facts, rest, hops) or dotted
         return dotted
+
+    def _inherited(self, facts: ModuleFacts, rest: list[str], hops: int) -> str | None:
+        """``Child.ready`` (``self.ready`` in a method) when ``ready`` is defined on a base class."""
+        owner, attribute = ".".join(rest[:-1]), rest[-1]
+        qualname = ".".join(rest)
+        if owner not in facts.classes or qualname in facts.functions or _defines(facts, qualname):
+            return None
+        for base in facts.classes[owner]:
+            candidate = self._follow(f"{base}.{attribute}", hops + 1)
+            if self._is_defined(candidate):
+                return candidate
+        return None
+
+    def _is_defined(self, dotted: str) -> bool:
+        """Whether ``dotted`` is a signal or function defined in the scanned source, or built in."""
+        module, rest = self.split_module(dotted)
+        if module is None:
+            return dotted in catalogue.BUILTIN_SIGNALS
+        facts = self._facts_of(module)
+        qualname = ".".join(rest)
+        return facts is not None and (qualname in facts.functions or _defines(facts, qualname))
 
     def _known_elsewhere(self, dotted: str) -> bool:
         module, rest = self.split_module(dotted)

@@ -341,9 +341,9 @@ class _Extractor:
             decorator_ref = None
             signals: list[ast.expr] = [func.value]
             positions = (0, 1, 2)
-        elif call is not None and call.args:
+        elif call is not None and (first := _argument_node(call, "signal", 0)) is not None:
+            # ``@receiver(sig)``, ``@receiver([a, b])`` or ``@receiver(signal=sig)``.
             decorator_ref = self._ref(func, scope)
-            first = call.args[0]
             signals = list(first.elts) if isinstance(first, ast.List | ast.Tuple) else [first]
             positions = (None, None, None)
         else:

@@ -1,0 +1,363 @@
+"""Merge the static map and the runtime trace into one :class:`~pytest_signaltrace.model.Report`.
+
+Static rows and runtime observations meet on stable ids (see ``DESIGN.md``):
+
+* a runtime signal is the static definition created at the same file and line, else the id
+  found by walking modules;
+* a declared receiver is the runtime ``(signal, handler id)`` pair, or, for ``connect`` calls,
+  whatever was connected from the same file and line (so ``sig.connect(mailer.on_placed)``
+  meets ``app.mod.Mailer.on_placed`` even when the scan could not name the handler);
+* a declared send site is the runtime send whose caller frame lies within the call's lines.
+
+Everything seen only at run time is kept when its code is in the project (``declared: false``);
+third-party receivers and send sites are left out.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pytest_signaltrace.model import (
+    Framework,
+    Receiver,
+    ReceiverRow,
+    ReceiverStatus,
+    Report,
+    SenderRow,
+    SignalCategory,
+    SignalInfo,
+    SignalRow,
+    StaticMap,
+    Totals,
+)
+from pytest_signaltrace.scan import catalogue
+from pytest_signaltrace.scan.derive import signal_status
+from pytest_signaltrace.scan.files import DEFAULT_EXCLUDED_DIRS
+from pytest_signaltrace.scan.paths import is_test_path
+from pytest_signaltrace.trace.model import CodeRef, HandlerRef, SignalRef, Trace
+
+#: ``(signal id, handler id)``: how a receiver is known at run time.
+RuntimeKey = tuple[str | None, str]
+
+
+@dataclass
+class PathMapper:
+    """Turns the absolute filenames of a trace into rootdir-relative POSIX paths.
+
+    A file is *project* code when it lies under one of ``sources`` and not in a hidden or
+    vendored folder (``.venv``, ``site-packages`` ...): the same files the scan reads.
+    """
+
+    rootdir: Path
+    sources: Sequence[Path]
+    _cache: dict[str, str | None] = field(default_factory=dict)
+
+    def project_path(self, filename: str | None) -> str | None:
+        """The rootdir-relative path of a project file, or ``None`` for anything else."""
+        if not filename:
+            return None
+        if filename in self._cache:
+            return self._cache[filename]
+        found = self._relative(filename)
+        self._cache[filename] = found
+        return found
+
+    def _relative(self, filename: str) -> str | None:
+        absolute = os.path.abspath(filename)
+        for source in self.sources:
+            inside = os.path.relpath(absolute, source)
+            if inside.startswith(".."):
+                continue
+            parts = Path(inside).parts
+            if any(p.startswith(".") or p in DEFAULT_EXCLUDED_DIRS for p in parts[:-1]):
+                continue
+            return Path(os.path.relpath(absolute, self.rootdir)).as_posix()
+        return None
+
+    def site(self, ref: CodeRef | None) -> tuple[str, int] | None:
+        """A project ``(path, line)`` for a runtime code location, or ``None``."""
+        if ref is None:
+            return None
+        path = self.project_path(ref.path)
+        return (path, ref.line) if path is not None else None
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """Receivers left out of the numbers: glob patterns on the handler id or the path."""
+
+    patterns: tuple[str, ...] = ()
+
+    def matches(self, handler: str, path: str) -> bool:
+        """Whether a receiver with this handler id and path is excluded."""
+        return any(
+            fnmatch.fnmatchcase(handler, p) or fnmatch.fnmatchcase(path, p) for p in self.patterns
+        )
+
+
+def build_report(
+    static: StaticMap,
+    trace: Trace,
+    paths: PathMapper,
+    *,
+    exclusions: Exclusions = Exclusions(),
+    missing_workers: Sequence[str] = (),
+) -> Report:
+    """Merge ``static`` (paths relative to the rootdir) with ``trace`` into a report."""
+    runtime = _RuntimeIndex(static, trace, paths)
+    receivers = _receiver_rows(static, runtime, paths, exclusions)
+    senders = _sender_rows(static, runtime)
+    signals = _signal_rows(static.signals, receivers, senders, runtime)
+    counted = [r for r in receivers if not r.test_only and not r.excluded]
+    counted_senders = [s for s in senders if not s.test_only]
+    return Report(
+        signals=tuple(signals),
+        receivers=tuple(receivers),
+        senders=tuple(senders),
+        receiver_totals=Totals(len(counted), sum(1 for r in counted if r.calls)),
+        sender_totals=Totals(len(counted_senders), sum(1 for s in counted_senders if s.calls)),
+        files_skipped=static.files_skipped,
+        missing_workers=tuple(sorted(missing_workers)),
+    )
+
+
+class _RuntimeIndex:
+    """The trace, re-keyed on static ids and project-relative paths."""
+
+    def __init__(self, static: StaticMap, trace: Trace, paths: PathMapper) -> None:
+        self.paths = paths
+        self._by_site = {(d.path, d.line): d.signal for d in static.definitions}
+        self.calls: dict[RuntimeKey, int] = defaultdict(int)
+        self.tests: dict[RuntimeKey, set[str]] = defaultdict(set)
+        self.handler_code: dict[RuntimeKey, HandlerRef] = {}
+        #: Project connect sites -> the runtime keys connected there.
+        self.connected_at: dict[tuple[str, int], set[RuntimeKey]] = defaultdict(set)
+        self.connect_sites: dict[RuntimeKey, list[tuple[str, int]]] = defaultdict(list)
+        self.signal_sends: dict[str | None, int] = defaultdict(int)
+        #: Project send sites: (path, line, method) -> (signal, calls).
+        self.project_sends: dict[tuple[str, int, str], tuple[str | None, int]] = {}
+        for key, count in trace.receiver_calls.items():
+            runtime_key = (self.signal_id(key.signal), key.handler.handler)
+            self.calls[runtime_key] += count
+            self.handler_code[runtime_key] = key.handler
+        for key, nodes in trace.tests.items():
+            self.tests[(self.signal_id(key.signal), key.handler.handler)].update(nodes)
+        for connect, _count in trace.connects.items():
+            if connect.handler is None:
+                continue
+            runtime_key = (self.signal_id(connect.signal), connect.handler.handler)
+            self.handler_code.setdefault(runtime_key, connect.handler)
+            site = paths.site(connect.site)
+            if site is not None:
+                self.connected_at[site].add(runtime_key)
+                if site not in self.connect_sites[runtime_key]:
+                    self.connect_sites[runtime_key].append(site)
+        for send, count in trace.sends.items():
+            signal = self.signal_id(send.signal)
+            self.signal_sends[signal] += count
+            site = paths.site(send.site)
+            if site is not None:
+                send_site = (site[0], site[1], send.method)
+                previous = self.project_sends.get(send_site, (signal, 0))[1]
+                self.project_sends[send_site] = (signal, previous + count)
+
+    def signal_id(self, ref: SignalRef) -> str | None:
+        """The static id of a runtime signal: its definition site first, then its module id."""
+        site = self.paths.site(CodeRef(ref.path, ref.line)) if ref.path and ref.line else None
+        if site is not None and site in self._by_site:
+            return self._by_site[site]
+        return catalogue.canonical_builtin(ref.signal) if ref.signal else None
+
+    def keys(self) -> Iterable[RuntimeKey]:
+        """Every receiver seen at run time: connected or called."""
+        return {*self.calls, *self.connect_sites, *self.handler_code}
+
+
+def _receiver_rows(
+    static: StaticMap, runtime: _RuntimeIndex, paths: PathMapper, exclusions: Exclusions
+) -> list[ReceiverRow]:
+    rows: list[ReceiverRow] = []
+    matched: set[RuntimeKey] = set()
+    for receiver in static.receivers:
+        keys = _matching_keys(receiver, runtime)
+        matched.update(keys)
+        rows.append(_declared_row(static, receiver, keys, runtime, exclusions))
+    for key in sorted(set(runtime.keys()) - matched, key=lambda k: (k[0] or "", k[1])):
+        row = _runtime_only_row(key, runtime, paths, exclusions)
+        if row is not None:
+            rows.append(row)
+    return sorted(rows)
+
+
+def _matching_keys(receiver: Receiver, runtime: _RuntimeIndex) -> set[RuntimeKey]:
+    keys: set[RuntimeKey] = set()
+    if receiver.signal is not None:
+        keys.add((receiver.signal, receiver.handler))
+    if receiver.kind == "connect":
+        for key in runtime.connected_at.get((receiver.path, receiver.line), ()):
+            if receiver.signal is None or key[0] == receiver.signal:
+                keys.add(key)
+    return keys
+
+
+def _declared_row(
+    static: StaticMap,
+    receiver: Receiver,
+    keys: set[RuntimeKey],
+    runtime: _RuntimeIndex,
+    exclusions: Exclusions,
+) -> ReceiverRow:
+    calls = sum(runtime.calls.get(k, 0) for k in keys)
+    signal = receiver.signal or next((k[0] for k in sorted(keys, key=str) if k[0]), None)
+    if calls:
+        status = ReceiverStatus.EXERCISED
+    elif static.is_dead(receiver) and not runtime.signal_sends.get(signal):
+        status = ReceiverStatus.DEAD
+    else:
+        status = ReceiverStatus.UNEXERCISED
+    tests = sorted({node for k in keys for node in runtime.tests.get(k, ())})
+    return ReceiverRow(
+        path=receiver.path,
+        line=receiver.line,
+        signal=signal,
+        handler=receiver.handler,
+        sender=receiver.sender,
+        declared=True,
+        test_only=receiver.test_only,
+        calls=calls,
+        status=status,
+        tests=tuple(tests),
+        kind=receiver.kind,
+        excluded=receiver.excluded or exclusions.matches(receiver.handler, receiver.path),
+        def_path=receiver.def_path,
+        def_line=receiver.def_line,
+        code=receiver.code,
+    )
+
+
+def _runtime_only_row(
+    key: RuntimeKey, runtime: _RuntimeIndex, paths: PathMapper, exclusions: Exclusions
+) -> ReceiverRow | None:
+    code = runtime.handler_code.get(key)
+    handler_site = paths.site(CodeRef(code.path, code.line)) if code and code.path else None
+    if handler_site is None:
+        # A library's receiver (or one without Python code): not ours to report.
+        return None
+    sites = runtime.connect_sites.get(key, [])
+    site = sites[0] if sites else handler_site
+    calls = runtime.calls.get(key, 0)
+    test_only = is_test_path(site[0]) or is_test_path(handler_site[0])
+    return ReceiverRow(
+        path=site[0],
+        line=site[1],
+        signal=key[0],
+        handler=key[1],
+        sender=None,
+        declared=False,
+        test_only=test_only,
+        calls=calls,
+        status=ReceiverStatus.EXERCISED if calls else ReceiverStatus.UNEXERCISED,
+        tests=tuple(sorted(runtime.tests.get(key, ()))),
+        kind="runtime",
+        excluded=exclusions.matches(key[1], site[0]),
+        def_path=handler_site[0],
+        def_line=handler_site[1],
+    )
+
+
+def _sender_rows(static: StaticMap, runtime: _RuntimeIndex) -> list[SenderRow]:
+    by_file: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for sender in static.senders:
+        by_file[sender.path].append((sender.line, sender.end_line, sender.method))
+    calls: dict[tuple[str, int, str], int] = defaultdict(int)
+    unmatched: list[tuple[tuple[str, int, str], str | None, int]] = []
+    for (path, line, method), (signal, count) in runtime.project_sends.items():
+        span = next(
+            (s for s in by_file.get(path, ()) if s[0] <= line <= s[1] and s[2] == method), None
+        )
+        if span is None:
+            unmatched.append(((path, line, method), signal, count))
+        else:
+            calls[(path, span[0], method)] += count
+    rows = [
+        SenderRow(
+            path=s.path,
+            line=s.line,
+            signal=s.signal,
+            method=s.method,
+            declared=True,
+            test_only=s.test_only,
+            calls=calls.get((s.path, s.line, s.method), 0),
+            end_line=s.end_line,
+            sender=s.sender,
+            code=s.code,
+        )
+        for s in static.senders
+    ]
+    rows += [
+        SenderRow(
+            path=path,
+            line=line,
+            signal=signal,
+            method=method,
+            declared=False,
+            test_only=is_test_path(path),
+            calls=count,
+            end_line=line,
+        )
+        for (path, line, method), signal, count in unmatched
+    ]
+    return sorted(rows)
+
+
+def _signal_rows(
+    infos: Sequence[SignalInfo],
+    receivers: Sequence[ReceiverRow],
+    senders: Sequence[SenderRow],
+    runtime: _RuntimeIndex,
+) -> list[SignalRow]:
+    static_by_id = {info.signal: info for info in infos}
+    received: dict[str, list[ReceiverRow]] = defaultdict(list)
+    for row in receivers:
+        if row.signal is not None:
+            received[row.signal].append(row)
+    sent_from_project = {s.signal for s in senders if s.signal is not None}
+    rows = []
+    for signal in sorted({*static_by_id, *received}):
+        info = static_by_id.get(signal)
+        category = info.category if info else _runtime_category(signal)
+        sent = signal in sent_from_project or bool(runtime.signal_sends.get(signal))
+        sent = sent or (info is None or info.definition_path is None)
+        rows.append(
+            SignalRow(
+                signal=signal,
+                framework=info.framework if info else _runtime_framework(signal),
+                category=category,
+                status=signal_status(len(received[signal]), 1 if sent else 0),
+                sends=runtime.signal_sends.get(signal, 0),
+                receivers=len(received[signal]),
+                exercised_receivers=sum(1 for r in received[signal] if r.calls),
+                definition_path=info.definition_path if info else None,
+                definition_line=info.definition_line if info else None,
+            )
+        )
+    return rows
+
+
+def _runtime_category(signal: str) -> SignalCategory:
+    if signal in catalogue.BUILTIN_SIGNALS:
+        return SignalCategory.BUILTIN
+    return SignalCategory.EXTERNAL
+
+
+def _runtime_framework(signal: str) -> Framework:
+    builtin = catalogue.builtin_framework(signal)
+    if builtin is not None:
+        return builtin
+    return "celery" if signal.startswith("celery.") else "django"
+

@@ -1,0 +1,43 @@
+"""The merged report as JSON (``--signal-report=json[:FILE]``).
+
+Format history (``"format"``):
+
+* 1: first version: ``summary``, ``signals``, ``receivers``, ``senders``, plus
+  ``files_skipped`` and ``missing_workers``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pytest_signaltrace import __version__
+from pytest_signaltrace.model import Report, Totals, to_jsonable
+
+FORMAT_VERSION = 1
+
+
+def _totals(totals: Totals) -> dict[str, Any]:
+    return {"total": totals.total, "exercised": totals.exercised, "percent": totals.percent}
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The JSON-ready document of a merged report."""
+    return {
+        "format": FORMAT_VERSION,
+        "tool": f"pytest-signaltrace {__version__}",
+        "summary": {
+            "receivers": _totals(report.receiver_totals),
+            "senders": _totals(report.sender_totals),
+        },
+        "signals": to_jsonable(report.signals),
+        "receivers": to_jsonable(report.receivers),
+        "senders": to_jsonable(report.senders),
+        "files_skipped": to_jsonable(report.files_skipped),
+        "missing_workers": list(report.missing_workers),
+    }
+
+
+def render_json(report: Report) -> str:
+    """The merged report as an indented JSON document with a trailing newline."""
+    return json.dumps(report_to_dict(report), indent=2) + "\n"

@@ -1,0 +1,130 @@
+"""One test run's tracing, whatever the process's role.
+
+* ``central`` (no xdist): patch, record, scan, merge, report.
+* ``worker`` (an xdist worker): patch and record; hand the trace to the controller.
+* ``controller`` (the xdist controller): no patches (it runs no tests); merge the workers'
+  traces, scan, merge, report. Workers that send nothing back are named in the report.
+
+Nothing here may fail or alter a user's test: faults become one :class:`SignalTraceWarning`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pytest_signaltrace.gate import GateResult, check_fail_under
+from pytest_signaltrace.merge import Exclusions, PathMapper, build_report
+from pytest_signaltrace.model import Report, StaticMap
+from pytest_signaltrace.settings import Settings
+from pytest_signaltrace.trace.faults import FaultLog
+from pytest_signaltrace.trace.model import Trace
+from pytest_signaltrace.trace.patches import Installation, install
+from pytest_signaltrace.trace.recorder import Recorder
+
+Role = Literal["central", "worker", "controller"]
+
+#: The key of a worker's trace in ``config.workeroutput``.
+WORKER_OUTPUT_KEY = "signaltrace"
+
+
+def detect_role(numprocesses: object) -> Role:
+    """The role of this process, from xdist's environment and its ``-n`` option."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return "worker"
+    if numprocesses not in (None, 0, "0"):
+        return "controller"
+    return "central"
+
+
+@dataclass
+class TraceSession:
+    """The tracing state of one process for one run (kept on ``config.stash``)."""
+
+    settings: Settings
+    rootdir: Path
+    role: Role
+    faults: FaultLog = field(default_factory=FaultLog)
+    recorder: Recorder = field(default_factory=Recorder)
+    installation: Installation | None = None
+    worker_traces: dict[str, Trace] = field(default_factory=dict)
+    missing_workers: list[str] = field(default_factory=list)
+    report: Report | None = None
+    gate: GateResult | None = None
+    #: Report files written, for the summary.
+    written: list[str] = field(default_factory=list)
+    _stopped: Trace | None = None
+
+    def start(self) -> None:
+        """Install the patches (not in the xdist controller, which runs no tests)."""
+        if self.role == "controller" or self.installation is not None:
+            return
+        try:
+            self.installation = install(self.recorder, [str(s) for s in self.settings.sources])
+        except Exception as exc:
+            self.faults.report("installing the signal patches", exc)
+
+    def set_current_test(self, nodeid: str | None) -> None:
+        """Attribute the receivers that run from now on to ``nodeid``."""
+        self.recorder.current_test = nodeid
+
+    def stop(self) -> Trace:
+        """Remove the patches and return what this process recorded (idempotent)."""
+        if self._stopped is None:
+            if self.installation is not None:
+                try:
+                    self.installation.uninstall()
+                except Exception as exc:
+                    self.faults.report("removing the signal patches", exc)
+                self.installation = None
+            self._stopped = self.recorder.snapshot()
+        return self._stopped
+
+    def add_worker_output(self, worker: str, data: object) -> None:
+        """Take a worker's trace (or note that it sent none)."""
+        if not isinstance(data, dict):
+            self.missing_workers.append(worker)
+            return
+        try:
+            self.worker_traces[worker] = Trace.from_json(data)
+        except (ValueError, KeyError, TypeError) as exc:
+            self.missing_workers.append(worker)
+            self.faults.report(f"reading the signal trace of worker {worker}", exc)
+
+    def combined_trace(self) -> Trace:
+        """This process's trace merged with every worker's, in worker order."""
+        trace = self.stop() if self.role != "controller" else Trace()
+        for worker in sorted(self.worker_traces):
+            trace = trace.merge(self.worker_traces[worker])
+        return trace
+
+    def build(self, static: StaticMap) -> Report:
+        """Merge the static map with the combined trace, and judge the gate."""
+        paths = PathMapper(self.rootdir, self.settings.sources)
+        self.report = build_report(
+            static,
+            self.combined_trace(),
+            paths,
+            exclusions=Exclusions(self.settings.exclude),
+            missing_workers=self.missing_workers,
+        )
+        if self.settings.fail_under is not None:
+            self.gate = check_fail_under(self.report.receiver_totals, self.settings.fail_under)
+        return self.report
+
+
+def scan_sources(
+    sources: Sequence[Path], rootdir: Path, *, cache_dir: Path | None, package_roots: Sequence[Path]
+) -> StaticMap:
+    """The static map of the source folders, with paths relative to the rootdir."""
+    from pytest_signaltrace.scan import scan
+
+    return scan(
+        list(sources),
+        relative_to=rootdir,
+        cache_dir=cache_dir,
+        package_roots=package_roots,
+    )

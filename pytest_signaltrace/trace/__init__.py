@@ -1,0 +1,38 @@
+"""Runtime half of pytest-signaltrace: patch the signal classes, count what runs.
+
+``install(recorder, project_roots)`` patches Django's and Celery's ``Signal`` classes (now or when
+they are imported); the :class:`Recorder` aggregates sends, receiver calls, connects and
+disconnects; ``recorder.snapshot()`` gives a JSON-ready :class:`Trace`, and ``Trace.merge``
+combines the traces of xdist workers. Importing this package imports neither Django nor Celery.
+"""
+
+from __future__ import annotations
+
+from pytest_signaltrace.trace.faults import SignalTraceWarning
+from pytest_signaltrace.trace.identity import find_existing_signals
+from pytest_signaltrace.trace.model import (
+    CodeRef,
+    ConnectKey,
+    HandlerRef,
+    ReceiverKey,
+    SendKey,
+    SignalRef,
+    Trace,
+)
+from pytest_signaltrace.trace.patches import Installation, install
+from pytest_signaltrace.trace.recorder import Recorder
+
+__all__ = [
+    "CodeRef",
+    "ConnectKey",
+    "HandlerRef",
+    "Installation",
+    "ReceiverKey",
+    "Recorder",
+    "SendKey",
+    "SignalRef",
+    "SignalTraceWarning",
+    "Trace",
+    "find_existing_signals",
+    "install",
+]

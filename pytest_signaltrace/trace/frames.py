@@ -1,0 +1,126 @@
+"""Call sites from live frames: the caller of a patched method and the first project frame.
+
+A *site* is ``(absolute filename, line)``. Frames whose file is "internal" (the dispatchers,
+wrapt, this package) are skipped, so the site of ``@receiver(...)`` is the decorator line in user
+code, not a line inside ``django/dispatch/dispatcher.py``. Per-filename facts are cached, so the
+hot path is a few dict lookups per frame.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sysconfig
+from collections.abc import Iterable, Sequence
+from types import FrameType
+
+Site = tuple[str, int]
+
+#: Directory names that mark installed third-party code, never project code.
+_INSTALLED_MARKERS = ("site-packages", "dist-packages")
+
+
+@functools.lru_cache(maxsize=4096)
+def absolute_filename(filename: str) -> str:
+    """``filename`` made absolute and normalised; pseudo names like ``<string>`` are kept."""
+    if not filename or (filename.startswith("<") and filename.endswith(">")):
+        return filename
+    return os.path.normpath(os.path.abspath(filename))
+
+
+def _stdlib_dirs() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    dirs = {paths[key] for key in ("stdlib", "platstdlib") if key in paths}
+    return tuple(sorted(os.path.normpath(d) + os.sep for d in dirs))
+
+
+class SiteFinder:
+    """Finds call sites, knowing which files are internal and which belong to the project."""
+
+    def __init__(self, project_roots: Sequence[str], internal_files: Iterable[str] = ()) -> None:
+        roots = {os.path.normpath(os.path.abspath(root)) for root in project_roots}
+        self._roots = tuple(sorted(root.rstrip(os.sep) + os.sep for root in roots))
+        self._excluded = (
+            *_stdlib_dirs(),
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,
+        )
+        self._internal: frozenset[str] = frozenset()
+        #: raw ``co_filename`` -> (absolute filename, is a project file)
+        self._files: dict[str, tuple[str, bool]] = {}
+        self.add_internal(internal_files)
+
+    def add_internal(self, filenames: Iterable[str]) -> None:
+        """Treat frames from these files (raw ``co_filename`` values) as internal."""
+        self._internal = self._internal | {name for name in filenames if name}
+
+    def is_internal(self, filename: str) -> bool:
+        """Whether frames from ``filename`` are skipped when looking for a call site."""
+        return filename in self._internal
+
+    def is_project_file(self, filename: str) -> bool:
+        """Whether ``filename`` (raw ``co_filename``) is under a project root."""
+        info = self._files.get(filename)
+        if info is None:
+            info = self._learn(filename)
+        return info[1]
+
+    def absolute(self, filename: str) -> str:
+        """``filename`` (raw ``co_filename``) made absolute, cached."""
+        info = self._files.get(filename)
+        if info is None:
+            info = self._learn(filename)
+        return info[0]
+
+    def caller(self, frame: FrameType | None) -> FrameType | None:
+        """``frame`` or the first frame outwards from it that is not internal."""
+        internal = self._internal
+        while frame is not None and frame.f_code.co_filename in internal:
+            frame = frame.f_back
+        return frame
+
+    def site(self, frame: FrameType | None) -> Site | None:
+        """The site of the first non-internal frame from ``frame`` outwards."""
+        frame = self.caller(frame)
+        if frame is None:
+            return None
+        raw = frame.f_code.co_filename
+        info = self._files.get(raw) or self._learn(raw)
+        return info[0], frame.f_lineno
+
+    def sites(self, frame: FrameType | None) -> tuple[Site | None, Site | None]:
+        """The caller's site and the first project site, from ``frame`` outwards."""
+        internal = self._internal
+        while frame is not None and frame.f_code.co_filename in internal:
+            frame = frame.f_back
+        if frame is None:
+            return None, None
+        files = self._files
+        raw = frame.f_code.co_filename
+        info = files.get(raw) or self._learn(raw)
+        site = (info[0], frame.f_lineno)
+        if info[1]:
+            return site, site
+        outer = frame.f_back
+        while outer is not None:
+            raw = outer.f_code.co_filename
+            info = files.get(raw) or self._learn(raw)
+            if info[1]:
+                return site, (info[0], outer.f_lineno)
+            outer = outer.f_back
+        return site, None
+
+    def _learn(self, raw: str) -> tuple[str, bool]:
+        absolute = absolute_filename(raw)
+        info = (absolute, self._in_project(absolute))
+        self._files[raw] = info
+        return info
+
+    def _in_project(self, absolute: str) -> bool:
+        if not os.path.isabs(absolute) or absolute in self._internal:
+            return False
+        if not any(absolute.startswith(root) for root in self._roots):
+            return False
+        if any(absolute.startswith(excluded) for excluded in self._excluded):
+            return False
+        parts = absolute.split(os.sep)
+        return not any(marker in parts for marker in _INSTALLED_MARKERS)

@@ -1,0 +1,481 @@
+"""Patch Django's and Celery's ``Signal`` classes so a :class:`Recorder` sees what happens.
+
+:func:`install` registers wrapt post-import hooks for ``django.dispatch.dispatcher`` and
+``celery.utils.dispatch.signal``: the classes are patched as soon as those modules are imported,
+or at once if they already are. Patched methods:
+
+* Django ``Signal``: ``__init__`` (creation site), ``connect``, ``disconnect``, ``send``,
+  ``send_robust``, ``asend`` and ``asend_robust`` (Django 5.0+), ``_live_receivers``;
+* Celery ``Signal``: ``__init__``, ``_connect_signal`` (every form of ``connect`` ends there:
+  ``@sig.connect``, ``@sig.connect(sender=..., weak=False)``, ``sig.connect(func)``, so the
+  decorator ``connect`` returns is left untouched), ``disconnect``, ``send`` and ``send_robust``
+  (the same function under two names, patched under both), ``_live_receivers``.
+
+Guarantees: no receiver is ever added (Django's ORM asks ``has_listeners()``); return values and
+exceptions pass through unchanged (an ``asend*`` call returns an equivalent coroutine); no strong
+reference to a receiver, sender or signal outlives the call; a fault inside a wrapper is swallowed,
+counted in ``Installation.faults`` and reported once as a :class:`SignalTraceWarning`.
+
+Celery's ``celery.app.trace`` binds ``signals.task_prerun.send`` (and ``task_postrun``,
+``task_success``) to module globals at import. A bound method made before the patch calls the
+original function, so when ``celery.app.trace`` was imported before :func:`install`, those
+globals are rebound to the patched methods (and restored by :meth:`Installation.uninstall`).
+Other code that caches ``sig.send`` before installation is not traced: install early, as the
+plugin does from ``pytest_load_initial_conftests``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from types import CodeType, FrameType, MethodType, ModuleType
+from typing import Any
+
+import wrapt
+
+from pytest_signaltrace.trace.failure import dispatch_codes, receivers_before_failure
+from pytest_signaltrace.trace.faults import FaultLog
+from pytest_signaltrace.trace.frames import SiteFinder
+from pytest_signaltrace.trace.identity import find_existing_signals, signal_classes
+from pytest_signaltrace.trace.recorder import Recorder
+
+DJANGO_DISPATCHER = "django.dispatch.dispatcher"
+CELERY_DISPATCHER = "celery.utils.dispatch.signal"
+CELERY_TRACE = "celery.app.trace"
+
+_SYNC_SENDS = ("send", "send_robust")
+_ASYNC_SENDS = ("asend", "asend_robust")
+
+Wrapper = Callable[[Any, Any, tuple[Any, ...], dict[str, Any]], Any]
+
+
+class _Capture(threading.local):
+    """Per-thread slot where the ``_live_receivers`` patch leaves the result for the send."""
+
+    #: ``[id(signal), live receivers or None]`` while a traced send with receivers runs.
+    slot: list[Any] | None = None
+
+
+@dataclass(frozen=True)
+class _Patch:
+    owner: type
+    name: str
+    original: Any
+    handle: Any
+
+
+@dataclass(frozen=True)
+class _ArgSpec:
+    """Where ``receiver``, ``sender`` and ``dispatch_uid`` sit in a (dis)connect signature."""
+
+    receiver: int
+    sender: int
+    dispatch_uid: int
+
+
+_DJANGO_CONNECT = _ArgSpec(0, 1, 3)
+_DJANGO_DISCONNECT = _ArgSpec(0, 1, 2)
+_CELERY_CONNECT = _ArgSpec(0, 1, 3)  # _connect_signal(receiver, sender, weak, dispatch_uid)
+_CELERY_DISCONNECT = _ArgSpec(0, 1, 3)
+
+
+def install(recorder: Recorder, project_roots: Sequence[str]) -> Installation:
+    """Patch the signal classes (now, or when imported) to report to ``recorder``."""
+    installation = Installation(recorder, project_roots)
+    installation._start()
+    return installation
+
+
+class Installation:
+    """The patches applied by :func:`install`; call :meth:`uninstall` to remove them."""
+
+    def __init__(self, recorder: Recorder, project_roots: Sequence[str]) -> None:
+        self.recorder = recorder
+        self.project_roots = tuple(project_roots)
+        #: False once uninstalled; wrappers that outlive their patch then pass calls through.
+        self.active = True
+        self.faults = FaultLog()
+        self._own_files = _own_files()
+        self.finder = SiteFinder(self.project_roots, self._own_files)
+        self._patches: list[_Patch] = []
+        self._rebound: list[tuple[ModuleType, str, object, object]] = []
+        self._capture = _Capture()
+        self._loop_codes: set[CodeType] = set()
+        self._async_codes: set[CodeType] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def patched(self) -> list[str]:
+        """``module.Class.method`` of every patch in place."""
+        return [f"{p.owner.__module__}.{p.owner.__qualname__}.{p.name}" for p in self._patches]
+
+    def uninstall(self) -> None:
+        """Restore the original methods and module globals; later calls are not recorded."""
+        with self._lock:
+            if not self.active:
+                return
+            self.active = False
+            for patch in reversed(self._patches):
+                if patch.owner.__dict__.get(patch.name) is patch.handle:
+                    setattr(patch.owner, patch.name, patch.original)
+            for module, name, old, new in reversed(self._rebound):
+                if module.__dict__.get(name) is new:
+                    setattr(module, name, old)
+            handles = {id(p.handle): p for p in self._patches}
+            self._patches.clear()
+            self._rebound.clear()
+        trace_module = sys.modules.get(CELERY_TRACE)
+        if trace_module is not None:
+            _unbind_wrappers(trace_module, handles)
+
+    # --- hooks --------------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        wrapt.register_post_import_hook(self._on_django, DJANGO_DISPATCHER)
+        wrapt.register_post_import_hook(self._on_celery, CELERY_DISPATCHER)
+        try:
+            for signal, name in find_existing_signals(signal_classes()):
+                self.recorder.signals.name(signal, name)
+        except Exception as exc:
+            self.faults.report("finding existing signals", exc)
+
+    def _on_django(self, module: ModuleType) -> None:
+        if self.active:
+            try:
+                self._patch_django(module)
+            except Exception as exc:
+                self.faults.report("patching Django signals", exc)
+
+    def _on_celery(self, module: ModuleType) -> None:
+        if self.active:
+            try:
+                self._patch_celery(module)
+                wrapt.register_post_import_hook(self._on_celery_trace, CELERY_TRACE)
+            except Exception as exc:
+                self.faults.report("patching Celery signals", exc)
+
+    def _on_celery_trace(self, module: ModuleType) -> None:
+        if self.active:
+            try:
+                self._rebind_bound_sends(module)
+            except Exception as exc:
+                self.faults.report("rebinding celery.app.trace", exc)
+
+    def _patch_django(self, module: ModuleType) -> None:
+        cls = module.Signal
+        dispatcher = module.__file__ or ""
+        django_root = os.path.dirname(os.path.dirname(dispatcher))
+        # ModelSignal.connect/_lazy_method call Signal.connect: skip them for the connect site.
+        self.finder.add_internal(
+            [dispatcher, os.path.join(django_root, "db", "models", "signals.py")]
+        )
+        self._patch_class(cls, _DJANGO_CONNECT, _DJANGO_DISCONNECT, connect_name="connect")
+
+    def _patch_celery(self, module: ModuleType) -> None:
+        cls = module.Signal
+        self.finder.add_internal([module.__file__ or ""])
+        self._patch_class(cls, _CELERY_CONNECT, _CELERY_DISCONNECT, connect_name="_connect_signal")
+
+    def _patch_class(
+        self, cls: type, connect: _ArgSpec, disconnect: _ArgSpec, *, connect_name: str
+    ) -> None:
+        if any(patch.owner is cls for patch in self._patches):
+            return
+        sends = [name for name in (*_SYNC_SENDS, *_ASYNC_SENDS) if name in cls.__dict__]
+        self._loop_codes |= dispatch_codes(_innermost(cls.__dict__[name]) for name in sends)
+        self._async_codes |= dispatch_codes(
+            _innermost(cls.__dict__[name]) for name in sends if name in _ASYNC_SENDS
+        )
+        self._wrap(cls, "__init__", self._init_wrapper())
+        self._wrap(cls, connect_name, self._connect_wrapper(connect, record_disconnect=False))
+        self._wrap(cls, "disconnect", self._connect_wrapper(disconnect, record_disconnect=True))
+        self._wrap(cls, "_live_receivers", self._live_receivers_wrapper())
+        for name in sends:
+            wrapper = (
+                self._asend_wrapper(name) if name in _ASYNC_SENDS else self._send_wrapper(name)
+            )
+            self._wrap(cls, name, wrapper)
+
+    def _wrap(self, cls: type, name: str, wrapper: Wrapper) -> None:
+        original = cls.__dict__[name]
+        handle = wrapt.wrap_function_wrapper(cls, name, wrapper)
+        self._patches.append(_Patch(cls, name, original, handle))
+
+    def _rebind_bound_sends(self, module: ModuleType) -> None:
+        """Point module globals bound to an original ``send`` before patching at the patch."""
+        originals = {
+            id(patch.original): patch.name
+            for patch in self._patches
+            if patch.name in _SYNC_SENDS or patch.name in _ASYNC_SENDS
+        }
+        for name, value in list(module.__dict__.items()):
+            if type(value) is MethodType and id(value.__func__) in originals:
+                fresh = getattr(value.__self__, originals[id(value.__func__)])
+                setattr(module, name, fresh)
+                self._rebound.append((module, name, value, fresh))
+
+    # --- wrappers -----------------------------------------------------------------------------
+
+    def _send_wrapper(self, method: str) -> Wrapper:
+        recorder, finder, capture, faults = self.recorder, self.finder, self._capture, self.faults
+        getframe = sys._getframe
+
+        def send_wrapper(
+            wrapped: Callable[..., Any],
+            instance: Any,
+            args: tuple[Any, ...],
+            kwargs: dict[str, Any],
+        ) -> Any:
+            __tracebackhide__ = True
+            if not self.active or instance is None:
+                return wrapped(*args, **kwargs)
+            holder = None
+            try:
+                site, project_site = finder.sites(getframe(1))
+                recorder.record_send(instance, method, site, project_site)
+                if instance.receivers:
+                    holder = [id(instance), None]
+            except Exception as exc:
+                faults.report(f"Signal.{method}", exc)
+            previous = capture.slot
+            capture.slot = holder
+            try:
+                result = wrapped(*args, **kwargs)
+            except BaseException as exc:
+                capture.slot = previous
+                if holder is not None:
+                    self._record_failure(instance, exc, holder)
+                raise
+            capture.slot = previous
+            if holder is not None:
+                holder[1] = None
+                self._record_result(instance, result, method)
+            return result
+
+        return send_wrapper
+
+    def _asend_wrapper(self, method: str) -> Wrapper:
+        finder, faults = self.finder, self.faults
+        getframe = sys._getframe
+
+        def asend_wrapper(
+            wrapped: Callable[..., Any],
+            instance: Any,
+            args: tuple[Any, ...],
+            kwargs: dict[str, Any],
+        ) -> Any:
+            if not self.active or instance is None:
+                return wrapped(*args, **kwargs)
+            try:
+                site, project_site = finder.sites(getframe(1))
+            except Exception as exc:
+                faults.report(f"Signal.{method}", exc)
+                return wrapped(*args, **kwargs)
+            return self._traced_asend(
+                wrapped(*args, **kwargs), instance, method, site, project_site
+            )
+
+        return asend_wrapper
+
+    async def _traced_asend(
+        self,
+        coroutine: Coroutine[Any, Any, Any],
+        signal: Any,
+        method: str,
+        site: tuple[str, int] | None,
+        project_site: tuple[str, int] | None,
+    ) -> Any:
+        """Await Django's ``asend*`` coroutine, recording as the sync wrapper does."""
+        __tracebackhide__ = True
+        holder = None
+        try:
+            self.recorder.record_send(signal, method, site, project_site)
+            if signal.receivers:
+                holder = [id(signal), None]
+        except Exception as exc:
+            self.faults.report(f"Signal.{method}", exc)
+        capture = self._capture
+        previous = capture.slot
+        capture.slot = holder  # _live_receivers runs before asend's first await
+        try:
+            result = await coroutine
+        except BaseException as exc:
+            capture.slot = previous
+            if holder is not None:
+                self._record_failure(signal, exc, holder)
+            raise
+        capture.slot = previous
+        if holder is not None:
+            holder[1] = None
+            self._record_result(signal, result, method)
+        return result
+
+    def _record_result(self, signal: Any, result: Any, method: str) -> None:
+        try:
+            if type(result) is list and result:
+                self.recorder.record_receivers_ran(signal, [pair[0] for pair in result])
+        except Exception as exc:
+            self.faults.report(f"Signal.{method} result", exc)
+
+    def _record_failure(self, signal: Any, exc: BaseException, holder: list[Any]) -> None:
+        try:
+            captured, holder[1] = holder[1], None
+            ran = receivers_before_failure(
+                exc.__traceback__, captured, self._loop_codes, self._async_codes
+            )
+            del captured
+            if ran:
+                self.recorder.record_receivers_ran(signal, ran)
+        except Exception as fault:
+            self.faults.report("recording a failed send", fault)
+
+    def _live_receivers_wrapper(self) -> Wrapper:
+        capture = self._capture
+
+        def live_receivers_wrapper(
+            wrapped: Callable[..., Any],
+            instance: Any,
+            args: tuple[Any, ...],
+            kwargs: dict[str, Any],
+        ) -> Any:
+            result = wrapped(*args, **kwargs)
+            holder = capture.slot
+            if holder is not None and holder[1] is None and holder[0] == id(instance):
+                holder[1] = result
+            return result
+
+        return live_receivers_wrapper
+
+    def _connect_wrapper(self, spec: _ArgSpec, *, record_disconnect: bool) -> Wrapper:
+        recorder, finder, faults = self.recorder, self.finder, self.faults
+        getframe = sys._getframe
+        where = "Signal.disconnect" if record_disconnect else "Signal.connect"
+
+        def connect_wrapper(
+            wrapped: Callable[..., Any],
+            instance: Any,
+            args: tuple[Any, ...],
+            kwargs: dict[str, Any],
+        ) -> Any:
+            result = wrapped(*args, **kwargs)
+            if not self.active or instance is None:
+                return result
+            try:
+                frame = getframe(1)
+                if _deferred_celery_connect(frame, finder):
+                    return result
+                receiver = _arg(args, kwargs, spec.receiver, "receiver")
+                sender = _arg(args, kwargs, spec.sender, "sender")
+                uid = _arg(args, kwargs, spec.dispatch_uid, "dispatch_uid")
+                if type(uid) is int and getattr(receiver, "_dispatch_uid", None) == uid:
+                    uid = None  # generated by Celery's connect(retry=True): an id(), not stable
+                record = (
+                    recorder.record_disconnect if record_disconnect else recorder.record_connect
+                )
+                record(instance, receiver, finder.site(frame), sender, uid)
+            except Exception as exc:
+                faults.report(where, exc)
+            return result
+
+        return connect_wrapper
+
+    def _init_wrapper(self) -> Wrapper:
+        recorder, finder, faults = self.recorder, self.finder, self.faults
+        own_files = self._own_files
+        getframe = sys._getframe
+
+        def init_wrapper(
+            wrapped: Callable[..., Any],
+            instance: Any,
+            args: tuple[Any, ...],
+            kwargs: dict[str, Any],
+        ) -> Any:
+            result = wrapped(*args, **kwargs)
+            if not self.active or instance is None:
+                return result
+            try:
+                frame = _creation_frame(getframe(1), instance, own_files)
+                if frame is None:
+                    recorder.record_signal_created(instance, None)
+                else:
+                    code = frame.f_code
+                    scope = None if code.co_name == "<module>" else code.co_qualname
+                    recorder.record_signal_created(
+                        instance,
+                        (finder.absolute(code.co_filename), frame.f_lineno),
+                        frame.f_globals.get("__name__"),
+                        scope,
+                    )
+            except Exception as exc:
+                faults.report("Signal.__init__", exc)
+            return result
+
+        return init_wrapper
+
+
+def _innermost(function: object) -> object:
+    """The function under any wrapt wrappers (another installation's patch)."""
+    for _ in range(16):
+        inner = getattr(function, "__wrapped__", None)
+        if inner is None:
+            break
+        function = inner
+    return function
+
+
+def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str) -> Any:
+    return args[index] if len(args) > index else kwargs.get(name)
+
+
+def _deferred_celery_connect(frame: FrameType | None, finder: SiteFinder) -> bool:
+    """Whether this connect replays one deferred on a ``PromiseProxy`` sender (already recorded)."""
+    while frame is not None and finder.is_internal(frame.f_code.co_filename):
+        if frame.f_code.co_name == "_connect_proxy":
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _creation_frame(
+    frame: FrameType | None, instance: object, own_files: frozenset[str]
+) -> FrameType | None:
+    """The frame that created ``instance``: skip wrapt, this package and subclass ``__init__``."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_filename in own_files or (
+            code.co_name == "__init__"
+            and code.co_argcount > 0
+            and frame.f_locals.get(code.co_varnames[0]) is instance
+        ):
+            frame = frame.f_back
+        else:
+            return frame
+    return None
+
+
+def _own_files() -> frozenset[str]:
+    """Filenames of this package's and wrapt's modules, raw and absolute."""
+    names: set[str] = set()
+    for module_name, module in list(sys.modules.items()):
+        if module_name.startswith(("pytest_signaltrace.trace", "wrapt")):
+            filename = getattr(module, "__file__", None)
+            if isinstance(filename, str):
+                names.update({filename, os.path.abspath(filename)})
+    return frozenset(names)
+
+
+def _unbind_wrappers(module: ModuleType, handles: dict[int, _Patch]) -> None:
+    """Replace module globals bound through a removed patch by plain bound methods."""
+    for name, value in list(module.__dict__.items()):
+        if type(value).__name__ != "BoundFunctionWrapper":
+            continue
+        try:
+            patch = handles.get(id(value._self_parent))
+            instance = value._self_instance
+        except AttributeError:
+            continue
+        if patch is not None and instance is not None:
+            setattr(module, name, MethodType(patch.original, instance))
