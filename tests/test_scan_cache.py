@@ -80,7 +80,7 @@ def test_a_second_scan_reads_every_parsed_file_from_the_cache_and_gives_the_same
         (0, first.files_parsed),
         (first.files_parsed, 0),
     ]
-    assert first.receivers and first.senders and first.disconnects and first.files_skipped
+    assert all([first.receivers, first.senders, first.disconnects, first.files_skipped])
 
 
 def test_a_cached_scan_does_not_parse_again(

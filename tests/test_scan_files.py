@@ -59,7 +59,9 @@ def test_a_file_with_a_syntax_error_is_skipped_with_its_line(scan_tree: ScanTree
 def test_a_file_that_is_not_utf8_is_skipped(scan_tree: ScanTree) -> None:
     smap = scan_tree(GOOD | {"shop/latin.py": b"name = '\xe9t\xe9'\norder_placed.send()\n"})
     assert_rest_of_scan_works(smap)
-    assert skipped(smap) == {("shop/latin.py", "not valid utf-8 (byte 8: invalid continuation byte)")}
+    assert skipped(smap) == {
+        ("shop/latin.py", "not valid utf-8 (byte 8: invalid continuation byte)")
+    }
 
 
 def test_a_file_with_a_pep263_coding_cookie_is_read_in_its_encoding(scan_tree: ScanTree) -> None:
@@ -142,7 +144,9 @@ def test_symlink_loops_and_dangling_links_are_skipped(tree: WriteTree) -> None:
     assert smap.files_scanned == 3
 
 
-def test_a_symlinked_folder_outside_the_tree_is_scanned_once(tree: WriteTree, tmp_path: Path) -> None:
+def test_a_symlinked_folder_outside_the_tree_is_scanned_once(
+    tree: WriteTree, tmp_path: Path
+) -> None:
     root = tree(GOOD)
     outside = tmp_path / "vendored"
     outside.mkdir()

@@ -18,7 +18,9 @@ EXAMPLE = ROOT / "example_project"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
-@pytest.mark.parametrize(("fmt", "gold"), [("markdown", "example_scan.md"), ("json", "example_scan.json")])
+@pytest.mark.parametrize(
+    ("fmt", "gold"), [("markdown", "example_scan.md"), ("json", "example_scan.json")]
+)
 def test_the_scan_of_the_example_project_matches_its_gold_file(
     fmt: str, gold: str, tmp_path: Path
 ) -> None:

@@ -105,4 +105,6 @@ def test_only_candidate_files_are_parsed(scan_tree: ScanTree) -> None:
         }
     )
     assert (smap.files_scanned, smap.files_parsed) == (6, 2)
-    assert {(s.signal, s.path) for s in smap.senders} == {("shop.signals.order_placed", "shop/views.py")}
+    assert {(s.signal, s.path) for s in smap.senders} == {
+        ("shop.signals.order_placed", "shop/views.py")
+    }

@@ -18,7 +18,12 @@ PAID = "shop.signals.order_paid"
 
 
 def shop(receivers: str, **more: str) -> dict[str, str]:
-    return {"shop/__init__.py": "", "shop/signals.py": SIGNALS, "shop/receivers.py": receivers, **more}
+    return {
+        "shop/__init__.py": "",
+        "shop/signals.py": SIGNALS,
+        "shop/receivers.py": receivers,
+        **more,
+    }
 
 
 # -- @receiver ---------------------------------------------------------------------------------
@@ -138,9 +143,7 @@ def test_a_receiver_decorator_through_django_dispatch_module_is_found(scan_tree:
             """
         )
     )
-    assert {(r.signal, r.handler) for r in smap.receivers} == {
-        (PLACED, "shop.receivers.on_placed")
-    }
+    assert {(r.signal, r.handler) for r in smap.receivers} == {(PLACED, "shop.receivers.on_placed")}
 
 
 def test_a_receiver_decorator_on_a_method_names_the_method(scan_tree: ScanTree) -> None:
@@ -546,8 +549,15 @@ def test_celery_connect_decorators_are_receivers_of_celery_signals(scan_tree: Sc
         (r.signal, r.handler, r.line, r.def_line, r.kind, r.sender, r.weak) for r in smap.receivers
     } == {
         ("celery.signals.task_success", "jobs.hooks.on_success", 4, 5, "decorator", None, None),
-        ("celery.signals.task_prerun", "jobs.hooks.on_prerun", 8, 9, "decorator",
-         '"jobs.tasks.add"', False),
+        (
+            "celery.signals.task_prerun",
+            "jobs.hooks.on_prerun",
+            8,
+            9,
+            "decorator",
+            '"jobs.tasks.add"',
+            False,
+        ),
         ("celery.signals.task_failure", "jobs.hooks.on_failure", 12, 13, "decorator", None, None),
     }
     assert {s.signal: s.framework for s in smap.signals} == {
@@ -655,6 +665,7 @@ def test_receivers_in_test_code_are_marked_test_only(scan_tree: ScanTree) -> Non
                 "shop/test/helpers.py": spy,
                 "conftest.py": spy,
                 "shop/orders_test.py": spy,
+                "shop/tests.py": spy,
                 "shop/spy.py": spy,
             },
         )
@@ -665,5 +676,6 @@ def test_receivers_in_test_code_are_marked_test_only(scan_tree: ScanTree) -> Non
         ("shop/test/helpers.py", True),
         ("conftest.py", True),
         ("shop/orders_test.py", True),
+        ("shop/tests.py", True),
         ("shop/spy.py", False),
     }

@@ -207,7 +207,9 @@ def test_a_hooks_class_attribute_is_sent_from_another_module(scan_tree: ScanTree
             """,
         }
     )
-    assert {(s.signal, s.path) for s in smap.senders} == {("shop.hooks.Hooks.ready", "shop/boot.py")}
+    assert {(s.signal, s.path) for s in smap.senders} == {
+        ("shop.hooks.Hooks.ready", "shop/boot.py")
+    }
 
 
 def test_a_sender_is_found_whatever_the_file_order(scan_tree: ScanTree) -> None:

@@ -68,7 +68,9 @@ SIGNAL_CLASSES: Final[dict[str, Framework]] = {
 }
 
 #: Dotted names of Django's ``receiver`` decorator.
-RECEIVER_DECORATORS: Final = frozenset({"django.dispatch.receiver", "django.dispatch.dispatcher.receiver"})
+RECEIVER_DECORATORS: Final = frozenset(
+    {"django.dispatch.receiver", "django.dispatch.dispatcher.receiver"}
+)
 
 #: Dotted names of ``functools.partial``.
 PARTIAL_FUNCTIONS: Final = frozenset({"functools.partial"})
@@ -85,5 +87,8 @@ def builtin_framework(signal_id: str) -> Framework | None:
 
 
 def looks_like_signals_module(module: str) -> bool:
-    """Whether an external module is, by its name, a module of signals (``allauth.account.signals``)."""
+    """Whether an external module is, by its name, a module of signals.
+
+    For example ``allauth.account.signals``.
+    """
     return any(part in {"signals", "signal", "dispatch"} for part in module.split("."))

@@ -150,7 +150,9 @@ def _join(prefix: str, relpath: str) -> str:
 class _FactsStore:
     """Extracts facts once per file: from the cache, in this process, or in worker processes."""
 
-    def __init__(self, cache: FactsCache, jobs: int | None, progress: ProgressCallback | None) -> None:
+    def __init__(
+        self, cache: FactsCache, jobs: int | None, progress: ProgressCallback | None
+    ) -> None:
         self.cache = cache
         self.jobs = jobs
         self.progress = progress
@@ -183,7 +185,13 @@ class _FactsStore:
     def _run(self, units_iter: object) -> list[ModuleFacts]:
         units = list(units_iter)  # type: ignore[call-overload]
         args = [
-            (u.source.data, u.module, u.source.relpath, u.is_package, is_test_path(u.source.relpath))
+            (
+                u.source.data,
+                u.module,
+                u.source.relpath,
+                u.is_package,
+                is_test_path(u.source.relpath),
+            )
             for u in units
         ]
         workers = self._workers(sum(len(a[0]) for a in args), len(args))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import os
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 _TEST_DIRS = frozenset({"tests", "test"})

@@ -31,7 +31,9 @@ _TRAILING_NAME = re.compile(rb"(\w+)(?:\.(\w+))*\s*\Z")
 #: (``import pymysql; pymysql.connect()`` must not make a file a candidate).
 _IMPORT = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
 _IMPORTED_NAME = re.compile(rb"(?:\bas[ \t]+)?(\w+)[ \t]*(?:[,)#\n\\]|$)")
-_FROM_SIGNALS_MODULE = re.compile(rb"from\s+[\w.]*signals?\b[\w.]*\s+import|import\s+[\w.]*signals?\b")
+_FROM_SIGNALS_MODULE = re.compile(
+    rb"from\s+[\w.]*signals?\b[\w.]*\s+import|import\s+[\w.]*signals?\b"
+)
 
 
 def may_define(data: bytes) -> bool:
@@ -51,7 +53,7 @@ def builtin_names() -> set[bytes]:
 
 def uses_known_signal(data: bytes, known_names: Iterable[bytes] | set[bytes]) -> bool:
     """Whether a file that passed :func:`may_use` really touches a signal, as far as bytes tell."""
-    if b"@receiver(" in data or b"receiver(" in data and b"dispatch" in data:
+    if b"@receiver(" in data or (b"receiver(" in data and b"dispatch" in data):
         return True
     names = _used_names(data)
     if not names:

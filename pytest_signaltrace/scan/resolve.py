@@ -83,7 +83,7 @@ class Resolver:
         return dotted
 
     def _inherited(self, facts: ModuleFacts, rest: list[str], hops: int) -> str | None:
-        """``Child.ready`` (``self.ready`` in a method) when ``ready`` is defined on a base class."""
+        """``Child.ready`` (``self.ready`` in a method) when a base class defines ``ready``."""
         owner, attribute = ".".join(rest[:-1]), rest[-1]
         qualname = ".".join(rest)
         if owner not in facts.classes or qualname in facts.functions or _defines(facts, qualname):
@@ -108,7 +108,11 @@ class Resolver:
         if module is None:
             return dotted in catalogue.BUILTIN_SIGNALS
         facts = self._facts_of(module)
-        return facts is not None and bool(rest) and (rest[0] in facts.functions or _defines(facts, rest[0]))
+        return (
+            facts is not None
+            and bool(rest)
+            and (rest[0] in facts.functions or _defines(facts, rest[0]))
+        )
 
     def signal_class_framework(self, dotted: str | None, _depth: int = 0) -> Framework | None:
         """The framework of a signal class (built in, or a project subclass of one)."""
@@ -212,10 +216,14 @@ class MapBuilder:
                 records.append(self._receiver(facts, raw, signal, ref))
         return records
 
-    def _receiver(self, facts: ModuleFacts, raw: RawReceiver, signal: str | None, ref: Ref) -> Receiver:
+    def _receiver(
+        self, facts: ModuleFacts, raw: RawReceiver, signal: str | None, ref: Ref
+    ) -> Receiver:
         handler = self.resolver.canonical(raw.handler) if raw.handler else raw.handler_text
         def_path, def_line = (
-            (facts.relpath, raw.def_line) if raw.def_line is not None else self.definition_site(handler)
+            (facts.relpath, raw.def_line)
+            if raw.def_line is not None
+            else self.definition_site(handler)
         )
         return Receiver(
             path=facts.relpath,

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
-from pytest_signaltrace.model import SEND_METHODS, SendMethod
+from pytest_signaltrace.model import SEND_METHODS
 from pytest_signaltrace.scan.facts import (
     ModuleFacts,
     RawDefinition,
@@ -47,7 +47,9 @@ class _Scope:
     self_target: str | None = None
 
 
-def extract_facts(source: bytes, module: str, relpath: str, *, is_package: bool, test_only: bool) -> ModuleFacts:
+def extract_facts(
+    source: bytes, module: str, relpath: str, *, is_package: bool, test_only: bool
+) -> ModuleFacts:
     """Parse ``source`` and gather what it says about signals.
 
     A file that does not parse gives facts with ``error`` set and nothing else.
@@ -139,7 +141,8 @@ class _Extractor:
                     if scope.kind == "module":
                         self.facts.star_imports.append(base)
                     continue
-                scope.bindings[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                bound = f"{base}.{alias.name}" if base else alias.name
+                scope.bindings[alias.asname or alias.name] = bound
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             qualname = scope.prefix + stmt.name
             scope.bindings[stmt.name] = f"{self.module}.{qualname}"
@@ -226,7 +229,11 @@ class _Extractor:
             "function",
             f"{qualname}.<locals>.",
             parent=scope,
-            self_target=f"{self.module}.{scope.prefix[:-1]}" if scope.kind == "class" else scope.self_target,
+            self_target=(
+                f"{self.module}.{scope.prefix[:-1]}"
+                if scope.kind == "class"
+                else scope.self_target
+            ),
         )
         self._bind_block(node.body, inner)
         for default in [*node.args.defaults, *node.args.kw_defaults]:
@@ -284,7 +291,7 @@ class _Extractor:
                     signal=self._ref(func.value, scope),
                     line=call.lineno,
                     end_line=call.end_lineno or call.lineno,
-                    method=cast(SendMethod, method),
+                    method=method,
                     sender=self._argument(call, "sender", 0),
                     sender_keyword=any(k.arg == "sender" for k in call.keywords),
                     code=self._code(call.lineno),
@@ -313,13 +320,16 @@ class _Extractor:
             )
         elif method == "disconnect":
             handler = _argument_node(call, "receiver", 0)
-            target, text, _ = self._handler(handler, scope) if handler is not None else (None, None, None)
+            removed: str | None = None
+            removed_text: str | None = None
+            if handler is not None:
+                removed, removed_text, _ = self._handler(handler, scope)
             self.facts.disconnects.append(
                 RawDisconnect(
                     signal=self._ref(func.value, scope),
                     line=call.lineno,
-                    handler=target,
-                    handler_text=text,
+                    handler=removed,
+                    handler_text=removed_text,
                     sender=self._argument(call, "sender", 1),
                     dispatch_uid=self._literal_or_text(_argument_node(call, "dispatch_uid", 2)),
                     signal_keywords=_has_signal_keywords(call),
@@ -337,10 +347,10 @@ class _Extractor:
         call = decorator if isinstance(decorator, ast.Call) else None
         func = call.func if call is not None else decorator
         if isinstance(func, ast.Attribute) and func.attr == "connect":
-            # Celery: ``@task_success.connect`` or ``@task_success.connect(sender=..., weak=False)``.
+            # Celery: ``@task_success.connect``, ``@task_success.connect(sender=..., weak=False)``.
             decorator_ref = None
             signals: list[ast.expr] = [func.value]
-            positions = (0, 1, 2)
+            positions: tuple[int | None, int | None, int | None] = (0, 1, 2)
         elif call is not None and (first := _argument_node(call, "signal", 0)) is not None:
             # ``@receiver(sig)``, ``@receiver([a, b])`` or ``@receiver(signal=sig)``.
             decorator_ref = self._ref(func, scope)
@@ -453,9 +463,16 @@ class _Extractor:
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
 
-def _looks_like_signal_class(func: ast.expr, local_classes: dict[str, list[str]] | None = None) -> bool:
+def _looks_like_signal_class(
+    func: ast.expr, local_classes: dict[str, list[str]] | None = None
+) -> bool:
     """Whether a call's callee may be a signal class (confirmed later by the resolver)."""
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if isinstance(func, ast.Attribute):
+        name = func.attr
+    elif isinstance(func, ast.Name):
+        name = func.id
+    else:
+        name = ""
     if name.endswith("Signal"):
         return True
     return bool(local_classes) and name in (local_classes or {})
