@@ -53,6 +53,8 @@ class RawReceiver:
     weak: bool | None = None
     #: Keyword arguments only a signal's ``connect`` takes were given.
     signal_keywords: bool = False
+    #: ``# pragma: no signal cover`` on the decorator, the ``connect(`` call or the ``def``.
+    excluded: bool = False
     code: str = ""
 
 
@@ -108,6 +110,8 @@ class ModuleFacts:
     receivers: list[RawReceiver] = field(default_factory=list)
     senders: list[RawSender] = field(default_factory=list)
     disconnects: list[RawDisconnect] = field(default_factory=list)
+    #: Lines that carry ``# pragma: no signal cover``.
+    pragma_lines: list[int] = field(default_factory=list)
     #: Set when the file could not be parsed: the reason to report.
     error: str | None = None
 

@@ -220,11 +220,15 @@ class MapBuilder:
         self, facts: ModuleFacts, raw: RawReceiver, signal: str | None, ref: Ref
     ) -> Receiver:
         handler = self.resolver.canonical(raw.handler) if raw.handler else raw.handler_text
-        def_path, def_line = (
-            (facts.relpath, raw.def_line)
-            if raw.def_line is not None
-            else self.definition_site(handler)
-        )
+        excluded = raw.excluded
+        def_path: str | None
+        def_line: int | None
+        if raw.def_line is not None:
+            def_path, def_line = facts.relpath, raw.def_line
+        else:
+            def_facts, def_line = self.definition_site(handler)
+            def_path = def_facts.relpath if def_facts is not None else None
+            excluded = excluded or (def_facts is not None and def_line in def_facts.pragma_lines)
         return Receiver(
             path=facts.relpath,
             line=raw.line,
@@ -233,6 +237,7 @@ class MapBuilder:
             kind=raw.kind,
             def_line=def_line,
             def_path=def_path,
+            excluded=excluded,
             sender=raw.sender,
             dispatch_uid=raw.dispatch_uid,
             weak=raw.weak,
@@ -241,12 +246,12 @@ class MapBuilder:
             code=raw.code,
         )
 
-    def definition_site(self, handler: str) -> tuple[str | None, int | None]:
-        """The file and ``def`` line of a handler defined in a scanned module."""
+    def definition_site(self, handler: str) -> tuple[ModuleFacts | None, int | None]:
+        """The facts of the module that defines a handler, and the line of its ``def``."""
         module, rest = self.resolver.split_module(handler)
         facts = self.resolver.facts_of(module) if module else None
         line = facts.functions.get(".".join(rest)) if facts is not None else None
-        return (facts.relpath, line) if facts is not None and line is not None else (None, None)
+        return (facts, line) if line is not None else (None, None)
 
     def senders(self, facts: ModuleFacts) -> list[Sender]:
         """The confirmed send sites of one module."""

@@ -29,6 +29,8 @@ from pytest_signaltrace.scan.paths import package_of
 
 #: Text on a line that may make it interesting; the walk skips statements without any.
 TRIGGER_PATTERN = re.compile(r"send|connect|receiver|Signal")
+#: Leaves a receiver out of the coverage numbers, like coverage.py's ``# pragma: no cover``.
+PRAGMA_PATTERN = re.compile(r"#\s*pragma:\s*no\s+signal\s+cover", re.IGNORECASE)
 _SIGNAL_KEYWORDS = frozenset({"sender", "weak", "dispatch_uid"})
 _MAX_TEXT = 160
 
@@ -93,6 +95,11 @@ class _Extractor:
         self.package = package
         self.lines = text.splitlines()
         self._encoded: dict[int, bytes] = {}
+        facts.pragma_lines = [
+            number
+            for number, line in enumerate(self.lines, start=1)
+            if "#" in line and PRAGMA_PATTERN.search(line)
+        ]
         self.trigger_lines = [
             number
             for number, line in enumerate(self.lines, start=1)
@@ -315,6 +322,7 @@ class _Extractor:
                     dispatch_uid=self._literal_or_text(_argument_node(call, "dispatch_uid", 3)),
                     weak=_bool_literal(_argument_node(call, "weak", 2)),
                     signal_keywords=_has_signal_keywords(call),
+                    excluded=self._has_pragma(call.lineno, call.end_lineno, def_line),
                     code=self._code(func.end_lineno or call.lineno),
                 )
             )
@@ -372,6 +380,7 @@ class _Extractor:
                 dispatch_uid=self._literal_or_text(_argument_node(call, "dispatch_uid", uid_at)),
                 weak=_bool_literal(_argument_node(call, "weak", weak_at)),
                 signal_keywords=True,
+                excluded=self._has_pragma(decorator.lineno, decorator.end_lineno, node.lineno),
                 code=self._code(decorator.lineno),
             )
         )
@@ -421,6 +430,15 @@ class _Extractor:
         if target is not None and target.startswith(self.module + "."):
             def_line = self.facts.functions.get(target[len(self.module) + 1 :])
         return target, text, def_line
+
+    def _has_pragma(self, first: int, last: int | None, def_line: int | None) -> bool:
+        """Whether a receiver's lines (or its handler's ``def``) carry the exclusion pragma."""
+        if not self.facts.pragma_lines:
+            return False
+        lines = set(range(first, (last or first) + 1))
+        if def_line is not None:
+            lines.add(def_line)
+        return not lines.isdisjoint(self.facts.pragma_lines)
 
     # -- text --------------------------------------------------------------------------------
 
