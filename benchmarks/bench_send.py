@@ -15,7 +15,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pytest_signaltrace.trace import Recorder, install  # noqa: E402
+from pytest_signaltrace.trace import Recorder, install
 
 NUMBER = 100_000
 REPEAT = 5

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import ScanTree
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import ScanTree
 
 SIGNALS = """
     from django.dispatch import Signal, receiver

@@ -9,7 +9,6 @@ combines the traces of xdist workers. Importing this package imports neither Dja
 from __future__ import annotations
 
 from pytest_signaltrace.trace.faults import SignalTraceWarning
-from pytest_signaltrace.trace.identity import find_existing_signals
 from pytest_signaltrace.trace.model import (
     CodeRef,
     ConnectKey,
@@ -21,6 +20,7 @@ from pytest_signaltrace.trace.model import (
 )
 from pytest_signaltrace.trace.patches import Installation, install
 from pytest_signaltrace.trace.recorder import Recorder
+from pytest_signaltrace.trace.signals import find_existing_signals
 
 __all__ = [
     "CodeRef",

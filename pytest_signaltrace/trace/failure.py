@@ -1,17 +1,17 @@
 """Which receivers ran when a ``send*`` raised instead of returning its response list.
 
-The live receivers of the failed send are captured by the ``_live_receivers`` patch (a list in
-Django 4.2 and Celery, ``(sync, async)`` in Django 5.0+). The traceback then tells how far the
-dispatch loop got, read from the dispatcher's own frames (never from the receivers'):
+Everything is read from the dispatcher's own frames in the traceback (never the receivers'):
 
-* a frame with a ``responses`` list local (Django 5.x ``send``/``send_robust``, 4.2
-  ``send_robust``, Celery ``send``, the ``sync_send`` helper of ``asend*``): the receivers in it
-  completed, the next one raised;
-* else a frame with a ``receiver`` local (4.2's ``send`` list comprehension on Python 3.11):
-  that receiver raised;
-* else the frame called right after the dispatcher's: the receiver whose code it runs raised;
+* the live receivers: the ``sync_receivers``/``async_receivers`` locals (Django 5.0+); else, where
+  the frame has a ``responses`` list (Django 4.2 ``send_robust``, Celery ``send``), the receivers
+  in it plus the ``receiver`` local; else (Django 4.2 ``send``, a list comprehension whose partial
+  result is lost) the list captured by the ``_live_receivers`` patch (see
+  :func:`needs_capture`);
+* how far the loop got: a ``responses`` list local (those receivers completed, the next one
+  raised); else a ``receiver`` local (4.2's comprehension on Python 3.11: that one raised); else
+  the frame called right after the dispatcher's (the receiver whose code it runs raised);
 * an ``asend*`` frame in the traceback: every async receiver was started by ``asyncio.gather``,
-  and the sync receivers ran unless the ``sync_send`` frame above says otherwise.
+  and the sync receivers ran unless the ``sync_send`` helper's frame says otherwise.
 
 The raising receiver counts as having run; a failure past the sync loop counts every sync receiver
 plus every async one. When nothing fits, no receiver is counted (the send itself still is).
@@ -34,6 +34,15 @@ def split_live(captured: object) -> tuple[list[object], list[object]]:
         sync, asynchronous = captured
         return list(sync), list(asynchronous)
     return list(captured), []  # type: ignore[call-overload]
+
+
+def needs_capture(send: object) -> bool:
+    """Whether the frames of this ``send*`` cannot tell which receivers it had (Django 4.2 send)."""
+    code = getattr(send, "__code__", None)
+    if not isinstance(code, CodeType):
+        return True
+    names = {*code.co_varnames, *code.co_cellvars}
+    return "sync_receivers" not in names and not {"responses", "receiver"} <= names
 
 
 def dispatch_codes(functions: Iterable[object]) -> set[CodeType]:
@@ -59,7 +68,6 @@ def receivers_before_failure(
     ``loop_codes`` are the codes of the patched ``send*`` methods and their nested code,
     ``async_codes`` those of ``asend`` and ``asend_robust`` (nested code included).
     """
-    sync, asynchronous = split_live(captured)
     frames = []
     while traceback is not None:
         frames.append(traceback.tb_frame)
@@ -67,6 +75,9 @@ def receivers_before_failure(
     loop = [index for index, frame in enumerate(frames) if frame.f_code in loop_codes]
     if not loop:
         return []
+    if captured is None:
+        captured = _live_from_frames([frames[index].f_locals for index in loop])
+    sync, asynchronous = split_live(captured)
     in_async = any(frames[index].f_code in async_codes for index in loop)
     position = None
     for index in reversed(loop):
@@ -84,6 +95,23 @@ def receivers_before_failure(
         ran = sync[: position + 1]
         return ran + asynchronous if in_async else ran
     return sync + asynchronous
+
+
+def _live_from_frames(frame_locals: list[Mapping[str, Any]]) -> object:
+    """The live receivers as the dispatcher's locals show them, outermost frame first."""
+    for local_vars in frame_locals:
+        sync = local_vars.get("sync_receivers")
+        if type(sync) is list:
+            asynchronous = local_vars.get("async_receivers")
+            return sync, asynchronous if type(asynchronous) is list else []
+    for local_vars in reversed(frame_locals):
+        responses = local_vars.get("responses")
+        if type(responses) is list:
+            ran = [pair[0] for pair in responses]
+            if "receiver" in local_vars:
+                ran.append(local_vars["receiver"])
+            return ran
+    return None
 
 
 def _position_from_locals(

@@ -260,8 +260,8 @@ def _sort_value(value: object) -> tuple[Any, ...]:
         return (1, int(value))
     if isinstance(value, str):
         return (2, value)
-    if isinstance(value, Mapping):
-        return (3, tuple((k, _sort_value(v)) for k, v in sorted(value.items())))
+    if isinstance(value, Mapping):  # rows are built with their identifying fields first
+        return (3, tuple(_sort_value(v) for v in value.values()))
     if isinstance(value, list | tuple):
         return (4, tuple(_sort_value(v) for v in value))
     return (5, repr(value))

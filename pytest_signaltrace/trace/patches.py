@@ -5,11 +5,18 @@
 or at once if they already are. Patched methods:
 
 * Django ``Signal``: ``__init__`` (creation site), ``connect``, ``disconnect``, ``send``,
-  ``send_robust``, ``asend`` and ``asend_robust`` (Django 5.0+), ``_live_receivers``;
+  ``send_robust``, ``asend`` and ``asend_robust`` (Django 5.0+);
 * Celery ``Signal``: ``__init__``, ``_connect_signal`` (every form of ``connect`` ends there:
   ``@sig.connect``, ``@sig.connect(sender=..., weak=False)``, ``sig.connect(func)``, so the
   decorator ``connect`` returns is left untouched), ``disconnect``, ``send`` and ``send_robust``
-  (the same function under two names, patched under both), ``_live_receivers``.
+  (the same function under two names, patched under both);
+* ``_live_receivers`` only where the frames of a failed send cannot tell which receivers it had
+  (Django 4.2's ``send``, see :mod:`~pytest_signaltrace.trace.failure`): elsewhere it costs a
+  send nothing.
+
+A send is recorded after it returns or raises, with the receivers that ran: from the returned
+``[(receiver, response), ...]`` list, or, when it raised, from the dispatcher's frames in the
+traceback. A send's sender is not recorded, only its call site.
 
 Guarantees: no receiver is ever added (Django's ORM asks ``has_listeners()``); return values and
 exceptions pass through unchanged (an ``asend*`` call returns an equivalent coroutine); no strong
@@ -26,6 +33,7 @@ plugin does from ``pytest_load_initial_conftests``.
 
 from __future__ import annotations
 
+import operator
 import os
 import sys
 import threading
@@ -36,11 +44,15 @@ from typing import Any
 
 import wrapt
 
-from pytest_signaltrace.trace.failure import dispatch_codes, receivers_before_failure
+from pytest_signaltrace.trace.failure import (
+    dispatch_codes,
+    needs_capture,
+    receivers_before_failure,
+)
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.frames import SiteFinder
-from pytest_signaltrace.trace.identity import find_existing_signals, signal_classes
 from pytest_signaltrace.trace.recorder import Recorder
+from pytest_signaltrace.trace.signals import find_existing_signals, signal_classes
 
 DJANGO_DISPATCHER = "django.dispatch.dispatcher"
 CELERY_DISPATCHER = "celery.utils.dispatch.signal"
@@ -192,12 +204,14 @@ class Installation:
         self._wrap(cls, "__init__", self._init_wrapper())
         self._wrap(cls, connect_name, self._connect_wrapper(connect, record_disconnect=False))
         self._wrap(cls, "disconnect", self._connect_wrapper(disconnect, record_disconnect=True))
-        self._wrap(cls, "_live_receivers", self._live_receivers_wrapper())
+        capture = {name: needs_capture(_innermost(cls.__dict__[name])) for name in sends}
+        if any(capture.values()):
+            self._wrap(cls, "_live_receivers", self._live_receivers_wrapper())
         for name in sends:
-            wrapper = (
-                self._asend_wrapper(name) if name in _ASYNC_SENDS else self._send_wrapper(name)
-            )
-            self._wrap(cls, name, wrapper)
+            if name in _ASYNC_SENDS:
+                self._wrap(cls, name, self._asend_wrapper(name, capture[name]))
+            else:
+                self._wrap(cls, name, self._send_wrapper(name, capture[name]))
 
     def _wrap(self, cls: type, name: str, wrapper: Wrapper) -> None:
         original = cls.__dict__[name]
@@ -206,11 +220,11 @@ class Installation:
 
     def _rebind_bound_sends(self, module: ModuleType) -> None:
         """Point module globals bound to an original ``send`` before patching at the patch."""
-        originals = {
-            id(patch.original): patch.name
-            for patch in self._patches
-            if patch.name in _SYNC_SENDS or patch.name in _ASYNC_SENDS
-        }
+        originals: dict[int, str] = {}
+        for patch in self._patches:
+            if patch.name in _SYNC_SENDS or patch.name in _ASYNC_SENDS:
+                # Celery's send_robust is send: keep the first name, "send".
+                originals.setdefault(id(patch.original), patch.name)
         for name, value in list(module.__dict__.items()):
             if type(value) is MethodType and id(value.__func__) in originals:
                 fresh = getattr(value.__self__, originals[id(value.__func__)])
@@ -219,8 +233,9 @@ class Installation:
 
     # --- wrappers -----------------------------------------------------------------------------
 
-    def _send_wrapper(self, method: str) -> Wrapper:
-        recorder, finder, capture, faults = self.recorder, self.finder, self._capture, self.faults
+    def _send_wrapper(self, method: str, capture_live: bool) -> Wrapper:
+        finder, capture, faults = self.finder, self._capture, self.faults
+        record_send = self.recorder.record_send
         getframe = sys._getframe
 
         def send_wrapper(
@@ -232,32 +247,39 @@ class Installation:
             __tracebackhide__ = True
             if not self.active or instance is None:
                 return wrapped(*args, **kwargs)
-            holder = None
             try:
                 site, project_site = finder.sites(getframe(1))
-                recorder.record_send(instance, method, site, project_site)
-                if instance.receivers:
-                    holder = [id(instance), None]
             except Exception as exc:
                 faults.report(f"Signal.{method}", exc)
-            previous = capture.slot
-            capture.slot = holder
+                site = project_site = None
+            if not capture_live:
+                try:
+                    result = wrapped(*args, **kwargs)
+                except BaseException as exc:
+                    self._record_failure(instance, method, site, project_site, exc, None)
+                    raise
+                try:  # _record_result inlined: this is the hot path
+                    receivers = map(_first, result) if type(result) is list and result else ()
+                    record_send(instance, method, site, project_site, receivers)
+                except Exception as exc:
+                    faults.report(f"Signal.{method}", exc)
+                return result
+            holder = [id(instance), None]
+            previous, capture.slot = capture.slot, holder
             try:
                 result = wrapped(*args, **kwargs)
             except BaseException as exc:
                 capture.slot = previous
-                if holder is not None:
-                    self._record_failure(instance, exc, holder)
+                self._record_failure(instance, method, site, project_site, exc, holder)
                 raise
             capture.slot = previous
-            if holder is not None:
-                holder[1] = None
-                self._record_result(instance, result, method)
+            holder[1] = None
+            self._record_result(instance, method, site, project_site, result)
             return result
 
         return send_wrapper
 
-    def _asend_wrapper(self, method: str) -> Wrapper:
+    def _asend_wrapper(self, method: str, capture_live: bool) -> Wrapper:
         finder, faults = self.finder, self.faults
         getframe = sys._getframe
 
@@ -273,10 +295,9 @@ class Installation:
                 site, project_site = finder.sites(getframe(1))
             except Exception as exc:
                 faults.report(f"Signal.{method}", exc)
-                return wrapped(*args, **kwargs)
-            return self._traced_asend(
-                wrapped(*args, **kwargs), instance, method, site, project_site
-            )
+                site = project_site = None
+            coroutine = wrapped(*args, **kwargs)
+            return self._traced_asend(coroutine, instance, method, site, project_site, capture_live)
 
         return asend_wrapper
 
@@ -287,50 +308,61 @@ class Installation:
         method: str,
         site: tuple[str, int] | None,
         project_site: tuple[str, int] | None,
+        capture_live: bool,
     ) -> Any:
         """Await Django's ``asend*`` coroutine, recording as the sync wrapper does."""
         __tracebackhide__ = True
-        holder = None
-        try:
-            self.recorder.record_send(signal, method, site, project_site)
-            if signal.receivers:
-                holder = [id(signal), None]
-        except Exception as exc:
-            self.faults.report(f"Signal.{method}", exc)
+        holder = [id(signal), None] if capture_live else None
         capture = self._capture
         previous = capture.slot
-        capture.slot = holder  # _live_receivers runs before asend's first await
+        if holder is not None:
+            capture.slot = holder  # _live_receivers runs before asend's first await
         try:
             result = await coroutine
         except BaseException as exc:
             capture.slot = previous
-            if holder is not None:
-                self._record_failure(signal, exc, holder)
+            self._record_failure(signal, method, site, project_site, exc, holder)
             raise
         capture.slot = previous
         if holder is not None:
             holder[1] = None
-            self._record_result(signal, result, method)
+        self._record_result(signal, method, site, project_site, result)
         return result
 
-    def _record_result(self, signal: Any, result: Any, method: str) -> None:
+    def _record_result(
+        self,
+        signal: Any,
+        method: str,
+        site: tuple[str, int] | None,
+        project_site: tuple[str, int] | None,
+        result: Any,
+    ) -> None:
         try:
-            if type(result) is list and result:
-                self.recorder.record_receivers_ran(signal, [pair[0] for pair in result])
+            receivers = map(_first, result) if type(result) is list and result else ()
+            self.recorder.record_send(signal, method, site, project_site, receivers)
         except Exception as exc:
-            self.faults.report(f"Signal.{method} result", exc)
+            self.faults.report(f"Signal.{method}", exc)
 
-    def _record_failure(self, signal: Any, exc: BaseException, holder: list[Any]) -> None:
+    def _record_failure(
+        self,
+        signal: Any,
+        method: str,
+        site: tuple[str, int] | None,
+        project_site: tuple[str, int] | None,
+        exc: BaseException,
+        holder: list[Any] | None,
+    ) -> None:
         try:
-            captured, holder[1] = holder[1], None
+            captured = None
+            if holder is not None:
+                captured, holder[1] = holder[1], None
             ran = receivers_before_failure(
                 exc.__traceback__, captured, self._loop_codes, self._async_codes
             )
             del captured
-            if ran:
-                self.recorder.record_receivers_ran(signal, ran)
+            self.recorder.record_send(signal, method, site, project_site, ran)
         except Exception as fault:
-            self.faults.report("recording a failed send", fault)
+            self.faults.report(f"Signal.{method} (failed send)", fault)
 
     def _live_receivers_wrapper(self) -> Wrapper:
         capture = self._capture
@@ -414,6 +446,9 @@ class Installation:
             return result
 
         return init_wrapper
+
+
+_first = operator.itemgetter(0)
 
 
 def _innermost(function: object) -> object:

@@ -2,15 +2,17 @@
 
 The patches call ``record_*`` with live objects; the recorder turns them into small ints at once
 (:class:`~pytest_signaltrace.trace.identity.HandlerTable`,
-:class:`~pytest_signaltrace.trace.identity.SignalRegistry`) and keeps only ints, strings and code
+:class:`~pytest_signaltrace.trace.signals.SignalRegistry`) and keeps only ints, strings and code
 objects. One ``threading.Lock`` guards the counters and is held only for the dict updates.
 
 ``current_test`` is a plain attribute, not a ``contextvars.ContextVar``: pytest runs one test at
 a time per process (xdist uses processes), and a receiver that runs in a thread the test started
-(a thread pool, ``sync_to_async``, a live server, an in-process Celery worker) must still be
-attributed to the test. A ``ContextVar`` set in the main thread is invisible in new threads, so it
-would lose exactly those. The cost of the attribute: a thread that outlives its test and keeps
-sending is attributed to whichever test is running then, which is also what "ran during" means.
+(a thread pool, a live server, an in-process Celery worker) must still be
+attributed to the test. A ``ContextVar`` set in the main thread is invisible in threads started
+with ``threading`` or a ``ThreadPoolExecutor`` (only asyncio tasks and asgiref copy the context),
+so it would lose exactly those; async tests work with either, one test running at a time. The
+cost of the attribute: a thread that outlives its test and keeps sending is attributed to
+whichever test is running then, which is also what "ran during" means.
 """
 
 from __future__ import annotations
@@ -20,12 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from pytest_signaltrace.trace.frames import Site
-from pytest_signaltrace.trace.identity import (
-    HandlerTable,
-    SignalRegistry,
-    describe_sender,
-    describe_uid,
-)
+from pytest_signaltrace.trace.identity import HandlerTable, describe_sender, describe_uid
 from pytest_signaltrace.trace.model import (
     CodeRef,
     ConnectKey,
@@ -35,6 +32,7 @@ from pytest_signaltrace.trace.model import (
     SignalRef,
     Trace,
 )
+from pytest_signaltrace.trace.signals import SignalRegistry
 
 _Handlers = tuple[int, ...]
 #: signal, method, site, project site, handlers that ran (in order)
@@ -57,6 +55,8 @@ class Recorder:
         self.current_test: str | None = None
         self.signals = SignalRegistry()
         self.handlers = HandlerTable()
+        self._signal_token = self.signals.token
+        self._handler_token = self.handlers.token
         self._lock = threading.Lock()
         self._sends: dict[_SendRow, int] = {}
         self._calls: dict[_CallRow, int] = {}
@@ -88,8 +88,8 @@ class Recorder:
         ``project_site`` is the first frame under a project root. Pass the receivers that ran as
         part of the same call: it costs one lock instead of two.
         """
-        handlers = tuple(map(self.handlers.token, receivers))
-        key = (self.signals.token(signal), method, site, project_site, handlers)
+        handlers = tuple(map(self._handler_token, receivers)) if receivers else ()
+        key = (self._signal_token(signal), method, site, project_site, handlers)
         test = self.current_test
         with self._lock:
             self._sends[key] = self._sends.get(key, 0) + 1
@@ -101,7 +101,7 @@ class Recorder:
         handlers = tuple(map(self.handlers.token, receivers))
         if not handlers:
             return
-        key = (self.signals.token(signal), handlers)
+        key = (self._signal_token(signal), handlers)
         test = self.current_test
         with self._lock:
             self._calls[key] = self._calls.get(key, 0) + 1
@@ -149,7 +149,8 @@ class Recorder:
             tests = {key: frozenset(nodes) for key, nodes in self._tests.items()}
             connects = dict(self._connects)
             disconnects = dict(self._disconnects)
-        for (token, method, site, project_site, handlers), count in sends.items():
+        for row, count in sends.items():
+            token, handlers = row[0], row[4]
             if handlers:
                 call = (token, handlers)
                 calls[call] = calls.get(call, 0) + count
@@ -189,7 +190,7 @@ class Recorder:
     ) -> _ConnectRow:
         handler = None if receiver is None else self.handlers.token(receiver)
         return (
-            self.signals.token(signal),
+            self._signal_token(signal),
             handler,
             site,
             describe_sender(sender),

@@ -1,0 +1,266 @@
+"""Signal objects -> small ints, creation sites and definition ids (``module[.Class].attr``).
+
+Signals are tracked through weak references. Django and Celery are never imported: their
+``Signal`` classes are looked up in ``sys.modules``, and values are type-checked with ``type()``,
+never ``isinstance``, so lazy proxies (Celery's ``current_app``) are never evaluated.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from pytest_signaltrace.trace.model import SignalRef
+
+#: Modules whose ``Signal`` classes are traced, and the class attribute to read.
+SIGNAL_CLASS_MODULES: tuple[str, ...] = (
+    "django.dispatch.dispatcher",
+    "celery.utils.dispatch.signal",
+)
+
+#: Modules known to *define* framework signals, most canonical first. When a signal that existed
+#: before the patches were installed is held by several modules, one of these wins; so
+#: ``setting_changed`` is ``django.core.signals.setting_changed``, not the re-export in
+#: ``django.test.signals``.
+KNOWN_DEFINING_MODULES: tuple[str, ...] = (
+    "django.db.models.signals",
+    "django.core.signals",
+    "django.db.backends.signals",
+    "django.contrib.auth.signals",
+    "django.test.signals",
+    "celery.signals",
+)
+
+_MAX_CLASS_DEPTH = 3
+_OWN_PACKAGE = "pytest_signaltrace"
+
+
+def signal_classes() -> tuple[type, ...]:
+    """The Django and Celery ``Signal`` classes that are already imported (never imports them)."""
+    found: list[type] = []
+    for name in SIGNAL_CLASS_MODULES:
+        module = sys.modules.get(name)
+        cls = getattr(module, "Signal", None) if module is not None else None
+        if isinstance(cls, type):
+            found.append(cls)
+    return tuple(found)
+
+
+@dataclass
+class _SignalInfo:
+    """What is known about one signal object; ``ref`` is a weak reference (or ``None``)."""
+
+    ref: weakref.ref[Any] | None
+    creation: tuple[str, int] | None = None
+    #: Module and, for a class body, the class qualname of the frame that created it.
+    scope: tuple[str, str | None] | None = None
+    definition: str | None = None
+
+
+class SignalRegistry:
+    """Signal objects -> small ints, with creation sites and definition ids resolved lazily.
+
+    Definition ids follow this rule:
+
+    1. a signal created after installation is looked up in the module (and class body) where
+       ``Signal.__init__`` was called: the attribute holding it there names it;
+    2. otherwise, (signals that existed before installation, or that were created in one module
+       and stored in another) one walk over ``sys.modules`` finds every module-level and
+       class-level attribute holding it, and :func:`rank_holder` picks the most canonical.
+
+    A signal found nowhere (a local in a test) keeps ``signal=None`` and its creation site.
+    """
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[weakref.ref[Any] | None, int]] = {}
+        self._infos: list[_SignalInfo] = []
+        self._lock = threading.Lock()
+        self._resolve_lock = threading.Lock()
+
+    def token(self, signal: object) -> int:
+        """The int standing for ``signal``, registering it on first sight."""
+        entry = self._by_id.get(id(signal))
+        if entry is not None and (entry[0] is None or entry[0]() is signal):
+            return entry[1]
+        return self._register(signal, _SignalInfo(ref=None))
+
+    def created(
+        self, signal: object, site: tuple[str, int] | None, scope: tuple[str, str | None] | None
+    ) -> int:
+        """Register a signal whose ``__init__`` just ran, with where it ran."""
+        return self._register(signal, _SignalInfo(ref=None, creation=site, scope=scope), new=True)
+
+    def name(self, signal: object, definition: str) -> None:
+        """Give ``signal`` a definition id unless it already has one."""
+        info = self._infos[self.token(signal)]
+        if info.definition is None:
+            info.definition = definition
+
+    def refs(self, tokens: Iterable[int]) -> dict[int, SignalRef]:
+        """:class:`SignalRef` for each token, resolving definition ids still unknown."""
+        wanted = sorted(set(tokens))
+        with self._resolve_lock:
+            self._resolve([self._infos[t] for t in wanted if self._infos[t].definition is None])
+        result: dict[int, SignalRef] = {}
+        for token in wanted:
+            info = self._infos[token]
+            path, line = info.creation if info.creation is not None else (None, None)
+            result[token] = SignalRef(info.definition, path, line)
+        return result
+
+    def _register(self, signal: object, info: _SignalInfo, *, new: bool = False) -> int:
+        try:
+            info.ref = weakref.ref(signal)
+        except TypeError:
+            info.ref = None
+        with self._lock:
+            entry = self._by_id.get(id(signal))
+            if entry is not None and (entry[0] is None or entry[0]() is signal):
+                if new:  # seen before its __init__ finished: keep one token, add the site
+                    known = self._infos[entry[1]]
+                    known.creation = known.creation or info.creation
+                    known.scope = known.scope or info.scope
+                return entry[1]
+            token = len(self._infos)
+            self._infos.append(info)
+            self._by_id[id(signal)] = (info.ref, token)
+        return token
+
+    def _resolve(self, infos: list[_SignalInfo]) -> None:
+        missing: list[tuple[_SignalInfo, object]] = []
+        for info in infos:
+            signal = info.ref() if info.ref is not None else None
+            if signal is None:
+                continue
+            info.definition = _lookup_in_scope(signal, info.scope)
+            if info.definition is None:
+                missing.append((info, signal))
+        if missing:
+            found = {id(obj): name for obj, name in find_existing_signals()}
+            for info, signal in missing:
+                info.definition = found.get(id(signal))
+
+
+def _lookup_in_scope(signal: object, scope: tuple[str, str | None] | None) -> str | None:
+    """The ``module[.Class].attr`` holding ``signal`` in the scope that created it."""
+    if scope is None:
+        return None
+    module_name, qualname = scope
+    module = sys.modules.get(module_name)
+    if module is None:
+        return None
+    namespace = _module_dict(module)
+    prefix = module_name
+    for part in qualname.split(".") if qualname else ():
+        owner = namespace.get(part) if namespace is not None else None
+        if owner is None or not issubclass(type(owner), type):
+            return None
+        namespace = dict(type.__getattribute__(owner, "__dict__"))
+        prefix = f"{prefix}.{part}"
+    if namespace is None:
+        return None
+    names = sorted(name for name, value in namespace.items() if value is signal)
+    return f"{prefix}.{names[0]}" if names else None
+
+
+def _module_dict(module: object) -> dict[str, Any] | None:
+    """A module's namespace, read without triggering lazy modules' ``__getattribute__``."""
+    if not issubclass(type(module), ModuleType):
+        return None
+    try:
+        namespace = object.__getattribute__(module, "__dict__")
+    except AttributeError:
+        return None
+    return namespace if isinstance(namespace, dict) else None
+
+
+def rank_holder(module: str, path: str) -> tuple[Any, ...]:
+    """Sort key choosing the canonical holder ``module.path`` of a pre-existing signal.
+
+    Lower is better: a module of :data:`KNOWN_DEFINING_MODULES` (in that order); then a module
+    named ``...signals`` (the Django and Celery convention for defining modules); then public
+    modules before ones with a ``_private`` part and ``__main__``; then module-level before class
+    attributes; then fewer dots, a shorter name, and alphabetical order (so the choice is
+    deterministic).
+    """
+    parts = module.split(".")
+    known = (
+        KNOWN_DEFINING_MODULES.index(module)
+        if module in KNOWN_DEFINING_MODULES
+        else len(KNOWN_DEFINING_MODULES)
+    )
+    private = module == "__main__" or any(part.startswith("_") for part in parts)
+    return (
+        known,
+        parts[-1] != "signals",
+        private,
+        path.count("."),
+        len(parts),
+        len(module),
+        module,
+        path,
+    )
+
+
+def find_existing_signals(
+    classes: tuple[type, ...] | None = None,
+) -> list[tuple[object, str]]:
+    """Walk ``sys.modules`` once; return ``(signal, definition id)`` for every signal found.
+
+    Signals are looked for at module level and as class attributes of classes defined in the
+    module (nested up to three levels). A signal held by several modules gets the id of the holder
+    ranked first by :func:`rank_holder`. Values are type-checked with ``type()``, never
+    ``isinstance``, so lazy proxies (Celery's ``current_app``) are not evaluated. The signals are
+    returned for the caller to register; do not keep the list.
+    """
+    classes = signal_classes() if classes is None else classes
+    if not classes:
+        return []
+    best: dict[int, tuple[tuple[Any, ...], object, str]] = {}
+    for module_name, path, value in _iter_holders(classes):
+        rank = rank_holder(module_name, path)
+        current = best.get(id(value))
+        if current is None or rank < current[0]:
+            best[id(value)] = (rank, value, f"{module_name}.{path}")
+    return [(value, name) for _, value, name in best.values()]
+
+
+def _iter_holders(classes: tuple[type, ...]) -> Iterator[tuple[str, str, object]]:
+    for module_name, module in list(sys.modules.items()):
+        if module_name.split(".")[0] == _OWN_PACKAGE:
+            continue
+        namespace = _module_dict(module)
+        if namespace is None or namespace.get("__name__") != module_name:
+            continue
+        for attr, value in list(namespace.items()):
+            kind = type(value)
+            if issubclass(kind, classes):
+                yield module_name, attr, value
+            elif issubclass(kind, type) and _defined_in(value, module_name):
+                yield from _class_holders(module_name, attr, value, classes, 1)
+
+
+def _defined_in(cls: type, module_name: str) -> bool:
+    module: object = type.__getattribute__(cls, "__dict__").get("__module__")
+    return module == module_name
+
+
+def _class_holders(
+    module_name: str, path: str, cls: type, classes: tuple[type, ...], depth: int
+) -> Iterator[tuple[str, str, object]]:
+    for attr, value in list(type.__getattribute__(cls, "__dict__").items()):
+        kind = type(value)
+        if issubclass(kind, classes):
+            yield module_name, f"{path}.{attr}", value
+        elif (
+            depth < _MAX_CLASS_DEPTH
+            and issubclass(kind, type)
+            and _defined_in(value, module_name)
+            and value.__qualname__.startswith(cls.__qualname__ + ".")
+        ):
+            yield from _class_holders(module_name, f"{path}.{attr}", value, classes, depth + 1)
