@@ -20,7 +20,7 @@ from pytest_signaltrace.settings import add_options, read_settings
 if TYPE_CHECKING:  # the session (and wrapt) are imported only when tracing is on
     from pytest_signaltrace.session import TraceSession
 
-_SESSION = pytest.StashKey["TraceSession"]()
+_SESSION: pytest.StashKey[TraceSession] = pytest.StashKey()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,9 +45,18 @@ def pytest_load_initial_conftests(
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the xdist hooks where xdist is present and tracing is on."""
+    """When tracing is on: settle this process's xdist role, and register the xdist hooks where
+    xdist is present."""
     session = config.stash.get(_SESSION, None)
-    if session is not None and config.pluginmanager.hasplugin("xdist"):
+    if session is None:
+        return
+    # Only now can a real xdist worker be told from a pytest that merely inherited its
+    # environment (started from inside a worker): xdist sets ``workerinput`` after the early hook.
+    from pytest_signaltrace.session import detect_role
+
+    numprocesses = getattr(config.option, "numprocesses", None)
+    session.role = detect_role(numprocesses, xdist_worker=hasattr(config, "workerinput"))
+    if config.pluginmanager.hasplugin("xdist"):
         from pytest_signaltrace.xdist import XdistHooks
 
         config.pluginmanager.register(XdistHooks(session), "signaltrace-xdist")
@@ -69,17 +78,21 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
 @pytest.hookimpl(wrapper=True)
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
     """After the tests: stop tracing, report, and apply the gate (here, like pytest-cov, since
-    by ``pytest_sessionfinish`` it is too late to count a failure)."""
-    result = yield
+    by ``pytest_sessionfinish`` it is too late to count a failure).
+
+    Also when the loop ends early (``-x``/``--maxfail`` raise ``session.Failed``, Ctrl-C): the
+    tests that ran are reported.
+    """
     trace_session = session.config.stash.get(_SESSION, None)
     if trace_session is None:
-        return result
+        return (yield)
     from pytest_signaltrace.reporting import finish_run
 
-    failed_gate = finish_run(session.config, trace_session)
-    if failed_gate:
-        session.testsfailed += 1
-    return result
+    try:
+        return (yield)
+    finally:
+        if finish_run(session.config, trace_session):
+            session.testsfailed += 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -31,9 +31,16 @@ Role = Literal["central", "worker", "controller"]
 WORKER_OUTPUT_KEY = "signaltrace"
 
 
-def detect_role(numprocesses: object) -> Role:
-    """The role of this process, from xdist's environment and its ``-n`` option."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+def detect_role(numprocesses: object, *, xdist_worker: bool | None = None) -> Role:
+    """The role of this process, from xdist's ``-n`` option and whether it is an xdist worker.
+
+    ``xdist_worker`` is known for sure from ``pytest_configure`` on (``config.workerinput``);
+    before that it is guessed from xdist's environment variable, which a pytest started from
+    inside a worker inherits too.
+    """
+    if xdist_worker is None:
+        xdist_worker = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+    if xdist_worker:
         return "worker"
     if numprocesses not in (None, 0, "0"):
         return "controller"

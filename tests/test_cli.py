@@ -49,7 +49,9 @@ def test_scan_writes_json_to_a_file(project: Path, tmp_path: Path) -> None:
     data = json.loads(output.read_text())
     assert data["format"] == 1
     assert [r["handler"] for r in data["receivers"]] == ["shop.signals.on_placed"]
-    assert [(s["signal"], s["line"]) for s in data["senders"]] == [("shop.signals.order_placed", 12)]
+    assert [(s["signal"], s["line"]) for s in data["senders"]] == [
+        ("shop.signals.order_placed", 12)
+    ]
     assert not list(tmp_path.glob(".signaltrace-*")), "no temporary file is left behind"
 
 
@@ -58,7 +60,9 @@ def test_a_missing_path_is_a_one_line_usage_error(
 ) -> None:
     assert main(["scan", str(tmp_path / "nope")]) == ExitCode.USAGE
     err = capsys.readouterr().err
-    assert err.strip().splitlines() == [f"signaltrace: error: path does not exist: {tmp_path / 'nope'}"]
+    assert err.strip().splitlines() == [
+        f"signaltrace: error: path does not exist: {tmp_path / 'nope'}"
+    ]
 
 
 def test_a_file_instead_of_a_folder_is_a_usage_error(
@@ -93,7 +97,9 @@ def test_the_default_cache_lives_in_pytest_cache_and_is_git_ignored(project: Pat
 
 def test_the_cache_dir_option_is_used(project: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    assert main(["scan", str(project), "--cache-dir", str(cache), "-o", str(tmp_path / "a.md")]) == 0
+    assert (
+        main(["scan", str(project), "--cache-dir", str(cache), "-o", str(tmp_path / "a.md")]) == 0
+    )
     assert list(cache.rglob("*.json"))
     assert not (project / ".pytest_cache").exists()
 
@@ -115,8 +121,19 @@ def test_package_roots_name_namespace_packages(tmp_path: Path) -> None:
     (src / "signals.py").write_text(textwrap.dedent(SIGNALS))
     output = tmp_path / "map.json"
     code = main(
-        ["scan", str(tmp_path), "--package-root", str(tmp_path / "src"), "--format", "json",
-         "-o", str(output), "--no-cache"]
+        [
+            "scan",
+            str(tmp_path),
+            "--package-root",
+            str(tmp_path / "src"),
+            "--format",
+            "json",
+            "-o",
+            str(output),
+            "--no-cache",
+        ]
     )
     assert code == 0
-    assert json.loads(output.read_text())["definitions"][0]["signal"] == "ns.shop.signals.order_placed"
+    assert (
+        json.loads(output.read_text())["definitions"][0]["signal"] == "ns.shop.signals.order_placed"
+    )
