@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from pytest_signaltrace.model import Report
 from pytest_signaltrace.output import write_text
+from pytest_signaltrace.report.github import render_github_annotations
 from pytest_signaltrace.report.json_report import render_json
+from pytest_signaltrace.report.markdown import render_markdown
 from pytest_signaltrace.report.terminal import render_terminal
 from pytest_signaltrace.session import WORKER_OUTPUT_KEY, TraceSession, scan_sources
+from pytest_signaltrace.settings import GITHUB_STEP_SUMMARY, ReportRequest
 
-_FILE_RENDERERS = {"json": render_json}
+_FILE_RENDERERS: dict[str, Callable[[Report], str]] = {
+    "json": render_json,
+    "markdown": render_markdown,
+    "markdown-append": render_markdown,
+}
 
 
 def finish_run(config: pytest.Config, session: TraceSession) -> bool:
@@ -38,13 +48,36 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
         for request in session.settings.reports:
             renderer = _FILE_RENDERERS.get(request.kind)
             if renderer is not None and request.destination is not None:
-                destination = config.invocation_params.dir / request.destination
-                write_text(destination, renderer(report))
-                session.written.append(str(destination))
+                _write_report(config, session, request, renderer(report))
     except Exception as exc:
         session.faults.report("building the signal report", exc)
         return False
     return session.gate is not None and not session.gate.passed
+
+
+def _write_report(
+    config: pytest.Config, session: TraceSession, request: ReportRequest, text: str
+) -> None:
+    """Write one report file; ``-`` goes to the terminal summary, ``markdown-append`` appends."""
+    destination = request.destination or ""
+    if destination == "-":
+        session.to_stdout.append(text)
+        return
+    if destination == GITHUB_STEP_SUMMARY:
+        destination = os.environ.get("GITHUB_STEP_SUMMARY", "")
+        if not destination:
+            session.notes.append(
+                "markdown-append: $GITHUB_STEP_SUMMARY is not set (not on GitHub Actions?); "
+                "nothing written"
+            )
+            return
+    path = config.invocation_params.dir / destination
+    if request.kind == "markdown-append":
+        with path.open("a", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        write_text(path, text)
+    session.written.append(str(path))
 
 
 def print_terminal_report(terminal: pytest.TerminalReporter, session: TraceSession) -> None:
@@ -57,8 +90,14 @@ def print_terminal_report(terminal: pytest.TerminalReporter, session: TraceSessi
         terminal.write_sep("-", "signal receiver coverage")
         for line in render_terminal(report, show_missing="term-missing" in kinds):
             terminal.write_line(line)
+    if "github" in kinds:
+        terminal.write(render_github_annotations(report))
+    for text in session.to_stdout:
+        terminal.write(text)
     for destination in session.written:
         terminal.write_line(f"Signal report written to {destination}")
+    for note in session.notes:
+        terminal.write_line(f"pytest-signaltrace: {note}", yellow=True)
     if session.gate is not None:
         if session.gate.passed:
             terminal.write_line(session.gate.message, green=True)

@@ -63,6 +63,10 @@ class TraceSession:
     gate: GateResult | None = None
     #: Report files written, for the summary.
     written: list[str] = field(default_factory=list)
+    #: Reports whose destination is ``-``: printed in the terminal summary.
+    to_stdout: list[str] = field(default_factory=list)
+    #: Notes for the terminal summary (a report that could not be written, and why).
+    notes: list[str] = field(default_factory=list)
     _stopped: Trace | None = None
 
     def start(self) -> None:

@@ -16,10 +16,15 @@ from typing import Any
 import pytest
 
 #: Report types and their default destination (``None``: the terminal).
+#: ``$GITHUB_STEP_SUMMARY`` is read when the report is written, not when options are parsed.
+GITHUB_STEP_SUMMARY = "$GITHUB_STEP_SUMMARY"
 REPORT_TYPES: dict[str, str | None] = {
     "term": None,
     "term-missing": None,
+    "github": None,
     "json": "signaltrace.json",
+    "markdown": "signaltrace.md",
+    "markdown-append": GITHUB_STEP_SUMMARY,
 }
 
 _INI_KEYS = {
