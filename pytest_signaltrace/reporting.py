@@ -49,6 +49,11 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
             renderer = _FILE_RENDERERS.get(request.kind)
             if renderer is not None and request.destination is not None:
                 _write_report(config, session, request, renderer(report))
+            elif request.kind == "html" and request.destination is not None:
+                from pytest_signaltrace.report.html import write_html
+
+                index = write_html(report, config.invocation_params.dir / request.destination)
+                session.written.append(str(index))
     except Exception as exc:
         session.faults.report("building the signal report", exc)
         return False

@@ -25,6 +25,7 @@ REPORT_TYPES: dict[str, str | None] = {
     "json": "signaltrace.json",
     "markdown": "signaltrace.md",
     "markdown-append": GITHUB_STEP_SUMMARY,
+    "html": "signaltrace_html",
 }
 
 _INI_KEYS = {

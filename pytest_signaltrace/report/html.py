@@ -1,0 +1,282 @@
+"""The merged report as one self-contained HTML page (``--signal-report=html[:DIR]``).
+
+The page is rendered with the Jinja2 templates in ``report/templates/``, with autoescaping on:
+every handler id, sender expression, path and source line is HTML-escaped where it is written.
+Data for the page's script goes in a ``<script type="application/json">`` block whose ``<``,
+``>`` and ``&`` are written as ``\\u003c`` ... so it cannot close the block. The CSS and the script
+are inlined, and a Content-Security-Policy allows only those two (by hash) and nothing from the
+network, so the page works offline and a value that slipped through could still not run.
+
+Jinja2 is imported here, not at plugin load, so it costs nothing unless an HTML report is asked for.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pytest_signaltrace import __version__
+from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report, SenderRow, SignalRow
+from pytest_signaltrace.output import write_text
+from pytest_signaltrace.report.graph import (
+    UNRESOLVED,
+    layout_graph,
+    receiver_status,
+    sender_status,
+    short_handler,
+    short_signal,
+)
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+#: The file written into the report folder.
+INDEX = "index.html"
+DEFAULT_TITLE = "Signal receiver coverage"
+
+#: Sort rank of the statuses: the ones that need attention first.
+_RECEIVER_RANK = {"dead": 0, "unexercised": 1, "exercised": 2, "test-only": 3, "excluded": 4}
+_SENDER_RANK = {"never-ran": 0, "ran": 1, "test-only": 2}
+_SENDER_WORDS = {"never-ran": "never ran", "ran": "ran", "test-only": "test-only"}
+_SIGNAL_WORDS = {
+    "ok": "ok",
+    "unused": "unused",
+    "never_sent": "never sent",
+    "no_receivers": "no receivers",
+}
+_SIGNAL_HINTS = {
+    "ok": "sent somewhere and received somewhere",
+    "unused": "defined here, but nothing sends it and nothing receives it",
+    "never_sent": "has receivers, but nothing sends it: they are dead",
+    "no_receivers": "sent, but nothing receives it",
+}
+_RECEIVER_HINTS = {
+    "exercised": "ran at least once during the tests",
+    "unexercised": "never ran, though its signal is sent somewhere",
+    "dead": "never ran, and nothing sends its signal",
+    "test-only": "defined in test code: not counted",
+    "excluded": "left out of the numbers by a pragma or a configured pattern",
+}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The numbers in the page header."""
+
+    receivers_total: int
+    receivers_ran: int
+    receivers_percent: float
+    senders_total: int
+    senders_ran: int
+    senders_percent: float
+    #: Receivers per shown status (``exercised``, ``dead``, ``test-only`` ...).
+    receiver_statuses: dict[str, int]
+    #: Send sites per shown status (``ran``, ``never-ran``, ``test-only``).
+    sender_statuses: dict[str, int]
+    signals: int
+
+
+def render_html(report: Report, *, title: str = DEFAULT_TITLE) -> str:
+    """The whole report as one HTML page: no external resource, everything escaped."""
+    from markupsafe import Markup
+
+    env = _environment()
+    script = _asset(env, "report.js")
+    style = _asset(env, "report.css")
+    page = env.get_template("report.html")
+    return page.render(
+        title=title,
+        version=__version__,
+        summary=summarize(report),
+        receivers=_receiver_rows(report.receivers),
+        senders=_sender_rows(report.senders),
+        signals=_signal_rows(report.signals),
+        graph=layout_graph(report),
+        report=report,
+        receiver_hints=_RECEIVER_HINTS,
+        signal_hints=_SIGNAL_HINTS,
+        data_json=Markup(script_json(_page_data(report))),
+        script=Markup(script),
+        style=Markup(style),
+        csp=_content_security_policy(script, style),
+    )
+
+
+def write_html(report: Report, directory: Path, *, title: str = DEFAULT_TITLE) -> Path:
+    """Write the page as ``index.html`` in ``directory`` (created), atomically; return its path.
+
+    The page goes to a temporary file in ``directory`` first, then replaces ``index.html``
+    (``os.replace``), so a reader never sees half a page.
+    """
+    target = Path(directory) / INDEX
+    write_text(target, render_html(report, title=title))
+    return target
+
+
+def summarize(report: Report) -> Summary:
+    """The header numbers of ``report``."""
+    receivers = report.receiver_totals
+    senders = report.sender_totals
+    return Summary(
+        receivers_total=receivers.total,
+        receivers_ran=receivers.exercised,
+        receivers_percent=receivers.percent,
+        senders_total=senders.total,
+        senders_ran=senders.exercised,
+        senders_percent=senders.percent,
+        receiver_statuses=_count(receiver_status(r) for r in report.receivers),
+        sender_statuses=_count(sender_status(s) for s in report.senders),
+        signals=len(report.signals),
+    )
+
+
+def script_json(data: Any) -> str:
+    """``data`` as JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&``."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
+
+
+def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(
+        loader=PackageLoader("pytest_signaltrace", "report/templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _asset(env: Environment, name: str) -> str:
+    """A static asset (CSS or script) as it will be inlined; it may not close its element."""
+    assert env.loader is not None
+    source = env.loader.get_source(env, name)[0]
+    if "</" in source:
+        raise ValueError(f"{name} must not contain '</': it is inlined into the page")
+    return source
+
+
+def _content_security_policy(script: str, style: str) -> str:
+    """Allow the inlined script and style (by hash) and nothing else: no network at all."""
+    return (
+        "default-src 'none'; "
+        f"script-src '{_sha256(script)}'; "
+        f"style-src '{_sha256(style)}'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _sha256(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def _count(statuses: Iterable[str]) -> dict[str, int]:
+    return dict(Counter(statuses))
+
+
+def _page_data(report: Report) -> dict[str, Any]:
+    """What the script needs beyond the DOM: the short name of every signal, for the filter."""
+    signals = {s.signal for s in report.signals}
+    signals |= {r.signal for r in report.receivers if r.signal}
+    signals |= {s.signal for s in report.senders if s.signal}
+    return {"signals": {s: short_signal(s) for s in sorted(signals)}}
+
+
+def _signal_module(signal: str | None) -> str:
+    """The faint part of a signal id: everything before its short name, with the dot."""
+    if not signal:
+        return ""
+    return signal[: len(signal) - len(short_signal(signal))]
+
+
+def _search_text(*parts: object) -> str:
+    return " ".join(str(p) for p in parts if p not in (None, "")).lower()
+
+
+def _receiver_rows(rows: tuple[ReceiverRow, ...]) -> list[dict[str, Any]]:
+    out = []
+    for index, row in enumerate(rows):
+        status = receiver_status(row)
+        name = short_handler(row)
+        definition = ""
+        if row.def_path and row.def_path != row.path:
+            definition = f"{row.def_path}:{row.def_line}" if row.def_line else row.def_path
+        out.append(
+            {
+                "id": f"receiver-{index}",
+                "row": row,
+                "status": status,
+                "rank": _RECEIVER_RANK.get(status, 9),
+                "dead_but_hidden": row.status is ReceiverStatus.DEAD and status != "dead",
+                "module": row.handler[: len(row.handler) - len(name)],
+                "name": name,
+                "signal": row.signal or UNRESOLVED,
+                "signal_module": _signal_module(row.signal),
+                "location": f"{row.path}:{row.line}",
+                "definition": definition,
+                "search": _search_text(
+                    row.signal, row.handler, row.path, row.def_path, row.sender, row.code
+                ),
+            }
+        )
+    return sorted(out, key=lambda r: (r["rank"], r["row"].path, r["row"].line, r["id"]))
+
+
+def _sender_rows(rows: tuple[SenderRow, ...]) -> list[dict[str, Any]]:
+    out = []
+    for index, row in enumerate(rows):
+        status = sender_status(row)
+        out.append(
+            {
+                "id": f"sender-{index}",
+                "row": row,
+                "status": status,
+                "word": _SENDER_WORDS[status],
+                "rank": _SENDER_RANK[status],
+                "signal": row.signal or UNRESOLVED,
+                "signal_module": _signal_module(row.signal),
+                "location": f"{row.path}:{row.line}",
+                "search": _search_text(row.signal, row.path, row.method, row.sender, row.code),
+            }
+        )
+    return sorted(out, key=lambda r: (r["rank"], r["row"].path, r["row"].line, r["id"]))
+
+
+def _signal_rows(rows: tuple[SignalRow, ...]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        status = row.status.value
+        definition = ""
+        if row.definition_path:
+            definition = f"{row.definition_path}:{row.definition_line or ''}".rstrip(":")
+        out.append(
+            {
+                "row": row,
+                "signal_module": _signal_module(row.signal),
+                "status": status,
+                "word": _SIGNAL_WORDS.get(status, status),
+                "definition": definition,
+                "percent": (
+                    round(100 * row.exercised_receivers / row.receivers) if row.receivers else None
+                ),
+                "search": _search_text(row.signal, row.framework, row.category.value, definition),
+            }
+        )
+    return out

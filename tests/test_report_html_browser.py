@@ -1,0 +1,195 @@
+"""The HTML report in a real browser: Debian's headless Chromium, driven by Playwright.
+
+Never downloads a browser: Playwright is pointed at ``/usr/bin/chromium`` (Debian's ``chromium``
+package). Skipped, with the reason, where that binary or the ``playwright`` module is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from report_samples import PAYLOAD, XSS_HANDLER, synthetic_report, xss_report
+
+from pytest_signaltrace.model import Report
+from pytest_signaltrace.report.html import write_html
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api",
+    reason="the browser test needs the playwright module (pip install -e '.[test]')",
+)
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None,
+    reason=f"the browser test needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)",
+)
+
+VISIBLE_RECEIVERS = 'table[data-table="receivers"] tbody tr:not([hidden])'
+
+
+class OpenedPage:
+    """A report opened in the browser, with every console message, error and request seen."""
+
+    def __init__(self, page: Any, url: str) -> None:
+        self.page = page
+        self.url = url
+        self.console: list[str] = []
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def count(self, selector: str) -> int:
+        """How many elements match ``selector``."""
+        return int(self.page.locator(selector).count())
+
+
+OpenReport = Callable[[Report, Path], OpenedPage]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_report(browser: Any) -> Iterator[OpenReport]:
+    contexts: list[Any] = []
+
+    def open_(report: Report, directory: Path) -> OpenedPage:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        contexts.append(context)
+        url = write_html(report, directory).as_uri()
+        opened = OpenedPage(context.new_page(), url)
+        opened.page.goto(url)
+        opened.page.wait_for_load_state("load")
+        return opened
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def xss_page(open_report: OpenReport, tmp_path: Path) -> OpenedPage:
+    return open_report(xss_report(), tmp_path / "xss")
+
+
+def test_the_page_loads_from_a_file_url_without_errors(
+    xss_page: OpenedPage, tmp_path: Path
+) -> None:
+    xss_page.page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    assert xss_page.errors == []
+    assert [m for m in xss_page.console if m.startswith(("error", "warning"))] == []
+    assert all(url.startswith("file://") for url in xss_page.requests), xss_page.requests
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+    # The script ran (the CSP let it): the row counts are filled in.
+    assert xss_page.page.text_content('[data-count-for="receivers"]') == "6 in all"
+
+
+def test_the_status_checkboxes_change_the_visible_rows(xss_page: OpenedPage) -> None:
+    assert xss_page.count(VISIBLE_RECEIVERS) == 6
+    xss_page.page.locator('fieldset[data-table="receivers"] input[value="exercised"]').uncheck()
+    assert xss_page.count(VISIBLE_RECEIVERS) == 4
+    xss_page.page.locator('fieldset[data-table="receivers"] input[value="test-only"]').uncheck()
+    assert xss_page.count(VISIBLE_RECEIVERS) == 3
+    assert xss_page.page.text_content('[data-count-for="receivers"]') == "3 of 6 shown"
+    xss_page.page.locator('fieldset[data-table="senders"] input[value="never-ran"]').uncheck()
+    assert xss_page.count('table[data-table="senders"] tbody tr:not([hidden])') == 1
+
+
+def test_the_text_filter_changes_the_visible_rows(xss_page: OpenedPage) -> None:
+    xss_page.page.fill("#filter-text", "notify_")
+    assert xss_page.count(VISIBLE_RECEIVERS) == 2
+    xss_page.page.fill("#filter-text", "shop/tests.py")
+    assert xss_page.count(VISIBLE_RECEIVERS) == 1
+    xss_page.page.fill("#filter-text", "no such thing")
+    assert xss_page.count(VISIBLE_RECEIVERS) == 0
+    assert xss_page.page.is_visible('[data-empty-for="receivers"]')
+    xss_page.page.click("#filter-reset")
+    assert xss_page.count(VISIBLE_RECEIVERS) == 6
+
+
+def test_a_summary_count_shows_only_that_status(xss_page: OpenedPage) -> None:
+    xss_page.page.click('[data-show-status="dead"]')
+    statuses = xss_page.page.eval_on_selector_all(
+        VISIBLE_RECEIVERS, "rows => rows.map(r => r.dataset.status)"
+    )
+    assert statuses == ["dead"]
+
+
+def test_clicking_a_column_heading_sorts_the_rows(xss_page: OpenedPage) -> None:
+    calls = 'table[data-table="receivers"] td[data-col="calls"]'
+    heading = 'table[data-table="receivers"] th[data-key="calls"] button'
+    xss_page.page.click(heading)
+    ascending = [int(t) for t in xss_page.page.locator(calls).all_text_contents()]
+    assert ascending == sorted(ascending)
+    xss_page.page.click(heading)
+    descending = [int(t) for t in xss_page.page.locator(calls).all_text_contents()]
+    assert descending == sorted(ascending, reverse=True)
+
+
+def test_the_graph_has_one_node_per_signal(xss_page: OpenedPage) -> None:
+    assert xss_page.count(".signal-node") == len(xss_report().signals)
+
+
+def test_clicking_a_signal_node_filters_the_tables(xss_page: OpenedPage) -> None:
+    xss_page.page.click('.signal-node[data-signal="shop.signals.order_shipped"]')
+    signals = xss_page.page.eval_on_selector_all(
+        VISIBLE_RECEIVERS, "rows => rows.map(r => r.dataset.signal)"
+    )
+    assert signals == ["shop.signals.order_shipped"] * 2
+    assert xss_page.page.text_content("#signal-chip-name") == "order_shipped"
+    xss_page.page.click("#signal-chip-clear")
+    assert xss_page.count(VISIBLE_RECEIVERS) == 6
+
+
+def test_markup_in_a_handler_or_sender_is_shown_as_text(xss_page: OpenedPage) -> None:
+    page = xss_page.page
+    handlers = page.locator('td[data-col="handler"]').all_text_contents()
+    assert XSS_HANDLER in handlers
+    senders = page.locator('table[data-table="receivers"] td[data-col="sender"]')
+    assert PAYLOAD in senders.all_text_contents()
+    assert page.evaluate("document.querySelectorAll('img').length") == 0
+    titles = page.locator("svg.graph .leaf-node title").all_text_contents()
+    assert any(XSS_HANDLER in t for t in titles)
+    assert xss_page.dialogs == []
+    assert xss_page.errors == []
+
+
+def test_a_big_report_renders_one_node_per_signal(open_report: OpenReport, tmp_path: Path) -> None:
+    report = synthetic_report()
+    opened = open_report(report, tmp_path / "big")
+    opened.page.screenshot(path=str(tmp_path / "synthetic.png"), full_page=True)
+    opened.page.evaluate("document.querySelector('.graph-scroll').style.maxHeight = 'none'")
+    opened.page.locator("svg.graph").screenshot(path=str(tmp_path / "synthetic-graph.png"))
+    assert opened.count(".signal-node") == len(report.signals) == 30
+    assert opened.count(".leaf-node") == len(report.receivers) + len(report.senders)
+    assert opened.count("table[data-table='receivers'] tbody tr") == 100
+    assert opened.errors == []
+    assert [m for m in opened.console if m.startswith("error")] == []
+    assert (tmp_path / "synthetic-graph.png").stat().st_size > 50_000
