@@ -96,4 +96,5 @@ def test_html_writes_one_self_contained_page(project: DjangoProject) -> None:
     result.stdout.fnmatch_lines([f"Signal report written to {index}"])
     page = index.read_text()
     assert "shop.receivers.on_refunded" in page
-    assert "https://" not in page and "http://" not in page
+    assert "https://" not in page
+    assert "http://" not in page
