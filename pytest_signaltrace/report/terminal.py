@@ -49,6 +49,8 @@ def render_terminal(report: Report, *, show_missing: bool = False) -> list[str]:
         )
     if show_missing:
         lines += _missing_lines(report)
+    elif any(not r.calls for r in counted):
+        lines.append("(--signal-report=term-missing lists what never ran, with file:line)")
     return lines
 
 
@@ -78,6 +80,16 @@ def _missing_lines(report: Report) -> list[str]:
         lines += ["", "Send sites that never ran:"]
         lines += [
             f"  {s.path}:{s.line}  {s.method}  {s.signal or '(unresolved)'}" for s in silent_sites
+        ]
+    quiet = [s for s in report.signals if s.status.value in {"never_sent", "unused"}]
+    if quiet:
+        lines += ["", "Signals that nothing sends (never sent, unused):"]
+        lines += [
+            f"  {_STATUS_WORDS[s.status.value]:<11}  "
+            f"{s.definition_path}:{s.definition_line}  {s.signal}"
+            if s.definition_path
+            else f"  {_STATUS_WORDS[s.status.value]:<11}  {s.signal}"
+            for s in quiet
         ]
     test_only = [r for r in report.receivers if r.test_only]
     if test_only:
