@@ -1,4 +1,13 @@
-"""The ``signaltrace`` command line: ``signaltrace scan [PATH]``."""
+"""The ``signaltrace`` command line: a thin layer over the scan, the data file and the reports.
+
+* ``signaltrace scan [PATH]``: the static map (Markdown or JSON);
+* ``signaltrace report [DATAFILE]``: the coverage report of a traced run, from its data file;
+* ``signaltrace combine FILE...``: merge the data files of CI shards;
+* ``signaltrace run -- COMMAND...``: trace a command that is not pytest (``runner.py``).
+
+Exit statuses: 0 ok, 1 reserved, 2 bad usage, an unusable data file, or ``--fail-under`` not
+met (like ``coverage report``); ``run`` exits with the command's status.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +15,52 @@ import argparse
 import enum
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pytest_signaltrace import __version__
+from pytest_signaltrace import DEFAULT_DATA_FILE, __version__
 from pytest_signaltrace.output import write_text
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.model import Report
+
+    _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 class ExitCode(enum.IntEnum):
     """What ``signaltrace`` exits with."""
 
     OK = 0
-    #: Reserved for gates (``--fail-under``) in later commands.
+    #: Reserved.
     FAILED = 1
+    #: Bad usage, an unusable data file, or ``report --fail-under`` not met.
     USAGE = 2
 
 
-_FORMATS = ("markdown", "json")
+_SCAN_FORMATS = ("markdown", "json")
+#: ``signaltrace report --format`` values.
+REPORT_FORMATS = ("term", "term-missing", "markdown", "json", "html", "github")
+#: Where ``--format html`` writes without ``--output``.
+HTML_DIR = "signaltrace_html"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``signaltrace`` command."""
     parser = argparse.ArgumentParser(
         prog="signaltrace",
-        description="Map Django and Celery signals: definitions, receivers and send sites.",
+        description="Map Django and Celery signals, trace which receivers run, and report.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_scan(commands)
+    _add_report(commands)
+    _add_combine(commands)
+    _add_run(commands)
+    return parser
+
+
+def _add_scan(commands: _Commands) -> None:
     scan = commands.add_parser(
         "scan",
         help="statically map the signals under PATH (never imports your code)",
@@ -39,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Your code is parsed, never imported.",
     )
     scan.add_argument("path", nargs="?", default=".", help="folder to scan (default: .)")
-    scan.add_argument("--format", choices=_FORMATS, default="markdown", help="output format")
+    scan.add_argument("--format", choices=_SCAN_FORMATS, default="markdown", help="output format")
     scan.add_argument("--output", "-o", default="-", help="file to write (default: - for stdout)")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     scan.add_argument(
@@ -63,18 +92,98 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip paths matching GLOB (relative to PATH, e.g. 'legacy/*'); repeatable",
     )
     scan.add_argument("--jobs", type=int, help="worker processes for large trees (1 = none)")
-    return parser
+
+
+def _add_report(commands: _Commands) -> None:
+    report = commands.add_parser(
+        "report",
+        help="report signal receiver coverage from a data file, without re-running",
+        description="Render the report of a traced run (pytest --signal-report, signaltrace "
+        "run, signaltrace combine) from its data file.",
+    )
+    report.add_argument(
+        "datafile",
+        nargs="?",
+        default=DEFAULT_DATA_FILE,
+        type=Path,
+        help=f"data file to read (default: {DEFAULT_DATA_FILE})",
+    )
+    report.add_argument(
+        "--format", choices=REPORT_FORMATS, default="term", help="output format (default: term)"
+    )
+    report.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE_OR_DIR",
+        help=f"file to write, - for stdout (default: stdout; html: a folder, {HTML_DIR}/)",
+    )
+    report.add_argument(
+        "--fail-under",
+        type=_percent,
+        metavar="MIN",
+        help="exit with status 2 if the share of receivers that ran is below MIN percent",
+    )
+
+
+def _add_combine(commands: _Commands) -> None:
+    combine = commands.add_parser(
+        "combine",
+        help="merge the data files of parallel runs (CI jobs, matrix shards) into one",
+        description="Merge data files of runs of the same source: counts are summed, test "
+        "lists united, statuses recomputed when reporting. Data files whose static maps differ "
+        "(another commit or other settings) are refused.",
+    )
+    combine.add_argument("files", nargs="+", type=Path, metavar="FILE", help="data files")
+    combine.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=Path(DEFAULT_DATA_FILE),
+        help=f"data file to write (default: {DEFAULT_DATA_FILE})",
+    )
+
+
+def _add_run(commands: _Commands) -> None:
+    run = commands.add_parser(
+        "run",
+        help="trace a command that is not pytest (python manage.py test, python -m unittest)",
+        description="Run COMMAND with the signals of its Python processes traced, then write "
+        "the data file for 'signaltrace report'. Receivers are attributed to unittest test ids. "
+        "Exits with the command's exit status.",
+        usage="%(prog)s [--data-file FILE] [--source PATH]... [--no-cache] -- COMMAND...",
+    )
+    run.add_argument(
+        "--data-file",
+        type=Path,
+        metavar="FILE",
+        help=f"data file to write (default: {DEFAULT_DATA_FILE}, or data_file in "
+        "[tool.signaltrace])",
+    )
+    run.add_argument(
+        "--source",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="folder to scan and trace; repeatable (default: source in [tool.signaltrace], "
+        "else the current folder)",
+    )
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    run.add_argument(
+        "argv", nargs=argparse.REMAINDER, metavar="COMMAND", help="the command to run, after --"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    commands = {"scan": _scan}
+    commands = {"scan": _scan, "report": _report, "combine": _combine, "run": _run}
     return commands[args.command](args)
 
 
 def _scan(args: argparse.Namespace) -> int:
+    from pytest_signaltrace.progress import ProgressLine
     from pytest_signaltrace.report.scan_json import render_scan_json
     from pytest_signaltrace.report.scan_markdown import render_scan_markdown
     from pytest_signaltrace.scan import scan
@@ -92,13 +201,18 @@ def _scan(args: argparse.Namespace) -> int:
         cache_dir = args.cache_dir or default_cache_dir(root.absolute())
         if args.cache_dir is None:
             ensure_pytest_cache_marker(cache_dir)
-    static_map = scan(
-        root,
-        cache_dir=cache_dir,
-        package_roots=args.package_root,
-        exclude=args.exclude,
-        jobs=args.jobs,
-    )
+    progress = ProgressLine("scanning")
+    try:
+        static_map = scan(
+            root,
+            cache_dir=cache_dir,
+            package_roots=args.package_root,
+            exclude=args.exclude,
+            jobs=args.jobs,
+            progress=progress,
+        )
+    finally:
+        progress.close()
     render = render_scan_json if args.format == "json" else render_scan_markdown
     text = render(static_map)
     try:
@@ -108,6 +222,170 @@ def _scan(args: argparse.Namespace) -> int:
     for skipped in static_map.files_skipped:
         print(f"signaltrace: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     return ExitCode.OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pytest_signaltrace.data import DataFileError, read_data
+
+    if args.format == "html" and args.output == "-":
+        return _usage_error("--format html writes a folder: give --output DIR, not -")
+    try:
+        report = read_data(args.datafile).build_report()
+    except DataFileError as exc:
+        return _usage_error(str(exc))
+    try:
+        _render(report, args.format, args.output)
+    except OSError as exc:
+        return _usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
+    if args.fail_under is not None:
+        from pytest_signaltrace.gate import check_fail_under
+
+        gate = check_fail_under(report.receiver_totals, args.fail_under)
+        print(gate.message, file=sys.stderr)
+        if not gate.passed:
+            return ExitCode.USAGE
+    return ExitCode.OK
+
+
+def _render(report: Report, fmt: str, output: str | None) -> None:
+    """Write ``report`` in format ``fmt`` to ``output`` (``None``/``-``: stdout)."""
+    if fmt == "html":
+        from pytest_signaltrace.report.html import write_html
+
+        index = write_html(report, Path(output or HTML_DIR))
+        print(f"Signal report written to {index}")
+        return
+    text = render_text(report, fmt)
+    write_text(output or "-", text)
+    if output not in (None, "-"):
+        print(f"Signal report written to {output}")
+
+
+def render_text(report: Report, fmt: str) -> str:
+    """``report`` in one of the text formats of :data:`REPORT_FORMATS` (all but html)."""
+    if fmt in ("term", "term-missing"):
+        from pytest_signaltrace.report.terminal import render_terminal
+
+        lines = render_terminal(report, show_missing=fmt == "term-missing")
+        return "".join(f"{line}\n" for line in lines)
+    if fmt == "markdown":
+        from pytest_signaltrace.report.markdown import render_markdown
+
+        return render_markdown(report)
+    if fmt == "github":
+        from pytest_signaltrace.report.github import render_github_annotations
+
+        return render_github_annotations(report)
+    from pytest_signaltrace.report.json_report import render_json
+
+    return render_json(report)
+
+
+def _combine(args: argparse.Namespace) -> int:
+    from pytest_signaltrace.data import DataFileError, combine, read_data, write_data
+
+    try:
+        combined = combine((str(path), read_data(path)) for path in args.files)
+    except DataFileError as exc:
+        return _usage_error(str(exc))
+    try:
+        write_data(args.output, combined)
+    except OSError as exc:
+        return _usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
+    count = len(args.files)
+    print(f"Combined {count} data file{'s' if count != 1 else ''} into {args.output}")
+    return ExitCode.OK
+
+
+@dataclass(frozen=True)
+class _RunConfig:
+    """What ``signaltrace run`` needs: the options, then ``[tool.signaltrace]``, then defaults."""
+
+    command: list[str]
+    rootdir: Path
+    sources: list[Path]
+    data_file: Path
+    exclude: list[str]
+    package_roots: list[Path]
+
+
+def _run_config(args: argparse.Namespace) -> _RunConfig | str:
+    """The configuration of ``signaltrace run``, or a usage error message."""
+    from pytest_signaltrace.settings import as_list, pyproject_table
+
+    command = list(args.argv)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        return "run: no command given (signaltrace run -- python manage.py test)"
+    rootdir = Path.cwd()
+    table = pyproject_table(rootdir)
+    sources = [rootdir / s for s in args.source or as_list(table.get("source"))] or [rootdir]
+    for source in sources:
+        if not source.is_dir():
+            return f"run: source is not a folder: {source}"
+    data_file = args.data_file or Path(str(table.get("data_file") or DEFAULT_DATA_FILE))
+    return _RunConfig(
+        command=command,
+        rootdir=rootdir,
+        sources=[s.resolve() for s in sources],
+        data_file=rootdir / data_file,
+        exclude=as_list(table.get("exclude")),
+        package_roots=[(rootdir / p).resolve() for p in as_list(table.get("package_roots"))],
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pytest_signaltrace.progress import ProgressLine
+    from pytest_signaltrace.runner import RunError, save_run, trace_command
+    from pytest_signaltrace.scan.cache import default_cache_dir, ensure_pytest_cache_marker
+
+    config = _run_config(args)
+    if isinstance(config, str):
+        return _usage_error(config)
+    try:
+        trace, result = trace_command(config.command, config.sources)
+    except RunError as exc:
+        return _usage_error(str(exc))
+    cache_dir = None if args.no_cache else default_cache_dir(config.rootdir)
+    if cache_dir is not None:
+        ensure_pytest_cache_marker(cache_dir)
+    progress = ProgressLine("scanning")
+    try:
+        save_run(
+            trace,
+            rootdir=config.rootdir,
+            sources=config.sources,
+            data_file=config.data_file,
+            exclude=config.exclude,
+            package_roots=config.package_roots,
+            cache_dir=cache_dir,
+            progress=progress,
+        )
+    except OSError as exc:
+        return _usage_error(f"cannot write {config.data_file}: {exc.strerror or exc}")
+    finally:
+        progress.close()
+    for note in result.bad_fragments:
+        print(f"signaltrace: warning: unreadable trace fragment {note}", file=sys.stderr)
+    if not result.fragments:
+        print(
+            "signaltrace: warning: no Python process of the command was traced (not Python, "
+            "python -I/-S, or every process ended with os._exit)",
+            file=sys.stderr,
+        )
+    return result.returncode
+
+
+def _percent(value: str) -> float:
+    """An argparse type: a percent from 0 to 100 (``80``, ``80.5``, ``80%``)."""
+    try:
+        number = float(value.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"{value!r} is not between 0 and 100")
+    return number
 
 
 def _usage_error(message: str) -> int:

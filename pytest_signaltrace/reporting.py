@@ -1,4 +1,5 @@
-"""End of run: hand the trace over (xdist worker), or scan, merge, write and print reports."""
+"""End of run: hand the trace over (xdist worker), or scan, merge, write the data file, write and
+print reports."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_signaltrace.model import Report
+from pytest_signaltrace.model import Report, StaticMap
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report.github import render_github_annotations
 from pytest_signaltrace.report.json_report import render_json
@@ -54,10 +55,34 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
 
                 index = write_html(report, config.invocation_params.dir / request.destination)
                 session.written.append(str(index))
+        _write_data_file(session, static)
     except Exception as exc:
         session.faults.report("building the signal report", exc)
         return False
     return session.gate is not None and not session.gate.passed
+
+
+def _write_data_file(session: TraceSession, static: StaticMap) -> None:
+    """Write the data file (static map + trace) for ``signaltrace report`` and ``combine``."""
+    destination = session.settings.data_file
+    if destination is None:
+        return
+    from pytest_signaltrace.data import RunData, write_data
+
+    data = RunData.from_run(
+        static,
+        session.combined_trace(),
+        rootdir=session.rootdir,
+        sources=session.settings.sources,
+        exclude=session.settings.exclude,
+        missing_workers=session.missing_workers,
+    )
+    try:
+        write_data(destination, data)
+    except OSError as exc:
+        session.notes.append(f"cannot write the data file {destination}: {exc.strerror or exc}")
+    except Exception as exc:
+        session.faults.report("writing the signal data file", exc)
 
 
 def _write_report(

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from pytest_signaltrace import DEFAULT_DATA_FILE
+
 #: Report types and their default destination (``None``: the terminal).
 #: ``$GITHUB_STEP_SUMMARY`` is read when the report is written, not when options are parsed.
 GITHUB_STEP_SUMMARY = "$GITHUB_STEP_SUMMARY"
@@ -34,6 +36,7 @@ _INI_KEYS = {
     "signaltrace_fail_under": ("string", "fail when receiver coverage is below this percent"),
     "signaltrace_exclude": ("linelist", "globs of receivers (handler id or path) to leave out"),
     "signaltrace_package_roots": ("paths", "folders whose files are named relative to them"),
+    "signaltrace_data_file": ("string", "data file to write, relative to the rootdir"),
 }
 
 
@@ -55,6 +58,8 @@ class Settings:
     fail_under: float | None = None
     exclude: tuple[str, ...] = ()
     package_roots: tuple[Path, ...] = field(default_factory=tuple)
+    #: Where to write the data file (``None``: not at all).
+    data_file: Path | None = None
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -87,6 +92,14 @@ def add_options(parser: pytest.Parser) -> None:
         help="fail if the share of receivers that ran is below MIN percent",
     )
     group.addoption(
+        "--signal-data-file",
+        default=None,
+        metavar="PATH",
+        dest="signal_data_file",
+        help=f"data file for 'signaltrace report/combine' (default: {DEFAULT_DATA_FILE} in the "
+        "rootdir; empty: none)",
+    )
+    group.addoption(
         "--no-signal-report",
         action="store_true",
         default=False,
@@ -105,11 +118,11 @@ def read_settings(config: pytest.Config, namespace: Any = None) -> Settings:
     options = namespace if namespace is not None else config.option
     if getattr(options, "no_signal_report", False):
         return Settings(active=False)
-    table = _pyproject_table(config.rootpath)
+    table = pyproject_table(config.rootpath)
     rootdir = config.rootpath
 
     raw_reports = getattr(options, "signal_report", None) or config.getini("signaltrace_report")
-    raw_reports = raw_reports or _as_list(table.get("report"))
+    raw_reports = raw_reports or as_list(table.get("report"))
     reports = tuple(_parse_report(value) for value in raw_reports)
 
     raw_fail_under = (
@@ -122,11 +135,19 @@ def read_settings(config: pytest.Config, namespace: Any = None) -> Settings:
     invocation_dir = config.invocation_params.dir
     sources = _paths(getattr(options, "signal_source", None), invocation_dir)
     sources = sources or tuple(Path(p) for p in config.getini("signaltrace_source"))
-    sources = sources or _paths(_as_list(table.get("source")), rootdir) or (rootdir,)
+    sources = sources or _paths(as_list(table.get("source")), rootdir) or (rootdir,)
 
-    exclude = tuple(config.getini("signaltrace_exclude")) or tuple(_as_list(table.get("exclude")))
+    exclude = tuple(config.getini("signaltrace_exclude")) or tuple(as_list(table.get("exclude")))
     package_roots = tuple(Path(p) for p in config.getini("signaltrace_package_roots"))
-    package_roots = package_roots or _paths(_as_list(table.get("package_roots")), rootdir)
+    package_roots = package_roots or _paths(as_list(table.get("package_roots")), rootdir)
+
+    data_file = _data_file(
+        getattr(options, "signal_data_file", None),
+        config.getini("signaltrace_data_file"),
+        table.get("data_file"),
+        invocation_dir=invocation_dir,
+        rootdir=rootdir,
+    )
 
     active = bool(reports) or fail_under is not None
     if active and not reports:
@@ -138,6 +159,7 @@ def read_settings(config: pytest.Config, namespace: Any = None) -> Settings:
         fail_under=fail_under,
         exclude=exclude,
         package_roots=tuple(p.resolve() for p in package_roots),
+        data_file=data_file,
     )
 
 
@@ -167,7 +189,24 @@ def _parse_fail_under(value: object) -> float:
     return number
 
 
-def _pyproject_table(rootdir: Path) -> dict[str, Any]:
+def _data_file(
+    option: str | None, ini: str, table: object, *, invocation_dir: Path, rootdir: Path
+) -> Path | None:
+    """The data file: the option (relative to where pytest was started; empty: none), else the
+    ini key or ``data_file`` (relative to the rootdir; ``""``/``false`` in pyproject: none)."""
+    if option is not None:
+        return invocation_dir / option if option else None
+    if ini:
+        return rootdir / ini
+    if table is False or table == "":
+        return None
+    if isinstance(table, str):
+        return rootdir / table
+    return rootdir / DEFAULT_DATA_FILE
+
+
+def pyproject_table(rootdir: Path) -> dict[str, Any]:
+    """``[tool.signaltrace]`` of ``rootdir/pyproject.toml`` (empty when missing or unreadable)."""
     path = rootdir / "pyproject.toml"
     try:
         with path.open("rb") as handle:
@@ -178,7 +217,8 @@ def _pyproject_table(rootdir: Path) -> dict[str, Any]:
     return table if isinstance(table, dict) else {}
 
 
-def _as_list(value: object) -> list[str]:
+def as_list(value: object) -> list[str]:
+    """A configuration value as a list of strings (a single string is a list of one)."""
     if value is None:
         return []
     if isinstance(value, str):

@@ -1,0 +1,125 @@
+"""The traced side of ``signaltrace run``: runs inside every Python process of the command.
+
+``signaltrace run`` puts a ``sitecustomize.py`` first on ``PYTHONPATH`` (see ``runner.py``);
+Python imports it at start-up, before the program's own imports, and it calls :func:`start`
+when :data:`CONFIG_ENV` names a run's configuration. :func:`start`
+
+1. creates a :class:`~pytest_signaltrace.trace.Recorder` and installs the signal patches
+   (now for signal classes already imported, else when Django or Celery is imported);
+2. wraps ``unittest.TestResult.startTest``/``stopTest``, when ``unittest`` is imported, so
+   that receivers are attributed to ``test.id()`` (Django's runner and ``python -m unittest``
+   both report through them);
+3. registers an ``atexit`` handler that writes this process's trace as a fragment file, which
+   the parent merges. A process that ends with ``os._exit`` (forked multiprocessing workers)
+   skips ``atexit`` and leaves no fragment; so does a forked child of a traced process, whose
+   recorder holds its parent's counts.
+
+Nothing here may break the traced program: any fault is printed once on stderr and tracing is
+abandoned.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import json
+import os
+import sys
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+#: The environment variable that holds the path of the run's configuration (JSON).
+CONFIG_ENV = "SIGNALTRACE_RUN_CONFIG"
+#: How fragment files are named inside the fragments folder.
+FRAGMENT_GLOB = "fragment-*.json"
+
+
+def start_from_environment() -> None:
+    """Start tracing when this process belongs to a ``signaltrace run`` (called by the
+    generated ``sitecustomize``); never raises."""
+    config = os.environ.get(CONFIG_ENV)
+    if not config:
+        return
+    try:
+        start(Path(config))
+    except Exception as exc:
+        _warn(f"not tracing this process ({exc!r})")
+
+
+def start(config_path: Path) -> None:
+    """Install the patches and the unittest hooks; write a fragment at exit."""
+    import wrapt
+
+    from pytest_signaltrace.trace import Recorder, install
+
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    recorder = Recorder()
+    install(recorder, [str(s) for s in config["sources"]])
+
+    def set_current(test_id: str | None) -> None:
+        recorder.current_test = test_id
+
+    # When (and only if) the program imports unittest: a process that runs no tests pays nothing.
+    wrapt.register_post_import_hook(lambda _module: patch_unittest(set_current), "unittest")
+    fragments = Path(config["fragments"])
+    pid = os.getpid()
+    atexit.register(_write_fragment, recorder, fragments, pid)
+
+
+def patch_unittest(set_current: Callable[[str | None], None]) -> None:
+    """Make ``unittest.TestResult`` announce the running test's id (``None`` after it)."""
+    import unittest
+
+    result = unittest.TestResult
+    if getattr(result.startTest, "__signaltrace__", False):
+        return
+    original_start, original_stop = result.startTest, result.stopTest
+
+    @functools.wraps(original_start)
+    def start_test(self: unittest.TestResult, test: unittest.TestCase) -> None:
+        set_current(_test_id(test))
+        original_start(self, test)
+
+    @functools.wraps(original_stop)
+    def stop_test(self: unittest.TestResult, test: unittest.TestCase) -> None:
+        try:
+            original_stop(self, test)
+        finally:
+            set_current(None)
+
+    start_test.__signaltrace__ = True  # type: ignore[attr-defined]
+    result.startTest = start_test  # type: ignore[method-assign]
+    result.stopTest = stop_test  # type: ignore[method-assign]
+
+
+def _test_id(test: Any) -> str | None:
+    try:
+        return str(test.id())
+    except Exception:
+        return None
+
+
+def _write_fragment(recorder: Any, fragments: Path, pid: int) -> None:
+    """At exit: this process's trace, as ``fragment-<pid>-<random>.json``."""
+    if os.getpid() != pid:  # a forked child: its recorder holds the parent's counts too
+        return
+    try:
+        document = {
+            "pid": pid,
+            "argv": list(sys.argv),
+            "trace": recorder.snapshot().to_json(),
+        }
+        name = f"fragment-{pid}-{uuid.uuid4().hex[:8]}.json"
+        tmp = fragments / f".{name}.tmp"
+        tmp.write_text(json.dumps(document), encoding="utf-8")
+        os.replace(tmp, fragments / name)
+    except Exception as exc:
+        _warn(f"cannot save the signal trace of this process ({exc!r})")
+
+
+def _warn(message: str) -> None:
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"signaltrace: {message}\n")

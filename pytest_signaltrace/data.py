@@ -1,0 +1,397 @@
+"""The data file (``.signaltrace``): one run's static map and trace, to report again later.
+
+Every traced run (``pytest --signal-report``, ``signaltrace run``) writes it; ``signaltrace
+report`` renders it in any format without re-running, and ``signaltrace combine`` merges the
+files of parallel CI jobs. It is JSON, written atomically (temporary file + rename)::
+
+    {"format": "pytest-signaltrace-data", "version": 1,
+     "tool": "pytest-signaltrace 0.1.0", "created": "2025-01-31T12:00:00Z",
+     "rootdir": "/abs/path/of/the/rootdir",
+     "sources": ["."],                 # folders scanned, relative to the rootdir (POSIX)
+     "exclude": ["shop.legacy.*"],     # receiver exclusion globs
+     "missing_workers": ["gw1"],       # xdist workers that sent nothing back
+     "static": {...},                  # the static map: `signaltrace scan --format json`, format 1
+     "trace": {...}}                   # the runtime Trace (``Trace.to_json``), version 1
+
+Paths in ``sources`` and ``trace`` are relative to the rootdir when they lie inside it (so data
+files from CI jobs with different checkout folders combine) and absolute otherwise; the static
+map's paths are rootdir-relative already. ``rootdir`` is where the run happened; rebuilding the
+report joins the relative paths to it again, which reproduces the run's report exactly.
+
+Format history (``"version"``):
+
+* 1: first version: ``tool``, ``created``, ``rootdir``, ``sources``, ``exclude``,
+  ``missing_workers``, ``static`` (scan JSON format 1), ``trace`` (trace JSON version 1).
+
+A reader refuses a file whose version is newer than the one it knows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import json
+import os
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytest_signaltrace import DEFAULT_DATA_FILE, __version__
+from pytest_signaltrace.merge import Exclusions, PathMapper, build_report
+from pytest_signaltrace.model import (
+    Definition,
+    Disconnect,
+    Receiver,
+    Report,
+    Sender,
+    SignalInfo,
+    SkippedFile,
+    StaticMap,
+)
+from pytest_signaltrace.output import write_text
+from pytest_signaltrace.report import scan_json
+from pytest_signaltrace.trace.model import Trace
+
+#: The ``"format"`` of every data file: tells it apart from any other JSON.
+DATA_FORMAT = "pytest-signaltrace-data"
+#: The version this code writes (and the newest it reads); log changes in the docstring above.
+DATA_VERSION = 1
+
+__all__ = [
+    "DATA_FORMAT",
+    "DATA_VERSION",
+    "DEFAULT_DATA_FILE",
+    "DataFileError",
+    "RunData",
+    "combine",
+    "read_data",
+    "static_map_from_dict",
+    "write_data",
+]
+
+_Record = typing.TypeVar("_Record")
+
+
+class DataFileError(Exception):
+    """A data file that cannot be used; ``str()`` is a one-line message naming the file."""
+
+
+@dataclass(frozen=True)
+class RunData:
+    """Everything a report needs, with paths made portable (see the module docstring)."""
+
+    static: StaticMap
+    #: The trace, its paths relative to ``rootdir`` where they lie inside it.
+    trace: Trace
+    #: The absolute rootdir of the run that wrote the data.
+    rootdir: str
+    #: The scanned folders, relative to ``rootdir`` where inside it (POSIX), else absolute.
+    sources: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    missing_workers: tuple[str, ...] = ()
+    tool: str = f"pytest-signaltrace {__version__}"
+    created: str = field(default_factory=lambda: _now())
+
+    @classmethod
+    def from_run(
+        cls,
+        static: StaticMap,
+        trace: Trace,
+        *,
+        rootdir: Path,
+        sources: Sequence[Path],
+        exclude: Sequence[str] = (),
+        missing_workers: Sequence[str] = (),
+    ) -> RunData:
+        """The data of a run whose ``trace`` holds absolute paths, as the recorder gives them."""
+        root = os.path.abspath(rootdir)
+        return cls(
+            static=static,
+            trace=map_trace_paths(trace, lambda p: portable_path(p, root)),
+            rootdir=root,
+            sources=tuple(portable_path(str(s), root) for s in sources),
+            exclude=tuple(exclude),
+            missing_workers=tuple(sorted(missing_workers)),
+        )
+
+    def build_report(self) -> Report:
+        """The report, rebuilt exactly as the run that wrote the data built it."""
+        root = self.rootdir
+        trace = map_trace_paths(self.trace, lambda p: absolute_path(p, root))
+        sources = [Path(absolute_path(s, root)) for s in self.sources]
+        return build_report(
+            self.static,
+            trace,
+            PathMapper(Path(root), sources),
+            exclusions=Exclusions(self.exclude),
+            missing_workers=self.missing_workers,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON-ready document of the data file."""
+        return {
+            "format": DATA_FORMAT,
+            "version": DATA_VERSION,
+            "tool": self.tool,
+            "created": self.created,
+            "rootdir": self.rootdir,
+            "sources": list(self.sources),
+            "exclude": list(self.exclude),
+            "missing_workers": list(self.missing_workers),
+            "static": scan_json.scan_to_dict(self.static),
+            "trace": self.trace.to_json(),
+        }
+
+
+def portable_path(path: str, rootdir: str) -> str:
+    """``path`` relative to ``rootdir`` (POSIX) when inside it; anything else unchanged."""
+    if not path or not os.path.isabs(path):
+        return path  # "" (a builtin handler) or a pseudo filename such as "<string>"
+    try:
+        inside = os.path.relpath(path, rootdir)
+    except ValueError:  # another drive (Windows)
+        return path
+    if inside == os.pardir or inside.startswith(os.pardir + os.sep) or os.path.isabs(inside):
+        return path
+    return Path(inside).as_posix()
+
+
+def absolute_path(path: str, rootdir: str) -> str:
+    """The inverse of :func:`portable_path`."""
+    if not path or os.path.isabs(path) or (path.startswith("<") and path.endswith(">")):
+        return path
+    return os.path.normpath(os.path.join(rootdir, *path.split("/")))
+
+
+def map_trace_paths(trace: Trace, convert: Callable[[str], str]) -> Trace:
+    """``trace`` with every file path (signal, handler and call sites) passed through
+    ``convert``; rows that become equal are merged."""
+    return Trace.from_json(_map_paths(trace.to_json(), convert))
+
+
+def _map_paths(value: Any, convert: Callable[[str], str]) -> Any:
+    if isinstance(value, dict):
+        mapped = {}
+        for key, item in value.items():
+            is_path = key == "path" and isinstance(item, str)
+            mapped[key] = convert(item) if is_path else _map_paths(item, convert)
+        return mapped
+    if isinstance(value, list):
+        return [_map_paths(item, convert) for item in value]
+    return value
+
+
+# -- Writing and reading -------------------------------------------------------------------------
+
+
+def write_data(path: Path, data: RunData) -> None:
+    """Write the data file atomically; raises :class:`OSError` when it cannot be written."""
+    write_text(path, json.dumps(data.to_json(), indent=1) + "\n")
+
+
+def read_data(path: Path) -> RunData:
+    """Read a data file; raises :class:`DataFileError` with a one-line reason for any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataFileError(f"no signal data file {path}") from None
+    except IsADirectoryError:
+        raise DataFileError(f"{path} is a folder, not a signal data file") from None
+    except OSError as exc:
+        raise DataFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise DataFileError(f"{path} is not a signal data file (not UTF-8 text)") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataFileError(
+            f"{path} is corrupt or not a signal data file (invalid JSON at line "
+            f"{exc.lineno}, column {exc.colno})"
+        ) from None
+    return data_from_json(document, name=str(path))
+
+
+def data_from_json(document: object, *, name: str = "data") -> RunData:
+    """Build :class:`RunData` from a parsed data file; raises :class:`DataFileError`."""
+    if not isinstance(document, dict) or document.get("format") != DATA_FORMAT:
+        raise DataFileError(f'{name} is not a signal data file (no "format": {DATA_FORMAT!r})')
+    version = document.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise DataFileError(f"{name} is corrupt: bad version {version!r}")
+    if version > DATA_VERSION:
+        raise DataFileError(
+            f"{name} was written by a newer pytest-signaltrace ({document.get('tool', '?')}, "
+            f"data version {version}); this one ({__version__}) reads up to version "
+            f"{DATA_VERSION}: upgrade it"
+        )
+    try:
+        return RunData(
+            static=static_map_from_dict(_mapping(document["static"])),
+            trace=Trace.from_json(_mapping(document["trace"])),
+            rootdir=_string(document["rootdir"]),
+            sources=_strings(document["sources"]),
+            exclude=_strings(document.get("exclude", [])),
+            missing_workers=_strings(document.get("missing_workers", [])),
+            tool=_string(document.get("tool", "")),
+            created=_string(document.get("created", "")),
+        )
+    except KeyError as exc:
+        raise DataFileError(f"{name} is corrupt: missing {exc.args[0]!r}") from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise DataFileError(f"{name} is corrupt: {exc}") from None
+
+
+def static_map_from_dict(data: Mapping[str, Any]) -> StaticMap:
+    """The inverse of :func:`pytest_signaltrace.report.scan_json.scan_to_dict`.
+
+    Raises ``KeyError``, ``TypeError`` or ``ValueError`` for a malformed document.
+    """
+    if data.get("format") != scan_json.FORMAT_VERSION:
+        raise ValueError(f"unsupported static map format {data.get('format')!r}")
+    receivers = [_record(Receiver, row) for row in _rows(data["receivers"])]
+    dead = frozenset(
+        (r.path, r.line, r.signal)
+        for r, row in zip(receivers, _rows(data["receivers"]), strict=True)
+        if row.get("dead")
+    )
+    return StaticMap(
+        root=_string(data["root"]),
+        files_scanned=_integer(data["files_scanned"]),
+        files_parsed=_integer(data["files_parsed"]),
+        files_skipped=tuple(_record(SkippedFile, row) for row in _rows(data["files_skipped"])),
+        definitions=tuple(_record(Definition, row) for row in _rows(data["definitions"])),
+        receivers=tuple(receivers),
+        senders=tuple(_record(Sender, row) for row in _rows(data["senders"])),
+        disconnects=tuple(_record(Disconnect, row) for row in _rows(data["disconnects"])),
+        signals=tuple(_record(SignalInfo, row) for row in _rows(data["signals"])),
+        dead_receivers=dead,
+    )
+
+
+def _record(cls: type[_Record], row: Mapping[str, Any]) -> _Record:
+    """A frozen record from its JSON row, each field checked against its type hint."""
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for item in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if item.name in row:
+            values[item.name] = _checked(cls.__name__, item.name, hints[item.name], row[item.name])
+    return cls(**values)
+
+
+def _checked(owner: str, name: str, hint: Any, value: Any) -> Any:
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    options = typing.get_args(hint) if union else (hint,)
+    for option in options:
+        if option is type(None) and value is None:
+            return None
+        if typing.get_origin(option) is typing.Literal and value in typing.get_args(option):
+            return value
+        if isinstance(option, type) and issubclass(option, enum.Enum):
+            try:
+                return option(value)
+            except ValueError:
+                continue
+        if option is bool and isinstance(value, bool):
+            return value
+        if option in (int, str) and isinstance(value, option) and not isinstance(value, bool):
+            return value
+    raise TypeError(f"{owner}.{name} has a bad value {value!r}")
+
+
+def _rows(value: object) -> list[Mapping[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+        raise TypeError(f"expected a list of objects, got {type(value).__name__}")
+    return value
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def _string(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
+
+
+def _integer(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list of strings, got {value!r}")
+    return tuple(_string(item) for item in value)
+
+
+def _now() -> str:
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    return now.isoformat().replace("+00:00", "Z")
+
+
+# -- Combining -----------------------------------------------------------------------------------
+
+
+def combine(inputs: Iterable[tuple[str, RunData]]) -> RunData:
+    """Merge the data of several runs of the same source (CI shards) into one.
+
+    Traces are merged (counts summed, test sets united) and missing workers united. The inputs
+    must describe the same source: equal static maps (records, not the file counts), sources and
+    exclusion patterns, otherwise :class:`DataFileError` names the first file that differs. The
+    rootdir is the first input's; the trace paths are rootdir-relative, so shards checked out
+    in different folders combine.
+    """
+    named = list(inputs)
+    if not named:
+        raise DataFileError("nothing to combine")
+    first_name, first = named[0]
+    trace = first.trace
+    missing = set(first.missing_workers)
+    for name, data in named[1:]:
+        difference = _difference(first, data)
+        if difference:
+            raise DataFileError(
+                f"cannot combine {name} with {first_name}: {difference}; combine only the data "
+                "of runs of the same source (same commit and settings)"
+            )
+        trace = trace.merge(data.trace)
+        missing.update(data.missing_workers)
+    return dataclasses.replace(
+        first,
+        trace=trace,
+        missing_workers=tuple(sorted(missing)),
+        tool=f"pytest-signaltrace {__version__}",
+        created=_now(),
+    )
+
+
+def _difference(left: RunData, right: RunData) -> str:
+    """How two runs' sources differ, or ``""``."""
+    if left.sources != right.sources:
+        return f"they scanned different folders ({list(left.sources)} != {list(right.sources)})"
+    if left.exclude != right.exclude:
+        return "their exclusion patterns differ"
+    ours, theirs = _static_records(left.static), _static_records(right.static)
+    changed = [key for key in ours if ours[key] != theirs[key]]
+    if changed:
+        return "their static maps differ (" + ", ".join(changed) + ")"
+    return ""
+
+
+def _static_records(static: StaticMap) -> dict[str, object]:
+    return {
+        "definitions": static.definitions,
+        "receivers": static.receivers,
+        "senders": static.senders,
+        "disconnects": static.disconnects,
+        "dead receivers": static.dead_receivers,
+        "skipped files": static.files_skipped,
+    }

@@ -1,0 +1,197 @@
+"""``signaltrace report`` and ``signaltrace combine``: formats, outputs, the gate, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from data_samples import HANDLER, sample_run
+
+from pytest_signaltrace.cli import ExitCode, main, render_text
+from pytest_signaltrace.data import DATA_VERSION, RunData, read_data, write_data
+from pytest_signaltrace.report.github import render_github_annotations
+from pytest_signaltrace.report.json_report import render_json
+from pytest_signaltrace.report.markdown import render_markdown
+from pytest_signaltrace.report.terminal import render_terminal
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> RunData:
+    return sample_run(tmp_path / "project")
+
+
+@pytest.fixture
+def datafile(run: RunData, tmp_path: Path) -> Path:
+    path = tmp_path / ".signaltrace"
+    write_data(path, run)
+    return path
+
+
+def test_report_prints_the_terminal_table_by_default(
+    datafile: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(datafile)]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["Signal", "Receivers", "Ran", "Sends", "Status"]
+    assert "TOTAL" in out
+    assert "50.00%" in out
+    assert "Receivers that never ran" not in out
+
+
+def test_report_reads_dot_signaltrace_in_the_current_folder_by_default(
+    datafile: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(datafile.parent)
+    assert main(["report", "--format", "term-missing"]) == ExitCode.OK
+    assert "shop.signals.on_placed_twice" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("fmt", "render"),
+    [
+        ("term", lambda r: "".join(f"{line}\n" for line in render_terminal(r))),
+        ("json", render_json),
+        ("markdown", render_markdown),
+        ("github", render_github_annotations),
+    ],
+)
+def test_each_text_format_is_the_renderer_of_the_rebuilt_report(
+    fmt: str, render: object, run: RunData, datafile: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / f"report.{fmt}"
+    assert main(["report", str(datafile), "--format", fmt, "-o", str(output)]) == ExitCode.OK
+    assert output.read_text() == render(run.build_report())  # type: ignore[operator]
+    assert output.read_text() == render_text(read_data(datafile).build_report(), fmt)
+
+
+def test_the_json_report_shows_the_recorded_calls_and_tests(
+    datafile: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(datafile), "--format", "json", "-o", "-"]) == ExitCode.OK
+    rows = json.loads(capsys.readouterr().out)["receivers"]
+    (row,) = (r for r in rows if r["handler"] == HANDLER)
+    assert row["calls"] == 1
+    assert row["tests"] == ["tests/test_shop.py::test_a"]
+    assert row["status"] == "exercised"
+
+
+def test_html_goes_to_signaltrace_html_by_default(
+    datafile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", str(datafile), "--format", "html"]) == ExitCode.OK
+    page = (tmp_path / "signaltrace_html" / "index.html").read_text()
+    assert HANDLER in page
+
+
+def test_html_to_stdout_is_a_usage_error(
+    datafile: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(datafile), "--format", "html", "-o", "-"]) == ExitCode.USAGE
+    assert "give --output DIR" in capsys.readouterr().err
+
+
+def test_fail_under_above_the_total_exits_with_status_2_and_the_fail_line(
+    datafile: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(datafile), "--fail-under", "60"]) == ExitCode.USAGE
+    captured = capsys.readouterr()
+    assert "TOTAL" in captured.out
+    assert captured.err.splitlines() == [
+        "FAIL Required signal receiver coverage of 60% not reached. Total coverage: 50.00%"
+    ]
+
+
+def test_fail_under_at_or_below_the_total_passes(
+    datafile: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(datafile), "--fail-under", "50%", "-o", "-"]) == ExitCode.OK
+    assert capsys.readouterr().err.startswith("Required signal receiver coverage of 50% reached")
+
+
+@pytest.mark.parametrize("value", ["lots", "101", "-1"])
+def test_fail_under_must_be_a_percent(value: str, datafile: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", str(datafile), "--fail-under", value])
+    assert exit_info.value.code == ExitCode.USAGE
+
+
+def test_an_unusable_data_file_is_a_one_line_error_with_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / ".signaltrace"
+    path.write_text('{"format": "pytest-signaltrace-data", "version": 99}')
+    assert main(["report", str(path)]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"signaltrace: error: {path} was written by a newer pytest-signaltrace")
+
+
+def test_a_missing_data_file_says_so_without_a_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest_signaltrace", "report", str(tmp_path / "absent")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == ExitCode.USAGE
+    assert result.stderr == f"signaltrace: error: no signal data file {tmp_path / 'absent'}\n"
+
+
+def test_combine_merges_files_into_the_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_data(tmp_path / "a", sample_run(tmp_path / "p", calls=2, test="test_a"))
+    write_data(tmp_path / "b", sample_run(tmp_path / "p", calls=5, test="test_b"))
+    output = tmp_path / "combined"
+    assert main(["combine", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(output)]) == 0
+    assert capsys.readouterr().out == f"Combined 2 data files into {output}\n"
+    report = json.loads(render_json(read_data(output).build_report()))
+    (row,) = (r for r in report["receivers"] if r["handler"] == HANDLER)
+    assert (row["calls"], row["tests"]) == (7, ["test_a", "test_b"])
+
+
+def test_combine_writes_dot_signaltrace_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_data(tmp_path / "a", sample_run(tmp_path / "p"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["combine", "a"]) == ExitCode.OK
+    assert read_data(tmp_path / ".signaltrace").trace == read_data(tmp_path / "a").trace
+
+
+def test_combine_refuses_an_unusable_input_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_data(tmp_path / "a", sample_run(tmp_path / "p"))
+    document = json.loads((tmp_path / "a").read_text())
+    document["version"] = DATA_VERSION + 1
+    (tmp_path / "b").write_text(json.dumps(document))
+    output = tmp_path / "out"
+    code = main(["combine", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(output)])
+    assert code == ExitCode.USAGE
+    assert "was written by a newer pytest-signaltrace" in capsys.readouterr().err
+    assert not output.exists()
+
+
+def test_combine_needs_at_least_one_file() -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["combine"])
+    assert exit_info.value.code == ExitCode.USAGE
+
+
+def test_run_without_a_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--"]) == ExitCode.USAGE
+    assert "no command given" in capsys.readouterr().err
+
+
+def test_run_of_a_command_that_does_not_exist_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--no-cache", "--", "no-such-command-here"]) == ExitCode.USAGE
+    assert "cannot run no-such-command-here" in capsys.readouterr().err
+    assert not (tmp_path / ".signaltrace").exists()

@@ -1,0 +1,270 @@
+"""The data file: layout, portable paths, round trips, clear errors, and combining."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from data_samples import HANDLER, LIBRARY_FILE, sample_run
+
+from pytest_signaltrace.data import (
+    DATA_FORMAT,
+    DATA_VERSION,
+    DataFileError,
+    RunData,
+    absolute_path,
+    combine,
+    portable_path,
+    read_data,
+    static_map_from_dict,
+    write_data,
+)
+from pytest_signaltrace.report.json_report import render_json
+from pytest_signaltrace.report.scan_json import scan_to_dict
+from pytest_signaltrace.scan import scan
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "example_project"
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> RunData:
+    return sample_run(tmp_path / "project")
+
+
+def receiver_row(data: RunData, handler: str = HANDLER) -> dict[str, object]:
+    rows = json.loads(render_json(data.build_report()))["receivers"]
+    (row,) = (r for r in rows if r["handler"] == handler)
+    return dict(row)
+
+
+def test_a_data_file_reads_back_as_equal_data_and_rebuilds_an_equal_report(
+    run: RunData, tmp_path: Path
+) -> None:
+    path = tmp_path / ".signaltrace"
+    write_data(path, run)
+    again = read_data(path)
+    assert again == run
+    assert render_json(again.build_report()) == render_json(run.build_report())
+    assert receiver_row(again)["calls"] == 1
+
+
+def test_the_file_names_its_format_version_and_tool(run: RunData, tmp_path: Path) -> None:
+    path = tmp_path / ".signaltrace"
+    write_data(path, run)
+    document = json.loads(path.read_text())
+    assert document["format"] == DATA_FORMAT == "pytest-signaltrace-data"
+    assert document["version"] == DATA_VERSION == 1
+    assert document["tool"].startswith("pytest-signaltrace ")
+    assert list(document) == [
+        "format",
+        "version",
+        "tool",
+        "created",
+        "rootdir",
+        "sources",
+        "exclude",
+        "missing_workers",
+        "static",
+        "trace",
+    ]
+
+
+def test_trace_paths_inside_the_rootdir_are_relative_and_others_absolute(run: RunData) -> None:
+    document = run.to_json()
+    assert document["sources"] == ["."]
+    (connect,) = document["trace"]["connects"]
+    assert connect["handler"]["path"] == "shop/signals.py"
+    assert connect["signal"]["path"] == "shop/signals.py"
+    assert connect["site"]["path"] == LIBRARY_FILE
+    assert Path(document["rootdir"]).is_absolute()
+
+
+def test_pseudo_and_empty_filenames_are_kept_as_they_are() -> None:
+    root = os.path.abspath("/srv/app")
+    for name in ("", "<string>", "<frozen importlib._bootstrap>"):
+        assert portable_path(name, root) == name
+        assert absolute_path(name, root) == name
+    inside = os.path.join(root, "shop", "models.py")
+    assert portable_path(inside, root) == "shop/models.py"
+    assert absolute_path("shop/models.py", root) == inside
+    assert portable_path(os.path.abspath("/srv/application/x.py"), root).startswith(os.sep)
+
+
+def test_the_static_map_of_the_example_project_survives_the_round_trip() -> None:
+    static = scan(EXAMPLE)
+    assert static.dead_receivers, "the example has a dead receiver to carry over"
+    assert static_map_from_dict(json.loads(json.dumps(scan_to_dict(static)))) == static
+
+
+def test_a_data_file_copied_elsewhere_still_rebuilds_the_same_report(
+    run: RunData, tmp_path: Path
+) -> None:
+    write_data(tmp_path / "a" / ".signaltrace", run)
+    shutil.copy(tmp_path / "a" / ".signaltrace", tmp_path / "copied")
+    assert render_json(read_data(tmp_path / "copied").build_report()) == render_json(
+        run.build_report()
+    )
+
+
+def test_writing_replaces_the_file_and_leaves_no_temporary_file(
+    run: RunData, tmp_path: Path
+) -> None:
+    path = tmp_path / "out" / ".signaltrace"
+    path.parent.mkdir()
+    path.write_text("old")
+    write_data(path, run)
+    assert sorted(p.name for p in path.parent.iterdir()) == [".signaltrace"]
+    assert read_data(path) == run
+
+
+def _document(run: RunData) -> dict[str, Any]:
+    return dict(json.loads(json.dumps(run.to_json())))
+
+
+def _set(document: dict[str, Any], path: tuple[str | int, ...], value: object) -> None:
+    for key in path[:-1]:
+        document = document[key]  # type: ignore[index]
+    if value is _DELETE:
+        del document[path[-1]]  # type: ignore[arg-type]
+    else:
+        document[path[-1]] = value  # type: ignore[index]
+
+
+_DELETE = object()
+
+BAD_TEXTS = {
+    "invalid JSON": ("{not json", "is corrupt or not a signal data file (invalid JSON at line 1"),
+    "a JSON list": ("[1, 2]", "is not a signal data file"),
+    "another format": ('{"format": 1, "receivers": []}', "is not a signal data file"),
+}
+
+BAD_DOCUMENTS = {
+    "a future version": (("version",), DATA_VERSION + 1, "was written by a newer"),
+    "a bad version": (("version",), "one", "is corrupt: bad version 'one'"),
+    "a missing section": (("static",), _DELETE, "is corrupt: missing 'static'"),
+    "a bad record": (
+        ("static", "receivers", 0, "line"),
+        "seven",
+        "is corrupt: Receiver.line has a bad value 'seven'",
+    ),
+    "a bad trace": (
+        ("trace", "version"),
+        99,
+        "is corrupt: unsupported signal trace format version: 99",
+    ),
+    "a bad list": (("sources",), "shop", "is corrupt: expected a list of strings"),
+}
+
+
+def _assert_one_line_error(path: Path, message: str) -> None:
+    with pytest.raises(DataFileError) as error:
+        read_data(path)
+    text = str(error.value)
+    assert message in text
+    assert text.startswith(str(path))
+    assert "\n" not in text
+
+
+@pytest.mark.parametrize("case", list(BAD_TEXTS))
+def test_a_file_that_is_not_a_data_file_raises_a_one_line_error_naming_it(
+    case: str, tmp_path: Path
+) -> None:
+    content, message = BAD_TEXTS[case]
+    path = tmp_path / ".signaltrace"
+    path.write_text(content)
+    _assert_one_line_error(path, message)
+
+
+@pytest.mark.parametrize("case", list(BAD_DOCUMENTS))
+def test_a_damaged_data_file_raises_a_one_line_error_naming_it(
+    case: str, run: RunData, tmp_path: Path
+) -> None:
+    where, value, message = BAD_DOCUMENTS[case]
+    document = _document(run)
+    _set(document, where, value)
+    path = tmp_path / ".signaltrace"
+    path.write_text(json.dumps(document))
+    _assert_one_line_error(path, message)
+
+
+def test_a_truncated_data_file_is_reported_as_corrupt(run: RunData, tmp_path: Path) -> None:
+    write_data(tmp_path / "full", run)
+    text = (tmp_path / "full").read_text()
+    (tmp_path / "cut").write_text(text[: len(text) // 2])
+    _assert_one_line_error(tmp_path / "cut", "is corrupt or not a signal data file")
+
+
+def test_a_missing_file_a_folder_and_binary_bytes_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="no signal data file"):
+        read_data(tmp_path / "nope")
+    with pytest.raises(DataFileError, match="is a folder"):
+        read_data(tmp_path)
+    (tmp_path / "binary").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(DataFileError, match=r"not UTF-8 text"):
+        read_data(tmp_path / "binary")
+
+
+def test_a_future_version_asks_for_an_upgrade(run: RunData, tmp_path: Path) -> None:
+    document = _document(run)
+    document["version"] = 7
+    (tmp_path / "future").write_text(json.dumps(document))
+    with pytest.raises(DataFileError, match=r"data version 7\); .* reads up to version 1: upgrade"):
+        read_data(tmp_path / "future")
+
+
+def test_combining_sums_counts_and_unites_tests_and_missing_workers(tmp_path: Path) -> None:
+    first = sample_run(tmp_path / "p", calls=2, test="test_a", missing_workers=["gw1"])
+    second = sample_run(tmp_path / "p", calls=3, test="test_b", missing_workers=["gw0", "gw1"])
+    combined = combine([("first", first), ("second", second)])
+    row = receiver_row(combined)
+    assert row["calls"] == 5
+    assert row["tests"] == ["test_a", "test_b"]
+    assert combined.missing_workers == ("gw0", "gw1")
+    assert json.loads(render_json(combined.build_report()))["signals"][0]["sends"] == 5
+
+
+def test_shards_checked_out_in_different_folders_combine_on_relative_paths(
+    tmp_path: Path,
+) -> None:
+    first = sample_run(tmp_path / "job1" / "checkout", calls=1, test="test_a")
+    second = sample_run(tmp_path / "job2" / "src", calls=1, test="test_b")
+    assert first.rootdir != second.rootdir
+    combined = combine([("job1", first), ("job2", second)])
+    assert receiver_row(combined)["calls"] == 2
+    assert combined.rootdir == first.rootdir
+
+
+def test_combining_refuses_data_of_a_different_source(tmp_path: Path) -> None:
+    first = sample_run(tmp_path / "a")
+    changed = tmp_path / "b"
+    shutil.copytree(tmp_path / "a", changed)
+    signals = changed / "shop" / "signals.py"
+    signals.write_text(signals.read_text().replace("def place", "\n\ndef place"))
+    second = sample_run(changed)
+    with pytest.raises(DataFileError) as error:
+        combine([("a.signaltrace", first), ("b.signaltrace", second)])
+    assert str(error.value) == (
+        "cannot combine b.signaltrace with a.signaltrace: their static maps differ (senders); "
+        "combine only the data of runs of the same source (same commit and settings)"
+    )
+
+
+def test_combining_refuses_other_sources_or_exclusions(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    first = sample_run(root)
+    (root / "lib").mkdir()
+    other_sources = sample_run(root, sources=[root, root / "lib"])
+    with pytest.raises(DataFileError, match="they scanned different folders"):
+        combine([("a", first), ("b", other_sources)])
+    other_exclude = sample_run(root, exclude=["shop.*"])
+    with pytest.raises(DataFileError, match="their exclusion patterns differ"):
+        combine([("a", first), ("b", other_exclude)])
+
+
+def test_combining_nothing_is_an_error() -> None:
+    with pytest.raises(DataFileError, match="nothing to combine"):
+        combine([])
