@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from pytest_signaltrace import DEFAULT_DATA_FILE, __version__
 from pytest_signaltrace.output import write_text
+from pytest_signaltrace.report import TEXT_FORMATS, render_text
 
 if TYPE_CHECKING:
     from pytest_signaltrace.model import Report
@@ -40,7 +41,7 @@ class ExitCode(enum.IntEnum):
 
 _SCAN_FORMATS = ("markdown", "json")
 #: ``signaltrace report --format`` values.
-REPORT_FORMATS = ("term", "term-missing", "markdown", "json", "html", "github")
+REPORT_FORMATS = (*TEXT_FORMATS, "html")
 #: Where ``--format html`` writes without ``--output``.
 HTML_DIR = "signaltrace_html"
 
@@ -259,26 +260,6 @@ def _render(report: Report, fmt: str, output: str | None) -> None:
     write_text(output or "-", text)
     if output not in (None, "-"):
         print(f"Signal report written to {output}")
-
-
-def render_text(report: Report, fmt: str) -> str:
-    """``report`` in one of the text formats of :data:`REPORT_FORMATS` (all but html)."""
-    if fmt in ("term", "term-missing"):
-        from pytest_signaltrace.report.terminal import render_terminal
-
-        lines = render_terminal(report, show_missing=fmt == "term-missing")
-        return "".join(f"{line}\n" for line in lines)
-    if fmt == "markdown":
-        from pytest_signaltrace.report.markdown import render_markdown
-
-        return render_markdown(report)
-    if fmt == "github":
-        from pytest_signaltrace.report.github import render_github_annotations
-
-        return render_github_annotations(report)
-    from pytest_signaltrace.report.json_report import render_json
-
-    return render_json(report)
 
 
 def _combine(args: argparse.Namespace) -> int:

@@ -4,25 +4,19 @@ print reports."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from pytest_signaltrace.model import Report, StaticMap
+from pytest_signaltrace.model import StaticMap
 from pytest_signaltrace.output import write_text
-from pytest_signaltrace.report.github import render_github_annotations
-from pytest_signaltrace.report.json_report import render_json
-from pytest_signaltrace.report.markdown import render_markdown
+from pytest_signaltrace.report import render_text
 from pytest_signaltrace.report.terminal import render_terminal
 from pytest_signaltrace.session import WORKER_OUTPUT_KEY, TraceSession, scan_sources
 from pytest_signaltrace.settings import GITHUB_STEP_SUMMARY, ReportRequest
 
-_FILE_RENDERERS: dict[str, Callable[[Report], str]] = {
-    "json": render_json,
-    "markdown": render_markdown,
-    "markdown-append": render_markdown,
-}
+#: Report kinds written to a file, and the text format each one is.
+_FILE_FORMATS = {"json": "json", "markdown": "markdown", "markdown-append": "markdown"}
 
 
 def finish_run(config: pytest.Config, session: TraceSession) -> bool:
@@ -47,9 +41,9 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
         )
         report = session.build(static)
         for request in session.settings.reports:
-            renderer = _FILE_RENDERERS.get(request.kind)
-            if renderer is not None and request.destination is not None:
-                _write_report(config, session, request, renderer(report))
+            text_format = _FILE_FORMATS.get(request.kind)
+            if text_format is not None and request.destination is not None:
+                _write_report(config, session, request, render_text(report, text_format))
             elif request.kind == "html" and request.destination is not None:
                 from pytest_signaltrace.report.html import write_html
 
@@ -121,7 +115,7 @@ def print_terminal_report(terminal: pytest.TerminalReporter, session: TraceSessi
         for line in render_terminal(report, show_missing="term-missing" in kinds):
             terminal.write_line(line)
     if "github" in kinds:
-        terminal.write(render_github_annotations(report))
+        terminal.write(render_text(report, "github"))
     for text in session.to_stdout:
         terminal.write(text)
     for destination in session.written:

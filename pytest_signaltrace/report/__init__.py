@@ -1,1 +1,31 @@
-"""Reporters: one module per output format."""
+"""Reporters: one module per output format, and :func:`render_text` to pick one by name."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.model import Report
+
+#: The formats :func:`render_text` knows (``html`` is a folder: see ``report.html.write_html``).
+TEXT_FORMATS = ("term", "term-missing", "markdown", "json", "github")
+
+
+def render_text(report: Report, fmt: str) -> str:
+    """``report`` in one of :data:`TEXT_FORMATS`; each renderer is imported only when used."""
+    if fmt in ("term", "term-missing"):
+        from pytest_signaltrace.report.terminal import render_terminal
+
+        lines = render_terminal(report, show_missing=fmt == "term-missing")
+        return "".join(f"{line}\n" for line in lines)
+    if fmt == "markdown":
+        from pytest_signaltrace.report.markdown import render_markdown
+
+        return render_markdown(report)
+    if fmt == "github":
+        from pytest_signaltrace.report.github import render_github_annotations
+
+        return render_github_annotations(report)
+    from pytest_signaltrace.report.json_report import render_json
+
+    return render_json(report)
