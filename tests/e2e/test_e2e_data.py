@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import django
 import pytest
 from e2e_project import DjangoProject
 
@@ -185,5 +186,6 @@ def test_combining_two_shards_of_the_example_gives_the_report_of_one_full_run(
     assert result.returncode == 0, result.stderr
     full: dict[str, Any] = json.loads((tmp_path / "full.json").read_text())
     assert json.loads(rendered(combined)) == full
-    assert full["summary"]["receivers"]["exercised"] == 17
+    # example_project connects its async receiver only from Django 5.0 on.
+    assert full["summary"]["receivers"]["exercised"] == (17 if django.VERSION >= (5, 0) else 16)
     assert rendered(combined) == rendered(tmp_path / "full.signaltrace")

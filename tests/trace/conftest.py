@@ -23,6 +23,9 @@ def _configure_django() -> None:
 
     if not settings.configured:
         settings.configure(
+            # pytest-django, when installed, turns DEBUG off for tests; Django 4.2's send_robust
+            # then logs to mail_admins, whose report reads SECRET_KEY.
+            SECRET_KEY="trace-tests-only",
             DEBUG=True,
             INSTALLED_APPS=["django.contrib.contenttypes"],
             DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
