@@ -60,6 +60,12 @@ def pytest_configure(config: pytest.Config) -> None:
         from pytest_signaltrace.xdist import XdistHooks
 
         config.pluginmanager.register(XdistHooks(session), "signaltrace-xdist")
+    if session.role == "controller" and not config.option.collectonly:
+        from pytest_signaltrace.reporting import cache_dir_of
+        from pytest_signaltrace.session import StaticScan
+
+        session.static_scan = StaticScan(session, cache_dir_of(config))
+        session.static_scan.start_in_background()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -12,7 +12,7 @@ from pytest_signaltrace.model import StaticMap
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report import render_text
 from pytest_signaltrace.report.terminal import render_terminal
-from pytest_signaltrace.session import WORKER_OUTPUT_KEY, TraceSession, scan_sources
+from pytest_signaltrace.session import WORKER_OUTPUT_KEY, StaticScan, TraceSession
 from pytest_signaltrace.settings import GITHUB_STEP_SUMMARY, ReportRequest
 
 #: Report kinds written to a file, and the text format each one is.
@@ -33,12 +33,9 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
         session.stop()
         if config.option.collectonly:
             return False
-        static = scan_sources(
-            session.settings.sources,
-            session.rootdir,
-            cache_dir=_cache_dir(config),
-            package_roots=session.settings.package_roots,
-        )
+        if session.static_scan is None:
+            session.static_scan = StaticScan(session, cache_dir_of(config))
+        static = session.static_scan.result()
         report = session.build(static)
         for request in session.settings.reports:
             text_format = _FILE_FORMATS.get(request.kind)
@@ -129,7 +126,8 @@ def print_terminal_report(terminal: pytest.TerminalReporter, session: TraceSessi
             terminal.write_line(session.gate.message, red=True, bold=True)
 
 
-def _cache_dir(config: pytest.Config) -> Path | None:
+def cache_dir_of(config: pytest.Config) -> Path | None:
+    """The scan's cache folder in pytest's cache (``None`` with ``-p no:cacheprovider``)."""
     cache = getattr(config, "cache", None)
     if cache is None:
         return None

@@ -11,6 +11,7 @@ Nothing here may fail or alter a user's test: faults become one :class:`SignalTr
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,8 @@ class TraceSession:
     to_stdout: list[str] = field(default_factory=list)
     #: Notes for the terminal summary (a report that could not be written, and why).
     notes: list[str] = field(default_factory=list)
+    #: The static scan, once it is asked for (see :class:`StaticScan`).
+    static_scan: StaticScan | None = None
     _stopped: Trace | None = None
 
     def start(self) -> None:
@@ -128,7 +131,12 @@ class TraceSession:
 
 
 def scan_sources(
-    sources: Sequence[Path], rootdir: Path, *, cache_dir: Path | None, package_roots: Sequence[Path]
+    sources: Sequence[Path],
+    rootdir: Path,
+    *,
+    cache_dir: Path | None,
+    package_roots: Sequence[Path],
+    jobs: int | None = None,
 ) -> StaticMap:
     """The static map of the source folders, with paths relative to the rootdir."""
     from pytest_signaltrace.scan import scan
@@ -138,4 +146,53 @@ def scan_sources(
         relative_to=rootdir,
         cache_dir=cache_dir,
         package_roots=package_roots,
+        jobs=jobs,
     )
+
+
+class StaticScan:
+    """The run's static scan: done on demand, or started early in a background thread.
+
+    The xdist controller runs no tests: while its workers do, it is idle, so it scans then and
+    the report is ready as soon as the last worker finishes. (In a process that runs tests, a
+    thread would only compete with them for the GIL, so there the scan waits for the end.)
+    """
+
+    def __init__(self, session: TraceSession, cache_dir: Path | None) -> None:
+        self._settings = session.settings
+        self._rootdir = session.rootdir
+        self._cache_dir = cache_dir
+        self._thread: threading.Thread | None = None
+        self._result: StaticMap | None = None
+        self._error: BaseException | None = None
+
+    def start_in_background(self) -> None:
+        """Begin scanning in a daemon thread (no worker processes: forking beside the
+        controller's threads is unsafe)."""
+        self._thread = threading.Thread(
+            target=self._run, kwargs={"jobs": 1}, name="signaltrace-scan", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, jobs: int | None = None) -> None:
+        try:
+            self._result = scan_sources(
+                self._settings.sources,
+                self._rootdir,
+                cache_dir=self._cache_dir,
+                package_roots=self._settings.package_roots,
+                jobs=jobs,
+            )
+        except BaseException as exc:  # handed to result(), which raises it in the caller
+            self._error = exc
+
+    def result(self) -> StaticMap:
+        """The static map: waits for the background scan, or scans now."""
+        if self._thread is not None:
+            self._thread.join()
+        elif self._result is None and self._error is None:
+            self._run()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
