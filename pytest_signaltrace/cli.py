@@ -122,7 +122,8 @@ def _add_report(commands: _Commands) -> None:
         "--fail-under",
         type=_percent,
         metavar="MIN",
-        help="exit with status 2 if the share of receivers that ran is below MIN percent",
+        help="exit with status 2 if the share of receivers that ran is below MIN percent "
+        "(default: fail_under in [tool.signaltrace] of ./pyproject.toml, if any)",
     )
 
 
@@ -238,10 +239,15 @@ def _report(args: argparse.Namespace) -> int:
         _render(report, args.format, args.output)
     except OSError as exc:
         return _usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
-    if args.fail_under is not None:
+    fail_under = args.fail_under
+    if fail_under is None:
+        fail_under = _configured_fail_under()
+        if isinstance(fail_under, str):
+            return _usage_error(fail_under)
+    if fail_under is not None:
         from pytest_signaltrace.gate import check_fail_under
 
-        gate = check_fail_under(report.receiver_totals, args.fail_under)
+        gate = check_fail_under(report.receiver_totals, fail_under)
         print(gate.message, file=sys.stderr)
         if not gate.passed:
             return ExitCode.USAGE
@@ -356,6 +362,20 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return result.returncode
+
+
+def _configured_fail_under() -> float | str | None:
+    """``fail_under`` of ``[tool.signaltrace]`` in ./pyproject.toml, like ``coverage report``
+    reads its own; an error message when the value is not a percent."""
+    from pytest_signaltrace.settings import pyproject_table
+
+    value = pyproject_table(Path.cwd()).get("fail_under")
+    if value is None:
+        return None
+    try:
+        return _percent(str(value))
+    except argparse.ArgumentTypeError as exc:
+        return f"[tool.signaltrace] fail_under: {exc}"
 
 
 def _percent(value: str) -> float:

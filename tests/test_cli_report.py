@@ -112,6 +112,25 @@ def test_fail_under_at_or_below_the_total_passes(
     assert capsys.readouterr().err.startswith("Required signal receiver coverage of 50% reached")
 
 
+def test_fail_under_comes_from_tool_signaltrace_when_not_given(
+    datafile: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (datafile.parent / "pyproject.toml").write_text("[tool.signaltrace]\nfail_under = 75\n")
+    monkeypatch.chdir(datafile.parent)
+    assert main(["report"]) == ExitCode.USAGE
+    assert "coverage of 75% not reached" in capsys.readouterr().err
+    assert main(["report", "--fail-under", "40"]) == ExitCode.OK, "the option wins"
+
+
+def test_a_configured_fail_under_that_is_not_a_percent_is_a_usage_error(
+    datafile: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (datafile.parent / "pyproject.toml").write_text('[tool.signaltrace]\nfail_under = "most"\n')
+    monkeypatch.chdir(datafile.parent)
+    assert main(["report"]) == ExitCode.USAGE
+    assert "[tool.signaltrace] fail_under: 'most' is not a number" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("value", ["lots", "101", "-1"])
 def test_fail_under_must_be_a_percent(value: str, datafile: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
