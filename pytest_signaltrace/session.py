@@ -71,6 +71,7 @@ class TraceSession:
     #: The static scan, once it is asked for (see :class:`StaticScan`).
     static_scan: StaticScan | None = None
     _stopped: Trace | None = None
+    _combined: Trace | None = None
 
     def start(self) -> None:
         """Install the patches (not in the xdist controller, which runs no tests)."""
@@ -109,11 +110,13 @@ class TraceSession:
             self.faults.report(f"reading the signal trace of worker {worker}", exc)
 
     def combined_trace(self) -> Trace:
-        """This process's trace merged with every worker's, in worker order."""
-        trace = self.stop() if self.role != "controller" else Trace()
-        for worker in sorted(self.worker_traces):
-            trace = trace.merge(self.worker_traces[worker])
-        return trace
+        """This process's trace merged with every worker's, in worker order (merged once)."""
+        if self._combined is None:
+            trace = self.stop() if self.role != "controller" else Trace()
+            for worker in sorted(self.worker_traces):
+                trace = trace.merge(self.worker_traces[worker])
+            self._combined = trace
+        return self._combined
 
     def build(self, static: StaticMap) -> Report:
         """Merge the static map with the combined trace, and judge the gate."""
