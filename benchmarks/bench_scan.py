@@ -57,55 +57,58 @@ TRIGGERS: tuple[str, ...] = (
 COLD_TARGET = 1.00
 WARM_TARGET = 0.30
 
+#: The start of both child scripts: every ``.py`` file under a tree, in a stable order.
+_WALK_CODE = """\
+import json, os, sys
+
+
+def python_files(tree):
+    for dirpath, dirnames, filenames in os.walk(tree):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                yield os.path.join(dirpath, name)
+
+"""
+
 #: Run in a child process: ``python -c BASELINE_CODE TREE``.
-BASELINE_CODE = """\
-import ast, json, os, sys
+BASELINE_CODE = _WALK_CODE + """\
+import ast
 
 files = parsed = errors = 0
-for dirpath, dirnames, filenames in os.walk(sys.argv[1]):
-    dirnames.sort()
-    for name in sorted(filenames):
-        if not name.endswith(".py"):
-            continue
-        path = os.path.join(dirpath, name)
-        files += 1
-        try:
-            with open(path, "rb") as handle:
-                ast.parse(handle.read(), filename=path)
-        except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
-            errors += 1
-        else:
-            parsed += 1
+for path in python_files(sys.argv[1]):
+    files += 1
+    try:
+        with open(path, "rb") as handle:
+            ast.parse(handle.read(), filename=path)
+    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+        errors += 1
+    else:
+        parsed += 1
 print(json.dumps({"files": files, "parsed": parsed, "errors": errors}))
 """
 
 #: Run in a child process: ``python -c LIBCST_CODE TREE TRIGGER...``.
-LIBCST_CODE = """\
-import json, os, sys
+LIBCST_CODE = _WALK_CODE + """\
 import libcst
 
 triggers = [t.encode() for t in sys.argv[2:]]
 files = candidates = errors = 0
-for dirpath, dirnames, filenames in os.walk(sys.argv[1]):
-    dirnames.sort()
-    for name in sorted(filenames):
-        if not name.endswith(".py"):
-            continue
-        path = os.path.join(dirpath, name)
-        files += 1
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            errors += 1
-            continue
-        if not any(t in data for t in triggers):
-            continue
-        candidates += 1
-        try:
-            libcst.parse_module(data)
-        except Exception:
-            errors += 1
+for path in python_files(sys.argv[1]):
+    files += 1
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        errors += 1
+        continue
+    if not any(t in data for t in triggers):
+        continue
+    candidates += 1
+    try:
+        libcst.parse_module(data)
+    except Exception:
+        errors += 1
 print(json.dumps({"files": files, "candidates": candidates, "errors": errors}))
 """
 

@@ -31,6 +31,7 @@ from pytest_signaltrace.report.graph import (
     sender_status,
     short_handler,
     short_signal,
+    signal_module,
 )
 
 if TYPE_CHECKING:
@@ -201,9 +202,8 @@ def _page_data(report: Report) -> dict[str, Any]:
 
 def _signal_module(signal: str | None) -> str:
     """The faint part of a signal id: everything before its short name, with the dot."""
-    if not signal:
-        return ""
-    return signal[: len(signal) - len(short_signal(signal))]
+    module = signal_module(signal) if signal else ""
+    return f"{module}." if module else ""
 
 
 def _search_text(*parts: object) -> str:

@@ -154,27 +154,26 @@ class Installation:
         except Exception as exc:
             self.faults.report("finding existing signals", exc)
 
-    def _on_django(self, module: ModuleType) -> None:
+    def _guarded(self, what: str, action: Callable[[], object]) -> None:
+        """Run a post-import hook's work while installed; a fault becomes one warning."""
         if self.active:
             try:
-                self._patch_django(module)
+                action()
             except Exception as exc:
-                self.faults.report("patching Django signals", exc)
+                self.faults.report(what, exc)
+
+    def _on_django(self, module: ModuleType) -> None:
+        self._guarded("patching Django signals", lambda: self._patch_django(module))
 
     def _on_celery(self, module: ModuleType) -> None:
-        if self.active:
-            try:
-                self._patch_celery(module)
-                wrapt.register_post_import_hook(self._on_celery_trace, CELERY_TRACE)
-            except Exception as exc:
-                self.faults.report("patching Celery signals", exc)
+        def patch() -> None:
+            self._patch_celery(module)
+            wrapt.register_post_import_hook(self._on_celery_trace, CELERY_TRACE)
+
+        self._guarded("patching Celery signals", patch)
 
     def _on_celery_trace(self, module: ModuleType) -> None:
-        if self.active:
-            try:
-                self._rebind_bound_sends(module)
-            except Exception as exc:
-                self.faults.report("rebinding celery.app.trace", exc)
+        self._guarded("rebinding celery.app.trace", lambda: self._rebind_bound_sends(module))
 
     def _patch_django(self, module: ModuleType) -> None:
         cls = module.Signal
