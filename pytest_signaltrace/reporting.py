@@ -16,7 +16,13 @@ from pytest_signaltrace.session import WORKER_OUTPUT_KEY, StaticScan, TraceSessi
 from pytest_signaltrace.settings import GITHUB_STEP_SUMMARY, ReportRequest
 
 #: Report kinds written to a file, and the text format each one is.
-_FILE_FORMATS = {"json": "json", "markdown": "markdown", "markdown-append": "markdown"}
+_FILE_FORMATS = {
+    "json": "json",
+    "markdown": "markdown",
+    "markdown-append": "markdown",
+    "xml": "xml",
+    "lcov": "lcov",
+}
 
 
 def finish_run(config: pytest.Config, session: TraceSession) -> bool:

@@ -26,6 +26,8 @@ REPORT_TYPES: dict[str, str | None] = {
     "github": None,
     "json": "signaltrace.json",
     "markdown": "signaltrace.md",
+    "xml": "signaltrace.xml",
+    "lcov": "signaltrace.lcov",
     "markdown-append": GITHUB_STEP_SUMMARY,
     "html": "signaltrace_html",
 }

@@ -12,8 +12,10 @@ from data_samples import HANDLER, sample_run
 
 from pytest_signaltrace.cli import ExitCode, main, render_text
 from pytest_signaltrace.data import DATA_VERSION, RunData, read_data, write_data
+from pytest_signaltrace.report.cobertura import render_cobertura
 from pytest_signaltrace.report.github import render_github_annotations
 from pytest_signaltrace.report.json_report import render_json
+from pytest_signaltrace.report.lcov import render_lcov
 from pytest_signaltrace.report.markdown import render_markdown
 from pytest_signaltrace.report.terminal import render_terminal
 
@@ -56,6 +58,8 @@ def test_report_reads_dot_signaltrace_in_the_current_folder_by_default(
         ("json", render_json),
         ("markdown", render_markdown),
         ("github", render_github_annotations),
+        ("xml", render_cobertura),
+        ("lcov", render_lcov),
     ],
 )
 def test_each_text_format_is_the_renderer_of_the_rebuilt_report(

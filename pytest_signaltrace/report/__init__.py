@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from pytest_signaltrace.model import Report
 
 #: The formats :func:`render_text` knows (``html`` is a folder: see ``report.html.write_html``).
-TEXT_FORMATS = ("term", "term-missing", "markdown", "json", "github")
+TEXT_FORMATS = ("term", "term-missing", "markdown", "json", "github", "xml", "lcov")
 
 
 def render_text(report: Report, fmt: str) -> str:
@@ -26,6 +26,14 @@ def render_text(report: Report, fmt: str) -> str:
         from pytest_signaltrace.report.github import render_github_annotations
 
         return render_github_annotations(report)
+    if fmt == "xml":
+        from pytest_signaltrace.report.cobertura import render_cobertura
+
+        return render_cobertura(report)
+    if fmt == "lcov":
+        from pytest_signaltrace.report.lcov import render_lcov
+
+        return render_lcov(report)
     from pytest_signaltrace.report.json_report import render_json
 
     return render_json(report)

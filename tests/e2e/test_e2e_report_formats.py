@@ -98,3 +98,39 @@ def test_html_writes_one_self_contained_page(project: DjangoProject) -> None:
     assert "shop.receivers.on_refunded" in page
     assert "https://" not in page
     assert "http://" not in page
+
+
+def test_xml_and_lcov_give_each_receiver_and_send_site_a_line_with_its_hits(
+    project: DjangoProject,
+) -> None:
+    project.write(
+        **{
+            "shop/services": """
+            from shop.signals import order_placed
+
+
+            def place():
+                order_placed.send(sender=None)
+            """,
+            "test_services": """
+            from shop.services import place
+
+
+            def test_place_twice():
+                place()
+                place()
+            """,
+        }
+    )
+    result = project.run("--signal-report=xml:out/signals.xml", "--signal-report=lcov")
+    result.assert_outcomes(passed=2)
+    xml = (project.pytester.path / "out" / "signals.xml").read_text()
+    assert '<class name="receivers" filename="shop/receivers.py"' in xml
+    # on_placed ran 3 times (test_place once, test_place_twice twice); on_refunded never.
+    assert '<line number="6" hits="3" branch="false" />' in xml
+    assert '<line number="11" hits="0" branch="false" />' in xml
+    lcov = (project.pytester.path / "signaltrace.lcov").read_text()
+    assert "SF:shop/services.py\n" in lcov
+    assert "DA:5,2\n" in lcov  # the send in place()
+    assert "FNDA:3,shop.receivers.on_placed\n" in lcov
+    result.stdout.fnmatch_lines(["Signal report written to *signals.xml", "*signaltrace.lcov"])
