@@ -63,8 +63,14 @@ def test_report_reads_dot_signaltrace_in_the_current_folder_by_default(
     ],
 )
 def test_each_text_format_is_the_renderer_of_the_rebuilt_report(
-    fmt: str, render: object, run: RunData, datafile: Path, tmp_path: Path
+    fmt: str,
+    render: object,
+    run: RunData,
+    datafile: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the XML's timestamp
     output = tmp_path / f"report.{fmt}"
     assert main(["report", str(datafile), "--format", fmt, "-o", str(output)]) == ExitCode.OK
     assert output.read_text() == render(run.build_report())  # type: ignore[operator]

@@ -91,7 +91,7 @@ def test_the_gate_is_not_evaluated_with_collect_only(two_of_three: DjangoProject
     [
         ("--signal-fail-under=abc", "*--signal-fail-under: 'abc' is not a number*"),
         ("--signal-fail-under=101", "*--signal-fail-under: '101' is not between 0 and 100*"),
-        ("--signal-report=xml", "*--signal-report: unknown report type 'xml'*"),
+        ("--signal-report=yaml", "*--signal-report: unknown report type 'yaml'*"),
         ("--signal-report=term:out.txt", "*'term' prints to the terminal; it takes no DEST*"),
     ],
 )
