@@ -3,7 +3,9 @@
 * ``signaltrace scan [PATH]``: the static map (Markdown or JSON);
 * ``signaltrace report [DATAFILE]``: the coverage report of a traced run, from its data file;
 * ``signaltrace combine FILE...``: merge the data files of CI shards;
-* ``signaltrace run -- COMMAND...``: trace a command that is not pytest (``runner.py``).
+* ``signaltrace run -- COMMAND...``: trace a command that is not pytest (``runner.py``);
+* ``signaltrace diff --compare-branch=BRANCH``: the receivers and send sites a change touched
+  that never ran (``diffcover/``), like diff-cover.
 
 Exit statuses: 0 ok, 1 reserved, 2 bad usage, an unusable data file, or ``--fail-under`` not
 met (like ``coverage report``); ``run`` exits with the command's status.
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(commands)
     _add_combine(commands)
     _add_run(commands)
+    _add_diff(commands)
     return parser
 
 
@@ -176,11 +179,51 @@ def _add_run(commands: _Commands) -> None:
     )
 
 
+def _add_diff(commands: _Commands) -> None:
+    from pytest_signaltrace.diffcover.render import DIFF_FORMATS
+
+    diff = commands.add_parser(
+        "diff",
+        help="receivers and send sites changed since a branch that never ran (like diff-cover)",
+        description="Report the receivers and send sites that the commits since BRANCH, the "
+        "staged and the unstaged changes added or touched, and which of them never ran, from "
+        "a data file. Exits with status 1 below --fail-under.",
+    )
+    diff.add_argument(
+        "datafile",
+        nargs="?",
+        default=DEFAULT_DATA_FILE,
+        type=Path,
+        help=f"data file to read (default: {DEFAULT_DATA_FILE})",
+    )
+    diff.add_argument(
+        "--compare-branch",
+        default="origin/main",
+        metavar="BRANCH",
+        help="branch to compare with (default: origin/main)",
+    )
+    diff.add_argument("--format", choices=DIFF_FORMATS, default="term", help="output format")
+    diff.add_argument("--output", "-o", default="-", help="file to write (default: - for stdout)")
+    diff.add_argument(
+        "--fail-under",
+        type=_percent,
+        metavar="MIN",
+        help="exit with status 1 if fewer than MIN percent of the changed receivers and send "
+        "sites ran",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    commands = {"scan": _scan, "report": _report, "combine": _combine, "run": _run}
+    commands = {
+        "scan": _scan,
+        "report": _report,
+        "combine": _combine,
+        "run": _run,
+        "diff": _diff,
+    }
     return commands[args.command](args)
 
 
@@ -362,6 +405,37 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return result.returncode
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from pytest_signaltrace.data import DataFileError, read_data
+    from pytest_signaltrace.diffcover.git import GitError, changed_lines, repository_prefix
+    from pytest_signaltrace.diffcover.render import render_diff
+    from pytest_signaltrace.diffcover.select import select_changed
+
+    try:
+        data = read_data(args.datafile)
+    except DataFileError as exc:
+        return _usage_error(str(exc))
+    root = Path(data.rootdir) if Path(data.rootdir).is_dir() else Path.cwd()
+    try:
+        changed = changed_lines(args.compare_branch, root)
+        prefix = repository_prefix(root)
+    except GitError as exc:
+        return _usage_error(str(exc))
+    result = select_changed(data.build_report(), changed, prefix, args.compare_branch)
+    try:
+        write_text(args.output, render_diff(result, args.format))
+    except OSError as exc:
+        return _usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
+    if args.fail_under is not None:
+        from pytest_signaltrace.gate import check_fail_under
+
+        gate = check_fail_under(result.totals, args.fail_under, subject="diff signal coverage")
+        print(gate.message, file=sys.stderr)
+        if not gate.passed:
+            return ExitCode.FAILED
+    return ExitCode.OK
 
 
 def _configured_fail_under() -> float | str | None:

@@ -15,8 +15,10 @@ class GateResult:
     message: str
 
 
-def check_fail_under(totals: Totals, fail_under: float) -> GateResult:
-    """Compare receiver coverage with the required minimum (percent, 0-100).
+def check_fail_under(
+    totals: Totals, fail_under: float, subject: str = "signal receiver coverage"
+) -> GateResult:
+    """Compare coverage (of receivers, by default) with the required minimum (percent, 0-100).
 
     The comparison uses the same two-decimal rounding as the figure shown, so the message never
     contradicts itself ("70.00% is below 70%").
@@ -25,12 +27,12 @@ def check_fail_under(totals: Totals, fail_under: float) -> GateResult:
     if totals.percent < fail_under:
         return GateResult(
             False,
-            f"FAIL Required signal receiver coverage of {required}% not reached. "
+            f"FAIL Required {subject} of {required}% not reached. "
             f"Total coverage: {totals.percent:.2f}%",
         )
     return GateResult(
         True,
-        f"Required signal receiver coverage of {required}% reached. "
+        f"Required {subject} of {required}% reached. "
         f"Total coverage: {totals.percent:.2f}%",
     )
 

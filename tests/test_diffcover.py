@@ -1,0 +1,105 @@
+"""``signaltrace diff``: which lines a change touched, and the receivers and send sites on them."""
+
+from __future__ import annotations
+
+from report_samples import totals
+
+from pytest_signaltrace.diffcover.git import parse_unified_diff
+from pytest_signaltrace.diffcover.render import render_diff
+from pytest_signaltrace.diffcover.select import select_changed
+from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, SenderRow
+
+DIFF = """\
+diff --git a/shop/receivers.py b/shop/receivers.py
+index 1111111..2222222 100644
+--- a/shop/receivers.py
++++ b/shop/receivers.py
+@@ -3,0 +4,2 @@ from shop.signals import order_placed
++@receiver(order_placed)
++def on_placed(sender, **kwargs):
+@@ -10 +12 @@ def other():
+-    return 1
++    return 2
+@@ -20,3 +22,0 @@ def gone():
+-    a
+-    b
+-    c
+diff --git a/old.py b/old.py
+deleted file mode 100644
+--- a/old.py
++++ /dev/null
+@@ -1,2 +0,0 @@
+-x = 1
+-y = 2
+diff --git "a/caf\\303\\251.py" "b/caf\\303\\251.py"
+--- "a/caf\\303\\251.py"
++++ "b/caf\\303\\251.py"
+@@ -1 +1 @@
+-a
++b
+"""
+
+
+def test_a_unified_diff_gives_the_added_lines_of_each_file() -> None:
+    assert parse_unified_diff(DIFF.splitlines()) == {
+        "shop/receivers.py": {4, 5, 12},
+        "café.py": {1},
+    }
+
+
+def _receiver(line: int, handler: str, calls: int, def_line: int | None = None) -> ReceiverRow:
+    status = ReceiverStatus.EXERCISED if calls else ReceiverStatus.UNEXERCISED
+    return ReceiverRow(
+        path="shop/receivers.py",
+        line=line,
+        signal="shop.signals.order_placed",
+        handler=handler,
+        sender=None,
+        declared=True,
+        test_only=False,
+        calls=calls,
+        status=status,
+        def_path="shop/receivers.py" if def_line else None,
+        def_line=def_line,
+    )
+
+
+REPORT = totals(
+    (
+        _receiver(4, "shop.receivers.on_placed", 0, def_line=5),
+        _receiver(30, "shop.receivers.untouched", 0, def_line=31),
+        # Its decorator did not change, its def line did (a rename): it counts.
+        _receiver(40, "shop.receivers.renamed", 2, def_line=12),
+    ),
+    (
+        SenderRow("shop/services.py", 7, "shop.signals.order_placed", "send", True, False, 1, 9),
+        SenderRow("shop/services.py", 20, "shop.signals.order_placed", "send", True, False, 0, 20),
+    ),
+)
+
+
+def test_only_rows_on_changed_lines_are_selected_with_the_repository_prefix() -> None:
+    changed = {"app/shop/receivers.py": {4, 5, 12}, "app/shop/services.py": {9}}
+    result = select_changed(REPORT, changed, "app/", "origin/main")
+    assert [(item.kind, item.name) for item in result.items] == [
+        ("receiver", "shop.receivers.on_placed"),
+        ("receiver", "shop.receivers.renamed"),
+        ("send", "send"),  # line 9 is inside the call spanning lines 7-9
+    ]
+    assert (result.totals.total, result.totals.exercised) == (3, 2)
+    assert [item.name for item in result.missing] == ["shop.receivers.on_placed"]
+
+
+def test_a_change_touching_no_signal_code_is_fully_covered() -> None:
+    result = select_changed(REPORT, {"README.md": {1}}, "", "origin/main")
+    assert result.totals.percent == 100.0
+    assert render_diff(result, "term") == "No receivers or send sites changed since origin/main.\n"
+
+
+def test_the_terminal_form_lists_what_never_ran() -> None:
+    result = select_changed(REPORT, {"shop/receivers.py": {4}}, "", "main")
+    assert render_diff(result, "term") == (
+        "Changed since main: 1 receiver or send site, 0 ran (0.00%).\n"
+        "Never ran:\n"
+        "  receiver  shop/receivers.py:4  shop.receivers.on_placed  (shop.signals.order_placed)\n"
+    )
