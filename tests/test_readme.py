@@ -1,0 +1,57 @@
+"""The README's Quickstart is the front door: two commands, the second is what CI runs, and the
+demo's install stays small."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _quickstart_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block, "the Quickstart has no sh block"
+    lines = [line.strip() for line in block[1].splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _extra(name: str, extras: dict[str, list[str]]) -> set[str]:
+    """The distribution names an extra installs, with extras of this project expanded."""
+    names = set()
+    for requirement in extras[name]:
+        match = re.match(r"pytest-signaltrace\[(.+)\]", requirement)
+        if match:
+            for inner in match[1].split(","):
+                names |= _extra(inner.strip(), extras)
+        else:
+            names.add(re.split(r"[<>=!\[; ]", requirement, maxsplit=1)[0].lower())
+    return names
+
+
+def test_the_quickstart_has_exactly_two_commands_and_ci_runs_the_second() -> None:
+    commands = _quickstart_commands()
+    assert len(commands) == 2, commands
+    assert commands[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_the_demo_leaves_the_shell_where_it_was_so_the_second_command_works_after_it() -> None:
+    demo = _quickstart_commands()[0]
+    outside_parentheses = re.sub(r"\([^()]*\)", "", demo)
+    assert "cd " not in outside_parentheses, demo
+    assert "--signal-report" in demo
+
+
+def test_the_demo_install_does_not_pull_the_test_only_packages() -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    demo_extra = re.search(r"-e '\.\[(\w+)\]'", _quickstart_commands()[0])
+    assert demo_extra
+    demo = _extra(demo_extra[1], extras)
+    assert {"django", "celery", "pytest-django"} <= demo
+    assert not demo & {"playwright", "lxml", "pytest-xdist", "hypothesis", "hypothesmith"}
+    assert {"playwright", "lxml"} <= _extra("test", extras)
