@@ -26,7 +26,7 @@ from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report import TEXT_FORMATS, render_text
 
 if TYPE_CHECKING:
-    from pytest_signaltrace.model import Report
+    from pytest_signaltrace.model import Report, StaticMap
 
     _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -72,7 +72,11 @@ def _add_scan(commands: _Commands) -> None:
         "Your code is parsed, never imported.",
     )
     scan.add_argument("path", nargs="?", default=".", help="folder to scan (default: .)")
-    scan.add_argument("--format", choices=_SCAN_FORMATS, default="markdown", help="output format")
+    scan.add_argument(
+        "--format",
+        choices=_SCAN_FORMATS,
+        help="output format (default: markdown; with --fail-on, no map unless asked for)",
+    )
     scan.add_argument("--output", "-o", default="-", help="file to write (default: - for stdout)")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     scan.add_argument(
@@ -96,6 +100,24 @@ def _add_scan(commands: _Commands) -> None:
         help="skip paths matching GLOB (relative to PATH, e.g. 'legacy/*'); repeatable",
     )
     scan.add_argument("--jobs", type=int, help="worker processes for large trees (1 = none)")
+    scan.add_argument(
+        "--fail-on",
+        metavar="KINDS",
+        help="exit with status 1 when the map has findings of these kinds, one line each: "
+        "comma-separated, from dead,unused,never-sent (a pre-commit gate)",
+    )
+    scan.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="findings accepted in FILE (see --write-baseline) do not fail --fail-on",
+    )
+    scan.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="write the current findings of --fail-on's kinds (all, by default) to FILE",
+    )
 
 
 def _add_report(commands: _Commands) -> None:
@@ -258,14 +280,50 @@ def _scan(args: argparse.Namespace) -> int:
         )
     finally:
         progress.close()
-    render = render_scan_json if args.format == "json" else render_scan_markdown
-    text = render(static_map)
-    try:
-        write_text(args.output, text)
-    except OSError as exc:
-        return _usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
+    gating = args.fail_on is not None or args.write_baseline is not None
+    gate_only = gating and args.format is None and args.output == "-"
+    if not gate_only:
+        render = render_scan_json if args.format == "json" else render_scan_markdown
+        try:
+            write_text(args.output, render(static_map))
+        except OSError as exc:
+            return _usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
     for skipped in static_map.files_skipped:
         print(f"signaltrace: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    return _scan_gate(args, static_map)
+
+
+def _scan_gate(args: argparse.Namespace, static_map: StaticMap) -> int:
+    """``--fail-on``, ``--baseline`` and ``--write-baseline`` of ``signaltrace scan``."""
+    from pytest_signaltrace import scangate
+
+    if args.fail_on is None and args.write_baseline is None:
+        return ExitCode.OK
+    try:
+        kinds = scangate.parse_kinds(args.fail_on or ",".join(scangate.FINDING_KINDS))
+        baseline = scangate.read_baseline(args.baseline) if args.baseline else set()
+    except (ValueError, scangate.BaselineError) as exc:
+        return _usage_error(f"--fail-on: {exc}" if isinstance(exc, ValueError) else str(exc))
+    findings = scangate.find(static_map, kinds)
+    if args.write_baseline is not None:
+        try:
+            scangate.write_baseline(args.write_baseline, findings)
+        except OSError as exc:
+            return _usage_error(f"cannot write {args.write_baseline}: {exc.strerror or exc}")
+        print(
+            f"signaltrace: {len(findings)} findings written to {args.write_baseline}",
+            file=sys.stderr,
+        )
+        if args.fail_on is None:
+            return ExitCode.OK
+    new = scangate.new_findings(findings, baseline)
+    for finding in new:
+        print(finding.describe())
+    if new:
+        accepted = len(findings) - len(new)
+        tail = f" ({accepted} more in the baseline)" if accepted else ""
+        print(f"signaltrace: {len(new)} findings{tail}", file=sys.stderr)
+        return ExitCode.FAILED
     return ExitCode.OK
 
 
