@@ -4,6 +4,8 @@
 * ``signaltrace report [DATAFILE]``: the coverage report of a traced run, from its data file;
 * ``signaltrace combine FILE...``: merge the data files of CI shards;
 * ``signaltrace run -- COMMAND...``: trace a command that is not pytest (``runner.py``);
+* ``signaltrace fix --dead [--unused-signals] [--write]``: remove dead receivers and unused
+  signals with libcst (``fix/``), as a diff or in place;
 * ``signaltrace diff --compare-branch=BRANCH``: the receivers and send sites a change touched
   that never ran (``diffcover/``), like diff-cover.
 
@@ -26,7 +28,7 @@ from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report import TEXT_FORMATS, render_text
 
 if TYPE_CHECKING:
-    from pytest_signaltrace.model import Report, StaticMap
+    from pytest_signaltrace.model import ReceiverRow, Report, StaticMap
 
     _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_combine(commands)
     _add_run(commands)
     _add_diff(commands)
+    _add_fix(commands)
     return parser
 
 
@@ -235,6 +238,39 @@ def _add_diff(commands: _Commands) -> None:
     )
 
 
+def _add_fix(commands: _Commands) -> None:
+    fix = commands.add_parser(
+        "fix",
+        help="remove dead receivers and unused signals (a diff, or --write)",
+        description="Remove what the static map calls dead: receivers whose signal nothing "
+        "sends (--dead) and signals nothing sends or receives (--unused-signals), with the "
+        "imports this leaves unused. Prints a unified diff unless --write. 'Possibly dead' "
+        "receivers are never touched.",
+    )
+    fix.add_argument("path", nargs="?", default=".", help="folder to fix (default: .)")
+    fix.add_argument("--dead", action="store_true", help="remove dead receivers")
+    fix.add_argument(
+        "--unused-signals", action="store_true", help="remove unused signal definitions"
+    )
+    fix.add_argument(
+        "--pragma",
+        action="store_true",
+        help="mark dead receivers with '# pragma: no signal cover' instead of removing them",
+    )
+    fix.add_argument("--write", action="store_true", help="rewrite the files in place")
+    fix.add_argument(
+        "--data",
+        type=Path,
+        metavar="FILE",
+        help="a run's data file: only receivers that also never ran (and whose signal was "
+        "never sent) at run time are touched",
+    )
+    fix.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    fix.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB", help="skip paths; repeatable"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -245,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "combine": _combine,
         "run": _run,
         "diff": _diff,
+        "fix": _fix,
     }
     return commands[args.command](args)
 
@@ -494,6 +531,74 @@ def _diff(args: argparse.Namespace) -> int:
         if not gate.passed:
             return ExitCode.FAILED
     return ExitCode.OK
+
+
+def _fix(args: argparse.Namespace) -> int:
+    from pytest_signaltrace.fix.apply import run_fixes, write_fixes
+    from pytest_signaltrace.fix.plan import plan_fixes
+    from pytest_signaltrace.scan import scan
+    from pytest_signaltrace.scan.cache import default_cache_dir
+    from pytest_signaltrace.scan.files import discover
+
+    root = Path(args.path)
+    if not root.is_dir():
+        return _usage_error(f"not a folder: {args.path}")
+    if not (args.dead or args.unused_signals):
+        return _usage_error("say what to fix: --dead and/or --unused-signals")
+    runtime = None
+    if args.data is not None:
+        from pytest_signaltrace.data import DataFileError, read_data
+
+        try:
+            data = read_data(args.data)
+        except DataFileError as exc:
+            return _usage_error(str(exc))
+        runtime = _rows_under(data.build_report().receivers, data.rootdir, root)
+    cache_dir = None if args.no_cache else default_cache_dir(root.absolute())
+    static_map = scan(root, cache_dir=cache_dir, exclude=args.exclude)
+    sources = {
+        f.relpath: f.data.decode("utf-8", "replace")
+        for f in discover(root, exclude=args.exclude).files
+    }
+    plans = plan_fixes(
+        static_map,
+        sources,
+        dead=args.dead,
+        unused_signals=args.unused_signals and not args.pragma,
+        runtime=runtime,
+    )
+    result = run_fixes(root, plans, pragma=args.pragma)
+    for path, reason in result.failed:
+        print(f"signaltrace: cannot fix {path}: {reason}", file=sys.stderr)
+    for path, line in result.unmatched:
+        print(
+            f"signaltrace: {path}:{line}: no code to fix there (changed since the scan?)",
+            file=sys.stderr,
+        )
+    if args.write:
+        try:
+            write_fixes(root, result)
+        except OSError as exc:
+            return _usage_error(f"cannot rewrite a file: {exc.strerror or exc}")
+        print(f"signaltrace: {len(result.changes)} files fixed", file=sys.stderr)
+    else:
+        sys.stdout.write(result.diff())
+    return ExitCode.USAGE if result.failed else ExitCode.OK
+
+
+def _rows_under(rows: Sequence[ReceiverRow], rootdir: str, folder: Path) -> list[ReceiverRow]:
+    """``rows`` (paths relative to ``rootdir``) under ``folder``, with paths relative to it."""
+    import dataclasses
+    import os
+
+    prefix = Path(os.path.relpath(folder.resolve(), Path(rootdir).resolve())).as_posix()
+    if prefix == ".":
+        return list(rows)
+    return [
+        dataclasses.replace(row, path=row.path[len(prefix) + 1 :])
+        for row in rows
+        if row.path.startswith(prefix + "/")
+    ]
 
 
 def _configured_fail_under() -> float | str | None:
