@@ -93,7 +93,8 @@ def _add_scan(commands: _Commands) -> None:
         type=Path,
         default=[],
         metavar="DIR",
-        help="name modules relative to DIR (namespace packages, src layouts); repeatable",
+        help="name modules relative to DIR (relative to PATH; namespace packages, src layouts); "
+        "repeatable",
     )
     scan.add_argument(
         "--exclude",
@@ -300,6 +301,12 @@ def _scan(args: argparse.Namespace) -> int:
         return _usage_error(f"not a folder: {args.path}")
     if args.jobs is not None and args.jobs < 1:
         return _usage_error("--jobs must be at least 1")
+    # A relative --package-root is a folder of the scanned tree: resolve it against PATH,
+    # not the current directory (``signaltrace scan ~/proj --package-root src``).
+    package_roots = [root / p for p in args.package_root]
+    for package_root in package_roots:
+        if not package_root.is_dir():
+            return _usage_error(f"--package-root: not a folder: {package_root}")
     cache_dir = None
     if not args.no_cache:
         cache_dir = args.cache_dir or default_cache_dir(root.absolute())
@@ -310,7 +317,7 @@ def _scan(args: argparse.Namespace) -> int:
         static_map = scan(
             root,
             cache_dir=cache_dir,
-            package_roots=args.package_root,
+            package_roots=package_roots,
             exclude=args.exclude,
             jobs=args.jobs,
             progress=progress,

@@ -341,12 +341,14 @@ def test_package_roots_name_namespace_packages(tree: WriteTree) -> None:
 
     root = tree(
         {
-            # A src layout whose packages have no __init__.py (namespace packages).
+            # A src layout whose packages have no __init__.py (namespace packages), and no
+            # import that says how they are named.
             "src/shop/core/signals.py": SIGNALS,
             "src/shop/views.py": """
-                from shop.core.signals import order_placed
+                from django.dispatch import receiver
 
-                order_placed.send(sender=None)
+                @receiver(order_placed)
+                def on_placed(sender, **kwargs): ...
             """,
         }
     )
@@ -354,6 +356,33 @@ def test_package_roots_name_namespace_packages(tree: WriteTree) -> None:
     rooted = scan(root, package_roots=[root / "src"])
     assert {d.signal for d in plain.definitions} == {"signals.order_placed"}
     assert {d.signal for d in rooted.definitions} == {"shop.core.signals.order_placed"}
-    assert {(s.signal, s.path) for s in rooted.senders} == {
-        ("shop.core.signals.order_placed", "src/shop/views.py")
+    assert {r.handler for r in rooted.receivers} == {"shop.views.on_placed"}
+
+
+def test_absolute_imports_name_namespace_packages_without_package_roots(
+    scan_tree: ScanTree,
+) -> None:
+    smap = scan_tree(
+        {
+            "manage.py": "",
+            "src/shop/core/signals.py": SIGNALS,
+            "src/shop/views.py": """
+                from shop.core.signals import order_placed
+
+                order_placed.send(sender=None)
+            """,
+            # Folders nothing imports keep the usual names.
+            "scripts/tool.py": """
+                from django.dispatch import Signal
+
+                tool_ran = Signal()
+            """,
+        }
+    )
+    assert {d.signal for d in smap.definitions} == {
+        "shop.core.signals.order_placed",
+        "tool.tool_ran",
     }
+    assert sent(smap) == {("shop.core.signals.order_placed", "src/shop/views.py")}
+
+

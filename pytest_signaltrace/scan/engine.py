@@ -14,7 +14,8 @@ from pytest_signaltrace.scan.cache import FactsCache, facts_key
 from pytest_signaltrace.scan.derive import dead_receivers, summarize_signals
 from pytest_signaltrace.scan.facts import ModuleFacts
 from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE, Discovery, SourceFile, discover
-from pytest_signaltrace.scan.paths import ModuleNamer, is_test_path
+from pytest_signaltrace.scan.naming import plan_naming
+from pytest_signaltrace.scan.paths import is_test_path
 from pytest_signaltrace.scan.resolve import MapBuilder, Resolver
 from pytest_signaltrace.scan.visitor import extract_facts
 
@@ -58,13 +59,14 @@ def scan(
     ``root`` may be several folders, scanned as one tree; paths in the map are relative to
     ``relative_to`` (default: the single root).
     """
+    roots = [root] if isinstance(root, Path) else list(root)
     discovery = _discover_all(
-        [root] if isinstance(root, Path) else list(root),
+        roots,
         relative_to,
         exclude=exclude,
         max_file_size=max_file_size,
     )
-    namer = ModuleNamer(package_roots)
+    namer = plan_naming(discovery.files, roots, package_roots, cache_dir=cache_dir)
     units: dict[str, _Unit] = {}
     by_module: dict[str, _Unit] = {}
     for source in discovery.files:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 _TEST_DIRS = frozenset({"tests", "test"})
@@ -26,39 +26,68 @@ def is_test_path(relpath: str) -> bool:
 class ModuleNamer:
     """Gives the dotted module name of a source file.
 
-    The package of a file is found by walking up while the folder has an ``__init__.py``
+    The package of a file is found by walking up while the folder is a package: it has an
+    ``__init__.py``, or it is one of ``namespaces`` (folders known to be namespace packages), and
+    it is not one of ``entries`` (folders that are import roots, like a ``sys.path`` entry)
     (``apiserver/paasng/paasng/core/signals.py`` -> ``paasng.core.signals``). A file below one
     of the configured ``package_roots`` (namespace packages, ``src`` layouts without
     ``__init__.py``) is named by its path relative to the closest such root instead.
+    :func:`pytest_signaltrace.scan.naming.plan_naming` chooses ``entries`` and ``namespaces``.
     """
 
-    def __init__(self, package_roots: Sequence[Path] = ()) -> None:
+    def __init__(
+        self,
+        package_roots: Sequence[Path] = (),
+        *,
+        entries: Iterable[str] = (),
+        namespaces: Iterable[str] = (),
+        init_cache: dict[str, bool] | None = None,
+    ) -> None:
         self._roots = sorted(
             (str(r.absolute()) for r in package_roots), key=lambda p: -len(p)
         )
+        self._entries = frozenset(entries)
+        self._namespaces = frozenset(namespaces)
+        #: Folder -> whether it holds an ``__init__.py`` (may be shared between namers).
+        self._inits = {} if init_cache is None else init_cache
         #: Folder -> dotted package it is ("" when it is not a package).
         self._packages: dict[str, str] = {}
+
+    def is_package(self, folder: str) -> bool:
+        """Whether ``folder`` (absolute) is a package under this naming."""
+        if folder in self._entries or os.path.dirname(folder) == folder:
+            return False
+        if folder in self._namespaces:
+            return True
+        has_init = self._inits.get(folder)
+        if has_init is None:
+            has_init = os.path.isfile(os.path.join(folder, "__init__.py"))
+            self._inits[folder] = has_init
+        return has_init
+
+    def configured_root(self, path: str) -> str | None:
+        """The configured package root that ``path`` (absolute) lies below, if any."""
+        return next((r for r in self._roots if path.startswith(r + os.sep)), None)
 
     def _package(self, folder: str) -> str:
         known = self._packages.get(folder)
         if known is None:
-            parent = os.path.dirname(folder)
-            if parent == folder or not os.path.isfile(os.path.join(folder, "__init__.py")):
+            if not self.is_package(folder):
                 known = ""
             else:
-                above = self._package(parent)
+                above = self._package(os.path.dirname(folder))
                 name = os.path.basename(folder)
                 known = f"{above}.{name}" if above else name
             self._packages[folder] = known
         return known
 
-    def module_name(self, path: Path) -> str:
+    def module_name(self, path: Path | str) -> str:
         """The dotted module name of the file at ``path`` (``pkg/__init__.py`` is ``pkg``)."""
         text = os.path.abspath(path)
-        for root in self._roots:
-            if text.startswith(root + os.sep):
-                parts = text[len(root) + 1 :].removesuffix(".py").split(os.sep)
-                return _join(parts)
+        root = self.configured_root(text)
+        if root is not None:
+            parts = text[len(root) + 1 :].removesuffix(".py").split(os.sep)
+            return _join(parts)
         folder, filename = os.path.split(text)
         stem = filename.removesuffix(".py")
         package = self._package(folder)
