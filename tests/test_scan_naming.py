@@ -86,38 +86,31 @@ def test_an_init_at_the_top_of_a_checkout_with_no_import_to_tell_names_from_the_
 
 
 def test_scanning_a_package_folder_keeps_the_package_name_its_imports_use(
-    tmp_path: Path,
+    tree: WriteTree,
 ) -> None:
-    from conftest import write_tree
-
     from pytest_signaltrace.scan import scan
 
-    package = write_tree(
-        tmp_path / "django_like",
-        {
-            "__init__.py": "",
-            "core/__init__.py": "",
-            "core/signals.py": SIGNALS,
-            "views.py": """
-                from django_like.core.signals import order_placed
+    files = {
+        "django_like/__init__.py": "",
+        "django_like/core/__init__.py": "",
+        "django_like/core/signals.py": SIGNALS,
+        "django_like/views.py": """
+            from django_like.core.signals import order_placed
 
-                order_placed.send(sender=None)
-            """,
-        },
-    )
-    smap = scan(package)
+            order_placed.send(sender=None)
+        """,
+    }
+    smap = scan(tree(files) / "django_like")
     assert defined(smap) == {"django_like.core.signals.order_placed"}
     assert sent(smap) == {("django_like.core.signals.order_placed", "views.py")}
 
 
 def test_scanning_a_package_folder_with_no_import_to_tell_keeps_the_usual_rule(
-    tmp_path: Path,
+    tree: WriteTree,
 ) -> None:
-    from conftest import write_tree
-
     from pytest_signaltrace.scan import scan
 
-    package = write_tree(tmp_path / "shop", {"__init__.py": "", "signals.py": SIGNALS})
+    package = tree({"shop/__init__.py": "", "shop/signals.py": SIGNALS}) / "shop"
     assert defined(scan(package)) == {"shop.signals.order_placed"}
 
 
@@ -253,20 +246,18 @@ def test_cli_package_root_that_is_not_a_folder_is_a_usage_error(
     assert "--package-root: not a folder" in capsys.readouterr().err
 
 
-def test_the_naming_plan_is_cached_and_follows_changed_imports(tmp_path: Path) -> None:
-    from conftest import write_tree
-
+def test_the_naming_plan_is_cached_and_follows_changed_imports(
+    tree: WriteTree, tmp_path: Path
+) -> None:
     from pytest_signaltrace.scan import scan
 
-    root = write_tree(
-        tmp_path / "checkout",
-        {
-            "__init__.py": "",
-            "shop/__init__.py": "",
-            "shop/signals.py": SIGNALS,
-            "shop/views.py": "from shop.signals import order_placed\n",
-        },
-    )
+    files = {
+        "checkout/__init__.py": "",
+        "checkout/shop/__init__.py": "",
+        "checkout/shop/signals.py": SIGNALS,
+        "checkout/shop/views.py": "from shop.signals import order_placed\n",
+    }
+    root = tree(files) / "checkout"
     cache = tmp_path / "cache"
     assert defined(scan(root, cache_dir=cache)) == {"shop.signals.order_placed"}
     assert list((cache / "naming-v1").glob("*.json"))
