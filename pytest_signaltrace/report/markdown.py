@@ -56,7 +56,7 @@ def render_markdown(report: Report, *, title: str = "Signal receiver coverage") 
         heading = f"#### {_code(signal)}"
         if info is not None:
             status = _SIGNAL_WORDS.get(info.status.value, info.status.value)
-            heading += f" — {status}, sent {info.sends} times"
+            heading += f" — {status}, sent {_times(info.sends)}"
         lines += [heading, ""]
         lines += _table(
             ["Status", "Receiver", "Location", "Calls", "Tests"],
@@ -137,3 +137,7 @@ def _marks(row: ReceiverRow) -> str:
 
 def _location(row: ReceiverRow) -> str:
     return _code(f"{row.path}:{row.line}") + ("" if row.declared else " (run time)")
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
