@@ -1,7 +1,14 @@
-"""The coverage gate: fail the run when too few receivers ran (like ``--cov-fail-under``)."""
+"""The coverage gate: fail the run when too few receivers ran (like ``--cov-fail-under``).
+
+It fails closed: a gate that cannot measure fails, with one line saying why. No receivers at
+all (a ``--signal-source`` that points at the wrong folder) is not "100% reached" but
+``FAIL ... could not be checked: no receivers found under PATH``; a report that could not be
+computed or written fails the same way (as pytest-cov's total is 0 when its report fails).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pytest_signaltrace.model import Totals
@@ -16,14 +23,23 @@ class GateResult:
 
 
 def check_fail_under(
-    totals: Totals, fail_under: float, subject: str = "signal receiver coverage"
+    totals: Totals,
+    fail_under: float,
+    subject: str = "signal receiver coverage",
+    *,
+    sources: Sequence[str] | None = None,
 ) -> GateResult:
     """Compare coverage (of receivers, by default) with the required minimum (percent, 0-100).
 
     The comparison uses the same two-decimal rounding as the figure shown, so the message never
-    contradicts itself ("70.00% is below 70%").
+    contradicts itself ("70.00% is below 70%"). Given ``sources`` (the scanned folders, as the
+    user wrote them), no receiver at all fails the gate and names them; without, nothing to
+    count passes (a diff that touches no receiver, as diff-cover has it).
     """
     required = _format_required(fail_under)
+    if totals.total == 0 and sources is not None:
+        where = f" under {', '.join(sources)}" if sources else ""
+        return not_checked(fail_under, f"no receivers found{where}")
     if totals.percent < fail_under:
         return GateResult(
             False,
@@ -34,6 +50,15 @@ def check_fail_under(
         True,
         f"Required {subject} of {required}% reached. "
         f"Total coverage: {totals.percent:.2f}%",
+    )
+
+
+def not_checked(fail_under: float, reason: str) -> GateResult:
+    """The failed verdict of a gate that could not measure, and why."""
+    return GateResult(
+        False,
+        f"FAIL Required signal receiver coverage of {_format_required(fail_under)}% could not "
+        f"be checked: {reason}",
     )
 
 

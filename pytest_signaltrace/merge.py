@@ -35,6 +35,7 @@ from pytest_signaltrace.model import (
     StaticMap,
     Totals,
 )
+from pytest_signaltrace.ordering import record_order
 from pytest_signaltrace.scan import catalogue
 from pytest_signaltrace.scan.derive import signal_status
 from pytest_signaltrace.scan.files import DEFAULT_EXCLUDED_DIRS
@@ -191,7 +192,7 @@ def _receiver_rows(
         row = _runtime_only_row(key, runtime, paths, exclusions)
         if row is not None:
             rows.append(row)
-    return sorted(rows)
+    return sorted(rows, key=record_order)
 
 
 def _matching_keys(receiver: Receiver, runtime: _RuntimeIndex) -> set[RuntimeKey]:
@@ -312,7 +313,7 @@ def _sender_rows(static: StaticMap, runtime: _RuntimeIndex) -> list[SenderRow]:
         )
         for (path, line, method), signal, count in unmatched
     ]
-    return sorted(rows)
+    return sorted(rows, key=record_order)
 
 
 def _signal_rows(

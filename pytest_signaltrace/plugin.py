@@ -9,7 +9,6 @@ bindings are seen.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
@@ -112,13 +111,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Make sure the patches are gone, even after an interrupted run."""
+    """Make sure the patches are gone, even after an interrupted run; faults that no terminal
+    summary reported go to stderr. Never raises."""
     trace_session = config.stash.get(_SESSION, None)
     if trace_session is not None:
-        trace_session.stop()
-        if trace_session.faults.count > 1:
-            warnings.warn(
-                f"pytest-signaltrace: {trace_session.faults.count} internal errors in all",
-                stacklevel=1,
-            )
+        from pytest_signaltrace.reporting import report_faults_late
 
+        trace_session.close()
+        report_faults_late(trace_session)

@@ -8,11 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from pytest_signaltrace.model import StaticMap
+from pytest_signaltrace.fault_warning import deliver_warning, write_stderr
+from pytest_signaltrace.model import Report, StaticMap
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report import render_text
 from pytest_signaltrace.report.terminal import render_terminal
-from pytest_signaltrace.session import WORKER_OUTPUT_KEY, StaticScan, TraceSession
+from pytest_signaltrace.session import (
+    WORKER_FAULTS_KEY,
+    WORKER_OUTPUT_KEY,
+    StaticScan,
+    TraceSession,
+)
 from pytest_signaltrace.settings import GITHUB_STEP_SUMMARY, ReportRequest
 
 #: Report kinds written to a file, and the text format each one is.
@@ -28,35 +34,79 @@ _FILE_FORMATS = {
 def finish_run(config: pytest.Config, session: TraceSession) -> bool:
     """Stop tracing and build the report; returns whether the gate failed the run.
 
-    Never raises: a fault is reported once as a warning and the run's outcome is left alone.
+    Never raises. A fault is recorded (reported once at the end of the run) and, when a gate
+    was asked for, fails the gate with one line saying why: a gate that cannot measure fails.
+    Without a gate, the run's outcome is left alone.
     """
+    if session.role == "worker":
+        _hand_over(config, session)
+        return False
     try:
-        if session.role == "worker":
-            workeroutput = getattr(config, "workeroutput", None)
-            if workeroutput is not None:
-                workeroutput[WORKER_OUTPUT_KEY] = session.stop().to_json()
-            return False
         session.stop()
-        if config.option.collectonly:
-            return False
+    except Exception as exc:
+        return _fault(session, "taking the signal trace", exc)
+    if config.option.collectonly:
+        return False
+    try:
         if session.static_scan is None:
             session.static_scan = StaticScan(session, cache_dir_of(config))
         static = session.static_scan.result()
         report = session.build(static)
-        for request in session.settings.reports:
-            text_format = _FILE_FORMATS.get(request.kind)
-            if text_format is not None and request.destination is not None:
-                _write_report(config, session, request, render_text(report, text_format))
-            elif request.kind == "html" and request.destination is not None:
-                from pytest_signaltrace.report.html import write_html
-
-                index = write_html(report, config.invocation_params.dir / request.destination)
-                session.written.append(str(index))
+    except Exception as exc:
+        return _fault(session, "building the signal report", exc)
+    for request in session.settings.reports:
+        _write_request(config, session, report, request)
+    try:
         _write_data_file(session, static)
     except Exception as exc:
-        session.faults.report("building the signal report", exc)
-        return False
-    return session.gate is not None and not session.gate.passed
+        session.faults.report("writing the signal data file", exc)
+    return session.gate_failed
+
+
+def _fault(session: TraceSession, where: str, exc: Exception) -> bool:
+    session.faults.report(where, exc)
+    session.fail_closed(f"internal error in {where} ({exc!r})")
+    return session.gate_failed
+
+
+def _hand_over(config: pytest.Config, session: TraceSession) -> None:
+    """An xdist worker: its trace and its faults go to the controller."""
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is None:
+        return
+    try:
+        workeroutput[WORKER_OUTPUT_KEY] = session.stop().to_json()
+    except Exception as exc:  # the controller then names this worker as missing
+        session.faults.report("taking the signal trace", exc)
+    workeroutput[WORKER_FAULTS_KEY] = session.worker_faults()
+    session.faults_reported = True
+
+
+def _write_request(
+    config: pytest.Config, session: TraceSession, report: Report, request: ReportRequest
+) -> None:
+    """Write one report file, if it goes to one; a failure is a problem (fatal with a gate)."""
+    text_format = _FILE_FORMATS.get(request.kind)
+    if request.destination is None or (text_format is None and request.kind != "html"):
+        return
+    try:
+        if text_format is not None:
+            _write_report(config, session, request, render_text(report, text_format))
+        else:
+            from pytest_signaltrace.report.html import write_html
+
+            index = write_html(report, config.invocation_params.dir / request.destination)
+            session.written.append(str(index))
+    except OSError as exc:
+        where = exc.filename or request.destination
+        session.problems.append(
+            f"cannot write the {request.kind} report to {where}: {exc.strerror or exc}"
+        )
+    except Exception as exc:
+        session.faults.report(f"writing the {request.kind} report", exc)
+        session.problems.append(
+            f"the {request.kind} report was not written (internal error: {exc!r})"
+        )
 
 
 def _write_data_file(session: TraceSession, static: StaticMap) -> None:
@@ -77,9 +127,9 @@ def _write_data_file(session: TraceSession, static: StaticMap) -> None:
     try:
         write_data(destination, data)
     except OSError as exc:
+        # Only a note, even with a gate: the data file is written by default, for later
+        # reports; the gate does not need it (the reports asked for are another matter).
         session.notes.append(f"cannot write the data file {destination}: {exc.strerror or exc}")
-    except Exception as exc:
-        session.faults.report("writing the signal data file", exc)
 
 
 def _write_report(
@@ -108,7 +158,20 @@ def _write_report(
 
 
 def print_terminal_report(terminal: pytest.TerminalReporter, session: TraceSession) -> None:
-    """Write the terminal report(s), the files written, and the gate's verdict."""
+    """Write the terminal report(s), the files written, and the gate's verdict; then the run's
+    one fault warning. Never raises: a fault here is one more fault, the gate line still shows."""
+    try:
+        _print_report(terminal, session)
+    except Exception as exc:
+        session.faults.report("printing the signal report", exc)
+    try:
+        _print_verdict(terminal, session)
+    except Exception as exc:
+        session.faults.report("printing the signal gate", exc)
+    report_faults(terminal.config, session)
+
+
+def _print_report(terminal: pytest.TerminalReporter, session: TraceSession) -> None:
     report = session.report
     if report is None:
         return
@@ -123,13 +186,46 @@ def print_terminal_report(terminal: pytest.TerminalReporter, session: TraceSessi
         terminal.write(text)
     for destination in session.written:
         terminal.write_line(f"Signal report written to {destination}")
+    if report.receiver_totals.total == 0 and session.settings.fail_under is None:
+        where = ", ".join(session.source_names())
+        terminal.write_line(f"pytest-signaltrace: no receivers found under {where}", yellow=True)
+
+
+def _print_verdict(terminal: pytest.TerminalReporter, session: TraceSession) -> None:
     for note in session.notes:
         terminal.write_line(f"pytest-signaltrace: {note}", yellow=True)
+    gated = session.settings.fail_under is not None
+    for problem in session.problems:
+        if gated:
+            terminal.write_line(f"FAIL pytest-signaltrace: {problem}", red=True, bold=True)
+        else:
+            terminal.write_line(f"pytest-signaltrace: {problem}", yellow=True)
     if session.gate is not None:
         if session.gate.passed:
             terminal.write_line(session.gate.message, green=True)
         else:
             terminal.write_line(session.gate.message, red=True, bold=True)
+
+
+def report_faults(config: pytest.Config, session: TraceSession) -> None:
+    """Report the run's faults as one warning (once; an xdist worker hands them over)."""
+    if session.faults_reported:
+        return
+    session.faults_reported = True
+    summary = session.faults.summary()
+    if summary is not None:
+        deliver_warning(config, summary)
+
+
+def report_faults_late(session: TraceSession) -> None:
+    """At ``pytest_unconfigure``: faults not reported yet (no terminal summary ran) go to
+    stderr, as one line."""
+    if session.faults_reported:
+        return
+    session.faults_reported = True
+    summary = session.faults.summary()
+    if summary is not None:
+        write_stderr(summary)
 
 
 def cache_dir_of(config: pytest.Config) -> Path | None:

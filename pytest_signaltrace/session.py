@@ -5,7 +5,8 @@
 * ``controller`` (the xdist controller): no patches (it runs no tests); merge the workers'
   traces, scan, merge, report. Workers that send nothing back are named in the report.
 
-Nothing here may fail or alter a user's test: faults become one :class:`SignalTraceWarning`.
+Nothing here may fail or alter a user's test: faults are collected in one deferred
+:class:`FaultLog` and reported as one :class:`SignalTraceWarning` at the end of the run.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pytest_signaltrace.gate import GateResult, check_fail_under
+from pytest_signaltrace.gate import GateResult, check_fail_under, not_checked
 from pytest_signaltrace.merge import Exclusions, PathMapper, build_report
 from pytest_signaltrace.model import Report, StaticMap
 from pytest_signaltrace.settings import Settings
@@ -30,6 +31,8 @@ Role = Literal["central", "worker", "controller"]
 
 #: The key of a worker's trace in ``config.workeroutput``.
 WORKER_OUTPUT_KEY = "signaltrace"
+#: The key of a worker's faults in ``config.workeroutput``: ``{"count": int, "faults": [str]}``.
+WORKER_FAULTS_KEY = "signaltrace_faults"
 
 
 def detect_role(numprocesses: object, *, xdist_worker: bool | None = None) -> Role:
@@ -55,7 +58,8 @@ class TraceSession:
     settings: Settings
     rootdir: Path
     role: Role
-    faults: FaultLog = field(default_factory=FaultLog)
+    #: Every internal fault of the run (the patches' too): reported once, at the end.
+    faults: FaultLog = field(default_factory=lambda: FaultLog(deferred=True))
     recorder: Recorder = field(default_factory=Recorder)
     installation: Installation | None = None
     worker_traces: dict[str, Trace] = field(default_factory=dict)
@@ -66,8 +70,12 @@ class TraceSession:
     written: list[str] = field(default_factory=list)
     #: Reports whose destination is ``-``: printed in the terminal summary.
     to_stdout: list[str] = field(default_factory=list)
-    #: Notes for the terminal summary (a report that could not be written, and why).
+    #: Notes for the terminal summary (the data file could not be written, and why).
     notes: list[str] = field(default_factory=list)
+    #: Reports asked for that could not be written, and why: with a gate, they fail the run.
+    problems: list[str] = field(default_factory=list)
+    #: Whether the faults were reported already (they are reported once).
+    faults_reported: bool = False
     #: The static scan, once it is asked for (see :class:`StaticScan`).
     static_scan: StaticScan | None = None
     _stopped: Trace | None = None
@@ -78,7 +86,9 @@ class TraceSession:
         if self.role == "controller" or self.installation is not None:
             return
         try:
-            self.installation = install(self.recorder, [str(s) for s in self.settings.sources])
+            self.installation = install(
+                self.recorder, [str(s) for s in self.settings.sources], self.faults
+            )
         except Exception as exc:
             self.faults.report("installing the signal patches", exc)
 
@@ -87,16 +97,48 @@ class TraceSession:
         self.recorder.current_test = nodeid
 
     def stop(self) -> Trace:
-        """Remove the patches and return what this process recorded (idempotent)."""
+        """Remove the patches and return what this process recorded (idempotent).
+
+        Raises what the recorder's snapshot raises (the caller reports it as a fault).
+        """
         if self._stopped is None:
-            if self.installation is not None:
-                try:
-                    self.installation.uninstall()
-                except Exception as exc:
-                    self.faults.report("removing the signal patches", exc)
-                self.installation = None
+            self.close()
             self._stopped = self.recorder.snapshot()
         return self._stopped
+
+    def close(self) -> None:
+        """Remove the patches, if still installed; never raises (for ``pytest_unconfigure``)."""
+        if self.installation is not None:
+            installation, self.installation = self.installation, None
+            try:
+                installation.uninstall()
+            except Exception as exc:
+                self.faults.report("removing the signal patches", exc)
+
+    def fail_closed(self, reason: str) -> None:
+        """The report could not be computed: with a gate, the gate fails and says why."""
+        if self.settings.fail_under is not None:
+            self.gate = not_checked(self.settings.fail_under, reason)
+
+    @property
+    def gate_failed(self) -> bool:
+        """Whether a gate was asked for and is not met (or could not be checked)."""
+        if self.settings.fail_under is None:
+            return False
+        return self.gate is None or not self.gate.passed or bool(self.problems)
+
+    def worker_faults(self) -> dict[str, object]:
+        """This worker's faults, for the controller to report with its own."""
+        return {"count": self.faults.count, "faults": list(self.faults.distinct)}
+
+    def add_worker_faults(self, worker: str, data: object) -> None:
+        """Take the faults a worker sent back (see :meth:`worker_faults`)."""
+        if not isinstance(data, dict):
+            return
+        count, faults = data.get("count"), data.get("faults")
+        if isinstance(count, int) and count > 0 and isinstance(faults, list):
+            described = [str(f) for f in faults]
+            self.faults.add_descriptions(described, count, prefix=f"worker {worker}: ")
 
     def add_worker_output(self, worker: str, data: object) -> None:
         """Take a worker's trace (or note that it sent none)."""
@@ -129,8 +171,20 @@ class TraceSession:
             missing_workers=self.missing_workers,
         )
         if self.settings.fail_under is not None:
-            self.gate = check_fail_under(self.report.receiver_totals, self.settings.fail_under)
+            self.gate = check_fail_under(
+                self.report.receiver_totals, self.settings.fail_under, sources=self.source_names()
+            )
         return self.report
+
+    def source_names(self) -> list[str]:
+        """The scanned folders, relative to the rootdir where inside it (POSIX), for messages."""
+        names = []
+        for source in self.settings.sources:
+            try:
+                names.append(source.relative_to(self.rootdir).as_posix() or ".")
+            except ValueError:
+                names.append(str(source))
+        return names
 
 
 def scan_sources(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pytest_signaltrace.session import WORKER_OUTPUT_KEY, TraceSession
+from pytest_signaltrace.session import WORKER_FAULTS_KEY, WORKER_OUTPUT_KEY, TraceSession
 
 
 class XdistHooks:
@@ -23,3 +23,4 @@ class XdistHooks:
         worker = str(getattr(getattr(node, "gateway", None), "id", node))
         output = getattr(node, "workeroutput", None) or {}
         self.session.add_worker_output(worker, output.get(WORKER_OUTPUT_KEY))
+        self.session.add_worker_faults(worker, output.get(WORKER_FAULTS_KEY))

@@ -94,9 +94,12 @@ _CELERY_CONNECT = _ArgSpec(0, 1, 3)  # _connect_signal(receiver, sender, weak, d
 _CELERY_DISCONNECT = _ArgSpec(0, 1, 3)
 
 
-def install(recorder: Recorder, project_roots: Sequence[str]) -> Installation:
-    """Patch the signal classes (now, or when imported) to report to ``recorder``."""
-    installation = Installation(recorder, project_roots)
+def install(
+    recorder: Recorder, project_roots: Sequence[str], faults: FaultLog | None = None
+) -> Installation:
+    """Patch the signal classes (now, or when imported) to report to ``recorder``; faults go
+    to ``faults`` (by default a new log that warns at the first one)."""
+    installation = Installation(recorder, project_roots, faults)
     installation._start()
     return installation
 
@@ -104,12 +107,14 @@ def install(recorder: Recorder, project_roots: Sequence[str]) -> Installation:
 class Installation:
     """The patches applied by :func:`install`; call :meth:`uninstall` to remove them."""
 
-    def __init__(self, recorder: Recorder, project_roots: Sequence[str]) -> None:
+    def __init__(
+        self, recorder: Recorder, project_roots: Sequence[str], faults: FaultLog | None = None
+    ) -> None:
         self.recorder = recorder
         self.project_roots = tuple(project_roots)
         #: False once uninstalled; wrappers that outlive their patch then pass calls through.
         self.active = True
-        self.faults = FaultLog()
+        self.faults = faults if faults is not None else FaultLog()
         self._own_files = _own_files()
         self.finder = SiteFinder(self.project_roots, self._own_files)
         self._patches: list[_Patch] = []
