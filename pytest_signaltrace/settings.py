@@ -7,8 +7,9 @@ Precedence, highest first: command-line options, ``signaltrace_*`` keys of the p
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,36 +113,95 @@ def add_options(parser: pytest.Parser) -> None:
         parser.addini(key, help_text, type=kind)  # type: ignore[arg-type]
 
 
+class ConfigError(ValueError):
+    """A bad setting; ``str()`` is one line naming the setting and where it came from."""
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where a setting came from, for error messages: ``--signal-source``, ``signaltrace_source
+    in /p/pytest.ini``, ``source in [tool.signaltrace] of /p/pyproject.toml``."""
+
+    option: str
+    ini: str
+    table: str
+
+    def of(self, where: str) -> str:
+        """The name for a value that came from ``where`` (``option``, ``ini`` or ``table``)."""
+        return {"option": self.option, "ini": self.ini, "table": self.table}[where]
+
+
 def read_settings(config: pytest.Config, namespace: Any = None) -> Settings:
     """Resolve the settings; ``namespace`` overrides ``config.option`` (early hooks).
 
-    Raises :class:`pytest.UsageError` for a bad value, with a message that names it.
+    Raises :class:`pytest.UsageError` for a bad value, an unknown ``[tool.signaltrace]`` or
+    ``signaltrace_*`` key, or a source folder that does not exist, with a one-line message that
+    names the setting and the file it came from: bad configuration stops the run before any test.
     """
+    try:
+        return _read_settings(config, namespace)
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
     options = namespace if namespace is not None else config.option
     if getattr(options, "no_signal_report", False):
         return Settings(active=False)
-    table = pyproject_table(config.rootpath)
     rootdir = config.rootpath
+    pyproject = rootdir / "pyproject.toml"
+    table = pyproject_table(rootdir, strict=True)
+    check_table(table, pyproject)
+    ini_file = str(config.inipath) if config.inipath else "the pytest configuration"
+    check_ini_keys(_ini_keys(config), ini_file)
 
-    raw_reports = getattr(options, "signal_report", None) or config.getini("signaltrace_report")
-    raw_reports = raw_reports or as_list(table.get("report"))
-    reports = tuple(_parse_report(value) for value in raw_reports)
+    def origin(option: str | None, key: str) -> _Origin:
+        return _Origin(
+            option=option or key,
+            ini=f"signaltrace_{key} in {ini_file}",
+            table=f"{key} in [tool.signaltrace] of {pyproject}",
+        )
 
-    raw_fail_under = (
-        getattr(options, "signal_fail_under", None)
-        or config.getini("signaltrace_fail_under")
-        or table.get("fail_under")
+    reports: tuple[ReportRequest, ...] = ()
+    where, raw_reports = _first_of(
+        getattr(options, "signal_report", None),
+        config.getini("signaltrace_report"),
+        as_list(table.get("report")),
     )
-    fail_under = _parse_fail_under(raw_fail_under) if raw_fail_under not in (None, "") else None
+    reports = tuple(
+        _parse_report(value, origin("--signal-report", "report").of(where))
+        for value in raw_reports
+    )
+
+    where, raw_fail_under = _first_of(
+        getattr(options, "signal_fail_under", None),
+        config.getini("signaltrace_fail_under"),
+        table.get("fail_under"),
+    )
+    fail_under = None
+    if raw_fail_under not in (None, ""):
+        fail_under = parse_percent(
+            raw_fail_under, origin("--signal-fail-under", "fail_under").of(where)
+        )
 
     invocation_dir = config.invocation_params.dir
+    source_origin = origin("--signal-source", "source")
     sources = _paths(getattr(options, "signal_source", None), invocation_dir)
-    sources = sources or tuple(Path(p) for p in config.getini("signaltrace_source"))
-    sources = sources or _paths(as_list(table.get("source")), rootdir) or (rootdir,)
+    where = "option"
+    if not sources:
+        where, sources = "ini", tuple(Path(p) for p in config.getini("signaltrace_source"))
+    if not sources:
+        where, sources = "table", _paths(as_list(table.get("source")), rootdir)
+    folders = [(sources, source_origin.of(where))]
+    sources = sources or (rootdir,)
 
     exclude = tuple(config.getini("signaltrace_exclude")) or tuple(as_list(table.get("exclude")))
     package_roots = tuple(Path(p) for p in config.getini("signaltrace_package_roots"))
-    package_roots = package_roots or _paths(as_list(table.get("package_roots")), rootdir)
+    where = "ini"
+    if not package_roots:
+        where = "table"
+        package_roots = _paths(as_list(table.get("package_roots")), rootdir)
+    folders.append((package_roots, origin("package_roots", "package_roots").of(where)))
 
     data_file = _data_file(
         getattr(options, "signal_data_file", None),
@@ -154,6 +214,9 @@ def read_settings(config: pytest.Config, namespace: Any = None) -> Settings:
     active = bool(reports) or fail_under is not None
     if active and not reports:
         reports = (ReportRequest("term", None),)
+    if active:  # a folder that does not exist matters only to a run that scans
+        for paths, name in folders:
+            _check_folders(paths, name)
     return Settings(
         active=active,
         reports=reports,
@@ -165,29 +228,122 @@ def read_settings(config: pytest.Config, namespace: Any = None) -> Settings:
     )
 
 
-def _parse_report(value: str) -> ReportRequest:
+def _first_of(option: Any, ini: Any, table: Any) -> tuple[str, Any]:
+    """The setting that wins (the command line, then the ini file, then pyproject), and which."""
+    if option:
+        return "option", option
+    if ini:
+        return "ini", ini
+    return "table", table
+
+
+#: ``[tool.signaltrace]`` keys, and the types each one takes.
+TABLE_KEYS: dict[str, tuple[type, ...]] = {
+    "report": (str, list),
+    "fail_under": (int, float, str),
+    "source": (str, list),
+    "exclude": (str, list),
+    "package_roots": (str, list),
+    "data_file": (str, bool),
+}
+
+
+def check_table(table: dict[str, Any], path: Path) -> None:
+    """Refuse unknown keys (with a suggestion: ``fail-under`` -> ``fail_under``) and values of
+    the wrong type in ``[tool.signaltrace]``; raises :class:`ConfigError`."""
+    for key, value in table.items():
+        if key not in TABLE_KEYS:
+            raise ConfigError(
+                f"{path}: unknown key {key!r} in [tool.signaltrace]"
+                + _suggestion(key, TABLE_KEYS, "_")
+            )
+        kinds = TABLE_KEYS[key]
+        wrong_type = not isinstance(value, kinds) or (
+            isinstance(value, bool) and bool not in kinds
+        )
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            wrong_type = True
+        if key == "data_file" and value is True:
+            wrong_type = True
+        if wrong_type:
+            raise ConfigError(
+                f"{path}: [tool.signaltrace] {key} = {value!r} is not {_expected(key)}"
+            )
+
+
+def _expected(key: str) -> str:
+    return {
+        "fail_under": "a number (a percent from 0 to 100)",
+        "data_file": 'a path, or "" / false for none',
+    }.get(key, "a string or a list of strings")
+
+
+def check_ini_keys(keys: Iterable[str], ini_file: str) -> None:
+    """Refuse a ``signaltrace_*`` (or ``signaltrace-*``) ini key that is not ours."""
+    for key in sorted(keys):
+        normal = key.lower().replace("-", "_")
+        if normal.startswith("signaltrace_") and key not in _INI_KEYS:
+            raise ConfigError(
+                f"{ini_file}: unknown option {key!r}" + _suggestion(key, _INI_KEYS, "_")
+            )
+
+
+def _ini_keys(config: pytest.Config) -> Iterable[str]:
+    """The keys of the pytest ini file (``Config.inicfg`` is deprecated from pytest 9 on)."""
+    keys = getattr(config, "_inicfg", None)
+    if keys is None:
+        keys = getattr(config, "inicfg", {})
+    return list(keys)
+
+
+def _suggestion(key: str, known: Iterable[str], separator: str) -> str:
+    names = list(known)
+    normal = key.lower().replace("-", separator)
+    if normal in names:
+        return f"; did you mean {normal!r}?"
+    close = difflib.get_close_matches(normal, names, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; known keys: {', '.join(names)}"
+
+
+def _check_folders(paths: Sequence[Path], origin: str) -> None:
+    for path in paths:
+        if not path.exists():
+            raise ConfigError(f"{origin}: no such folder: {path}")
+        if not path.is_dir():
+            raise ConfigError(f"{origin}: not a folder: {path}")
+
+
+def _parse_report(value: str, origin: str = "--signal-report") -> ReportRequest:
     kind, _, destination = str(value).partition(":")
     kind = kind.strip() or "term"
     if kind not in REPORT_TYPES:
-        raise pytest.UsageError(
-            f"--signal-report: unknown report type {kind!r}; choose from {', '.join(REPORT_TYPES)}"
+        raise ConfigError(
+            f"{origin}: unknown report type {kind!r}; choose from {', '.join(REPORT_TYPES)}"
         )
     if destination and REPORT_TYPES[kind] is None:
-        raise pytest.UsageError(
-            f"--signal-report: {kind!r} prints to the terminal; it takes no DEST"
-        )
+        raise ConfigError(f"{origin}: {kind!r} prints to the terminal; it takes no DEST")
     return ReportRequest(kind, destination or REPORT_TYPES[kind])
 
 
-def _parse_fail_under(value: object) -> float:
+def parse_percent(value: object, origin: str = "--signal-fail-under") -> float:
+    """A percent from 0 to 100, written as a number (``80``, ``80.5``; not ``80%``, as
+    pytest-cov and coverage take it); raises :class:`ConfigError` naming ``origin``."""
+    name = f"{origin}: " if origin else ""
+    text = str(value).strip()
+    if isinstance(value, bool):
+        raise ConfigError(f"{name}{value!r} is not a number (a percent from 0 to 100)")
+    if text.endswith("%"):
+        raise ConfigError(
+            f"{name}{value!r} is not a number; write {text.rstrip('%').strip()}, without %"
+        )
     try:
-        number = float(str(value).rstrip("%"))
+        number = float(text)
     except ValueError:
-        raise pytest.UsageError(
-            f"--signal-fail-under: {value!r} is not a number (a percent from 0 to 100)"
-        ) from None
-    if not 0 <= number <= 100:
-        raise pytest.UsageError(f"--signal-fail-under: {value!r} is not between 0 and 100")
+        raise ConfigError(f"{name}{value!r} is not a number (a percent from 0 to 100)") from None
+    if not 0 <= number <= 100:  # also refuses nan
+        raise ConfigError(f"{name}{value!r} is not between 0 and 100")
     return number
 
 
@@ -207,15 +363,26 @@ def _data_file(
     return rootdir / DEFAULT_DATA_FILE
 
 
-def pyproject_table(rootdir: Path) -> dict[str, Any]:
-    """``[tool.signaltrace]`` of ``rootdir/pyproject.toml`` (empty when missing or unreadable)."""
+def pyproject_table(rootdir: Path, *, strict: bool = False) -> dict[str, Any]:
+    """``[tool.signaltrace]`` of ``rootdir/pyproject.toml`` (empty when missing or unreadable).
+
+    With ``strict``, a file that is not valid TOML but mentions ``[tool.signaltrace]`` raises
+    :class:`ConfigError` (any other broken pyproject is not this plugin's business).
+    """
     path = rootdir / "pyproject.toml"
+    raw = b""
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+            raw = handle.read()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        if strict and not isinstance(exc, OSError) and b"tool.signaltrace" in raw:
+            raise ConfigError(f"{path}: cannot read [tool.signaltrace]: {exc}") from None
         return {}
-    table = data.get("tool", {}).get("signaltrace", {})
+    tool = data.get("tool", {})
+    table = tool.get("signaltrace", {}) if isinstance(tool, dict) else {}
+    if strict and not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.signaltrace is not a table")
     return table if isinstance(table, dict) else {}
 
 
