@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from pytest_signaltrace import DEFAULT_DATA_FILE, __version__
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report import TEXT_FORMATS, render_text
+from pytest_signaltrace.report.text import for_people, printable
 
 if TYPE_CHECKING:
     from pytest_signaltrace.model import ReceiverRow, Report, StaticMap
@@ -328,8 +329,11 @@ def _scan(args: argparse.Namespace) -> int:
     gate_only = gating and args.format is None and args.output == "-"
     if not gate_only:
         render = render_scan_json if args.format == "json" else render_scan_markdown
+        text = render(static_map)
+        if args.format != "json":  # source comments may hold ESC bytes: never send them raw
+            text = printable(text)
         try:
-            write_text(args.output, render(static_map))
+            write_text(args.output, text)
         except OSError as exc:
             return _usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
     for skipped in static_map.files_skipped:
@@ -362,7 +366,7 @@ def _scan_gate(args: argparse.Namespace, static_map: StaticMap) -> int:
             return ExitCode.OK
     new = scangate.new_findings(findings, baseline)
     for finding in new:
-        print(finding.describe())
+        print(printable(finding.describe()))
     if new:
         accepted = len(findings) - len(new)
         tail = f" ({accepted} more in the baseline)" if accepted else ""
@@ -376,23 +380,24 @@ def _report(args: argparse.Namespace) -> int:
 
     if args.format == "html" and args.output == "-":
         return _usage_error("--format html writes a folder: give --output DIR, not -")
+    fail_under = args.fail_under
+    if fail_under is None:  # bad configuration is refused before anything is written
+        fail_under = _configured_fail_under()
+        if isinstance(fail_under, str):
+            return _usage_error(fail_under)
     try:
-        report = read_data(args.datafile).build_report()
+        data = read_data(args.datafile)
+        report = data.build_report()
     except DataFileError as exc:
         return _usage_error(str(exc))
     try:
         _render(report, args.format, args.output)
     except OSError as exc:
         return _usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
-    fail_under = args.fail_under
-    if fail_under is None:
-        fail_under = _configured_fail_under()
-        if isinstance(fail_under, str):
-            return _usage_error(fail_under)
     if fail_under is not None:
         from pytest_signaltrace.gate import check_fail_under
 
-        gate = check_fail_under(report.receiver_totals, fail_under)
+        gate = check_fail_under(report.receiver_totals, fail_under, sources=list(data.sources))
         print(gate.message, file=sys.stderr)
         if not gate.passed:
             return ExitCode.USAGE
@@ -407,7 +412,7 @@ def _render(report: Report, fmt: str, output: str | None) -> None:
         index = write_html(report, Path(output or HTML_DIR))
         print(f"Signal report written to {index}")
         return
-    text = render_text(report, fmt)
+    text = for_people(fmt, render_text(report, fmt))
     write_text(output or "-", text)
     if output not in (None, "-"):
         print(f"Signal report written to {output}")
@@ -443,7 +448,7 @@ class _RunConfig:
 
 def _run_config(args: argparse.Namespace) -> _RunConfig | str:
     """The configuration of ``signaltrace run``, or a usage error message."""
-    from pytest_signaltrace.settings import as_list, pyproject_table
+    from pytest_signaltrace.settings import as_list
 
     command = list(args.argv)
     if command[:1] == ["--"]:
@@ -451,7 +456,9 @@ def _run_config(args: argparse.Namespace) -> _RunConfig | str:
     if not command:
         return "run: no command given (signaltrace run -- python manage.py test)"
     rootdir = Path.cwd()
-    table = pyproject_table(rootdir)
+    table = _checked_table(rootdir)
+    if isinstance(table, str):
+        return table
     sources = [rootdir / s for s in args.source or as_list(table.get("source"))] or [rootdir]
     for source in sources:
         if not source.is_dir():
@@ -610,27 +617,45 @@ def _rows_under(rows: Sequence[ReceiverRow], rootdir: str, folder: Path) -> list
 
 def _configured_fail_under() -> float | str | None:
     """``fail_under`` of ``[tool.signaltrace]`` in ./pyproject.toml, like ``coverage report``
-    reads its own; an error message when the value is not a percent."""
-    from pytest_signaltrace.settings import pyproject_table
+    reads its own; an error message when the table or the value is bad."""
+    from pytest_signaltrace.settings import ConfigError, parse_percent
 
-    value = pyproject_table(Path.cwd()).get("fail_under")
+    table = _checked_table(Path.cwd())
+    if isinstance(table, str):
+        return table
+    value = table.get("fail_under")
     if value is None:
         return None
     try:
-        return _percent(str(value))
-    except argparse.ArgumentTypeError as exc:
-        return f"[tool.signaltrace] fail_under: {exc}"
+        return parse_percent(value, f"fail_under in [tool.signaltrace] of {_PYPROJECT}")
+    except ConfigError as exc:
+        return str(exc)
+
+
+#: How messages name the configuration file of the current folder.
+_PYPROJECT = "./pyproject.toml"
+
+
+def _checked_table(rootdir: Path) -> dict[str, object] | str:
+    """``[tool.signaltrace]`` of ``rootdir/pyproject.toml``, checked; else an error message."""
+    from pytest_signaltrace.settings import ConfigError, check_table, pyproject_table
+
+    try:
+        table = pyproject_table(rootdir, strict=True)
+        check_table(table, rootdir / "pyproject.toml")
+    except ConfigError as exc:
+        return str(exc)
+    return table
 
 
 def _percent(value: str) -> float:
-    """An argparse type: a percent from 0 to 100 (``80``, ``80.5``, ``80%``)."""
+    """An argparse type: a percent from 0 to 100 (``80``, ``80.5``; not ``80%``)."""
+    from pytest_signaltrace.settings import ConfigError, parse_percent
+
     try:
-        number = float(value.rstrip("%"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-    if not 0 <= number <= 100:
-        raise argparse.ArgumentTypeError(f"{value!r} is not between 0 and 100")
-    return number
+        return parse_percent(value, "")
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _usage_error(message: str) -> int:

@@ -205,14 +205,109 @@ def read_data(path: Path) -> RunData:
         raise DataFileError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise DataFileError(f"{path} is not a signal data file (not UTF-8 text)") from None
+    return data_from_json(parse_document(text, name=str(path)), name=str(path))
+
+
+# -- Validating what was read: whatever the layout, before any of it is used --------------------
+
+#: The deepest nesting a data file may have: the format itself needs 6 levels.
+MAX_DEPTH = 32
+#: Counters and sizes: non-negative integers.
+_COUNT_KEYS = frozenset({"count", "calls", "files_scanned", "files_parsed"})
+#: Line numbers: non-negative integers (0: no Python code), or null when not known.
+_LINE_KEYS = frozenset({"line", "end_line", "def_line", "definition_line"})
+#: Paths: strings, or null when not known.
+_PATH_KEYS = frozenset({"path", "def_path", "definition_path", "root", "rootdir"})
+#: Lists of strings (test node ids, folders, patterns, worker ids).
+_STRING_LIST_KEYS = frozenset({"tests", "sources", "exclude", "missing_workers"})
+#: The largest integer accepted anywhere (a counter of a real run stays far below it).
+_MAX_INT = 2**63 - 1
+
+
+def parse_document(text: str, *, name: str) -> object:
+    """The JSON of a data file; raises :class:`DataFileError` for anything that is not plain
+    JSON: invalid syntax, ``NaN``/``Infinity``, numbers too long to convert, nesting too deep."""
     try:
-        document = json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise DataFileError(
-            f"{path} is corrupt or not a signal data file (invalid JSON at line "
+            f"{name} is corrupt or not a signal data file (invalid JSON at line "
             f"{exc.lineno}, column {exc.colno})"
         ) from None
-    return data_from_json(document, name=str(path))
+    except RecursionError:
+        raise DataFileError(f"{name} is corrupt: JSON nested too deeply") from None
+    except ValueError as exc:  # a number beyond int's digit limit, NaN or Infinity
+        raise DataFileError(f"{name} is corrupt: {_first_line(exc)}") from None
+
+
+def _refuse_constant(constant: str) -> object:
+    raise ValueError(f"{constant} is not a number a data file can hold")
+
+
+def check_document(document: object, *, name: str) -> None:
+    """Refuse damaged values anywhere in a parsed data file, by what each key means (so it
+    holds for any version of the layout): negative, fractional or huge counts, a line that is
+    not a number, a path that is not a string, tests that are not a list of strings, floats,
+    nesting deeper than :data:`MAX_DEPTH`. Raises :class:`DataFileError` naming the value."""
+    stack: list[tuple[object, str, int]] = [(document, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise DataFileError(f"{name} is corrupt: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                at = f"{where}.{key}" if where else str(key)
+                problem = _field_problem(str(key), item)
+                if problem:
+                    raise DataFileError(f"{name} is corrupt: {at} is {_short(item)} ({problem})")
+                stack.append((item, at, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, float):
+            raise DataFileError(f"{name} is corrupt: {where} is {_short(value)} (not an integer)")
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_INT:
+            raise DataFileError(f"{name} is corrupt: {where} is too large a number")
+
+
+def _field_problem(key: str, value: object) -> str:
+    """What is wrong with ``value`` for a field named ``key`` (``""``: nothing known)."""
+    if key in _COUNT_KEYS and not _is_count(value):
+        return "expected a count: an integer from 0"
+    if key in _LINE_KEYS and value is not None and not _is_count(value):
+        return "expected a line number: an integer from 0, or null"
+    if key in _PATH_KEYS and value is not None and not isinstance(value, str):
+        return "expected a path: a string, or null"
+    if key in _STRING_LIST_KEYS and not _is_string_list(value):
+        return "expected a list of strings"
+    return ""
+
+
+def _is_string_list(value: object) -> bool:
+    """A list of strings, or a section of rows (the trace's ``"tests"`` holds rows whose own
+    ``"tests"`` are the node ids)."""
+    if not isinstance(value, list):
+        return False
+    return all(isinstance(item, str) for item in value) or all(
+        isinstance(item, dict) for item in value
+    )
+
+
+def _is_count(value: object) -> bool:
+    return type(value) is int and 0 <= value <= _MAX_INT
+
+
+def _short(value: object) -> str:
+    """``value`` for a message: scalars as JSON (cut short), containers by kind."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value) if isinstance(value, float) else json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def data_from_json(document: object, *, name: str = "data") -> RunData:
@@ -228,6 +323,7 @@ def data_from_json(document: object, *, name: str = "data") -> RunData:
             f"data version {version}); this one ({__version__}) reads up to version "
             f"{DATA_VERSION}: upgrade it"
         )
+    check_document(document, name=name)
     try:
         return RunData(
             static=static_map_from_dict(_mapping(document["static"])),

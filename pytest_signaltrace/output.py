@@ -1,32 +1,111 @@
-"""Writing reports: stdout for ``-``, else atomically (never half a report left behind)."""
+"""Writing reports and data files, without ever damaging what is at the destination.
+
+* ``-``: stdout.
+* A regular file, or nothing yet: written atomically (a temporary file beside it, then a
+  rename), so a reader never sees half a report; an existing file keeps its permissions. The
+  temporary file is removed when writing fails, and the ones a killed process left behind are
+  removed by the next write to the same destination.
+* A symlink is followed: the file it points to is written (atomically), the link stays.
+* A device or a FIFO (``/dev/null``, ``/dev/stdout``, a named pipe): written through, never
+  replaced (run as root, a rename over ``/dev/null`` would replace the system's ``/dev/null``
+  with a regular file).
+* A folder, a socket: an ``OSError`` saying so.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
+import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+#: Temporary files are ``.NAME.PID.XXXXXXXX.tmp``: the writer's pid tells a dead writer's leftover.
+_TEMP_SUFFIX = ".tmp"
+#: Leftovers of the earlier naming (``.NAME-XXXXXXXX``) are removed once this old (seconds).
+_OLD_TEMP_AGE = 3600
 
 
 def write_text(destination: str | Path, text: str) -> None:
-    """Write ``text`` to stdout (``-``) or to a file, atomically, creating its folder."""
+    """Write ``text`` to stdout (``-``) or to ``destination`` as the module docstring says;
+    creates missing parent folders; raises :class:`OSError` when it cannot be written."""
     if str(destination) == "-":
         sys.stdout.write(text)
         return
-    target = Path(destination)
+    target = Path(os.path.realpath(destination))
+    try:
+        status: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        status = None
+    if status is not None and stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder", str(destination))
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        with open(target, "w", encoding="utf-8") as out:  # a device or a FIFO: write through
+            out.write(text)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-")
+    remove_stale_temporaries(target)
+    mode = stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
         # mkstemp makes the file private (0600); a report is an ordinary file (0666 - umask).
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove the temporary files of earlier writes to ``target`` whose writer is gone (killed
+    between creating and renaming them); returns what was removed. Never raises."""
+    removed: list[Path] = []
+    pattern = re.compile(
+        rf"\.{re.escape(target.name)}(?:\.(\d+)\.[a-z0-9_]{{8}}{re.escape(_TEMP_SUFFIX)}"
+        r"|-[a-z0-9_]{8})"
+    )
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None:
+            continue
+        pid = match.group(1)
+        try:
+            if pid is not None:
+                stale = not _alive(int(pid))
+            else:  # no pid in the name: stale once surely no write is still in progress
+                stale = now - entry.stat(follow_symlinks=False).st_mtime > _OLD_TEMP_AGE
+            if stale and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # another thread of this process may be writing
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's live process (or not a pid at all: leave it alone)
+    return True
 
 
 def _umask() -> int:

@@ -13,6 +13,7 @@ from pytest_signaltrace.model import Report, StaticMap
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report import render_text
 from pytest_signaltrace.report.terminal import render_terminal
+from pytest_signaltrace.report.text import for_people, printable
 from pytest_signaltrace.session import (
     WORKER_FAULTS_KEY,
     WORKER_OUTPUT_KEY,
@@ -91,7 +92,8 @@ def _write_request(
         return
     try:
         if text_format is not None:
-            _write_report(config, session, request, render_text(report, text_format))
+            text = for_people(text_format, render_text(report, text_format))
+            _write_report(config, session, request, text)
         else:
             from pytest_signaltrace.report.html import write_html
 
@@ -179,9 +181,9 @@ def _print_report(terminal: pytest.TerminalReporter, session: TraceSession) -> N
     if kinds & {"term", "term-missing"}:
         terminal.write_sep("-", "signal receiver coverage")
         for line in render_terminal(report, show_missing="term-missing" in kinds):
-            terminal.write_line(line)
+            terminal.write_line(printable(line))
     if "github" in kinds:
-        terminal.write(render_text(report, "github"))
+        terminal.write(printable(render_text(report, "github")))
     for text in session.to_stdout:
         terminal.write(text)
     for destination in session.written:

@@ -118,7 +118,7 @@ def test_fail_under_above_the_total_exits_with_status_2_and_the_fail_line(
 def test_fail_under_at_or_below_the_total_passes(
     datafile: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["report", str(datafile), "--fail-under", "50%", "-o", "-"]) == ExitCode.OK
+    assert main(["report", str(datafile), "--fail-under", "50", "-o", "-"]) == ExitCode.OK
     assert capsys.readouterr().err.startswith("Required signal receiver coverage of 50% reached")
 
 
@@ -138,10 +138,15 @@ def test_a_configured_fail_under_that_is_not_a_percent_is_a_usage_error(
     (datafile.parent / "pyproject.toml").write_text('[tool.signaltrace]\nfail_under = "most"\n')
     monkeypatch.chdir(datafile.parent)
     assert main(["report"]) == ExitCode.USAGE
-    assert "[tool.signaltrace] fail_under: 'most' is not a number" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "signaltrace: error: fail_under in [tool.signaltrace] of ./pyproject.toml: 'most' is "
+        "not a number (a percent from 0 to 100)\n"
+    )
+    assert captured.out == "", "bad configuration is refused before any report is written"
 
 
-@pytest.mark.parametrize("value", ["lots", "101", "-1"])
+@pytest.mark.parametrize("value", ["lots", "101", "-1", "50%", "nan"])
 def test_fail_under_must_be_a_percent(value: str, datafile: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["report", str(datafile), "--fail-under", value])

@@ -149,14 +149,19 @@ BAD_DOCUMENTS = {
     "a bad record": (
         ("static", "receivers", 0, "line"),
         "seven",
-        "is corrupt: Receiver.line has a bad value 'seven'",
+        'is corrupt: static.receivers[0].line is "seven" (expected a line number',
     ),
     "a bad trace": (
         ("trace", "version"),
         99,
         "is corrupt: unsupported signal trace format version: 99",
     ),
-    "a bad list": (("sources",), "shop", "is corrupt: expected a list of strings"),
+    "a bad list": (("sources",), "shop", 'is corrupt: sources is "shop" (expected a list of str'),
+    "a bad kind": (
+        ("static", "receivers", 0, "kind"),
+        "telepathy",
+        "is corrupt: Receiver.kind has a bad value 'telepathy'",
+    ),
 }
 
 

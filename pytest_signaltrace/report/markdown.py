@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report, SignalRow
+from pytest_signaltrace.report.text import code_span
 
 _STATUS_ICONS = {
     ReceiverStatus.EXERCISED: "✅ exercised",
@@ -122,9 +123,7 @@ def _row(cells: Sequence[str]) -> str:
 
 
 def _code(text: str) -> str:
-    fence = "``" if "`" in text else "`"
-    pad = " " if "`" in text else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    return code_span(text)
 
 
 def _status(row: ReceiverRow) -> str:

@@ -29,9 +29,9 @@ from pytest_signaltrace.model import (
     SignalStatus,
     StaticMap,
 )
+from pytest_signaltrace.report.text import code_span
 
 _NEWLINES = re.compile(r"\r\n|\r|\n")
-_BACKTICK_RUNS = re.compile(r"`+")
 #: ASCII punctuation that could start inline Markdown (emphasis, links, HTML, entities, code).
 _TEXT_SPECIALS = re.compile(r"([\\`*_\[\]<>&~#])")
 
@@ -268,14 +268,7 @@ def _code(text: str | None) -> str:
     """A code span holding ``text`` literally; empty when there is nothing to show."""
     if not text:
         return ""
-    text = _one_line(text)
-    longest = max((len(run) for run in _BACKTICK_RUNS.findall(text)), default=0)
-    fence = "`" * (longest + 1)
-    # CommonMark strips one space from each end when both are there: pad to keep the text as is,
-    # and always pad when a backtick could otherwise touch the fence.
-    stripped_by_parser = text.startswith(" ") and text.endswith(" ") and text.strip() != ""
-    pad = " " if longest or stripped_by_parser else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    return code_span(_one_line(text))
 
 
 def _text(text: str) -> str:
