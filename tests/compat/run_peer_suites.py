@@ -1,0 +1,293 @@
+"""Run Django's and Celery's own signal test suites with and without pytest-signaltrace.
+
+The patches wrap ``django.dispatch.Signal`` and Celery's dispatcher ``Signal``; the frameworks'
+own tests of those classes are the strictest check that tracing changes nothing. For each
+framework this script downloads the source distribution (``pip download --no-binary :all:
+--no-deps``), then runs
+
+* Django: ``tests/runtests.py dispatch signals --parallel 1`` with the sdist's own ``django``
+  first on ``PYTHONPATH``, once plainly and once under ``signaltrace run`` (every process of the
+  command traced);
+* Celery: ``pytest t/unit/utils/test_dispatcher.py`` with the sdist's ``celery`` first on
+  ``PYTHONPATH``, once with ``-p no:signaltrace`` and once with ``--signal-report``;
+
+and compares: the same number of tests must pass both ways, none may fail, and the traced run
+must have recorded sends (the plugin was really on). Exit status 0 when all of that holds.
+
+Usage::
+
+    python tests/compat/run_peer_suites.py [--django 4.2 --django 5.2] [--no-celery]
+                                           [--work DIR]
+
+``--django`` defaults to the installed Django's minor version. Downloads and unpacked sources
+are kept in ``--work`` (default: a temporary folder) so a second run reuses them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The test labels of Django's own suite that exercise signals.
+DJANGO_LABELS = ("dispatch", "signals")
+#: Celery's tests of its dispatcher.
+CELERY_TESTS = "t/unit/utils/test_dispatcher.py"
+
+
+@dataclass
+class Outcome:
+    """One run of a peer suite."""
+
+    suite: str
+    traced: bool
+    passed: int
+    failed: int
+    seconds: float
+    ok: bool
+    sends: int | None = None
+
+    def line(self) -> str:
+        """A row of the summary table."""
+        mode = "with plugin" if self.traced else "without"
+        sends = "" if self.sends is None else f", {self.sends} sends traced"
+        verdict = "ok" if self.ok else "FAILED"
+        return (
+            f"{self.suite:<28} {mode:<12} {self.passed:>4} passed {self.failed:>3} failed "
+            f"{self.seconds:>6.1f}s  {verdict}{sends}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the peer suites; returns the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--django", action="append", help="Django minor version, e.g. 4.2")
+    parser.add_argument("--no-celery", action="store_true", help="skip Celery's tests")
+    parser.add_argument("--work", type=Path, help="folder for downloads (default: temporary)")
+    args = parser.parse_args(argv)
+    versions = args.django or [_installed_minor("django")]
+    work = args.work or Path(tempfile.mkdtemp(prefix="signaltrace-compat-"))
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    outcomes: list[Outcome] = []
+    try:
+        for minor in versions:
+            source = _sdist(work, "django", f"django>={minor},<{_next_minor(minor)}")
+            outcomes += _django(source, work)
+        if not args.no_celery:
+            version = importlib.metadata.version("celery")
+            source = _sdist(work, "celery", f"celery=={version}")
+            outcomes += _celery(source, work)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    for outcome in outcomes:
+        print(outcome.line())
+    failures = _compare(outcomes)
+    for failure in failures:
+        print(f"FAIL {failure}")
+    print(f"total {time.monotonic() - started:.1f}s")
+    return 1 if failures else 0
+
+
+def _compare(outcomes: list[Outcome]) -> list[str]:
+    """What is wrong: a failing run, a traced run that passed fewer tests, nothing traced."""
+    problems = [f"{o.suite} ({'traced' if o.traced else 'plain'})" for o in outcomes if not o.ok]
+    plain = {o.suite: o for o in outcomes if not o.traced}
+    for traced in (o for o in outcomes if o.traced):
+        base = plain.get(traced.suite)
+        if base is not None and traced.passed != base.passed:
+            problems.append(
+                f"{traced.suite}: {traced.passed} tests passed traced, {base.passed} without"
+            )
+        if not traced.sends:
+            problems.append(f"{traced.suite}: the traced run recorded no send")
+    return problems
+
+
+def _installed_minor(package: str) -> str:
+    return ".".join(importlib.metadata.version(package).split(".")[:2])
+
+
+def _next_minor(minor: str) -> str:
+    major, _, rest = minor.partition(".")
+    return f"{major}.{int(rest) + 1}"
+
+
+def _sdist(work: Path, name: str, requirement: str) -> Path:
+    """Download (once) and unpack the sdist satisfying ``requirement``; its source folder."""
+    downloads = work / "downloads" / re.sub(r"[^\w.]+", "_", requirement)
+    if not any(downloads.glob("*.tar.gz")):
+        downloads.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                requirement,
+                "-d",
+                str(downloads),
+            ],
+            check=True,
+        )
+    archive = next(downloads.glob("*.tar.gz"))
+    target = work / "src" / archive.name.removesuffix(".tar.gz")
+    if not target.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(target.parent, filter="data")
+    if not target.is_dir():
+        raise SystemExit(f"unexpected layout in {archive}: no {target.name}/")
+    print(f"{name}: {target.name}", flush=True)
+    return target
+
+
+def _env(source: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
+    env.pop("PYTEST_ADDOPTS", None)
+    return env
+
+
+def _django(source: Path, work: Path) -> list[Outcome]:
+    tests = source / "tests"
+    command = [sys.executable, "runtests.py", *DJANGO_LABELS, "--parallel", "1", "-v", "1"]
+    suite = f"{source.name} {'+'.join(DJANGO_LABELS)}"
+    outcomes = [_run_django(suite, command, tests, source, traced=False)]
+    data_file = work / f"{source.name}.signaltrace"
+    data_file.unlink(missing_ok=True)
+    sources = [arg for label in DJANGO_LABELS for arg in ("--source", label)]
+    traced = [
+        sys.executable,
+        "-m",
+        "pytest_signaltrace",
+        "run",
+        "--data-file",
+        str(data_file),
+        "--no-cache",
+        *sources,
+        "--",
+        *command,
+    ]
+    outcome = _run_django(suite, traced, tests, source, traced=True)
+    outcome.sends = _sends(data_file)
+    outcomes.append(outcome)
+    return outcomes
+
+
+def _run_django(
+    suite: str, command: list[str], cwd: Path, source: Path, *, traced: bool
+) -> Outcome:
+    started = time.monotonic()
+    result = subprocess.run(
+        command, cwd=cwd, env=_env(source), capture_output=True, text=True, check=False
+    )
+    seconds = time.monotonic() - started
+    output = result.stdout + result.stderr
+    passed, bad = unittest_summary(output)
+    ok = result.returncode == 0 and passed > 0 and bad == 0
+    if not ok:
+        print(output[-3000:], file=sys.stderr)
+    return Outcome(suite, traced, passed, bad, seconds, ok)
+
+
+def _celery(source: Path, work: Path) -> list[Outcome]:
+    suite = f"{source.name} test_dispatcher"
+    base = [
+        sys.executable,
+        "-m",
+        "pytest",
+        CELERY_TESTS,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:xdist",
+    ]
+    outcomes = [_run_pytest(suite, [*base, "-p", "no:signaltrace"], source, traced=False)]
+    report = work / f"{source.name}.json"
+    report.unlink(missing_ok=True)
+    traced = [
+        *base,
+        f"--signal-report=json:{report}",
+        "--signal-source=t/unit/utils",
+        "--signal-data-file=",
+    ]
+    outcome = _run_pytest(suite, traced, source, traced=True)
+    if report.exists():
+        signals = json.loads(report.read_text(encoding="utf-8"))["signals"]
+        outcome.sends = sum(row["sends"] for row in signals)
+    outcomes.append(outcome)
+    return outcomes
+
+
+def _run_pytest(suite: str, command: list[str], source: Path, *, traced: bool) -> Outcome:
+    started = time.monotonic()
+    result = subprocess.run(
+        command, cwd=source, env=_env(source), capture_output=True, text=True, check=False
+    )
+    seconds = time.monotonic() - started
+    output = result.stdout + result.stderr
+    count, bad = pytest_summary(output)
+    ok = result.returncode == 0 and count > 0
+    if not ok:
+        print(output[-3000:], file=sys.stderr)
+    return Outcome(suite, traced, count, bad, seconds, ok)
+
+
+def unittest_summary(output: str) -> tuple[int, int]:
+    """``(passed, failed)`` from a unittest runner's output (``Ran 41 tests`` ... ``OK``);
+    failures and errors count as failed, skips as neither."""
+    ran = re.search(r"^Ran (\d+) tests?", output, re.M)
+    if ran is None:
+        return 0, 0
+    verdict = re.search(r"^(?:OK|FAILED)(?: \((.*)\))?$", output, re.M)
+    details = (verdict.group(1) or "") if verdict else ""
+    failed = sum(int(n) for n in re.findall(r"(?:failures|errors)=(\d+)", details))
+    skipped = sum(int(n) for n in re.findall(r"skipped=(\d+)", details))
+    return int(ran.group(1)) - failed - skipped, failed
+
+
+def pytest_summary(output: str) -> tuple[int, int]:
+    """``(passed, failed)`` from pytest's last line (``18 passed, 1 failed in 2.1s``)."""
+    passed = re.search(r"(\d+) passed", output)
+    failed = sum(int(n) for n in re.findall(r"(\d+) (?:failed|errors?)\b", output))
+    return (int(passed.group(1)) if passed else 0), failed
+
+
+def _sends(data_file: Path) -> int | None:
+    """How many sends the traced run recorded, read back through ``signaltrace report``
+    (``None``: no data file, or not readable)."""
+    if not data_file.exists():
+        return None
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest_signaltrace", "report", str(data_file), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        print(result.stderr, file=sys.stderr)
+        return None
+    return sum(int(row["sends"]) for row in json.loads(result.stdout)["signals"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

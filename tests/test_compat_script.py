@@ -1,0 +1,80 @@
+"""The peer-suite script's verdict (``tests/compat/run_peer_suites.py``): it must fail when
+tracing changes what the frameworks' own tests see."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent / "compat" / "run_peer_suites.py"
+
+
+@pytest.fixture(scope="module")
+def script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("run_peer_suites", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["run_peer_suites"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _pair(script: ModuleType, traced_passed: int, sends: int | None, ok: bool = True) -> list:
+    outcome = script.Outcome
+    return [
+        outcome("django dispatch+signals", False, 41, 0, 1.0, True),
+        outcome("django dispatch+signals", True, traced_passed, 41 - traced_passed, 1.0, ok, sends),
+    ]
+
+
+def test_the_same_passes_both_ways_with_sends_traced_is_a_pass(script: ModuleType) -> None:
+    assert script._compare(_pair(script, 41, 347)) == []
+
+
+def test_fewer_tests_passing_with_the_plugin_is_a_failure(script: ModuleType) -> None:
+    problems = script._compare(_pair(script, 40, 347, ok=False))
+    assert "django dispatch+signals (traced)" in problems
+    assert "django dispatch+signals: 40 tests passed traced, 41 without" in problems
+
+
+def test_a_traced_run_that_recorded_nothing_is_a_failure(script: ModuleType) -> None:
+    for sends in (None, 0):
+        problems = script._compare(_pair(script, 41, sends))
+        assert problems == ["django dispatch+signals: the traced run recorded no send"]
+
+
+def test_the_version_range_ends_before_the_next_minor(script: ModuleType) -> None:
+    assert script._next_minor("4.2") == "4.3"
+    assert script._next_minor("5.10") == "5.11"
+
+
+@pytest.mark.parametrize(
+    ("output", "counts"),
+    [
+        ("....\n---\nRan 41 tests in 5.2s\n\nOK\n", (41, 0)),
+        ("Ran 35 tests in 1s\n\nOK (skipped=2)\n", (33, 0)),
+        ("Ran 41 tests in 5s\n\nFAILED (failures=1, errors=2, skipped=1)\n", (37, 3)),
+        ("Traceback (most recent call last):\nImportError\n", (0, 0)),
+    ],
+)
+def test_a_unittest_summary_is_read(
+    script: ModuleType, output: str, counts: tuple[int, int]
+) -> None:
+    assert script.unittest_summary(output) == counts
+
+
+@pytest.mark.parametrize(
+    ("output", "counts"),
+    [
+        ("18 passed in 2.31s\n", (18, 0)),
+        ("1 failed, 17 passed, 2 errors in 3s\n", (17, 3)),
+        ("no tests ran in 0.1s\n", (0, 0)),
+    ],
+)
+def test_a_pytest_summary_is_read(script: ModuleType, output: str, counts: tuple[int, int]) -> None:
+    assert script.pytest_summary(output) == counts
