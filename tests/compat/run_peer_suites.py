@@ -36,6 +36,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,7 +169,7 @@ def _django(source: Path, work: Path) -> list[Outcome]:
     tests = source / "tests"
     command = [sys.executable, "runtests.py", *DJANGO_LABELS, "--parallel", "1", "-v", "1"]
     suite = f"{source.name} {'+'.join(DJANGO_LABELS)}"
-    outcomes = [_run_django(suite, command, tests, source, traced=False)]
+    outcomes = [_run_suite(suite, command, tests, source, traced=False, summary=unittest_summary)]
     data_file = work / f"{source.name}.signaltrace"
     data_file.unlink(missing_ok=True)
     sources = [arg for label in DJANGO_LABELS for arg in ("--source", label)]
@@ -184,26 +185,33 @@ def _django(source: Path, work: Path) -> list[Outcome]:
         "--",
         *command,
     ]
-    outcome = _run_django(suite, traced, tests, source, traced=True)
+    outcome = _run_suite(suite, traced, tests, source, traced=True, summary=unittest_summary)
     outcome.sends = _sends(data_file)
     outcomes.append(outcome)
     return outcomes
 
 
-def _run_django(
-    suite: str, command: list[str], cwd: Path, source: Path, *, traced: bool
+def _run_suite(
+    suite: str,
+    command: list[str],
+    cwd: Path,
+    source: Path,
+    *,
+    traced: bool,
+    summary: Callable[[str], tuple[int, int]],
 ) -> Outcome:
+    """Run one suite; ``summary`` reads ``(passed, failed)`` from its output."""
     started = time.monotonic()
     result = subprocess.run(
         command, cwd=cwd, env=_env(source), capture_output=True, text=True, check=False
     )
     seconds = time.monotonic() - started
     output = result.stdout + result.stderr
-    passed, bad = unittest_summary(output)
-    ok = result.returncode == 0 and passed > 0 and bad == 0
+    passed, failed = summary(output)
+    ok = result.returncode == 0 and passed > 0 and failed == 0
     if not ok:
         print(output[-3000:], file=sys.stderr)
-    return Outcome(suite, traced, passed, bad, seconds, ok)
+    return Outcome(suite, traced, passed, failed, seconds, ok)
 
 
 def _celery(source: Path, work: Path) -> list[Outcome]:
@@ -221,7 +229,16 @@ def _celery(source: Path, work: Path) -> list[Outcome]:
         "-p",
         "no:xdist",
     ]
-    outcomes = [_run_pytest(suite, [*base, "-p", "no:signaltrace"], source, traced=False)]
+    outcomes = [
+        _run_suite(
+            suite,
+            [*base, "-p", "no:signaltrace"],
+            source,
+            source,
+            traced=False,
+            summary=pytest_summary,
+        )
+    ]
     report = work / f"{source.name}.json"
     report.unlink(missing_ok=True)
     traced = [
@@ -230,26 +247,12 @@ def _celery(source: Path, work: Path) -> list[Outcome]:
         "--signal-source=t/unit/utils",
         "--signal-data-file=",
     ]
-    outcome = _run_pytest(suite, traced, source, traced=True)
+    outcome = _run_suite(suite, traced, source, source, traced=True, summary=pytest_summary)
     if report.exists():
         signals = json.loads(report.read_text(encoding="utf-8"))["signals"]
         outcome.sends = sum(row["sends"] for row in signals)
     outcomes.append(outcome)
     return outcomes
-
-
-def _run_pytest(suite: str, command: list[str], source: Path, *, traced: bool) -> Outcome:
-    started = time.monotonic()
-    result = subprocess.run(
-        command, cwd=source, env=_env(source), capture_output=True, text=True, check=False
-    )
-    seconds = time.monotonic() - started
-    output = result.stdout + result.stderr
-    count, bad = pytest_summary(output)
-    ok = result.returncode == 0 and count > 0
-    if not ok:
-        print(output[-3000:], file=sys.stderr)
-    return Outcome(suite, traced, count, bad, seconds, ok)
 
 
 def unittest_summary(output: str) -> tuple[int, int]:

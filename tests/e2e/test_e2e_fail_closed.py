@@ -5,17 +5,7 @@ from __future__ import annotations
 
 import pytest
 from e2e_project import DjangoProject
-
-RECEIVERS = """
-from django.dispatch import receiver
-
-from shop.signals import order_placed
-
-
-@receiver(order_placed)
-def notify_warehouse(sender, **kwargs):
-    pass
-"""
+from fault_injection import BREAK_THE_MERGE, RECEIVERS, broken
 
 TESTS = """
 from shop.signals import order_placed
@@ -25,28 +15,10 @@ def test_place():
     order_placed.send(sender=None)
 """
 
-BREAK_THE_MERGE = """
-import pytest_signaltrace.session
-
-
-def _broken(*args, **kwargs):
-    raise RuntimeError("simulated fault in the merge")
-
-
-pytest_signaltrace.session.build_report = _broken
-"""
-
 #: The fault injection point of the scan: what a 3,000-term expression used to raise there.
-RECURSION_IN_THE_SCAN = """
-import pytest_signaltrace.session
-
-
-def _too_deep(*args, **kwargs):
-    raise RecursionError("maximum recursion depth exceeded")
-
-
-pytest_signaltrace.session.scan_sources = _too_deep
-"""
+RECURSION_IN_THE_SCAN = broken(
+    "pytest_signaltrace.session.scan_sources", "the scan", error="RecursionError"
+)
 
 
 @pytest.fixture
@@ -67,7 +39,7 @@ def shop(django_project: DjangoProject) -> DjangoProject:
         (
             RECURSION_IN_THE_SCAN,
             "internal error in building the signal report "
-            "(RecursionError('maximum recursion depth exceeded'))",
+            "(RecursionError('simulated fault in the scan'))",
         ),
     ],
     ids=["fault in the merge", "RecursionError in the scan"],

@@ -7,62 +7,13 @@ from __future__ import annotations
 
 import pytest
 from e2e_project import DjangoProject
-
-BREAK_THE_MERGE = """
-import pytest_signaltrace.session
-
-
-def _broken(*args, **kwargs):
-    raise RuntimeError("simulated fault in the merge")
-
-
-pytest_signaltrace.session.build_report = _broken
-"""
-
-#: Every traced send raises inside the plugin (the send itself must go through).
-BREAK_THE_RECORDER = """
-import pytest_signaltrace.trace.frames
-
-
-def _broken(*args, **kwargs):
-    raise RuntimeError("simulated fault in the recorder")
-
-
-pytest_signaltrace.trace.frames.SiteFinder.sites = _broken
-"""
-
-BREAK_THE_TERMINAL_REPORT = """
-import pytest_signaltrace.reporting
-
-
-def _broken(*args, **kwargs):
-    raise RuntimeError("simulated fault in the terminal report")
-
-
-pytest_signaltrace.reporting.render_terminal = _broken
-"""
-
-BREAK_THE_SNAPSHOT = """
-import pytest_signaltrace.trace.recorder
-
-
-def _broken(*args, **kwargs):
-    raise RuntimeError("simulated fault in the snapshot")
-
-
-pytest_signaltrace.trace.recorder.Recorder.snapshot = _broken
-"""
-
-RECEIVERS = """
-from django.dispatch import receiver
-
-from shop.signals import order_placed
-
-
-@receiver(order_placed)
-def notify_warehouse(sender, **kwargs):
-    pass
-"""
+from fault_injection import (
+    BREAK_THE_MERGE,
+    BREAK_THE_RECORDER,
+    BREAK_THE_SNAPSHOT,
+    BREAK_THE_TERMINAL_REPORT,
+    RECEIVERS,
+)
 
 TESTS = """
 from shop.signals import order_placed
