@@ -159,3 +159,15 @@ def test_the_faults_of_xdist_workers_are_one_warning_of_the_controller(
     result.assert_outcomes(passed=2, warnings=1)
     assert result.ret == pytest.ExitCode.OK
     _assert_one_warning(result, "worker gw", "simulated fault in the recorder")
+
+
+def test_without_a_terminal_summary_the_faults_are_one_line_on_stderr(
+    django_project: DjangoProject,
+) -> None:
+    django_project.write(conftest=BREAK_THE_RECORDER, test_shop=PASSING_TESTS)
+    result = django_project.run("--signal-report=term", "-p", "no:terminal", "-W", "error")
+    assert result.ret == pytest.ExitCode.OK
+    lines = [line for line in result.stderr.lines if "pytest-signaltrace" in line]
+    assert len(lines) == 1, result.stderr.str()
+    assert "internal error in Signal.send" in lines[0]
+    assert "Traceback" not in result.stderr.str()
