@@ -9,7 +9,7 @@ bindings are seen.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,6 +17,7 @@ import pytest
 from pytest_signaltrace.settings import add_options, read_settings
 
 if TYPE_CHECKING:  # the session (and wrapt) are imported only when tracing is on
+    from pytest_signaltrace.fixture import SignalsFixture
     from pytest_signaltrace.session import TraceSession
 
 _SESSION: pytest.StashKey[TraceSession] = pytest.StashKey()
@@ -119,3 +120,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
         trace_session.close()
         report_faults_late(trace_session)
+
+
+@pytest.fixture
+def signals() -> Iterator[SignalsFixture]:
+    """The signals this test sends: ``signals.assert_sent(order_placed, sender=Order, times=1)``,
+    ``signals.sent(order_placed)[0].kwargs``, ``signals.assert_not_sent(...)``, and
+    ``with signals.muted(post_save): ...``. Works with or without ``--signal-report``."""
+    from pytest_signaltrace.fixture import observing
+
+    with observing() as fixture:
+        yield fixture

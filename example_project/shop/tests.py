@@ -114,3 +114,11 @@ def test_place_order_async(order: Order) -> None:
     async_to_sync(services.place_order_async)(order)
     assert dashboard_feed[pushed:] == [order.pk]
     assert kinds(order) == ["customer", "warehouse"]
+
+
+def test_place_order_announces_it_once(order: Order, signals: Any) -> None:
+    """The ``signals`` fixture of pytest-signaltrace: assert on what a test sent."""
+    services.place_order(order)
+    signals.assert_sent(order_placed, sender=Order, times=1)
+    assert signals.sent(order_placed)[0].kwargs["order"] == order
+    signals.assert_not_sent(order_shipped)
