@@ -256,7 +256,7 @@ def check_document(document: object, *, name: str) -> None:
             raise DataFileError(f"{name} is corrupt: nested deeper than {MAX_DEPTH} levels")
         if isinstance(value, dict):
             for key, item in value.items():
-                at = f"{where}.{key}" if where else str(key)
+                at = _member(where, str(key))
                 problem = _field_problem(str(key), item)
                 if problem:
                     raise DataFileError(f"{name} is corrupt: {at} is {_short(item)} ({problem})")
@@ -267,6 +267,14 @@ def check_document(document: object, *, name: str) -> None:
             raise DataFileError(f"{name} is corrupt: {where} is {_short(value)} (not an integer)")
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_INT:
             raise DataFileError(f"{name} is corrupt: {where} is too large a number")
+
+
+def _member(where: str, key: str) -> str:
+    """``where.key`` for a plain key; ``where["k\\ney"]`` (JSON-escaped, cut short) otherwise,
+    so that a message stays one printable line whatever the file holds."""
+    if key.isidentifier() and key.isascii():
+        return f"{where}.{key}" if where else key
+    return f"{where}[{_short(key)}]"
 
 
 def _field_problem(key: str, value: object) -> str:
