@@ -33,6 +33,9 @@ from typing import Any
 
 #: The environment variable that holds the path of the run's configuration (JSON).
 CONFIG_ENV = "SIGNALTRACE_RUN_CONFIG"
+#: The node id of the pytest test that started this process (see ``subprocesses.py``): what its
+#: receivers are attributed to, when no unittest test of its own is running.
+TEST_ENV = "SIGNALTRACE_TEST"
 #: How fragment files are named inside the fragments folder.
 FRAGMENT_GLOB = "fragment-*.json"
 
@@ -59,8 +62,12 @@ def start(config_path: Path) -> None:
     recorder = Recorder()
     install(recorder, [str(s) for s in config["sources"]])
 
+    inherited = os.environ.get(TEST_ENV) or None
+
     def set_current(test_id: str | None) -> None:
-        recorder.current_test = test_id
+        recorder.current_test = test_id if test_id is not None else inherited
+
+    set_current(None)
 
     # When (and only if) the program imports unittest: a process that runs no tests pays nothing.
     wrapt.register_post_import_hook(lambda _module: patch_unittest(set_current), "unittest")

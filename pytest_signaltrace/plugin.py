@@ -70,15 +70,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
-    """Attribute what runs during a test (setup, call, teardown) to its node id."""
+    """Attribute what runs during a test (setup, call, teardown), in this process and in the
+    Python subprocesses it starts, to its node id."""
     session = item.config.stash.get(_SESSION, None)
     if session is None:
         return (yield)
-    session.set_current_test(item.nodeid)
-    try:
+    with session.running(item.nodeid):
         return (yield)
-    finally:
-        session.set_current_test(None)
 
 
 @pytest.hookimpl(wrapper=True)

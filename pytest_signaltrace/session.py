@@ -11,9 +11,10 @@ Nothing here may fail or alter a user's test: faults are collected in one deferr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -22,6 +23,7 @@ from pytest_signaltrace.gate import GateResult, check_fail_under, not_checked
 from pytest_signaltrace.merge import Exclusions, PathMapper, build_report
 from pytest_signaltrace.model import Report, StaticMap
 from pytest_signaltrace.settings import Settings
+from pytest_signaltrace.subprocesses import ChildTracing
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.model import Trace
 from pytest_signaltrace.trace.patches import Installation, install
@@ -78,6 +80,8 @@ class TraceSession:
     faults_reported: bool = False
     #: The static scan, once it is asked for (see :class:`StaticScan`).
     static_scan: StaticScan | None = None
+    #: The Python subprocesses tests start, traced too (not in the xdist controller).
+    children: ChildTracing | None = None
     _stopped: Trace | None = None
     _combined: Trace | None = None
 
@@ -91,10 +95,28 @@ class TraceSession:
             )
         except Exception as exc:
             self.faults.report("installing the signal patches", exc)
+        try:
+            self.children = ChildTracing(self.settings.sources)
+        except Exception as exc:
+            self.faults.report("preparing to trace subprocesses", exc)
 
     def set_current_test(self, nodeid: str | None) -> None:
         """Attribute the receivers that run from now on to ``nodeid``."""
         self.recorder.current_test = nodeid
+
+    @contextlib.contextmanager
+    def running(self, nodeid: str) -> Iterator[None]:
+        """While test ``nodeid`` runs: attribute to it what runs here and in the Python
+        subprocesses it starts."""
+        self.set_current_test(nodeid)
+        children: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+        if self.children is not None:
+            children = self.children.around_test(nodeid)
+        try:
+            with children:
+                yield
+        finally:
+            self.set_current_test(None)
 
     def stop(self) -> Trace:
         """Remove the patches and return what this process recorded (idempotent).
@@ -103,7 +125,14 @@ class TraceSession:
         """
         if self._stopped is None:
             self.close()
-            self._stopped = self.recorder.snapshot()
+            trace = self.recorder.snapshot()
+            if self.children is not None:
+                children, self.children = self.children, None
+                try:
+                    trace = trace.merge(children.collect())
+                except Exception as exc:
+                    self.faults.report("reading the traces of subprocesses", exc)
+            self._stopped = trace
         return self._stopped
 
     def close(self) -> None:

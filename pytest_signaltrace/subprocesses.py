@@ -1,0 +1,72 @@
+"""Trace the Python subprocesses that tests start, as pytest-cov does for coverage.
+
+While a test runs, the environment its subprocesses inherit carries the same hook as
+``signaltrace run`` (see :mod:`~pytest_signaltrace.runner`): ``PYTHONPATH`` starts with a folder
+holding a ``sitecustomize.py`` that installs the signal patches in each new Python process, and
+:data:`~pytest_signaltrace.child.CONFIG_ENV` names the run's configuration. Each traced child
+writes its trace as a fragment when it exits; its receivers are attributed to the test that
+started it (:data:`~pytest_signaltrace.child.TEST_ENV`). At the end of the run the fragments are
+merged into this process's trace.
+
+The environment is set around each test only, so xdist workers (started before any test) and
+processes started outside tests are not traced twice. A subprocess given an ``env=`` of its own
+without these variables is not traced (pytest-cov has the same limit).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from pytest_signaltrace.child import CONFIG_ENV, TEST_ENV
+from pytest_signaltrace.runner import FRAGMENTS, merge_fragments, prepare_environment
+from pytest_signaltrace.trace.model import Trace
+
+
+class ChildTracing:
+    """The hook folder of one test-running process, and the fragments its children leave."""
+
+    def __init__(self, sources: Sequence[Path]) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="signaltrace-children-"))
+        # Removed by collect(); and at the latest when the process ends (an interrupted run).
+        weakref.finalize(self, shutil.rmtree, self.workdir, True)
+        prepared = prepare_environment(self.workdir, sources, {})
+        self._variables = {CONFIG_ENV: prepared[CONFIG_ENV], "PYTHONPATH": prepared["PYTHONPATH"]}
+        #: Fragments that could not be read, each with the reason (after :meth:`collect`).
+        self.bad_fragments: list[str] = []
+
+    @contextmanager
+    def around_test(self, nodeid: str) -> Iterator[None]:
+        """Let the subprocesses that test ``nodeid`` starts be traced, and attributed to it."""
+        hook_dir = str(self.workdir)
+        previous = {name: os.environ.get(name) for name in (CONFIG_ENV, TEST_ENV, "PYTHONPATH")}
+        existing = previous["PYTHONPATH"]
+        ours = {
+            CONFIG_ENV: self._variables[CONFIG_ENV],
+            TEST_ENV: nodeid,
+            "PYTHONPATH": os.pathsep.join([hook_dir, *([existing] if existing else [])]),
+        }
+        os.environ.update(ours)
+        try:
+            yield
+        finally:
+            for name, value in ours.items():
+                if os.environ.get(name) != value:
+                    continue  # the test changed it for good: leave its value alone
+                if previous[name] is None:
+                    del os.environ[name]
+                else:
+                    os.environ[name] = previous[name]  # type: ignore[assignment]
+
+    def collect(self) -> Trace:
+        """The merged trace of every child that exited; removes the hook folder."""
+        try:
+            trace, _, self.bad_fragments = merge_fragments(self.workdir / FRAGMENTS)
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return trace
