@@ -9,21 +9,23 @@
 * ``signaltrace diff --compare-branch=BRANCH``: the receivers and send sites a change touched
   that never ran (``diffcover/``), like diff-cover.
 
-Exit statuses: 0 ok, 1 reserved, 2 bad usage, an unusable data file, or ``--fail-under`` not
-met (like ``coverage report``); ``run`` exits with the command's status.
+Exit statuses, coverage's: 0 ok, 1 below ``--fail-under`` (``report``, ``diff``) or findings
+(``scan --fail-on``), 2 bad usage or an unusable data file; ``run`` exits with the command's
+status.
 """
 
 from __future__ import annotations
 
 import argparse
 import enum
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace import DEFAULT_DATA_FILE, __version__
+from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE, __version__, default_data_file
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report import TEXT_FORMATS, render_text
 from pytest_signaltrace.report.text import for_people, printable
@@ -38,9 +40,9 @@ class ExitCode(enum.IntEnum):
     """What ``signaltrace`` exits with."""
 
     OK = 0
-    #: Reserved.
+    #: Below ``--fail-under`` (``report``, ``diff``), or findings of ``scan --fail-on``.
     FAILED = 1
-    #: Bad usage, an unusable data file, or ``report --fail-under`` not met.
+    #: Bad usage, an unusable data file.
     USAGE = 2
 
 
@@ -135,9 +137,9 @@ def _add_report(commands: _Commands) -> None:
     report.add_argument(
         "datafile",
         nargs="?",
-        default=DEFAULT_DATA_FILE,
+        default=default_data_file(),
         type=Path,
-        help=f"data file to read (default: {DEFAULT_DATA_FILE})",
+        help=f"data file to read (default: ${DATA_FILE_ENV}, else {DEFAULT_DATA_FILE})",
     )
     report.add_argument(
         "--format", choices=REPORT_FORMATS, default="term", help="output format (default: term)"
@@ -152,7 +154,7 @@ def _add_report(commands: _Commands) -> None:
         "--fail-under",
         type=_percent,
         metavar="MIN",
-        help="exit with status 2 if the share of receivers that ran is below MIN percent "
+        help="exit with status 1 if the share of receivers that ran is below MIN percent "
         "(default: fail_under in [tool.signaltrace] of ./pyproject.toml, if any)",
     )
 
@@ -170,8 +172,8 @@ def _add_combine(commands: _Commands) -> None:
         "--output",
         "-o",
         type=Path,
-        default=Path(DEFAULT_DATA_FILE),
-        help=f"data file to write (default: {DEFAULT_DATA_FILE})",
+        default=Path(default_data_file()),
+        help=f"data file to write (default: ${DATA_FILE_ENV}, else {DEFAULT_DATA_FILE})",
     )
 
 
@@ -188,7 +190,7 @@ def _add_run(commands: _Commands) -> None:
         "--data-file",
         type=Path,
         metavar="FILE",
-        help=f"data file to write (default: {DEFAULT_DATA_FILE}, or data_file in "
+        help=f"data file to write (default: ${DATA_FILE_ENV}, else data_file in "
         "[tool.signaltrace])",
     )
     run.add_argument(
@@ -219,9 +221,9 @@ def _add_diff(commands: _Commands) -> None:
     diff.add_argument(
         "datafile",
         nargs="?",
-        default=DEFAULT_DATA_FILE,
+        default=default_data_file(),
         type=Path,
-        help=f"data file to read (default: {DEFAULT_DATA_FILE})",
+        help=f"data file to read (default: ${DATA_FILE_ENV}, else {DEFAULT_DATA_FILE})",
     )
     diff.add_argument(
         "--compare-branch",
@@ -400,7 +402,7 @@ def _report(args: argparse.Namespace) -> int:
         gate = check_fail_under(report.receiver_totals, fail_under, sources=list(data.sources))
         print(gate.message, file=sys.stderr)
         if not gate.passed:
-            return ExitCode.USAGE
+            return ExitCode.FAILED
     return ExitCode.OK
 
 
@@ -463,7 +465,9 @@ def _run_config(args: argparse.Namespace) -> _RunConfig | str:
     for source in sources:
         if not source.is_dir():
             return f"run: source is not a folder: {source}"
-    data_file = args.data_file or Path(str(table.get("data_file") or DEFAULT_DATA_FILE))
+    data_file = args.data_file or Path(
+        os.environ.get(DATA_FILE_ENV) or str(table.get("data_file") or DEFAULT_DATA_FILE)
+    )
     return _RunConfig(
         command=command,
         rootdir=rootdir,

@@ -8,6 +8,7 @@ Precedence, highest first: command-line options, ``signaltrace_*`` keys of the p
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from pytest_signaltrace import DEFAULT_DATA_FILE
+from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
 
 #: Report types and their default destination (``None``: the terminal).
 #: ``$GITHUB_STEP_SUMMARY`` is read when the report is written, not when options are parsed.
@@ -168,9 +169,12 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
         config.getini("signaltrace_report"),
         as_list(table.get("report")),
     )
+    # ``--signal-report=`` (an empty value) traces without a report, as ``--cov-report=`` does.
+    report_requested = bool(raw_reports)
     reports = tuple(
         _parse_report(value, origin("--signal-report", "report").of(where))
         for value in raw_reports
+        if str(value).strip()
     )
 
     where, raw_fail_under = _first_of(
@@ -211,8 +215,8 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
         rootdir=rootdir,
     )
 
-    active = bool(reports) or fail_under is not None
-    if active and not reports:
+    active = report_requested or fail_under is not None
+    if active and not report_requested:
         reports = (ReportRequest("term", None),)
     if active:  # a folder that does not exist matters only to a run that scans
         for paths, name in folders:
@@ -350,10 +354,14 @@ def parse_percent(value: object, origin: str = "--signal-fail-under") -> float:
 def _data_file(
     option: str | None, ini: str, table: object, *, invocation_dir: Path, rootdir: Path
 ) -> Path | None:
-    """The data file: the option (relative to where pytest was started; empty: none), else the
-    ini key or ``data_file`` (relative to the rootdir; ``""``/``false`` in pyproject: none)."""
+    """The data file: the option (relative to where pytest was started; empty: none), else
+    ``$SIGNALTRACE_FILE`` (relative to the same), else the ini key or ``data_file`` (relative to
+    the rootdir; ``""``/``false`` in pyproject: none)."""
     if option is not None:
         return invocation_dir / option if option else None
+    from_environment = os.environ.get(DATA_FILE_ENV)
+    if from_environment:
+        return invocation_dir / from_environment
     if ini:
         return rootdir / ini
     if table is False or table == "":

@@ -104,10 +104,11 @@ def test_html_to_stdout_is_a_usage_error(
     assert "give --output DIR" in capsys.readouterr().err
 
 
-def test_fail_under_above_the_total_exits_with_status_2_and_the_fail_line(
+def test_fail_under_above_the_total_exits_with_status_1_and_the_fail_line(
     datafile: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["report", str(datafile), "--fail-under", "60"]) == ExitCode.USAGE
+    # coverage's convention: 1 below the threshold, 2 for errors
+    assert main(["report", str(datafile), "--fail-under", "60"]) == ExitCode.FAILED == 1
     captured = capsys.readouterr()
     assert "TOTAL" in captured.out
     assert captured.err.splitlines() == [
@@ -127,7 +128,7 @@ def test_fail_under_comes_from_tool_signaltrace_when_not_given(
 ) -> None:
     (datafile.parent / "pyproject.toml").write_text("[tool.signaltrace]\nfail_under = 75\n")
     monkeypatch.chdir(datafile.parent)
-    assert main(["report"]) == ExitCode.USAGE
+    assert main(["report"]) == ExitCode.FAILED
     assert "coverage of 75% not reached" in capsys.readouterr().err
     assert main(["report", "--fail-under", "40"]) == ExitCode.OK, "the option wins"
 
@@ -229,3 +230,14 @@ def test_run_of_a_command_that_does_not_exist_is_a_usage_error(
     assert main(["run", "--no-cache", "--", "no-such-command-here"]) == ExitCode.USAGE
     assert "cannot run no-such-command-here" in capsys.readouterr().err
     assert not (tmp_path / ".signaltrace").exists()
+
+
+def test_signaltrace_file_names_the_default_data_file(
+    run: RunData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_data(tmp_path / "elsewhere.data", run)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SIGNALTRACE_FILE", "elsewhere.data")
+    assert main(["report"]) == ExitCode.OK  # argparse reads the default when building
+    monkeypatch.setenv("SIGNALTRACE_FILE", "missing.data")
+    assert main(["report"]) == ExitCode.USAGE
