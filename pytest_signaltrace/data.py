@@ -403,6 +403,12 @@ def _checked(owner: str, name: str, hint: Any, value: Any) -> Any:
             return value
         if option in (int, str) and isinstance(value, option) and not isinstance(value, bool):
             return value
+        if (
+            option == tuple[str, ...]
+            and isinstance(value, list)
+            and all(isinstance(item, str) for item in value)
+        ):
+            return tuple(value)
     raise TypeError(f"{owner}.{name} has a bad value {value!r}")
 
 

@@ -7,10 +7,12 @@ Static rows and runtime observations meet on stable ids (see ``DESIGN.md``):
 * a declared receiver is the runtime ``(signal, handler id)`` pair, or, for ``connect`` calls,
   whatever was connected from the same file and line (so ``sig.connect(mailer.on_placed)``
   meets ``app.mod.Mailer.on_placed`` even when the scan could not name the handler);
-* a declared send site is the runtime send whose caller frame lies within the call's lines.
+* a declared send site is the runtime send whose caller frame lies within the call's lines;
+  a site whose signal the scan could not resolve takes the signal(s) the trace saw it send.
 
 Everything seen only at run time is kept when its code is in the project (``declared: false``);
-third-party receivers and send sites are left out.
+third-party receivers and send sites are left out. Statuses are decided by
+:mod:`pytest_signaltrace.verdicts`, from both halves.
 """
 
 from __future__ import annotations
@@ -22,13 +24,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_signaltrace.merge_senders import sender_rows, sender_totals
 from pytest_signaltrace.model import (
     Framework,
     Receiver,
     ReceiverRow,
-    ReceiverStatus,
     Report,
-    SenderRow,
     SignalCategory,
     SignalInfo,
     SignalRow,
@@ -37,10 +38,10 @@ from pytest_signaltrace.model import (
 )
 from pytest_signaltrace.ordering import record_order
 from pytest_signaltrace.scan import catalogue
-from pytest_signaltrace.scan.derive import signal_status
 from pytest_signaltrace.scan.files import DEFAULT_EXCLUDED_DIRS
 from pytest_signaltrace.scan.paths import is_test_path
 from pytest_signaltrace.trace.model import CodeRef, HandlerRef, SignalRef, Trace
+from pytest_signaltrace.verdicts import SendFacts
 
 #: ``(signal id, handler id)``: how a receiver is known at run time.
 RuntimeKey = tuple[str | None, str]
@@ -111,17 +112,19 @@ def build_report(
 ) -> Report:
     """Merge ``static`` (paths relative to the rootdir) with ``trace`` into a report."""
     runtime = _RuntimeIndex(static, trace, paths)
-    receivers = _receiver_rows(static, runtime, paths, exclusions)
-    senders = _sender_rows(static, runtime)
-    signals = _signal_rows(static.signals, receivers, senders, runtime)
+    facts = SendFacts(
+        static.senders, (d.signal for d in static.definitions), runtime.signal_sends
+    )
+    receivers = _receiver_rows(static, runtime, facts, paths, exclusions)
+    senders = sender_rows(static.senders, runtime.project_sends)
+    signals = _signal_rows(static.signals, receivers, runtime, facts)
     counted = [r for r in receivers if not r.test_only and not r.excluded]
-    counted_senders = [s for s in senders if not s.test_only]
     return Report(
         signals=tuple(signals),
         receivers=tuple(receivers),
         senders=tuple(senders),
         receiver_totals=Totals(len(counted), sum(1 for r in counted if r.calls)),
-        sender_totals=Totals(len(counted_senders), sum(1 for s in counted_senders if s.calls)),
+        sender_totals=sender_totals(senders),
         files_skipped=static.files_skipped,
         missing_workers=tuple(sorted(missing_workers)),
     )
@@ -140,8 +143,10 @@ class _RuntimeIndex:
         self.connected_at: dict[tuple[str, int], set[RuntimeKey]] = defaultdict(set)
         self.connect_sites: dict[RuntimeKey, list[tuple[str, int]]] = defaultdict(list)
         self.signal_sends: dict[str | None, int] = defaultdict(int)
-        #: Project send sites: (path, line, method) -> (signal, calls).
-        self.project_sends: dict[tuple[str, int, str], tuple[str | None, int]] = {}
+        #: Project send sites: (path, line, method) -> calls per signal sent from there.
+        self.project_sends: dict[tuple[str, int, str], dict[str | None, int]] = defaultdict(
+            lambda: defaultdict(int)
+        )
         for key, count in trace.receiver_calls.items():
             runtime_key = (self.signal_id(key.signal), key.handler.handler)
             self.calls[runtime_key] += count
@@ -163,9 +168,7 @@ class _RuntimeIndex:
             self.signal_sends[signal] += count
             site = paths.site(send.site)
             if site is not None:
-                send_site = (site[0], site[1], send.method)
-                previous = self.project_sends.get(send_site, (signal, 0))[1]
-                self.project_sends[send_site] = (signal, previous + count)
+                self.project_sends[(site[0], site[1], send.method)][signal] += count
 
     def signal_id(self, ref: SignalRef) -> str | None:
         """The static id of a runtime signal: its definition site first, then its module id."""
@@ -180,16 +183,20 @@ class _RuntimeIndex:
 
 
 def _receiver_rows(
-    static: StaticMap, runtime: _RuntimeIndex, paths: PathMapper, exclusions: Exclusions
+    static: StaticMap,
+    runtime: _RuntimeIndex,
+    facts: SendFacts,
+    paths: PathMapper,
+    exclusions: Exclusions,
 ) -> list[ReceiverRow]:
     rows: list[ReceiverRow] = []
     matched: set[RuntimeKey] = set()
     for receiver in static.receivers:
         keys = _matching_keys(receiver, runtime)
         matched.update(keys)
-        rows.append(_declared_row(static, receiver, keys, runtime, exclusions))
+        rows.append(_declared_row(receiver, keys, runtime, facts, exclusions))
     for key in sorted(set(runtime.keys()) - matched, key=lambda k: (k[0] or "", k[1])):
-        row = _runtime_only_row(key, runtime, paths, exclusions)
+        row = _runtime_only_row(key, runtime, facts, paths, exclusions)
         if row is not None:
             rows.append(row)
     return sorted(rows, key=record_order)
@@ -207,20 +214,15 @@ def _matching_keys(receiver: Receiver, runtime: _RuntimeIndex) -> set[RuntimeKey
 
 
 def _declared_row(
-    static: StaticMap,
     receiver: Receiver,
     keys: set[RuntimeKey],
     runtime: _RuntimeIndex,
+    facts: SendFacts,
     exclusions: Exclusions,
 ) -> ReceiverRow:
     calls = sum(runtime.calls.get(k, 0) for k in keys)
     signal = receiver.signal or next((k[0] for k in sorted(keys, key=str) if k[0]), None)
-    if calls:
-        status = ReceiverStatus.EXERCISED
-    elif static.is_dead(receiver) and not runtime.signal_sends.get(signal):
-        status = ReceiverStatus.DEAD
-    else:
-        status = ReceiverStatus.UNEXERCISED
+    status, evidence, possible = facts.receiver(signal, ran=bool(calls))
     tests = sorted({node for k in keys for node in runtime.tests.get(k, ())})
     return ReceiverRow(
         path=receiver.path,
@@ -238,11 +240,17 @@ def _declared_row(
         def_path=receiver.def_path,
         def_line=receiver.def_line,
         code=receiver.code,
+        evidence=evidence,
+        possible_senders=possible,
     )
 
 
 def _runtime_only_row(
-    key: RuntimeKey, runtime: _RuntimeIndex, paths: PathMapper, exclusions: Exclusions
+    key: RuntimeKey,
+    runtime: _RuntimeIndex,
+    facts: SendFacts,
+    paths: PathMapper,
+    exclusions: Exclusions,
 ) -> ReceiverRow | None:
     code = runtime.handler_code.get(key)
     handler_site = paths.site(CodeRef(code.path, code.line)) if code and code.path else None
@@ -252,6 +260,7 @@ def _runtime_only_row(
     sites = runtime.connect_sites.get(key, [])
     site = sites[0] if sites else handler_site
     calls = runtime.calls.get(key, 0)
+    status, evidence, possible = facts.receiver(key[0], ran=bool(calls))
     test_only = is_test_path(site[0]) or is_test_path(handler_site[0])
     return ReceiverRow(
         path=site[0],
@@ -262,89 +271,45 @@ def _runtime_only_row(
         declared=False,
         test_only=test_only,
         calls=calls,
-        status=ReceiverStatus.EXERCISED if calls else ReceiverStatus.UNEXERCISED,
+        status=status,
         tests=tuple(sorted(runtime.tests.get(key, ()))),
         kind="runtime",
         excluded=exclusions.matches(key[1], site[0]),
         def_path=handler_site[0],
         def_line=handler_site[1],
+        evidence=evidence,
+        possible_senders=possible,
     )
-
-
-def _sender_rows(static: StaticMap, runtime: _RuntimeIndex) -> list[SenderRow]:
-    by_file: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    for sender in static.senders:
-        by_file[sender.path].append((sender.line, sender.end_line, sender.method))
-    calls: dict[tuple[str, int, str], int] = defaultdict(int)
-    unmatched: list[tuple[tuple[str, int, str], str | None, int]] = []
-    for (path, line, method), (signal, count) in runtime.project_sends.items():
-        span = next(
-            (s for s in by_file.get(path, ()) if s[0] <= line <= s[1] and s[2] == method), None
-        )
-        if span is None:
-            unmatched.append(((path, line, method), signal, count))
-        else:
-            calls[(path, span[0], method)] += count
-    rows = [
-        SenderRow(
-            path=s.path,
-            line=s.line,
-            signal=s.signal,
-            method=s.method,
-            declared=True,
-            test_only=s.test_only,
-            calls=calls.get((s.path, s.line, s.method), 0),
-            end_line=s.end_line,
-            sender=s.sender,
-            code=s.code,
-        )
-        for s in static.senders
-    ]
-    rows += [
-        SenderRow(
-            path=path,
-            line=line,
-            signal=signal,
-            method=method,
-            declared=False,
-            test_only=is_test_path(path),
-            calls=count,
-            end_line=line,
-        )
-        for (path, line, method), signal, count in unmatched
-    ]
-    return sorted(rows, key=record_order)
 
 
 def _signal_rows(
     infos: Sequence[SignalInfo],
     receivers: Sequence[ReceiverRow],
-    senders: Sequence[SenderRow],
     runtime: _RuntimeIndex,
+    facts: SendFacts,
 ) -> list[SignalRow]:
     static_by_id = {info.signal: info for info in infos}
     received: dict[str, list[ReceiverRow]] = defaultdict(list)
     for row in receivers:
         if row.signal is not None:
             received[row.signal].append(row)
-    sent_from_project = {s.signal for s in senders if s.signal is not None}
     rows = []
     for signal in sorted({*static_by_id, *received}):
         info = static_by_id.get(signal)
-        category = info.category if info else _runtime_category(signal)
-        sent = signal in sent_from_project or bool(runtime.signal_sends.get(signal))
-        sent = sent or (info is None or info.definition_path is None)
+        verdict = facts.of(signal)
         rows.append(
             SignalRow(
                 signal=signal,
                 framework=info.framework if info else _runtime_framework(signal),
-                category=category,
-                status=signal_status(len(received[signal]), 1 if sent else 0),
+                category=info.category if info else _runtime_category(signal),
+                status=verdict.status(len(received[signal])),
                 sends=runtime.signal_sends.get(signal, 0),
                 receivers=len(received[signal]),
                 exercised_receivers=sum(1 for r in received[signal] if r.calls),
                 definition_path=info.definition_path if info else None,
                 definition_line=info.definition_line if info else None,
+                evidence=verdict.evidence,
+                possible_senders=verdict.possible,
             )
         )
     return rows

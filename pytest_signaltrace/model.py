@@ -19,6 +19,8 @@ from typing import Any, Literal
 Framework = Literal["django", "celery"]
 SendMethod = Literal["send", "send_robust", "asend", "asend_robust"]
 ReceiverKind = Literal["decorator", "connect"]
+#: What a verdict rests on: the static scan, the runtime trace, or both.
+Evidence = Literal["static", "runtime", "static+runtime"]
 
 SEND_METHODS: tuple[SendMethod, ...] = ("send", "send_robust", "asend", "asend_robust")
 
@@ -41,6 +43,10 @@ class SignalStatus(enum.StrEnum):
     UNUSED = "unused"
     NEVER_SENT = "never_sent"
     NO_RECEIVERS = "no_receivers"
+    #: No certain send site and no receiver, but an unresolved send site might send it.
+    POSSIBLY_UNUSED = "possibly_unused"
+    #: Receivers, no certain send site, but an unresolved send site might send it.
+    POSSIBLY_NEVER_SENT = "possibly_never_sent"
 
 
 @dataclass(frozen=True, order=True)
@@ -106,6 +112,8 @@ class Sender:
     test_only: bool = False
     expression: str = ""
     code: str = ""
+    #: Every signal id the call may send when ``signal`` is not known exactly (empty: unknown).
+    signal_candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, order=True)
@@ -187,6 +195,21 @@ class ReceiverStatus(enum.StrEnum):
     #: Never ran, and its signal is sent nowhere: not in the code, not by a framework, not at
     #: run time.
     DEAD = "dead"
+    #: Never ran, no certain send site sends its signal and it was not sent at run time, but a
+    #: send site whose signal the scan could not resolve might send it.
+    POSSIBLY_DEAD = "possibly_dead"
+
+
+@dataclass(frozen=True, order=True)
+class SiteRef:
+    """A send site named by where it is: how a row points at the unresolved sites that might
+    send its signal."""
+
+    path: str
+    line: int
+    method: str
+    #: The signal expression as written (``self.add_signal``).
+    expression: str = ""
 
 
 @dataclass(frozen=True, order=True)
@@ -211,6 +234,10 @@ class ReceiverRow:
     def_path: str | None = None
     def_line: int | None = None
     code: str = ""
+    #: What ``status`` rests on (see :data:`Evidence`).
+    evidence: Evidence = "runtime"
+    #: For a possibly dead receiver: the unresolved send sites that might send its signal.
+    possible_senders: tuple[SiteRef, ...] = ()
 
 
 @dataclass(frozen=True, order=True)
@@ -227,6 +254,15 @@ class SenderRow:
     end_line: int = 0
     sender: str | None = None
     code: str = ""
+    #: How ``signal`` is known: the scan resolved it (``static``), the trace saw this site send
+    #: it (``runtime``), or both.
+    evidence: Evidence = "static"
+    #: The scan's candidates when it could not resolve the signal.
+    signal_candidates: tuple[str, ...] = ()
+    #: Every signal the trace saw this site send (a site that sent several has a row for each).
+    runtime_signals: tuple[str, ...] = ()
+    #: The signal expression as written, kept when the scan could not resolve it.
+    expression: str = ""
 
 
 @dataclass(frozen=True, order=True)
@@ -243,6 +279,10 @@ class SignalRow:
     exercised_receivers: int
     definition_path: str | None = None
     definition_line: int | None = None
+    #: What ``status`` rests on (see :data:`Evidence`).
+    evidence: Evidence = "static"
+    #: For a ``possibly_*`` status: the unresolved send sites that might send it.
+    possible_senders: tuple[SiteRef, ...] = ()
 
 
 @dataclass(frozen=True)

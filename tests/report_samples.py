@@ -19,6 +19,7 @@ from pytest_signaltrace.model import (
     SignalCategory,
     SignalRow,
     SignalStatus,
+    SiteRef,
     SkippedFile,
     Totals,
 )
@@ -211,8 +212,12 @@ def _synthetic_receiver(rng: random.Random, signal: str, index: int) -> Receiver
     )
 
 
+def _sites(rows: list[dict[str, Any]]) -> tuple[SiteRef, ...]:
+    return tuple(SiteRef(**row) for row in rows)
+
+
 def report_from_json(data: dict[str, Any]) -> Report:
-    """A :class:`Report` from the document ``--signal-report=json`` writes (format 1)."""
+    """A :class:`Report` from the document ``--signal-report=json`` writes (format 2)."""
     summary = data["summary"]
     return Report(
         signals=tuple(
@@ -221,17 +226,116 @@ def report_from_json(data: dict[str, Any]) -> Report:
                     **s,
                     "category": SignalCategory(s["category"]),
                     "status": SignalStatus(s["status"]),
+                    "possible_senders": _sites(s["possible_senders"]),
                 }
             )
             for s in data["signals"]
         ),
         receivers=tuple(
-            ReceiverRow(**{**r, "status": ReceiverStatus(r["status"]), "tests": tuple(r["tests"])})
+            ReceiverRow(
+                **{
+                    **r,
+                    "status": ReceiverStatus(r["status"]),
+                    "tests": tuple(r["tests"]),
+                    "possible_senders": _sites(r["possible_senders"]),
+                }
+            )
             for r in data["receivers"]
         ),
-        senders=tuple(SenderRow(**s) for s in data["senders"]),
+        senders=tuple(
+            SenderRow(
+                **{
+                    **s,
+                    "signal_candidates": tuple(s["signal_candidates"]),
+                    "runtime_signals": tuple(s["runtime_signals"]),
+                }
+            )
+            for s in data["senders"]
+        ),
         receiver_totals=Totals(summary["receivers"]["total"], summary["receivers"]["exercised"]),
         sender_totals=Totals(summary["senders"]["total"], summary["senders"]["exercised"]),
         files_skipped=tuple(SkippedFile(**f) for f in data["files_skipped"]),
         missing_workers=tuple(data["missing_workers"]),
+    )
+
+
+#: The parameter send site of :func:`uncertain_report`: it might send any signal.
+MAYBE_SITE = SiteRef("shop/views.py", 14, "send", "sig")
+
+
+def uncertain_report() -> Report:
+    """A report where the trace named an unresolved send site and the scan is unsure of others.
+
+    ``shop/views.py:8`` (``self.add_signal.send``) was unresolved; the trace saw it send
+    ``basket_addition`` 108 times. ``shop/views.py:14`` (``sig.send``) never ran: it might send
+    any signal, so ``on_refund`` is possibly dead, ``order_lost``'s receiver is dead (the scan's
+    candidates rule it out), and an excluded dead receiver is not counted.
+    """
+    added, refunded = "shop.signals.basket_addition", "shop.signals.order_refunded"
+    lost, audited = "shop.signals.order_lost", "shop.signals.inventory_audited"
+    receivers = (
+        receiver(added, "shop.receivers.on_added", calls=108, line=6, evidence="runtime"),
+        receiver(
+            refunded,
+            "shop.receivers.on_refund",
+            "possibly_dead",
+            line=11,
+            evidence="static+runtime",
+            possible_senders=(MAYBE_SITE,),
+        ),
+        receiver(lost, "shop.receivers.on_lost", "dead", line=16, evidence="static+runtime"),
+        receiver(
+            lost, "shop.receivers.legacy", "dead", line=21, excluded=True, evidence="static+runtime"
+        ),
+    )
+    senders = (
+        sender(
+            added,
+            "shop/views.py",
+            8,
+            calls=108,
+            end_line=10,
+            evidence="runtime",
+            expression="self.add_signal",
+            runtime_signals=(added,),
+            code="self.add_signal.send(",
+        ),
+        sender(None, "shop/views.py", 14, calls=0, expression="sig", code="sig.send(sender=None)"),
+    )
+    report = totals(receivers, senders)
+    maybe = (MAYBE_SITE,)
+
+    def row(signal: str, status: SignalStatus, evidence: str, **kw: Any) -> SignalRow:
+        rows = [r for r in receivers if r.signal == signal]
+        return SignalRow(
+            signal=signal,
+            framework="django",
+            category=SignalCategory.CUSTOM,
+            status=status,
+            sends=108 if signal == added else 0,
+            receivers=len(rows),
+            exercised_receivers=sum(1 for r in rows if r.calls),
+            definition_path="shop/signals.py",
+            definition_line=3,
+            evidence=evidence,  # type: ignore[arg-type]
+            **kw,
+        )
+
+    signals = (
+        row(added, SignalStatus.OK, "runtime"),
+        row(audited, SignalStatus.POSSIBLY_UNUSED, "static+runtime", possible_senders=maybe),
+        row(lost, SignalStatus.NEVER_SENT, "static+runtime"),
+        row(
+            refunded,
+            SignalStatus.POSSIBLY_NEVER_SENT,
+            "static+runtime",
+            possible_senders=maybe,
+        ),
+    )
+    return Report(
+        signals=signals,
+        receivers=report.receivers,
+        senders=report.senders,
+        receiver_totals=report.receiver_totals,
+        sender_totals=report.sender_totals,
     )

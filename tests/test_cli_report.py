@@ -37,7 +37,14 @@ def test_report_prints_the_terminal_table_by_default(
 ) -> None:
     assert main(["report", str(datafile)]) == ExitCode.OK
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == ["Signal", "Receivers", "Ran", "Sends", "Status"]
+    assert out.splitlines()[0].split() == [
+        "Signal",
+        "Receivers",
+        "Ran",
+        "Sends",
+        "Status",
+        "Evidence",
+    ]
     assert "TOTAL" in out
     assert "50.00%" in out
     assert "Receivers that never ran" not in out

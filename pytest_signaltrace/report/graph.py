@@ -28,6 +28,7 @@ from pytest_signaltrace.model import (
     SignalRow,
     SignalStatus,
 )
+from pytest_signaltrace.report.words import sites_text
 
 #: Column indexes, left to right.
 SENDERS, SIGNALS, RECEIVERS = 0, 1, 2
@@ -72,8 +73,8 @@ class Node:
     label: str
     #: The full text, shown as a tooltip.
     title: str
-    #: CSS status: ``exercised``, ``unexercised``, ``dead``, ``test-only``, ``excluded``
-    #: (receivers), ``ran``, ``never-ran``, ``test-only`` (send sites), ``sig-ok``,
+    #: CSS status: ``exercised``, ``unexercised``, ``dead``, ``possibly-dead``, ``test-only``,
+    #: ``excluded`` (receivers), ``ran``, ``never-ran``, ``test-only`` (send sites), ``sig-ok``,
     #: ``sig-never_sent`` ... (signals: ``sig-`` and the signal's static status), ``signal``
     #: (the pseudo signal of unresolved rows).
     status: str
@@ -154,13 +155,14 @@ class _Band:
 def receiver_status(row: ReceiverRow) -> str:
     """The status a receiver is shown with: test-only, then excluded, win over the run status.
 
-    The same split as the terminal report: neither kind is counted in the coverage.
+    The same split as the terminal report: neither kind is counted in the coverage. Statuses
+    are written with hyphens, like CSS classes: ``possibly-dead``.
     """
     if row.test_only:
         return "test-only"
     if row.excluded:
         return "excluded"
-    return row.status.value
+    return row.status.value.replace("_", "-")
 
 
 def sender_status(row: SenderRow) -> str:
@@ -324,9 +326,11 @@ def _signal_node(band: _Band, index: int, x: float, y: float, height: float) -> 
         sublabel = f"{module} \u00b7 {sends}" if module else sends
         title = (
             f"{band.signal}\n{row.category.value} {row.framework} signal, "
-            f"status {row.status.value.replace('_', ' ')}\n{sends}, "
+            f"status {row.status.value.replace('_', ' ')} ({row.evidence})\n{sends}, "
             f"{row.exercised_receivers} of {row.receivers} receivers ran"
         )
+        if row.possible_senders:
+            title += f"\nmight be sent by {sites_text(row.possible_senders)}"
     return Node(
         id=f"signal-{index}",
         column=SIGNALS,
@@ -348,6 +352,8 @@ def _sends_phrase(row: SignalRow) -> str:
         return f"sent {row.sends}\u00d7 in tests"
     if row.status is SignalStatus.NEVER_SENT:
         return "nothing sends it"
+    if row.status in (SignalStatus.POSSIBLY_NEVER_SENT, SignalStatus.POSSIBLY_UNUSED):
+        return "only unresolved sites might send it"
     return "not sent in tests"
 
 
@@ -378,9 +384,12 @@ def _receiver_node(row: ReceiverRow, index: int, x: float, y: float, signal: str
     width = COLUMN_WIDTHS[RECEIVERS]
     status = receiver_status(row)
     ran = f"ran {row.calls}\u00d7" if row.calls else "never ran"
-    title = f"{row.handler}\n{row.path}:{row.line}\n{status}: {ran}"
+    title = f"{row.handler}\n{row.path}:{row.line}\n{status.replace('-', ' ')}: {ran}"
     if row.status is ReceiverStatus.DEAD and status != "dead":
         title += " (dead: nothing sends its signal)"
+    if row.possible_senders:
+        hidden = "" if status == "possibly-dead" else " (possibly dead)"
+        title += f"{hidden}\nmight be sent by {sites_text(row.possible_senders)}"
     return Node(
         id=f"receiver-{index}",
         column=RECEIVERS,
@@ -401,6 +410,8 @@ def _sender_node(row: SenderRow, index: int, x: float, y: float, signal: str) ->
     status = sender_status(row)
     ran = f"ran {row.calls}\u00d7" if row.calls else "never ran"
     title = f"{row.path}:{row.line} {row.method}\n{row.code}\n{ran}".replace("\n\n", "\n")
+    if row.evidence == "runtime" and row.signal and row.declared:
+        title += "\nsignal named by the trace (the scan could not resolve it)"
     return Node(
         id=f"sender-{index}",
         column=SENDERS,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import __version__
-from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report, SenderRow, SignalRow
+from pytest_signaltrace.model import ReceiverRow, Report, SenderRow, SignalRow
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report.graph import (
     UNRESOLVED,
@@ -33,6 +33,7 @@ from pytest_signaltrace.report.graph import (
     short_signal,
     signal_module,
 )
+from pytest_signaltrace.report.words import EVIDENCE_HINTS, signal_word, site_text
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -42,24 +43,34 @@ INDEX = "index.html"
 DEFAULT_TITLE = "Signal receiver coverage"
 
 #: Sort rank of the statuses: the ones that need attention first.
-_RECEIVER_RANK = {"dead": 0, "unexercised": 1, "exercised": 2, "test-only": 3, "excluded": 4}
+#: Receiver statuses as shown, in the order of the filters and counts.
+RECEIVER_STATUSES = ("exercised", "unexercised", "possibly-dead", "dead", "test-only", "excluded")
+_RECEIVER_RANK = {
+    "dead": 0,
+    "possibly-dead": 1,
+    "unexercised": 2,
+    "exercised": 3,
+    "test-only": 4,
+    "excluded": 5,
+}
+#: Shown statuses that hide the run status (so a note says it).
+_HIDING = ("test-only", "excluded")
 _SENDER_RANK = {"never-ran": 0, "ran": 1, "test-only": 2}
 _SENDER_WORDS = {"never-ran": "never ran", "ran": "ran", "test-only": "test-only"}
-_SIGNAL_WORDS = {
-    "ok": "ok",
-    "unused": "unused",
-    "never_sent": "never sent",
-    "no_receivers": "no receivers",
-}
 _SIGNAL_HINTS = {
     "ok": "sent somewhere and received somewhere",
     "unused": "defined here, but nothing sends it and nothing receives it",
     "never_sent": "has receivers, but nothing sends it: they are dead",
     "no_receivers": "sent, but nothing receives it",
+    "possibly_never_sent": "has receivers, and no send site the scan resolved sends it, nor did "
+    "the tests; an unresolved send site might: its receivers are possibly dead",
+    "possibly_unused": "nothing receives it, and only an unresolved send site might send it",
 }
 _RECEIVER_HINTS = {
     "exercised": "ran at least once during the tests",
     "unexercised": "never ran, though its signal is sent somewhere",
+    "possibly-dead": "never ran; no send site the scan resolved sends its signal and the tests "
+    "did not, but a send site the scan could not resolve might",
     "dead": "never ran, and nothing sends its signal",
     "test-only": "defined in test code: not counted",
     "excluded": "left out of the numbers by a pragma or a configured pattern",
@@ -101,7 +112,9 @@ def render_html(report: Report, *, title: str = DEFAULT_TITLE) -> str:
         graph=layout_graph(report),
         report=report,
         receiver_hints=_RECEIVER_HINTS,
+        receiver_statuses=RECEIVER_STATUSES,
         signal_hints=_SIGNAL_HINTS,
+        evidence_hints=EVIDENCE_HINTS,
         data_json=Markup(script_json(_page_data(report))),
         script=Markup(script),
         style=Markup(style),
@@ -223,8 +236,15 @@ def _receiver_rows(rows: tuple[ReceiverRow, ...]) -> list[dict[str, Any]]:
                 "id": f"receiver-{index}",
                 "row": row,
                 "status": status,
+                "word": status.replace("-", " "),
                 "rank": _RECEIVER_RANK.get(status, 9),
-                "dead_but_hidden": row.status is ReceiverStatus.DEAD and status != "dead",
+                # A test-only or excluded receiver shows that status; say it is (possibly) dead.
+                "hidden_verdict": (
+                    row.status.value.replace("_", " ")
+                    if row.status.value in ("dead", "possibly_dead") and status in _HIDING
+                    else ""
+                ),
+                "possible": [site_text(site) for site in row.possible_senders],
                 "module": row.handler[: len(row.handler) - len(name)],
                 "name": name,
                 "signal": row.signal or UNRESOLVED,
@@ -232,7 +252,8 @@ def _receiver_rows(rows: tuple[ReceiverRow, ...]) -> list[dict[str, Any]]:
                 "location": f"{row.path}:{row.line}",
                 "definition": definition,
                 "search": _search_text(
-                    row.signal, row.handler, row.path, row.def_path, row.sender, row.code
+                    row.signal, row.handler, row.path, row.def_path, row.sender, row.code,
+                    row.evidence,
                 ),
             }
         )
@@ -253,7 +274,11 @@ def _sender_rows(rows: tuple[SenderRow, ...]) -> list[dict[str, Any]]:
                 "signal": row.signal or UNRESOLVED,
                 "signal_module": _signal_module(row.signal),
                 "location": f"{row.path}:{row.line}",
-                "search": _search_text(row.signal, row.path, row.method, row.sender, row.code),
+                "named_by_trace": row.declared and bool(row.signal) and row.evidence == "runtime",
+                "search": _search_text(
+                    row.signal, row.path, row.method, row.sender, row.code, row.expression,
+                    row.evidence,
+                ),
             }
         )
     return sorted(out, key=lambda r: (r["rank"], r["row"].path, r["row"].line, r["id"]))
@@ -271,12 +296,15 @@ def _signal_rows(rows: tuple[SignalRow, ...]) -> list[dict[str, Any]]:
                 "row": row,
                 "signal_module": _signal_module(row.signal),
                 "status": status,
-                "word": _SIGNAL_WORDS.get(status, status),
+                "word": signal_word(status),
+                "possible": [site_text(site) for site in row.possible_senders],
                 "definition": definition,
                 "percent": (
                     round(100 * row.exercised_receivers / row.receivers) if row.receivers else None
                 ),
-                "search": _search_text(row.signal, row.framework, row.category.value, definition),
+                "search": _search_text(
+                    row.signal, row.framework, row.category.value, definition, row.evidence
+                ),
             }
         )
     return out

@@ -4,6 +4,14 @@ Format history (``"format"``):
 
 * 1: first version: ``summary``, ``signals``, ``receivers``, ``senders``, plus
   ``files_skipped`` and ``missing_workers``.
+* 2: every signal, receiver and send-site row carries ``evidence`` (``static``, ``runtime`` or
+  ``static+runtime``: what its status, or a send site's signal, rests on); receivers may be
+  ``possibly_dead`` and signals ``possibly_never_sent`` or ``possibly_unused``, both with
+  ``possible_senders`` (the unresolved send sites that might send the signal:
+  ``{"path", "line", "method", "expression"}``); send sites carry ``signal_candidates``,
+  ``runtime_signals`` and ``expression``, and a site the scan could not resolve takes the
+  signal the trace saw it send (one row per signal). ``dead`` counts leave excluded receivers
+  out.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from typing import Any
 from pytest_signaltrace import __version__
 from pytest_signaltrace.model import Report, Totals, to_jsonable
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _totals(totals: Totals) -> dict[str, Any]:

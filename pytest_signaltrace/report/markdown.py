@@ -11,17 +11,13 @@ from collections.abc import Iterable, Sequence
 
 from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report, SignalRow
 from pytest_signaltrace.report.text import code_span
+from pytest_signaltrace.report.words import EVIDENCE_HINTS, count_status, signal_word, sites_text
 
 _STATUS_ICONS = {
     ReceiverStatus.EXERCISED: "✅ exercised",
     ReceiverStatus.UNEXERCISED: "⚠️ unexercised",
     ReceiverStatus.DEAD: "💀 dead",
-}
-_SIGNAL_WORDS = {
-    "ok": "ok",
-    "never_sent": "never sent",
-    "no_receivers": "no receivers",
-    "unused": "unused",
+    ReceiverStatus.POSSIBLY_DEAD: "❓ possibly dead",
 }
 
 
@@ -35,18 +31,14 @@ def render_markdown(report: Report, *, title: str = "Signal receiver coverage") 
             "",
         ]
     lines += _overview(report.signals, report.receivers)
+    lines += ["", _legend()]
     never_ran = [
         r for r in report.receivers if not r.calls and not r.test_only and not r.excluded
     ]
     if never_ran:
         lines += ["", f"### Receivers that never ran ({len(never_ran)})", ""]
-        lines += _table(
-            ["Status", "Receiver", "Signal", "Location"],
-            (
-                [_status(r), _code(r.handler), _code(r.signal or "?"), _location(r)]
-                for r in never_ran
-            ),
-        )
+        lines += _never_ran_table(never_ran)
+    lines += _named_by_trace(report)
     by_signal: dict[str, list[ReceiverRow]] = defaultdict(list)
     for row in report.receivers:
         by_signal[row.signal or "(unresolved signal)"].append(row)
@@ -56,14 +48,15 @@ def render_markdown(report: Report, *, title: str = "Signal receiver coverage") 
         info = signals.get(signal)
         heading = f"#### {_code(signal)}"
         if info is not None:
-            status = _SIGNAL_WORDS.get(info.status.value, info.status.value)
-            heading += f" — {status}, sent {_times(info.sends)}"
+            status = signal_word(info.status.value)
+            heading += f" — {status} ({info.evidence}), sent {_times(info.sends)}"
         lines += [heading, ""]
         lines += _table(
-            ["Status", "Receiver", "Location", "Calls", "Tests"],
+            ["Status", "Evidence", "Receiver", "Location", "Calls", "Tests"],
             (
                 [
                     _status(r) + _marks(r),
+                    r.evidence,
                     _code(r.handler),
                     _location(r),
                     str(r.calls),
@@ -79,13 +72,54 @@ def render_markdown(report: Report, *, title: str = "Signal receiver coverage") 
 
 def _headline(report: Report) -> str:
     receivers, senders = report.receiver_totals, report.sender_totals
-    dead = sum(1 for r in report.receivers if r.status is ReceiverStatus.DEAD and not r.test_only)
+    possibly_dead = count_status(report, ReceiverStatus.POSSIBLY_DEAD)
     return (
         f"**{receivers.percent:.2f}%** of receivers ran "
         f"({receivers.exercised} of {receivers.total})"
         f" · send sites {senders.percent:.2f}% ({senders.exercised} of {senders.total})"
-        f" · {dead} dead"
+        f" · {count_status(report, ReceiverStatus.DEAD)} dead"
+        + (f" · {possibly_dead} possibly dead" if possibly_dead else "")
     )
+
+
+def _legend() -> str:
+    return "Evidence: " + "; ".join(f"*{k}*: {v}" for k, v in EVIDENCE_HINTS.items()) + "."
+
+
+def _never_ran_table(rows: Sequence[ReceiverRow]) -> list[str]:
+    header = ["Status", "Evidence", "Receiver", "Signal", "Location"]
+    possible = any(r.possible_senders for r in rows)
+    if possible:
+        header.append("Might be sent by")
+    return _table(
+        header,
+        (
+            [_status(r), r.evidence, _code(r.handler), _code(r.signal or "?"), _location(r)]
+            + ([_code(sites_text(r.possible_senders)) if r.possible_senders else ""] * possible)
+            for r in rows
+        ),
+    )
+
+
+def _named_by_trace(report: Report) -> list[str]:
+    """Send sites whose signal only the trace could name."""
+    named = [s for s in report.senders if s.declared and s.signal and s.evidence == "runtime"]
+    if not named:
+        return []
+    title = f"### Send sites the scan could not resolve, named by the trace ({len(named)})"
+    return ["", title, "", *_table(
+        ["Location", "Call", "Signal", "Calls"],
+        (
+            [
+                _code(f"{s.path}:{s.line}"),
+                _code(f"{s.expression}.{s.method}" if s.expression else s.method),
+                _code(s.signal or "?"),
+                str(s.calls),
+            ]
+            for s in named
+        ),
+        align=["", "", "", "r"],
+    )]
 
 
 def _overview(signals: Sequence[SignalRow], receivers: Sequence[ReceiverRow]) -> list[str]:
@@ -94,18 +128,19 @@ def _overview(signals: Sequence[SignalRow], receivers: Sequence[ReceiverRow]) ->
         if row.signal and not row.test_only and not row.excluded:
             counted[row.signal].append(row)
     return _table(
-        ["Signal", "Status", "Receivers", "Ran", "Sends"],
+        ["Signal", "Status", "Evidence", "Receivers", "Ran", "Sends"],
         (
             [
                 _code(s.signal),
-                _SIGNAL_WORDS.get(s.status.value, s.status.value),
+                signal_word(s.status.value),
+                s.evidence,
                 str(len(counted[s.signal])),
                 str(sum(1 for r in counted[s.signal] if r.calls)),
                 str(s.sends),
             ]
             for s in signals
         ),
-        align=["", "", "r", "r", "r"],
+        align=["", "", "", "r", "r", "r"],
     )
 
 

@@ -3,7 +3,11 @@
 Format history (``"format"``):
 
 * 1: first version. ``files_skipped``, ``definitions``, ``receivers``, ``senders``,
-  ``disconnects``, ``signals``; receivers carry ``dead``.
+  ``disconnects``, ``signals``; receivers carry ``dead``. Later, within version 1 (only new
+  keys and values, so readers of the first layout still work): senders carry
+  ``signal_candidates``; receivers carry ``possibly_dead``; signals carry ``possible_senders``
+  (the unresolved send sites that might send them) and may be ``possibly_never_sent`` or
+  ``possibly_unused``.
 """
 
 from __future__ import annotations
@@ -13,17 +17,28 @@ from typing import Any
 
 from pytest_signaltrace import __version__
 from pytest_signaltrace.model import StaticMap, to_jsonable
+from pytest_signaltrace.scan.derive import possibly_dead_receivers
+from pytest_signaltrace.verdicts import PossibleSenders
 
 FORMAT_VERSION = 1
 
 
 def scan_to_dict(static_map: StaticMap) -> dict[str, Any]:
     """The JSON-ready document for ``static_map`` (rows already sorted by the scan)."""
+    maybe = possibly_dead_receivers(static_map.receivers, static_map.signals)
     receivers = []
     for receiver in static_map.receivers:
         row = to_jsonable(receiver)
         row["dead"] = static_map.is_dead(receiver)
+        row["possibly_dead"] = (receiver.path, receiver.line, receiver.signal) in maybe
         receivers.append(row)
+    possible = PossibleSenders(static_map.senders)
+    signals = []
+    for info in static_map.signals:
+        row = to_jsonable(info)
+        quiet = info.status.value.startswith("possibly_")
+        row["possible_senders"] = to_jsonable(possible.of(info.signal)) if quiet else []
+        signals.append(row)
     return {
         "format": FORMAT_VERSION,
         "tool": f"pytest-signaltrace {__version__}",
@@ -35,7 +50,7 @@ def scan_to_dict(static_map: StaticMap) -> dict[str, Any]:
         "receivers": receivers,
         "senders": to_jsonable(static_map.senders),
         "disconnects": to_jsonable(static_map.disconnects),
-        "signals": to_jsonable(static_map.signals),
+        "signals": signals,
     }
 
 

@@ -1,16 +1,18 @@
 """Render a :class:`~pytest_signaltrace.model.StaticMap` as Markdown ("Signal Usage Analysis").
 
 The layout, top to bottom: a title and one line about the scan, a ``## Summary`` table of counts,
-``## Dead receivers`` / ``## Unused signals`` / ``## Signals never sent`` (each only when it has
-rows), ``## Signals`` with one ``###`` section per signal id (sorted), a last
-``### Unresolved signal`` section for receivers and send sites whose signal could not be resolved,
-and ``## Skipped files``.
+``## Dead receivers`` / ``## Possibly dead receivers`` / ``## Unused signals`` / ``## Possibly
+unused signals`` / ``## Signals never sent`` / ``## Signals possibly never sent`` (each only when
+it has rows; "possibly": no resolved send site sends the signal, but an unresolved one might,
+and the possible ones are listed), ``## Signals`` with one ``###`` section per signal id (sorted),
+a last ``### Unresolved signal`` section for receivers and send sites whose signal could not be
+resolved, and ``## Skipped files``.
 
 Every value taken from the map goes through :func:`_code` (a code span, safe for any number of
 backticks) or :func:`_text` (backslash-escaped); table cells then escape ``|`` as ``\\|``. Newlines
 become spaces, so one row stays one line. In the receivers table the handler cell carries
-``(test)`` for a test-only receiver and ``(dead)`` for a dead one; in the senders table the method
-cell carries ``(test)``.
+``(test)`` for a test-only receiver, ``(dead)`` for a dead one and ``(possibly dead)`` for a
+possibly dead one; in the senders table the method cell carries ``(test)``.
 """
 
 from __future__ import annotations
@@ -30,17 +32,13 @@ from pytest_signaltrace.model import (
     StaticMap,
 )
 from pytest_signaltrace.report.text import code_span
+from pytest_signaltrace.report.words import signal_word, sites_text
+from pytest_signaltrace.scan.derive import possibly_dead_receivers
+from pytest_signaltrace.verdicts import PossibleSenders
 
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 #: ASCII punctuation that could start inline Markdown (emphasis, links, HTML, entities, code).
 _TEXT_SPECIALS = re.compile(r"([\\`*_\[\]<>&~#])")
-
-_STATUS_LABELS: dict[SignalStatus, str] = {
-    SignalStatus.OK: "ok",
-    SignalStatus.UNUSED: "unused",
-    SignalStatus.NEVER_SENT: "never sent",
-    SignalStatus.NO_RECEIVERS: "no receivers",
-}
 
 _RECEIVER_HEADER = ("File", "Line", "Handler", "Sender", "Code")
 _SENDER_HEADER = ("File", "Line", "Method", "Sender", "Code")
@@ -58,9 +56,17 @@ def render_scan_markdown(static_map: StaticMap) -> str:
     infos = _first_info_per_signal(static_map.signals)
     lines: list[str] = ["# Signal Usage Analysis", "", _scan_line(static_map), ""]
     lines += _summary_section(static_map, infos)
+    possible = PossibleSenders(static_map.senders)
     lines += _dead_receivers_section(static_map)
+    lines += _possibly_dead_section(static_map, possible)
     lines += _signal_list_section("Unused signals", infos, SignalStatus.UNUSED)
+    lines += _signal_list_section(
+        "Possibly unused signals", infos, SignalStatus.POSSIBLY_UNUSED, possible
+    )
     lines += _signal_list_section("Signals never sent", infos, SignalStatus.NEVER_SENT)
+    lines += _signal_list_section(
+        "Signals possibly never sent", infos, SignalStatus.POSSIBLY_NEVER_SENT, possible
+    )
     lines += _signals_section(static_map, infos)
     lines += _skipped_section(static_map)
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -93,8 +99,11 @@ def _summary_section(static_map: StaticMap, infos: dict[str, SignalInfo]) -> lis
         ("Send sites", f"{len(static_map.senders)} ({test_senders} test-only)"),
         ("Disconnects", str(len(static_map.disconnects))),
         ("Dead receivers", str(len(_dead_receivers(static_map)))),
+        ("Possibly dead receivers", str(len(_possibly_dead_receivers(static_map)))),
         ("Unused signals", str(statuses[SignalStatus.UNUSED])),
+        ("Possibly unused signals", str(statuses[SignalStatus.POSSIBLY_UNUSED])),
         ("Signals never sent", str(statuses[SignalStatus.NEVER_SENT])),
+        ("Signals possibly never sent", str(statuses[SignalStatus.POSSIBLY_NEVER_SENT])),
         ("Signals with no receivers", str(statuses[SignalStatus.NO_RECEIVERS])),
     ]
     return ["## Summary", "", *_table(("Item", "Count"), rows), ""]
@@ -110,8 +119,27 @@ def _dead_receivers_section(static_map: StaticMap) -> list[str]:
     return ["## Dead receivers", "", *_table(("Handler", "Signal", "Location"), rows), ""]
 
 
+def _possibly_dead_section(static_map: StaticMap, possible: PossibleSenders) -> list[str]:
+    rows = [
+        (
+            _code(r.handler),
+            _signal_cell(r.signal),
+            _code(_location(r.path, r.line)),
+            _code(sites_text(possible.of(r.signal))) if r.signal else "",
+        )
+        for r in _possibly_dead_receivers(static_map)
+    ]
+    if not rows:
+        return []
+    header = ("Handler", "Signal", "Location", "Might be sent by")
+    return ["## Possibly dead receivers", "", *_table(header, rows), ""]
+
+
 def _signal_list_section(
-    title: str, infos: dict[str, SignalInfo], status: SignalStatus
+    title: str,
+    infos: dict[str, SignalInfo],
+    status: SignalStatus,
+    possible: PossibleSenders | None = None,
 ) -> list[str]:
     items = [infos[signal] for signal in sorted(infos) if infos[signal].status is status]
     if not items:
@@ -119,7 +147,10 @@ def _signal_list_section(
     lines = [f"## {title}", ""]
     for info in items:
         where = _definition_location(info.definition_path, info.definition_line)
-        lines.append(f"- {_code(info.signal)}" + (f" ({_code(where)})" if where else ""))
+        line = f"- {_code(info.signal)}" + (f" ({_code(where)})" if where else "")
+        if possible is not None:
+            line += f": might be sent by {_code(sites_text(possible.of(info.signal)))}"
+        lines.append(line)
     return [*lines, ""]
 
 
@@ -146,7 +177,7 @@ def _signals_section(static_map: StaticMap, infos: dict[str, SignalInfo]) -> lis
 def _signal_facts(info: SignalInfo | None, definition: Definition | None) -> list[str]:
     framework = info.framework if info else definition.framework if definition else _UNKNOWN
     category = info.category.value if info else _UNKNOWN
-    status = _STATUS_LABELS[info.status] if info else _UNKNOWN
+    status = signal_word(info.status.value) if info else _UNKNOWN
     where = _definition_location(info.definition_path, info.definition_line) if info else ""
     if not where and definition is not None:
         where = _location(definition.path, definition.line)
@@ -165,13 +196,19 @@ def _receivers_block(
     lines = ["**Receivers**", ""]
     if not receivers:
         return [*lines, "_No receivers._", ""]
+    maybe = possibly_dead_receivers(receivers, static_map.signals)
     header = _with_expression(_RECEIVER_HEADER, "Expression" if unresolved else None)
     rows = [
         _with_expression(
             (
                 _code(r.path),
                 str(r.line),
-                _code(r.handler) + _markers(test=r.test_only, dead=static_map.is_dead(r)),
+                _code(r.handler)
+                + _markers(
+                    test=r.test_only,
+                    dead=static_map.is_dead(r),
+                    maybe=(r.path, r.line, r.signal) in maybe,
+                ),
                 _code(r.sender),
                 _code(r.code),
             ),
@@ -248,6 +285,11 @@ def _dead_receivers(static_map: StaticMap) -> list[Receiver]:
     return _sorted_rows([r for r in static_map.receivers if static_map.is_dead(r)])
 
 
+def _possibly_dead_receivers(static_map: StaticMap) -> list[Receiver]:
+    maybe = possibly_dead_receivers(static_map.receivers, static_map.signals)
+    return _sorted_rows([r for r in static_map.receivers if (r.path, r.line, r.signal) in maybe])
+
+
 def _sorted_rows(rows: list[_Row]) -> list[_Row]:
     return sorted(rows, key=_row_key)
 
@@ -297,8 +339,9 @@ def _with_expression(cells: tuple[str, ...], expression: str | None) -> tuple[st
     return (*cells[:3], expression, *cells[3:])
 
 
-def _markers(*, test: bool, dead: bool) -> str:
-    names = [name for name, on in (("test", test), ("dead", dead)) if on]
+def _markers(*, test: bool, dead: bool, maybe: bool = False) -> str:
+    marks = (("test", test), ("dead", dead), ("possibly dead", maybe))
+    names = [name for name, on in marks if on]
     return f" ({', '.join(names)})" if names else ""
 
 

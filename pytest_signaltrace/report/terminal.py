@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
-from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report
-
-_STATUS_WORDS = {
-    "ok": "ok",
-    "never_sent": "never sent",
-    "no_receivers": "no receivers",
-    "unused": "unused",
-}
+from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report, SenderRow, SiteRef
+from pytest_signaltrace.report.words import (
+    EVIDENCE_LEGEND,
+    EVIDENCE_MARKS,
+    QUIET_SIGNALS,
+    count_status,
+    receiver_word,
+    signal_word,
+    sites_text,
+)
 
 
 def render_terminal(report: Report, *, show_missing: bool = False) -> list[str]:
@@ -20,18 +22,25 @@ def render_terminal(report: Report, *, show_missing: bool = False) -> list[str]:
     per_signal: dict[str, list[ReceiverRow]] = {}
     for row in counted:
         per_signal.setdefault(row.signal or "(unresolved signal)", []).append(row)
-    sends = {s.signal: s.sends for s in report.signals}
-    statuses = {s.signal: _STATUS_WORDS.get(s.status.value, s.status.value) for s in report.signals}
+    signals = {s.signal: s for s in report.signals}
+    statuses = {s: signal_word(row.status.value) for s, row in signals.items()}
     name_width = max([len("Signal"), *(len(n) for n in per_signal)])
-    header = f"{'Signal':<{name_width}}  {'Receivers':>9}  {'Ran':>5}  {'Sends':>7}  Status"
+    status_width = max([len("Status"), *(len(statuses.get(n, "")) for n in per_signal)])
+    header = (
+        f"{'Signal':<{name_width}}  {'Receivers':>9}  {'Ran':>5}  {'Sends':>7}  "
+        f"{'Status':<{status_width}}  Evidence"
+    )
     rule = "-" * len(header)
     lines = [header, rule]
     for signal in sorted(per_signal):
         rows = per_signal[signal]
         ran = sum(1 for r in rows if r.calls)
+        info = signals.get(signal)
+        mark = EVIDENCE_MARKS[info.evidence] if info else ""
         lines.append(
             f"{signal:<{name_width}}  {len(rows):>9}  {ran:>5}  "
-            f"{sends.get(signal, 0):>7}  {statuses.get(signal, '')}"
+            f"{info.sends if info else 0:>7}  {statuses.get(signal, ''):<{status_width}}  {mark}"
+            .rstrip()
         )
     totals = report.receiver_totals
     lines += [
@@ -40,6 +49,7 @@ def render_terminal(report: Report, *, show_missing: bool = False) -> list[str]:
         f"{'':>7}  {totals.percent:.2f}%",
         "",
         _summary_line(report),
+        f"Evidence: {EVIDENCE_LEGEND}.",
     ]
     if report.missing_workers:
         lines.append(
@@ -56,41 +66,44 @@ def render_terminal(report: Report, *, show_missing: bool = False) -> list[str]:
 
 def _summary_line(report: Report) -> str:
     senders = report.sender_totals
-    dead = sum(1 for r in report.receivers if r.status is ReceiverStatus.DEAD and not r.test_only)
     test_only = sum(1 for r in report.receivers if r.test_only)
     excluded = sum(1 for r in report.receivers if r.excluded and not r.test_only)
+    possibly_dead = count_status(report, ReceiverStatus.POSSIBLY_DEAD)
     parts = [
         f"Send sites: {senders.exercised} of {senders.total} ran ({senders.percent:.2f}%)",
-        f"dead receivers: {dead}",
-        f"test-only receivers: {test_only} (not counted)",
+        f"dead receivers: {count_status(report, ReceiverStatus.DEAD)}",
     ]
+    if possibly_dead:
+        parts.append(f"possibly dead: {possibly_dead}")
+    parts.append(f"test-only receivers: {test_only} (not counted)")
     if excluded:
         parts.append(f"excluded: {excluded}")
     return ". ".join([parts[0], ", ".join(parts[1:])]) + "."
 
 
 def _missing_lines(report: Report) -> list[str]:
-    never_ran = [
-        r for r in report.receivers if not r.calls and not r.test_only and not r.excluded
-    ]
+    never_ran = [r for r in report.receivers if not r.calls and not r.test_only and not r.excluded]
     lines = ["", "Receivers that never ran:"]
     lines += _rows(never_ran) or ["  (none)"]
     silent_sites = [s for s in report.senders if not s.calls and not s.test_only]
     if silent_sites:
         lines += ["", "Send sites that never ran:"]
-        lines += [
-            f"  {s.path}:{s.line}  {s.method}  {s.signal or '(unresolved)'}" for s in silent_sites
-        ]
-    quiet = [s for s in report.signals if s.status.value in {"never_sent", "unused"}]
+        lines += [f"  {s.path}:{s.line}  {s.method}  {_sender_signal(s)}" for s in silent_sites]
+    named = [s for s in report.senders if s.declared and s.signal and s.evidence == "runtime"]
+    if named:
+        lines += ["", "Send sites the scan could not resolve, named by the trace:"]
+        lines += [f"  {s.path}:{s.line}  {s.method}  {s.signal}  (ran {s.calls}x)" for s in named]
+    quiet = [s for s in report.signals if s.status.value in QUIET_SIGNALS]
     if quiet:
-        lines += ["", "Signals that nothing sends (never sent, unused):"]
-        lines += [
-            f"  {_STATUS_WORDS[s.status.value]:<11}  "
-            f"{s.definition_path}:{s.definition_line}  {s.signal}"
-            if s.definition_path
-            else f"  {_STATUS_WORDS[s.status.value]:<11}  {s.signal}"
-            for s in quiet
-        ]
+        title = "Signals that nothing sends (never sent, unused)"
+        if any(s.possible_senders for s in quiet):
+            title += " or only unresolved send sites might (possibly)"
+        lines += ["", title + ":"]
+        width = max(len(signal_word(s.status.value)) for s in quiet)
+        for s in quiet:
+            where = f"{s.definition_path}:{s.definition_line}  " if s.definition_path else ""
+            lines.append(f"  {signal_word(s.status.value):<{width}}  {where}{s.signal}")
+            lines += _might_send(s.possible_senders, width)
     test_only = [r for r in report.receivers if r.test_only]
     if test_only:
         lines += ["", "Test-only receivers (not counted):"]
@@ -98,11 +111,27 @@ def _missing_lines(report: Report) -> list[str]:
     return lines
 
 
-def _rows(rows: Iterable[ReceiverRow]) -> list[str]:
-    return [
-        f"  {r.status.value:<11}  {r.path}:{r.line}  {r.handler}"
-        f"  ({r.signal or 'unresolved signal'})"
-        + ("" if r.declared else "  [connected at run time]")
-        for r in rows
-    ]
+def _sender_signal(row: SenderRow) -> str:
+    if row.signal:
+        return row.signal
+    return f"(unresolved: {row.expression})" if row.expression else "(unresolved)"
 
+
+def _might_send(sites: Sequence[SiteRef], indent: int) -> list[str]:
+    if not sites:
+        return []
+    return [f"  {'':<{indent}}  might be sent by {sites_text(sites)}"]
+
+
+def _rows(rows: Sequence[ReceiverRow]) -> list[str]:
+    # As wide as the longest status shown: "unexercised", or "possibly dead" when there is one.
+    width = max([len("unexercised"), *(len(receiver_word(r.status.value)) for r in rows)])
+    lines = []
+    for r in rows:
+        lines.append(
+            f"  {receiver_word(r.status.value):<{width}}  {EVIDENCE_MARKS[r.evidence]:<3}"
+            f"  {r.path}:{r.line}  {r.handler}  ({r.signal or 'unresolved signal'})"
+            + ("" if r.declared else "  [connected at run time]")
+        )
+        lines += _might_send(r.possible_senders, width)
+    return lines

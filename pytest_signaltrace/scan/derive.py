@@ -15,17 +15,7 @@ from pytest_signaltrace.model import (
     SignalStatus,
 )
 from pytest_signaltrace.scan import catalogue
-
-
-def signal_status(receivers: int, senders: int) -> SignalStatus:
-    """A signal's status from how many receivers and send sites it has."""
-    if receivers and senders:
-        return SignalStatus.OK
-    if receivers:
-        return SignalStatus.NEVER_SENT
-    if senders:
-        return SignalStatus.NO_RECEIVERS
-    return SignalStatus.UNUSED
+from pytest_signaltrace.verdicts import SendFacts
 
 
 def summarize_signals(
@@ -38,9 +28,11 @@ def summarize_signals(
     A signal defined outside the scanned source (Django's, Celery's, a third party's) is sent by
     that code, so it counts as sent: it is never ``never_sent`` or ``unused``. So is a signal
     named in ``@receiver(...)`` whose definition the scan could not confirm: when unsure, the
-    scan does not call a receiver dead.
+    scan does not call a receiver dead. A signal that only unresolved send sites might send is
+    ``possibly_never_sent`` or ``possibly_unused`` (see :mod:`pytest_signaltrace.verdicts`).
     """
     defined = {d.signal: d for d in definitions}
+    facts = SendFacts(senders, defined)
     receiver_counts = Counter(r.signal for r in receivers if r.signal)
     sender_counts = Counter(s.signal for s in senders if s.signal)
     test_receivers = Counter(r.signal for r in receivers if r.signal and r.test_only)
@@ -49,10 +41,7 @@ def summarize_signals(
     for signal in sorted({*defined, *receiver_counts, *sender_counts}):
         definition = defined.get(signal)
         category = _category(signal, definition)
-        sent_elsewhere = definition is None
-        status = signal_status(
-            receiver_counts[signal], sender_counts[signal] + (1 if sent_elsewhere else 0)
-        )
+        status = facts.of(signal).status(receiver_counts[signal])
         infos.append(
             SignalInfo(
                 signal=signal,
@@ -90,6 +79,23 @@ def _framework(signal: str, definition: Definition | None) -> Framework:
 def dead_receivers(
     receivers: Iterable[Receiver], signals: Iterable[SignalInfo]
 ) -> frozenset[tuple[str, int, str | None]]:
-    """Receivers of signals defined in the scanned source and sent nowhere in it."""
-    never_sent = {s.signal for s in signals if s.status is SignalStatus.NEVER_SENT}
-    return frozenset((r.path, r.line, r.signal) for r in receivers if r.signal in never_sent)
+    """Receivers of signals defined in the scanned source and sent nowhere in it.
+
+    Not the receivers of a signal that an unresolved send site might send: those are only
+    possibly dead (:func:`possibly_dead_receivers`).
+    """
+    return _receivers_of(receivers, signals, SignalStatus.NEVER_SENT)
+
+
+def possibly_dead_receivers(
+    receivers: Iterable[Receiver], signals: Iterable[SignalInfo]
+) -> frozenset[tuple[str, int, str | None]]:
+    """Receivers of signals that no resolved send site sends, but an unresolved one might."""
+    return _receivers_of(receivers, signals, SignalStatus.POSSIBLY_NEVER_SENT)
+
+
+def _receivers_of(
+    receivers: Iterable[Receiver], signals: Iterable[SignalInfo], status: SignalStatus
+) -> frozenset[tuple[str, int, str | None]]:
+    wanted = {s.signal for s in signals if s.status is status}
+    return frozenset((r.path, r.line, r.signal) for r in receivers if r.signal in wanted)

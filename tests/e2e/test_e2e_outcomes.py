@@ -99,7 +99,7 @@ def test_a_run_stopped_by_maxfail_still_reports_the_tests_that_ran(
     traced.stdout.fnmatch_lines(
         [
             "*- signal receiver coverage -*",
-            "shop.signals.order_placed * 1 * 1 * 2 * ok",
+            "shop.signals.order_placed * 1 * 1 * 2 * ok *",
             "TOTAL * 2 * 1 * 50.00%",
         ]
     )

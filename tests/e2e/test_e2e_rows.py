@@ -165,13 +165,15 @@ def test_third_party_receivers_are_left_out(shop: DjangoProject) -> None:
 
 def test_the_json_report_keeps_its_contract(shop: DjangoProject) -> None:
     _, report = shop.run_json()
-    assert report.data["format"] == 1
+    assert report.data["format"] == 2
     assert report.summary["senders"] == {"total": 2, "exercised": 1, "percent": 50.0}
     receiver_keys = {"signal", "handler", "path", "line", "sender", "declared", "test_only"}
-    receiver_keys |= {"calls", "status", "tests"}
+    receiver_keys |= {"calls", "status", "tests", "evidence", "possible_senders"}
     assert all(receiver_keys <= row.keys() for row in report.receivers)
-    assert all({"signal", "framework", "status", "sends"} <= row.keys() for row in report.signals)
-    sender_keys = {"signal", "path", "line", "method", "test_only", "calls"}
+    signal_keys = {"signal", "framework", "status", "sends", "evidence", "possible_senders"}
+    assert all(signal_keys <= row.keys() for row in report.signals)
+    sender_keys = {"signal", "path", "line", "method", "test_only", "calls", "evidence"}
+    sender_keys |= {"signal_candidates", "runtime_signals", "expression"}
     assert all(sender_keys <= row.keys() for row in report.senders)
     assert report.data["missing_workers"] == []
 
@@ -183,14 +185,15 @@ def test_the_terminal_table_has_a_header_a_row_per_signal_and_a_total(
     result.stdout.fnmatch_lines(
         [
             "*- signal receiver coverage -*",
-            "Signal * Receivers * Ran * Sends * Status",
-            "django.core.signals.setting_changed * 1 * 1 * 2 * ok",
-            "shop.signals.order_placed * 2 * 2 * 2 * ok",
-            "shop.signals.order_refunded * 1 * 0 * 0 * never sent",
-            "shop.signals.order_shipped * 1 * 0 * 0 * ok",
+            "Signal * Receivers * Ran * Sends * Status * Evidence",
+            "django.core.signals.setting_changed * 1 * 1 * 2 * ok * S+R",
+            "shop.signals.order_placed * 2 * 2 * 2 * ok * S+R",
+            "shop.signals.order_refunded * 1 * 0 * 0 * never sent * S+R",
+            "shop.signals.order_shipped * 1 * 0 * 0 * ok * S",
             "TOTAL * 5 * 3 * 60.00%",
             "Send sites: 1 of 2 ran (50.00%). dead receivers: 1, test-only receivers: 2 "
             "(not counted).",
+            "Evidence: S = the static scan, R = the runtime trace, S+R = both.",
         ]
     )
     result.stdout.no_fnmatch_line("Receivers that never ran:")
@@ -206,18 +209,18 @@ def test_term_missing_lists_the_file_and_line_of_what_never_ran(shop: DjangoProj
     result.stdout.fnmatch_lines(
         [
             "Receivers that never ran:",
-            f"  unexercised  shop/receivers.py:{shipped}  shop.receivers.notify_customer"
+            f"  unexercised  S    shop/receivers.py:{shipped}  shop.receivers.notify_customer"
             "  (shop.signals.order_shipped)",
-            f"  dead         shop/receivers.py:{refunded}  shop.receivers.confirm_refund"
+            f"  dead         S+R  shop/receivers.py:{refunded}  shop.receivers.confirm_refund"
             "  (shop.signals.order_refunded)",
             "",
             "Send sites that never ran:",
             f"  shop/services.py:{send}  send  shop.signals.order_shipped",
             "",
             "Test-only receivers (not counted):",
-            f"  exercised    test_shop.py:{remember}  test_shop.remember_placed"
+            f"  exercised    R    test_shop.py:{remember}  test_shop.remember_placed"
             "  (shop.signals.order_placed)",
-            f"  exercised    test_shop.py:{spy}  "
+            f"  exercised    R    test_shop.py:{spy}  "
             "test_shop.test_a_receiver_connected_in_the_test_body.<locals>.spy"
             "  (shop.signals.order_placed)",
         ]

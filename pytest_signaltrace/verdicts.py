@@ -1,0 +1,157 @@
+"""Verdicts: whether a signal is sent, and so whether its receivers can run.
+
+Pure functions shared by the static scan (``scan/derive.py``) and the merge (``merge.py``), so
+that ``signaltrace scan`` and the merged report decide alike. A signal is
+
+* **sent** when a send site the scan resolved sends it, when it is defined outside the scanned
+  source (Django, Celery or a library sends it), or when the trace saw it sent: runtime evidence
+  wins over whatever the scan said;
+* else **possibly sent** when a send site the scan could not resolve (``Sender.signal`` is
+  ``None``) might send it: its ``signal_candidates`` name the signal, or it has none (then it
+  could be any signal);
+* else **sent nowhere**: its receivers are dead.
+
+A receiver that never ran is ``unexercised`` when its signal is sent, ``possibly_dead`` when it is
+possibly sent and ``dead`` when it is sent nowhere; the signal is ``never_sent`` /
+``possibly_never_sent`` (with receivers) or ``unused`` / ``possibly_unused`` (without).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from pytest_signaltrace.model import (
+    Evidence,
+    ReceiverStatus,
+    Sender,
+    SignalStatus,
+    SiteRef,
+)
+
+
+def site_ref(sender: Sender) -> SiteRef:
+    """How a row names the send site ``sender``."""
+    return SiteRef(sender.path, sender.line, sender.method, sender.expression)
+
+
+class PossibleSenders:
+    """The unresolved send sites of a map, indexed by the signals they might send."""
+
+    def __init__(self, senders: Iterable[Sender]) -> None:
+        #: Unresolved sites without candidates: any signal at all.
+        self._any: set[SiteRef] = set()
+        self._by_signal: dict[str, set[SiteRef]] = defaultdict(set)
+        for sender in senders:
+            if sender.signal is not None:
+                continue
+            if sender.signal_candidates:
+                for candidate in sender.signal_candidates:
+                    self._by_signal[candidate].add(site_ref(sender))
+            else:
+                self._any.add(site_ref(sender))
+
+    def of(self, signal: str) -> tuple[SiteRef, ...]:
+        """The unresolved send sites that might send ``signal``, sorted."""
+        return tuple(sorted(self._any | self._by_signal.get(signal, set())))
+
+
+def signal_status(receivers: int, sent: bool, *, possibly_sent: bool = False) -> SignalStatus:
+    """A signal's status from its number of receivers and whether it is (possibly) sent."""
+    if sent:
+        return SignalStatus.OK if receivers else SignalStatus.NO_RECEIVERS
+    if possibly_sent:
+        return SignalStatus.POSSIBLY_NEVER_SENT if receivers else SignalStatus.POSSIBLY_UNUSED
+    return SignalStatus.NEVER_SENT if receivers else SignalStatus.UNUSED
+
+
+def evidence(*, static: bool, runtime: bool) -> Evidence:
+    """``static``, ``runtime`` or ``static+runtime``: which halves back a verdict.
+
+    With neither (nothing to go on) the verdict is the scan's: ``static``.
+    """
+    if static and runtime:
+        return "static+runtime"
+    return "runtime" if runtime else "static"
+
+
+@dataclass(frozen=True)
+class SignalVerdict:
+    """What is known about whether one signal is sent."""
+
+    #: A resolved send site sends it, or it is defined outside the scanned source.
+    static: bool
+    #: The trace saw it sent.
+    runtime: bool
+    #: The unresolved send sites that might send it (empty when it is sent).
+    possible: tuple[SiteRef, ...] = ()
+
+    @property
+    def sent(self) -> bool:
+        """Whether anything certainly sends it."""
+        return self.static or self.runtime
+
+    def status(self, receivers: int) -> SignalStatus:
+        """The signal's status, given how many receivers it has."""
+        return signal_status(receivers, self.sent, possibly_sent=bool(self.possible))
+
+    @property
+    def evidence(self) -> Evidence:
+        """What the signal's status rests on.
+
+        A sent signal is sent by the scan's account, the trace's or both; one sent nowhere (or
+        only possibly) is so by both accounts: the scan found no certain send site and the trace
+        saw no send.
+        """
+        if self.sent:
+            return evidence(static=self.static, runtime=self.runtime)
+        return "static+runtime"
+
+
+class SendFacts:
+    """Decides, for any signal id, whether it is sent: from the static map and runtime sends.
+
+    ``runtime_sends`` counts sends per signal id at run time (empty for a static scan alone).
+    """
+
+    def __init__(
+        self,
+        senders: Iterable[Sender],
+        defined_here: Iterable[str],
+        runtime_sends: Mapping[str | None, int] | None = None,
+    ) -> None:
+        senders = list(senders)
+        self._defined_here = set(defined_here)
+        self._static_sent = {s.signal for s in senders if s.signal is not None}
+        self._runtime = runtime_sends or {}
+        self._possible = PossibleSenders(senders)
+
+    def of(self, signal: str) -> SignalVerdict:
+        """What is known about whether ``signal`` is sent."""
+        static = signal in self._static_sent or signal not in self._defined_here
+        runtime = bool(self._runtime.get(signal))
+        if static or runtime:
+            return SignalVerdict(static, runtime)
+        return SignalVerdict(False, False, self._possible.of(signal))
+
+    def receiver(
+        self, signal: str | None, *, ran: bool
+    ) -> tuple[ReceiverStatus, Evidence, tuple[SiteRef, ...]]:
+        """The status of a receiver of ``signal``, what it rests on, and the unresolved sites
+        that might send its signal when it is possibly dead.
+
+        A receiver that ran is exercised (runtime). One whose signal is unknown never ran and
+        nothing more can be said (runtime). Otherwise the signal decides: sent (by the scan's
+        account, the trace's or both), possibly sent, or sent nowhere.
+        """
+        if ran:
+            return ReceiverStatus.EXERCISED, "runtime", ()
+        if signal is None:
+            return ReceiverStatus.UNEXERCISED, "runtime", ()
+        verdict = self.of(signal)
+        if verdict.sent:
+            return ReceiverStatus.UNEXERCISED, verdict.evidence, ()
+        if verdict.possible:
+            return ReceiverStatus.POSSIBLY_DEAD, verdict.evidence, verdict.possible
+        return ReceiverStatus.DEAD, verdict.evidence, ()
