@@ -353,7 +353,7 @@ def _sends_phrase(row: SignalRow) -> str:
     if row.status is SignalStatus.NEVER_SENT:
         return "nothing sends it"
     if row.status in (SignalStatus.POSSIBLY_NEVER_SENT, SignalStatus.POSSIBLY_UNUSED):
-        return "only unresolved sites might send it"
+        return "no certain sender"
     return "not sent in tests"
 
 
