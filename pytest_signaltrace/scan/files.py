@@ -148,7 +148,7 @@ def _content_problem(relpath: str, data: bytes) -> str | None:
         return None if relpath.endswith("__init__.py") else "empty file"
     if b"\0" in data:
         return "contains NUL bytes (binary file?)"
-    encoding = _declared_encoding(data)
+    encoding = declared_encoding(data)
     try:
         data.decode(encoding)
     except LookupError:
@@ -158,7 +158,7 @@ def _content_problem(relpath: str, data: bytes) -> str | None:
     return None
 
 
-def _declared_encoding(data: bytes) -> str:
+def declared_encoding(data: bytes) -> str:
     """The PEP 263 source encoding: a ``coding:`` cookie on line 1 or 2, else UTF-8."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"

@@ -1,0 +1,297 @@
+"""Cut a module down to the statements the scan needs, before libcst parses it.
+
+libcst builds a Python object for every token and every run of whitespace, which makes it
+tens of times slower than :mod:`ast` per byte. Most of a candidate file says nothing about
+signals, so the file is first split into logical lines by a small regex tokenizer (strings,
+comments, brackets and line continuations; no grammar) and only these are kept, whole:
+
+* statements whose text has trigger text (``.send``, ``.connect``, ``receiver``, ``Signal``
+  ...), recursively: a compound statement keeps its header, and its body is pruned by the same
+  rules; a ``def`` without trigger text is dropped (its name and line are recorded here);
+* imports, and assignments whose value starts with a name (``x = y.z``, ``x = Hook()``,
+  ``x = None``): the bindings the resolver follows;
+* ``class`` headers and bodies, and compound headers outside functions (``try: import x``).
+
+A body left empty becomes ``...``. The kept text comes in :class:`Chunk` s: one per top-level
+statement with trigger text, one per run of statements without; each maps its lines back to
+the file's lines. The cut never decides alone: when a chunk does not parse, the caller parses
+the whole file (see :mod:`.parse`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+#: Text that may make a statement interesting.
+TRIGGER = re.compile(r"\.[ \t]*(?:a?send(?:_robust)?|connect|disconnect)\b|receiver|Signal")
+#: Leaves a receiver out of the coverage numbers, like coverage.py's ``# pragma: no cover``.
+PRAGMA = re.compile(r"#\s*pragma:\s*no\s+signal\s+cover", re.IGNORECASE)
+
+_TOKENS = re.compile(
+    r"""
+    (?P<s>'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)
+      |\"\"\"[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:\"\"\"|\Z)
+      |'[^'\\\r\n]*(?:\\(?:\r\n|.)[^'\\\r\n]*)*'?
+      |"[^"\\\r\n]*(?:\\(?:\r\n|.)[^"\\\r\n]*)*"?)
+    |(?P<c>\#[^\r\n]*)
+    |(?P<o>[(\[{])
+    |(?P<x>[)\]}])
+    |(?P<b>\\(?:\r\n|\r|\n))
+    |(?P<n>\r\n|\r|\n)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+#: The first word of a logical line (``@`` for a decorator), or another first character.
+_FIRST_WORD = re.compile(r"[ \t\f]*(?:(@|[^\W\d]\w*)|[^\s#])")
+_DEF_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
+#: ``name = <name>...`` / ``self.name: T = <name>...``: a binding the resolver may follow.
+_BINDING = re.compile(r"[ \t\f]*[^\W\d][\w.]*[ \t]*(?::[^=\r\n]*)?=[ \t]*[^\W\d]")
+#: A binding longer than this is data (a table, a settings dict), never a signal alias.
+_MAX_BINDING = 2000
+_CLAUSES = frozenset({"else", "elif", "except", "finally"})
+#: One-line compound statements are kept whole: dropping ``try: x`` but keeping its
+#: ``except: y`` would leave text that does not parse.
+_ONE_LINERS = _CLAUSES | {"if", "try", "for", "while", "with", "match", "case", "async", "class"}
+
+
+@dataclass
+class Line:
+    """One logical line: its span (from the start of its first physical line)."""
+
+    start: int
+    end: int
+    indent: int
+    word: str
+    #: The deepest bracket nesting inside it.
+    depth: int
+    children: list[Line] = field(default_factory=list)
+
+    @property
+    def span_end(self) -> int:
+        """The end of this line's text, its nested block included."""
+        return self.children[-1].span_end if self.children else self.end
+
+
+@dataclass
+class Chunk:
+    """Kept text to parse as one module, and the file's line of each of its lines."""
+
+    text: str
+    lines: list[int]
+    #: Whether it holds trigger text (only such chunks need positions).
+    triggers: bool
+
+
+@dataclass
+class Outline:
+    """What the cut learnt about a file."""
+
+    chunks: list[Chunk]
+    #: Every ``def`` and ``class`` (qualified name) with the line of its ``def``/``class``.
+    functions: dict[str, int]
+    #: Lines of ``# pragma: no signal cover`` comments (comment tokens, never strings).
+    pragma_lines: list[int]
+    #: The logical lines, as a tree by indentation.
+    lines: list[Line]
+    #: The logical lines kept in the chunks (the parser's size guard checks these).
+    kept: list[Line]
+    #: Whether anything was left out.
+    pruned: bool
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset where each line starts, splitting lines the way the parser does."""
+    return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+
+
+def split_lines(text: str) -> list[str]:
+    """The file's physical lines without their ends, split the way the parser does."""
+    return _NEWLINE.split(text)
+
+
+def outline(text: str, *, prune: bool = True) -> Outline:
+    """Cut ``text`` (see the module's docstring); ``prune=False`` keeps everything."""
+    starts = line_starts(text)
+    flat: list[tuple[int, int, int]] = []
+    pragmas: list[int] = []
+    depth = deepest = 0
+    start = 0
+    for match in _TOKENS.finditer(text):
+        kind = match.lastgroup
+        if kind == "o":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif kind == "x":
+            depth = max(0, depth - 1)
+        elif kind == "n" and depth == 0:
+            flat.append((start, match.end(), deepest))
+            start = match.end()
+            deepest = 0
+        elif kind == "c" and PRAGMA.match(match.group()):
+            pragmas.append(bisect.bisect_right(starts, match.start()))
+    if start < len(text):
+        flat.append((start, len(text), deepest))
+    roots = _tree(text, flat)
+    cutter = _Cutter(text, starts, prune)
+    cutter.module(roots)
+    return Outline(cutter.chunks, cutter.functions, pragmas, roots, cutter.kept, cutter.dropped)
+
+
+def _tree(text: str, flat: list[tuple[int, int, int]]) -> list[Line]:
+    roots: list[Line] = []
+    stack: list[Line] = []
+    for begin, end, deepest in flat:
+        word = _FIRST_WORD.match(text, begin, end)
+        if word is None:
+            continue  # a blank line or a comment
+        first = word.start(1) if word.group(1) else word.end() - 1
+        indent = text[begin:first].rpartition("\f")[2]
+        line = Line(begin, end, len(indent.expandtabs(8)), word.group(1) or "", deepest)
+        while stack and stack[-1].indent >= line.indent:
+            stack.pop()
+        (stack[-1].children if stack else roots).append(line)
+        stack.append(line)
+    return roots
+
+
+class _Cutter:
+    """Emits the kept lines into chunks, and records every ``def``/``class``."""
+
+    def __init__(self, text: str, starts: list[int], prune: bool) -> None:
+        self.text = text
+        self.starts = starts
+        self.prune = prune
+        self.chunks: list[Chunk] = []
+        self.functions: dict[str, int] = {}
+        self.dropped = False
+        self.kept: list[Line] = []
+        self._pieces: list[str] = []
+        self._lines: list[int] = []
+
+    def module(self, roots: list[Line]) -> None:
+        """Cut the top level into chunks: a statement group with triggers is its own chunk."""
+        index = 0
+        while index < len(roots):
+            group = [roots[index]]
+            index += 1
+            while index < len(roots) and (
+                group[-1].word == "@" or roots[index].word in _CLAUSES
+            ):
+                group.append(roots[index])
+                index += 1
+            triggers = any(self._triggers(line) for line in group)
+            if triggers or not self.chunks or self.chunks[-1].triggers:
+                self._flush()
+                self.chunks.append(Chunk("", [], triggers))
+            self._block(group, "module", "", top=True)
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pieces and self.chunks:
+            chunk = self.chunks[-1]
+            chunk.text += "".join(self._pieces)
+            chunk.lines += self._lines
+        self._pieces, self._lines = [], []
+
+    def _line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+    def _emit(self, line: Line) -> None:
+        self.kept.append(line)
+        piece = self.text[line.start : line.end]
+        first = self._line_of(line.start)
+        count = len(_NEWLINE.findall(piece)) or 1
+        if not piece.endswith(("\n", "\r")):
+            piece += "\n"
+        self._pieces.append(piece)
+        self._lines.extend(range(first, first + count))
+
+    def _ellipsis(self, first: Line) -> None:
+        head = self.text[first.start : first.end]
+        self._pieces.append(head[: len(head) - len(head.lstrip(" \t\f"))] + "...\n")
+        self._lines.append(self._line_of(first.start))
+
+    def _triggers(self, line: Line) -> bool:
+        return not self.prune or TRIGGER.search(self.text, line.start, line.span_end) is not None
+
+    def _block(self, block: list[Line], scope: str, prefix: str, top: bool = False) -> None:
+        before = len(self._pieces)
+        decorators: list[Line] = []
+        for line in block:
+            if line.word == "@":
+                decorators.append(line)
+                continue
+            self._statement(line, decorators, scope, prefix)
+            decorators = []
+        for line in decorators:  # decorators with nothing after them: let the parser say so
+            self._emit(line)
+        if len(self._pieces) == before and not top:
+            self._ellipsis(block[0])
+
+    def _statement(self, line: Line, decorators: list[Line], scope: str, prefix: str) -> None:
+        word = line.word
+        named = _DEF_NAME.match(self.text, line.start + len(self._indent(line)), line.end)
+        if named is not None:
+            qualname = prefix + named.group(1)
+            self.functions[qualname] = self._line_of(named.start())
+            is_class = named.group().startswith("class")
+            self._definition(line, decorators, qualname, is_class)
+            return
+        for decorator in decorators:
+            self._emit(decorator)
+        if not line.children:
+            if (
+                word in _ONE_LINERS
+                or word in {"import", "from"}
+                or self._triggers(line)
+                or (
+                    line.end - line.start <= _MAX_BINDING
+                    and _BINDING.match(self.text, line.start, line.end)
+                )
+            ):
+                self._emit(line)
+            else:
+                self.dropped = True
+            return
+        self._emit(line)
+        if scope != "function" or self._triggers(line):
+            self._block(line.children, scope, prefix)
+        else:
+            self._ellipsis(line.children[0])
+            self.dropped = True
+
+    def _definition(
+        self, line: Line, decorators: list[Line], qualname: str, is_class: bool
+    ) -> None:
+        triggers = self._triggers(line) or any(self._triggers(d) for d in decorators)
+        if not is_class and not triggers:
+            # Still walk the body: nested ``def``s are handler ids too.
+            self._names(line.children, f"{qualname}.<locals>.")
+            self.dropped = True
+            return
+        for decorator in decorators:
+            self._emit(decorator)
+        self._emit(line)
+        if line.children:
+            if is_class:
+                self._block(line.children, "class", f"{qualname}.")
+            else:
+                self._block(line.children, "function", f"{qualname}.<locals>.")
+
+    def _names(self, block: list[Line], prefix: str) -> None:
+        for line in block:
+            named = _DEF_NAME.match(self.text, line.start + len(self._indent(line)), line.end)
+            if named is not None:
+                qualname = prefix + named.group(1)
+                self.functions[qualname] = self._line_of(named.start())
+                inner = "." if named.group().startswith("class") else ".<locals>."
+                self._names(line.children, qualname + inner)
+            elif line.children:
+                self._names(line.children, prefix)
+
+    def _indent(self, line: Line) -> str:
+        head = self.text[line.start : line.end]
+        return head[: len(head) - len(head.lstrip(" \t\f"))]
