@@ -19,13 +19,15 @@ from pytest_signaltrace import __version__
 from pytest_signaltrace.scan.facts import ModuleFacts
 
 #: Bump when :class:`ModuleFacts` or the extraction rules change.
-SCHEMA = 3
+SCHEMA = 4
 
 
 def facts_key(data: bytes, module: str, relpath: str, is_package: bool) -> str:
     """The cache key of one file's facts."""
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{__version__}\0{SCHEMA}\0{module}\0{relpath}\0{is_package}\0".encode())
+    # ``surrogateescape``: a file name that is not valid UTF-8 is still a key.
+    header = f"{__version__}\0{SCHEMA}\0{module}\0{relpath}\0{is_package}\0"
+    digest.update(header.encode("utf-8", "surrogateescape"))
     digest.update(data)
     return digest.hexdigest()
 

@@ -17,11 +17,10 @@ from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE, Discovery, Sour
 from pytest_signaltrace.scan.naming import plan_naming
 from pytest_signaltrace.scan.paths import is_test_path
 from pytest_signaltrace.scan.resolve import MapBuilder, Resolver
-from pytest_signaltrace.scan.visitor import extract_facts
 
-#: Parse in worker processes only when there is this much source to parse (bytes): below it,
-#: starting the workers costs more than it saves.
-PARALLEL_THRESHOLD = 4 * 1024 * 1024
+#: Parse in worker processes only when there is this much candidate source (bytes): below
+#: it, starting the workers costs more than it saves (measured: see benchmarks/README.md).
+PARALLEL_THRESHOLD = 512 * 1024
 
 #: Called with (files done, files to do) while parsing.
 ProgressCallback = Callable[[int, int], None]
@@ -74,7 +73,16 @@ def scan(
         units[source.relpath] = unit
         by_module.setdefault(unit.module, unit)
 
-    extractor = _FactsStore(FactsCache(cache_dir), jobs, progress)
+    with _FactsStore(FactsCache(cache_dir), jobs, progress) as extractor:
+        return _scan_units(discovery, units, by_module, extractor)
+
+
+def _scan_units(
+    discovery: Discovery,
+    units: dict[str, _Unit],
+    by_module: dict[str, _Unit],
+    extractor: _FactsStore,
+) -> StaticMap:
     definers = [u for u in units.values() if prefilter.may_define(u.source.data)]
     users = [u for u in units.values() if prefilter.may_use(u.source.data) and u not in definers]
     extractor.extract(definers)
@@ -150,7 +158,11 @@ def _join(prefix: str, relpath: str) -> str:
 
 
 class _FactsStore:
-    """Extracts facts once per file: from the cache, in this process, or in worker processes."""
+    """Extracts facts once per file: from the cache, in this process, or in worker processes.
+
+    The worker pool, once started, serves every batch of the scan (definers, users, modules
+    parsed on demand) and is shut down when the store is closed.
+    """
 
     def __init__(
         self, cache: FactsCache, jobs: int | None, progress: ProgressCallback | None
@@ -159,6 +171,15 @@ class _FactsStore:
         self.jobs = jobs
         self.progress = progress
         self.facts: dict[str, ModuleFacts] = {}
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _FactsStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
     def extract_one(self, unit: _Unit) -> ModuleFacts:
         """The facts of one file, extracting them if needed."""
@@ -199,15 +220,28 @@ class _FactsStore:
         workers = self._workers(sum(len(a[0]) for a in args), len(args))
         results: list[ModuleFacts] = []
         if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for facts in pool.map(_extract, args, chunksize=max(1, len(args) // (workers * 4))):
-                    results.append(facts)
-                    self._report(len(results), len(args))
+            pool = self._pool_of(workers)
+            # Biggest files first, so that no worker is left with a large file at the end.
+            order = sorted(range(len(args)), key=lambda i: -len(args[i][0]))
+            done: dict[int, ModuleFacts] = {}
+            mapped = pool.map(_extract, [args[i] for i in order])
+            for index, facts in zip(order, mapped, strict=True):
+                done[index] = facts
+                self._report(len(done), len(args))
+            results = [done[i] for i in range(len(args))]
         else:
             for arg in args:
                 results.append(_extract(arg))
                 self._report(len(results), len(args))
         return results
+
+    def _pool_of(self, workers: int) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # Import the parser before the workers fork, so that none imports it again.
+            from pytest_signaltrace.scan import visitor  # noqa: F401
+
+            self._pool = ProcessPoolExecutor(max_workers=workers)
+        return self._pool
 
     def _workers(self, total_bytes: int, count: int) -> int:
         available = self.jobs if self.jobs is not None else (os.cpu_count() or 1)
@@ -218,6 +252,18 @@ class _FactsStore:
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(done, total)
+
+
+def extract_facts(
+    source: bytes, module: str, relpath: str, *, is_package: bool, test_only: bool
+) -> ModuleFacts:
+    """Parse one file and gather its facts (imports the parser, libcst, on first use).
+
+    A warm scan, where every file's facts come from the cache, never imports libcst.
+    """
+    from pytest_signaltrace.scan.visitor import extract_facts as extract
+
+    return extract(source, module, relpath, is_package=is_package, test_only=test_only)
 
 
 def _extract(arg: tuple[bytes, str, str, bool, bool]) -> ModuleFacts:

@@ -78,9 +78,36 @@ def discover(
 
 
 def _walk(root: Path, exclude: Sequence[str]) -> Iterator[tuple[Path, str, str | None]]:
+    """Yield ``(path, relpath, problem)`` for every ``.py`` file and every folder left out.
+
+    Real folders are walked before any folder symlink, whatever their names: a link met
+    first must not make its target look already scanned. A link whose target was walked is
+    skipped (and reported); a link to a folder outside the tree is walked in its place.
+    """
     root_stat = root.stat()
     walked: set[tuple[int, int]] = {(root_stat.st_dev, root_stat.st_ino)}
-    pending: list[tuple[str, str]] = [(str(root), "")]
+    links: list[tuple[str, str]] = []
+    yield from _walk_folders([(str(root), "")], root_stat.st_dev, walked, links, exclude)
+    while links:
+        path, relpath = links.pop(0)
+        try:
+            target = os.stat(path)
+        except OSError:
+            continue
+        if (target.st_dev, target.st_ino) in walked:
+            yield Path(path), relpath, "symlink loop: this folder was already scanned"
+            continue
+        walked.add((target.st_dev, target.st_ino))
+        yield from _walk_folders([(path, relpath)], root_stat.st_dev, walked, links, exclude)
+
+
+def _walk_folders(
+    pending: list[tuple[str, str]],
+    device: int,
+    walked: set[tuple[int, int]],
+    links: list[tuple[str, str]],
+    exclude: Sequence[str],
+) -> Iterator[tuple[Path, str, str | None]]:
     while pending:
         folder, reldir = pending.pop()
         try:
@@ -102,11 +129,9 @@ def _walk(root: Path, exclude: Sequence[str]) -> Iterator[tuple[Path, str, str |
                 if not entry.is_dir():
                     continue
                 if entry.is_symlink():
-                    # Only a symlink can make a loop: compare its target with folders walked.
-                    target = os.stat(entry.path)
-                    identity = (target.st_dev, target.st_ino)
-                else:
-                    identity = (root_stat.st_dev, entry.inode())
+                    links.append((entry.path, relpath))
+                    continue
+                identity = (device, entry.inode())
             except OSError:
                 continue
             if identity in walked:

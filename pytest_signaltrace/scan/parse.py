@@ -76,10 +76,13 @@ def decode(source: bytes) -> str:
     return text.removeprefix("\ufeff") if encoding == "utf-8-sig" else text
 
 
-def parse_file(source: bytes) -> ParsedFile:
-    """Cut and parse ``source``; raises :class:`ScanError` when it cannot be scanned."""
+def parse_file(source: bytes, *, prune: bool = True) -> ParsedFile:
+    """Cut and parse ``source``; raises :class:`ScanError` when it cannot be scanned.
+
+    ``prune=False`` parses every statement (the tests compare both ways).
+    """
     text = decode(source)
-    cut = outline(text)
+    cut = outline(text, prune=prune)
     lines = split_lines(text)
     try:
         _guard(text, cut.kept)
@@ -100,7 +103,7 @@ def _parse(chunk: Chunk) -> ParsedChunk:
     try:
         return ParsedChunk(chunk, libcst.parse_module(chunk.text))
     except RecursionError:
-        raise ScanError("too deeply nested to parse") from None
+        raise ScanError("too deeply nested: parsing it hit Python's recursion limit") from None
 
 
 def _message(exc: libcst.ParserSyntaxError) -> str:

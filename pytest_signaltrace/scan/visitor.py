@@ -42,22 +42,29 @@ class Scope:
 
 
 def extract_facts(
-    source: bytes, module: str, relpath: str, *, is_package: bool, test_only: bool
+    source: bytes,
+    module: str,
+    relpath: str,
+    *,
+    is_package: bool,
+    test_only: bool,
+    prune: bool = True,
 ) -> ModuleFacts:
     """Parse ``source`` and gather what it says about signals.
 
     A file that cannot be scanned gives facts with ``error`` set and nothing else.
+    ``prune=False`` parses every statement instead of the cut (for tests).
     """
     facts = ModuleFacts(module=module, relpath=relpath, test_only=test_only)
     try:
-        parsed = parse_file(source)
+        parsed = parse_file(source, prune=prune)
         _Extractor(facts, parsed, package_of(module, is_package)).run()
     except ScanError as exc:
         return ModuleFacts(module=module, relpath=relpath, test_only=test_only, error=str(exc))
     except RecursionError:
         return ModuleFacts(
             module=module, relpath=relpath, test_only=test_only,
-            error="too deeply nested to scan (the walk hit Python's recursion limit)",
+            error="too deeply nested: walking it hit Python's recursion limit",
         )  # fmt: skip
     return facts
 
