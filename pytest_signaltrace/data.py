@@ -401,6 +401,12 @@ def _checked(owner: str, name: str, hint: Any, value: Any) -> Any:
                 continue
         if option is bool and isinstance(value, bool):
             return value
+        if (
+            typing.get_origin(option) is tuple
+            and isinstance(value, list)
+            and all(isinstance(v, str) for v in value)
+        ):
+            return tuple(value)  # ``tuple[str, ...]`` (``Sender.signal_candidates``)
         if option in (int, str) and isinstance(value, option) and not isinstance(value, bool):
             return value
         if (

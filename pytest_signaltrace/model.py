@@ -112,7 +112,9 @@ class Sender:
     test_only: bool = False
     expression: str = ""
     code: str = ""
-    #: Every signal id the call may send when ``signal`` is not known exactly (empty: unknown).
+    #: Every signal id the call may send when ``signal`` is not known exactly (sorted; empty:
+    #: unknown): ``self.add_signal.send()`` where subclasses set ``add_signal`` to different
+    #: signals. ``signal`` is set only when there is exactly one certain candidate.
     signal_candidates: tuple[str, ...] = ()
 
 

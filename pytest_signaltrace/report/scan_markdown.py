@@ -219,6 +219,13 @@ def _receivers_block(
     return [*lines, *_table(header, rows), ""]
 
 
+def _candidates(sender: Sender) -> str:
+    """`` (may be `a`, `b`)`` after an unresolved send site's expression."""
+    if not sender.signal_candidates:
+        return ""
+    return " (may be " + ", ".join(_code(c) for c in sender.signal_candidates) + ")"
+
+
 def _senders_block(senders: Sequence[Sender], *, unresolved: bool) -> list[str]:
     lines = ["**Send sites**", ""]
     if not senders:
@@ -233,7 +240,7 @@ def _senders_block(senders: Sequence[Sender], *, unresolved: bool) -> list[str]:
                 _code(s.sender),
                 _code(s.code),
             ),
-            _code(s.expression) if unresolved else None,
+            _code(s.expression) + _candidates(s) if unresolved else None,
         )
         for s in senders
     ]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Sequence
+from typing import cast
 
 import libcst as cst
+
+from pytest_signaltrace.model import SEND_METHODS
 
 #: Fields that hold whitespace, punctuation or nested statement blocks: never a call to find.
 _SKIP = frozenset(
@@ -152,3 +155,40 @@ def child_blocks(stmt: cst.CSTNode) -> Iterator[Sequence[cst.BaseStatement]]:
             pending.append(final)
         for case in getattr(node, "cases", ()):
             pending.append(case)
+
+
+def send_method(value: cst.BaseExpression) -> str | None:
+    """``send`` for ``x.send`` (or ``x.send if x.receivers else None``), else ``None``."""
+    if isinstance(value, cst.IfExp):
+        value = value.body
+    if isinstance(value, cst.Attribute) and value.attr.value in SEND_METHODS:
+        return value.attr.value
+    return None
+
+
+def body(node: cst.FunctionDef | cst.ClassDef) -> Sequence[cst.BaseStatement]:
+    body = node.body
+    if isinstance(body, cst.IndentedBlock):
+        return body.body
+    return [cst.SimpleStatementLine(body=cast(cst.SimpleStatementSuite, body).body)]
+
+
+def header_expressions(stmt: cst.BaseStatement) -> list[cst.CSTNode]:
+    """The expressions in a compound statement's headers (``if`` tests, ``with`` items ...)."""
+    found: list[cst.CSTNode] = []
+    pending: list[cst.CSTNode | None] = [stmt]
+    while pending:
+        node = pending.pop(0)
+        if node is None:
+            continue
+        for name in ("test", "iter", "target", "subject", "type", "guard"):
+            value = getattr(node, name, None)
+            if isinstance(value, cst.CSTNode):
+                found.append(value)
+        for item in getattr(node, "items", ()):
+            found.append(item.item)
+        orelse = getattr(node, "orelse", None)
+        if isinstance(orelse, cst.If):
+            pending.append(orelse)
+        pending.extend(getattr(node, "handlers", ()))
+    return found

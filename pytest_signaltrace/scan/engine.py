@@ -11,6 +11,7 @@ from pathlib import Path
 from pytest_signaltrace.model import SkippedFile, StaticMap
 from pytest_signaltrace.scan import prefilter
 from pytest_signaltrace.scan.cache import FactsCache, facts_key
+from pytest_signaltrace.scan.candidates import Candidates, attribute_owners, subclasses_any
 from pytest_signaltrace.scan.derive import dead_receivers, summarize_signals
 from pytest_signaltrace.scan.facts import ModuleFacts
 from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE, Discovery, SourceFile, discover
@@ -93,7 +94,15 @@ def _scan_units(
     }
     users = [u for u in users if prefilter.uses_known_signal(u.source.data, known)]
     extractor.extract(users)
-    candidates = [u.source.relpath for u in [*definers, *users]]
+    # ``self.add_signal.send()``: the subclasses that set ``add_signal`` may live in files
+    # without any signal text; parse the files that subclass such a class too.
+    owners = attribute_owners(extractor.facts[u.source.relpath] for u in [*definers, *users])
+    subclassers = [
+        u for u in units.values()
+        if u.source.relpath not in extractor.facts and subclasses_any(u.source.data, owners)
+    ]  # fmt: skip
+    extractor.extract(subclassers)
+    candidates = [u.source.relpath for u in [*definers, *users, *subclassers]]
 
     def facts_of(module: str) -> ModuleFacts | None:
         unit = by_module.get(module)
@@ -106,6 +115,7 @@ def _scan_units(
     parsed = [extractor.facts[path] for path in candidates if not extractor.facts[path].error]
     builder.add_definitions(parsed)
     builder.note_decorated_signals(parsed)
+    builder.candidates = Candidates(resolver, parsed)
     receivers = sorted(r for facts in parsed for r in builder.receivers(facts))
     senders = sorted(s for facts in parsed for s in builder.senders(facts))
     disconnects = sorted(d for facts in parsed for d in builder.disconnects(facts))

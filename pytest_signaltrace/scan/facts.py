@@ -70,6 +70,9 @@ class RawSender:
     #: ``sender=`` was given by keyword, as only a signal's ``send`` takes it.
     sender_keyword: bool = False
     code: str = ""
+    #: Other dotted targets the signal may be, known in the file but not certain (the
+    #: default of a parameter: ``def notify(signal=order_placed): signal.send()``).
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,9 @@ class ModuleFacts:
     * ``star_imports``: modules imported with ``from x import *``;
     * ``classes``: classes (by qualname) with the dotted targets of their bases;
     * ``functions``: functions, methods and classes (by qualname) to the line of their ``def``;
+    * ``attributes``: class attributes (``Cls.attr``, from the class body or ``self.attr = x``
+      in a method) to every dotted target assigned to them (``None``: a value that names
+      nothing, such as ``None``);
     * ``definitions``, ``receivers``, ``senders``, ``disconnects``: candidates, confirmed later.
     """
 
@@ -106,6 +112,7 @@ class ModuleFacts:
     star_imports: list[str] = field(default_factory=list)
     classes: dict[str, list[str]] = field(default_factory=dict)
     functions: dict[str, int] = field(default_factory=dict)
+    attributes: dict[str, list[str | None]] = field(default_factory=dict)
     definitions: list[RawDefinition] = field(default_factory=list)
     receivers: list[RawReceiver] = field(default_factory=list)
     senders: list[RawSender] = field(default_factory=list)
@@ -141,7 +148,12 @@ class ModuleFacts:
             )
             for r in data["receivers"]
         ]
-        facts.senders = [RawSender(**{**s, "signal": Ref(**s["signal"])}) for s in data["senders"]]
+        facts.senders = [
+            RawSender(
+                **{**s, "signal": Ref(**s["signal"]), "candidates": tuple(s["candidates"])}
+            )
+            for s in data["senders"]
+        ]
         facts.disconnects = [
             RawDisconnect(**{**d, "signal": Ref(**d["signal"])}) for d in data["disconnects"]
         ]

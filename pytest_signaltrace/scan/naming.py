@@ -165,9 +165,10 @@ def _plan_key(
         while os.path.isfile(os.path.join(above, "__init__.py")):
             chain.append(above)
             above = os.path.dirname(above)
-        digest.update(f"{folder}\0{chain}\0".encode())
+        digest.update(f"{folder}\0{chain}\0".encode("utf-8", "surrogateescape"))
     for source in files:
-        digest.update(f"{source.path}\0{len(source.data)}\0".encode())
+        # ``surrogateescape``: a file name that is not valid UTF-8 is still a key.
+        digest.update(f"{source.path}\0{len(source.data)}\0".encode("utf-8", "surrogateescape"))
         digest.update(source.data)
     return digest.hexdigest()
 

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 #: Text that may make a statement interesting.
 TRIGGER = re.compile(r"\.[ \t]*(?:a?send(?:_robust)?|connect|disconnect)\b|receiver|Signal")
+#: ``send_prerun = signals.task_prerun.send``: later calls of the name are send sites too.
+_BOUND_SEND = re.compile(r"(\w+)[ \t]*=[ \t]*[\w.]+\.[ \t]*a?send(?:_robust)?\b")
 #: Leaves a receiver out of the coverage numbers, like coverage.py's ``# pragma: no cover``.
 PRAGMA = re.compile(r"#\s*pragma:\s*no\s+signal\s+cover", re.IGNORECASE)
 
@@ -49,6 +51,10 @@ _FIRST_WORD = re.compile(r"[ \t\f]*(?:(@|[^\W\d]\w*)|[^\s#])")
 _DEF_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
 #: ``name = <name>...`` / ``self.name: T = <name>...``: a binding the resolver may follow.
 _BINDING = re.compile(r"[ \t\f]*[^\W\d][\w.]*[ \t]*(?::[^=\r\n]*)?=[ \t]*[^\W\d]")
+#: ``self.sig = placed`` in a method: the class attribute a ``self.sig.send()`` may use.
+_SELF_BINDING = re.compile(
+    r"^[ \t]*self\.\w+[ \t]*=[ \t]*[^\W\d][\w.]*[ \t]*(?:#[^\r\n]*)?\r?$", re.M
+)
 #: A binding longer than this is data (a table, a settings dict), never a signal alias.
 _MAX_BINDING = 2000
 _CLAUSES = frozenset({"else", "elif", "except", "finally"})
@@ -135,9 +141,18 @@ def outline(text: str, *, prune: bool = True) -> Outline:
     if start < len(text):
         flat.append((start, len(text), deepest))
     roots = _tree(text, flat)
-    cutter = _Cutter(text, starts, prune)
+    cutter = _Cutter(text, starts, prune, _triggers_of(text))
     cutter.module(roots)
     return Outline(cutter.chunks, cutter.functions, pragmas, roots, cutter.kept, cutter.dropped)
+
+
+def _triggers_of(text: str) -> re.Pattern[str]:
+    """:data:`TRIGGER`, plus calls of the names this file binds to a signal's ``send``."""
+    names = sorted(set(_BOUND_SEND.findall(text)))
+    if not names:
+        return TRIGGER
+    calls = "|".join(re.escape(name) for name in names)
+    return re.compile(f"{TRIGGER.pattern}|\\b(?:{calls})[ \\t]*\\(")
 
 
 def _tree(text: str, flat: list[tuple[int, int, int]]) -> list[Line]:
@@ -160,8 +175,11 @@ def _tree(text: str, flat: list[tuple[int, int, int]]) -> list[Line]:
 class _Cutter:
     """Emits the kept lines into chunks, and records every ``def``/``class``."""
 
-    def __init__(self, text: str, starts: list[int], prune: bool) -> None:
+    def __init__(
+        self, text: str, starts: list[int], prune: bool, trigger: re.Pattern[str]
+    ) -> None:
         self.text = text
+        self.trigger = trigger
         self.starts = starts
         self.prune = prune
         self.chunks: list[Chunk] = []
@@ -215,7 +233,9 @@ class _Cutter:
         self._lines.append(self._line_of(first.start))
 
     def _triggers(self, line: Line) -> bool:
-        return not self.prune or TRIGGER.search(self.text, line.start, line.span_end) is not None
+        if not self.prune:
+            return True
+        return self.trigger.search(self.text, line.start, line.span_end) is not None
 
     def _block(self, block: list[Line], scope: str, prefix: str, top: bool = False) -> None:
         before = len(self._pieces)
@@ -238,7 +258,7 @@ class _Cutter:
             qualname = prefix + named.group(1)
             self.functions[qualname] = self._line_of(named.start())
             is_class = named.group().startswith("class")
-            self._definition(line, decorators, qualname, is_class)
+            self._definition(line, decorators, qualname, is_class, scope)
             return
         for decorator in decorators:
             self._emit(decorator)
@@ -264,9 +284,11 @@ class _Cutter:
             self.dropped = True
 
     def _definition(
-        self, line: Line, decorators: list[Line], qualname: str, is_class: bool
+        self, line: Line, decorators: list[Line], qualname: str, is_class: bool, scope: str
     ) -> None:
         triggers = self._triggers(line) or any(self._triggers(d) for d in decorators)
+        if not triggers and scope == "class" and self.prune:
+            triggers = _SELF_BINDING.search(self.text, line.start, line.span_end) is not None
         if not is_class and not triggers:
             # Still walk the body: nested ``def``s are handler ids too.
             self._names(line.children, f"{qualname}.<locals>.")

@@ -8,6 +8,7 @@ reaches a definition, a built-in signal, or something outside the scanned source
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from pytest_signaltrace.model import (
     Definition,
@@ -18,6 +19,9 @@ from pytest_signaltrace.model import (
 )
 from pytest_signaltrace.scan import catalogue
 from pytest_signaltrace.scan.facts import ModuleFacts, RawReceiver, Ref
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.scan.candidates import Candidates
 
 #: Gives the facts of a project module (parsing it on demand), or ``None`` when unknown.
 FactsLookup = Callable[[str], ModuleFacts | None]
@@ -145,6 +149,8 @@ class MapBuilder:
         self.resolver = resolver
         self.definitions: dict[str, Definition] = {}
         self._decorated_signals: set[str] = set()
+        #: Class attributes and defaults a send site may send (set by the engine).
+        self.candidates: Candidates | None = None
 
     def add_definitions(self, all_facts: Iterable[ModuleFacts]) -> None:
         """Confirm the candidate definitions whose class resolves to a signal class."""
@@ -209,12 +215,20 @@ class MapBuilder:
                     for ref in raw.signals
                 ]
             else:
-                signals = [(self.signal_id(ref), ref) for ref in raw.signals]
+                signals = [(self._connected_signal(ref), ref) for ref in raw.signals]
                 if any(sid is None for sid, _ in signals) and not raw.signal_keywords:
                     continue
             for signal, ref in signals:
                 records.append(self._receiver(facts, raw, signal, ref))
         return records
+
+    def _connected_signal(self, ref: Ref) -> str | None:
+        """The signal of ``sig.connect``, or of ``self.attr.connect`` with one candidate."""
+        signal = self.signal_id(ref)
+        if signal is None and self.candidates is not None:
+            found = self.candidates.of_ref(ref, self.signal_id)
+            signal = found[0] if len(found) == 1 else None
+        return signal
 
     def _receiver(
         self, facts: ModuleFacts, raw: RawReceiver, signal: str | None, ref: Ref
@@ -258,7 +272,12 @@ class MapBuilder:
         records = []
         for raw in facts.senders:
             signal = self.signal_id(raw.signal)
-            if signal is None and not raw.sender_keyword:
+            candidates: tuple[str, ...] = ()
+            if signal is None and self.candidates is not None:
+                candidates, certain = self.candidates.of(raw, self.signal_id)
+                if certain:
+                    signal, candidates = candidates[0], ()
+            if signal is None and not candidates and not raw.sender_keyword:
                 continue
             records.append(
                 Sender(
@@ -271,6 +290,7 @@ class MapBuilder:
                     test_only=facts.test_only,
                     expression=raw.signal.text,
                     code=raw.code,
+                    signal_candidates=candidates,
                 )
             )
         return records

@@ -11,16 +11,15 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Literal
 
 import libcst as cst
 
-from pytest_signaltrace.model import SEND_METHODS
 from pytest_signaltrace.scan import cst as nodes
-from pytest_signaltrace.scan.facts import ModuleFacts, RawDisconnect, RawReceiver, RawSender, Ref
+from pytest_signaltrace.scan.facts import ModuleFacts, Ref
 from pytest_signaltrace.scan.parse import ParsedChunk, ParsedFile, ScanError, parse_file
 from pytest_signaltrace.scan.paths import package_of
-from pytest_signaltrace.scan.visitor_defs import DefinitionsMixin
+from pytest_signaltrace.scan.visitor_calls import CallsMixin
 
 ScopeKind = Literal["module", "class", "function"]
 _SIGNAL_KEYWORDS = frozenset({"sender", "weak", "dispatch_uid"})
@@ -39,6 +38,10 @@ class Scope:
     parent: Scope | None = None
     #: Dotted path of the class whose method this is, for ``self``/``cls``.
     self_target: str | None = None
+    #: Parameters with a default that names something: the default is only a candidate.
+    defaults: dict[str, str] = field(default_factory=dict)
+    #: Names bound to a signal's method (``send_prerun = signals.task_prerun.send``).
+    sends: dict[str, str] = field(default_factory=dict)
 
 
 def extract_facts(
@@ -69,7 +72,7 @@ def extract_facts(
     return facts
 
 
-class _Extractor(DefinitionsMixin):
+class _Extractor(CallsMixin):
     """Walks one file. ``run`` fills the ``ModuleFacts`` it was given."""
 
     def __init__(self, facts: ModuleFacts, parsed: ParsedFile, package: str) -> None:
@@ -155,18 +158,50 @@ class _Extractor(DefinitionsMixin):
                 scope.bindings[key] = bound
         elif isinstance(small, cst.Assign):
             for target in small.targets:
-                if isinstance(target.target, cst.Name):
-                    value = self._bound_value(small.value, scope, target.target.value)
-                    scope.bindings[target.target.value] = value
-        elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-            name = small.target.value
-            scope.bindings[name] = self._bound_value(small.value, scope, name)
+                self._bind_target(target.target, small.value, scope)
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            self._bind_target(small.target, small.value, scope)
+
+    def _bind_target(
+        self, target: cst.BaseExpression, value: cst.BaseExpression, scope: Scope
+    ) -> None:
+        if isinstance(target, cst.Name):
+            name = target.value
+            scope.bindings[name] = self._bound_value(value, scope, name)
+            method = nodes.send_method(value)
+            if method is not None:
+                scope.sends[name] = method
+            if scope.kind == "class":
+                self._note_attribute(scope.prefix + name, value, scope)
+        elif (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == "self"
+            and scope.self_target
+        ):
+            # ``self.sig = placed`` in a method: an attribute of the class, like a class one.
+            owner = scope.self_target.removeprefix(self.module + ".")
+            self._note_attribute(f"{owner}.{target.attr.value}", value, scope)
+
+    def _note_attribute(self, qualname: str, value: cst.BaseExpression, scope: Scope) -> None:
+        """Remember what a class attribute may hold (``None`` for a value naming nothing)."""
+        if isinstance(value, cst.Name) and value.value == "None":
+            held = None
+        elif isinstance(value, cst.Name | cst.Attribute):
+            held = self.target(value, scope)
+        else:
+            return
+        values = self.facts.attributes.setdefault(qualname, [])
+        if held not in values:
+            values.append(held)
 
     def _bound_value(
         self, value: cst.BaseExpression | None, scope: Scope, name: str
     ) -> str | None:
         """What an assigned name stands for: an alias of a dotted name, or itself."""
         own = f"{self.module}.{scope.prefix}{name}" if scope.kind != "function" else None
+        if isinstance(value, cst.IfExp) and nodes.send_method(value) is not None:
+            value = value.body  # ``x.send if x.receivers else None``
         if isinstance(value, cst.Name | cst.Attribute):
             return self.target(value, scope) or own
         if isinstance(value, cst.Call) and not self.looks_like_signal_class(value.func):
@@ -200,7 +235,7 @@ class _Extractor(DefinitionsMixin):
                     self.visit_definitions(small, scope)
                     self._visit_expression(small, scope)
             else:
-                for node in _header_expressions(stmt):
+                for node in nodes.header_expressions(stmt):
                     self._visit_expression(node, scope)
                 for block in nodes.child_blocks(stmt):
                     self._visit_block(block, scope)
@@ -218,12 +253,19 @@ class _Extractor(DefinitionsMixin):
             ),
         )
         self._prebind(inner)
-        self._bind_block(_body(node), inner)
         params = node.params
         for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            inner.bindings[param.name.value] = None
             if param.default is not None:
                 self._visit_expression(param.default, scope)
-        self._visit_block(_body(node), inner)
+                default = self.target(param.default, scope)
+                if default is not None and isinstance(param.default, cst.Name | cst.Attribute):
+                    inner.defaults[param.name.value] = default
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                inner.bindings[star.name.value] = None
+        self._bind_block(nodes.body(node), inner)
+        self._visit_block(nodes.body(node), inner)
 
     def _visit_class(self, node: cst.ClassDef, scope: Scope) -> None:
         qualname = scope.prefix + node.name.value
@@ -232,74 +274,16 @@ class _Extractor(DefinitionsMixin):
             self.facts.classes[qualname] = bases
         inner = Scope("class", f"{qualname}.", parent=scope)
         self._prebind(inner)
-        self._bind_block(_body(node), inner)
-        self._visit_block(_body(node), inner)
+        self._bind_block(nodes.body(node), inner)
+        self._visit_block(nodes.body(node), inner)
 
     def _visit_expression(self, expr: cst.CSTNode, scope: Scope) -> None:
         for node in nodes.walk(expr):
-            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-                self._visit_call(node, node.func, scope)
-
-    # -- send, connect, disconnect -----------------------------------------------------------
-
-    def _visit_call(self, call: cst.Call, func: cst.Attribute, scope: Scope) -> None:
-        method = func.attr.value
-        if method in SEND_METHODS:
-            first, last = self.line(call), self.lines_of(call)[1]
-            self.facts.senders.append(
-                RawSender(
-                    signal=self.ref(func.value, scope),
-                    line=first,
-                    end_line=last,
-                    method=method,
-                    sender=self.argument(call, "sender", 0),
-                    sender_keyword="sender" in nodes.keywords(call),
-                    code=self.code(first),
-                )
-            )
-        elif method == "connect":
-            handler = nodes.argument(call, "receiver", 0)
-            if handler is None:
-                return
-            target, text, def_line = self.handler(handler, scope)
-            line = self.lines_of(func.attr)[0]
-            first, last = self.line(call), self.lines_of(call)[1]
-            self.facts.receivers.append(
-                RawReceiver(
-                    kind="connect",
-                    line=line,
-                    decorator=None,
-                    signals=(self.ref(func.value, scope),),
-                    handler=target,
-                    handler_text=text,
-                    def_line=def_line,
-                    sender=self.argument(call, "sender", 1),
-                    dispatch_uid=self.literal_or_text(nodes.argument(call, "dispatch_uid", 3)),
-                    weak=nodes.bool_value(nodes.argument(call, "weak", 2)),
-                    signal_keywords=bool(nodes.keywords(call) & _SIGNAL_KEYWORDS),
-                    excluded=self.has_pragma(first, last, def_line),
-                    code=self.code(line),
-                )
-            )
-        elif method == "disconnect":
-            handler = nodes.argument(call, "receiver", 0)
-            removed: str | None = None
-            removed_text: str | None = None
-            if handler is not None:
-                removed, removed_text, _ = self.handler(handler, scope)
-            first = self.line(call)
-            self.facts.disconnects.append(
-                RawDisconnect(
-                    signal=self.ref(func.value, scope),
-                    line=first,
-                    handler=removed,
-                    handler_text=removed_text,
-                    sender=self.argument(call, "sender", 1),
-                    dispatch_uid=self.literal_or_text(nodes.argument(call, "dispatch_uid", 2)),
-                    signal_keywords=bool(nodes.keywords(call) & _SIGNAL_KEYWORDS),
-                    code=self.code(first),
-                )
-            )
+            if isinstance(node, cst.Call):
+                if isinstance(node.func, cst.Attribute):
+                    self.visit_call(node, node.func, scope)
+                elif isinstance(node.func, cst.Name):
+                    self.visit_bound_send(node, node.func, scope)
 
     # -- names -------------------------------------------------------------------------------
 
@@ -346,31 +330,3 @@ class _Extractor(DefinitionsMixin):
     def code(self, line: int) -> str:
         """The file's line ``line``, stripped."""
         return self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
-
-
-def _body(node: cst.FunctionDef | cst.ClassDef) -> Sequence[cst.BaseStatement]:
-    body = node.body
-    if isinstance(body, cst.IndentedBlock):
-        return body.body
-    return [cst.SimpleStatementLine(body=cast(cst.SimpleStatementSuite, body).body)]
-
-
-def _header_expressions(stmt: cst.BaseStatement) -> list[cst.CSTNode]:
-    """The expressions in a compound statement's headers (``if`` tests, ``with`` items ...)."""
-    found: list[cst.CSTNode] = []
-    pending: list[cst.CSTNode | None] = [stmt]
-    while pending:
-        node = pending.pop(0)
-        if node is None:
-            continue
-        for name in ("test", "iter", "target", "subject", "type", "guard"):
-            value = getattr(node, name, None)
-            if isinstance(value, cst.CSTNode):
-                found.append(value)
-        for item in getattr(node, "items", ()):
-            found.append(item.item)
-        orelse = getattr(node, "orelse", None)
-        if isinstance(orelse, cst.If):
-            pending.append(orelse)
-        pending.extend(getattr(node, "handlers", ()))
-    return found
