@@ -128,3 +128,31 @@ def test_the_cut_finds_what_parsing_everything_finds(program: str) -> None:
     )
     assert cut.error is None
     assert cut == whole
+
+
+def test_a_send_in_a_lambda_and_an_import_in_a_nested_block_are_found(
+    scan_tree: ScanTree,
+) -> None:
+    # Shapes from wagtail (``transaction.on_commit(lambda: sig.send(...))``) and allauth
+    # (the signal imported inside a ``with`` block of the function that sends it).
+    smap = scan_tree(
+        {
+            "shop/__init__.py": "",
+            "shop/signals.py": SIGNALS,
+            "shop/models.py": """
+                from django.db import transaction
+
+
+                class Page:
+                    def save(self, request):
+                        with transaction.atomic():
+                            from shop.signals import order_placed
+                            self.store()
+                        transaction.on_commit(
+                            lambda: order_placed.send(sender=Page, page=self)
+                        )
+                        flag = order_placed.send if request else None
+            """,
+        }
+    )
+    assert [(s.line, s.signal) for s in smap.senders] == [(10, "shop.signals.order_placed")]

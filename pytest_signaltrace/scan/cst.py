@@ -10,14 +10,15 @@ import libcst as cst
 
 from pytest_signaltrace.model import SEND_METHODS
 
-#: Fields that hold whitespace, punctuation or nested statement blocks: never a call to find.
+#: Fields that hold whitespace or punctuation: never a call to find. (``body`` and ``orelse``
+#: are walked: in a lambda or a conditional expression they are expressions.)
 _SKIP = frozenset(
     {
         "whitespace_before", "whitespace_after", "whitespace_after_func",
         "whitespace_before_args", "whitespace_after_star", "whitespace_after_arg", "lpar",
         "rpar", "comma", "dot", "equal", "colon", "semicolon", "operator", "header", "footer",
-        "leading_lines", "lines_after_decorators", "trailing_whitespace", "body", "orelse",
-        "handlers", "finalbody", "cases", "lbracket", "rbracket", "lbrace", "rbrace",
+        "leading_lines", "lines_after_decorators", "trailing_whitespace", "lbracket",
+        "rbracket", "lbrace", "rbrace",
         "whitespace_before_colon", "whitespace_after_colon", "whitespace_after_lambda",
         "whitespace_before_from", "whitespace_after_from", "whitespace_before_in",
         "whitespace_after_in", "whitespace_before_indicator", "whitespace_after_indicator",
@@ -44,6 +45,8 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         children: list[cst.CSTNode] = []
         for name in _fields(type(current)):
             value = getattr(current, name)
+            if isinstance(value, cst.BaseSuite):
+                continue  # a nested statement block: the visitor walks it statement by statement
             if isinstance(value, cst.CSTNode):
                 children.append(value)
             elif isinstance(value, (tuple, list)):

@@ -276,12 +276,11 @@ class _Cutter:
             else:
                 self.dropped = True
             return
+        # Inside a function that has trigger text, a block without any still binds names the
+        # function may use (``with atomic(): from .signals import changed``): keep its imports
+        # and bindings.
         self._emit(line)
-        if scope != "function" or self._triggers(line):
-            self._block(line.children, scope, prefix)
-        else:
-            self._ellipsis(line.children[0])
-            self.dropped = True
+        self._block(line.children, scope, prefix)
 
     def _definition(
         self, line: Line, decorators: list[Line], qualname: str, is_class: bool, scope: str
