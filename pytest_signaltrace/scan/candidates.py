@@ -40,10 +40,12 @@ def subclasses_any(data: bytes, owners: set[str]) -> bool:
     """Whether a file's bytes may define a subclass of one of ``owners``."""
     if not owners or b"class" not in data:
         return False
-    return _subclass_pattern(tuple(sorted(owners))).search(data) is not None
+    # A substring test first: the regex is slow on large files, and most name no owner.
+    named = tuple(sorted(o for o in owners if o.encode() in data))
+    return bool(named) and _subclass_pattern(named).search(data) is not None
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=256)
 def _subclass_pattern(owners: tuple[str, ...]) -> re.Pattern[bytes]:
     names = b"|".join(re.escape(name.encode()) for name in owners)
     return re.compile(rb"\bclass\s+\w+\s*\([^)]*\b(?:" + names + rb")\b")
