@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pytest_signaltrace.model import SkippedFile, StaticMap
 from pytest_signaltrace.scan import prefilter
@@ -18,9 +18,6 @@ from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE, Discovery, Sour
 from pytest_signaltrace.scan.naming import plan_naming
 from pytest_signaltrace.scan.paths import is_test_path
 from pytest_signaltrace.scan.resolve import MapBuilder, Resolver
-
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
 
 #: Parse in worker processes only when there is this much candidate source (bytes): below
 #: it, starting the workers costs more than it saves (measured: see benchmarks/README.md).
@@ -250,10 +247,7 @@ class _FactsStore:
 
     def _pool_of(self, workers: int) -> ProcessPoolExecutor:
         if self._pool is None:
-            # Imported here: a warm scan needs neither workers nor the parser. The parser is
-            # imported before the workers fork, so that none imports it again.
-            from concurrent.futures import ProcessPoolExecutor
-
+            # Import the parser before the workers fork, so that none imports it again.
             from pytest_signaltrace.scan import visitor  # noqa: F401
 
             self._pool = ProcessPoolExecutor(max_workers=workers)

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 #: Text that may make a statement interesting.
 TRIGGER = re.compile(r"\.[ \t]*(?:a?send(?:_robust)?|connect|disconnect)\b|receiver|Signal")
 #: ``send_prerun = signals.task_prerun.send``: later calls of the name are send sites too.
-_BOUND_SEND = re.compile(r"(\w+)[ \t]*=[ \t]*[\w.]+\.[ \t]*a?send(?:_robust)?\b")
+_BOUND_SEND = re.compile(
+    r"^[ \t]*(\w+)[ \t]*=[ \t]*[\w.]+\.[ \t]*a?send(?:_robust)?\b", re.MULTILINE
+)
 #: Leaves a receiver out of the coverage numbers, like coverage.py's ``# pragma: no cover``.
 PRAGMA = re.compile(r"#\s*pragma:\s*no\s+signal\s+cover", re.IGNORECASE)
 
@@ -38,6 +40,7 @@ _TOKENS = re.compile(
       |'[^'\\\r\n]*(?:\\(?:\r\n|.)[^'\\\r\n]*)*'?
       |"[^"\\\r\n]*(?:\\(?:\r\n|.)[^"\\\r\n]*)*"?)
     |(?P<c>\#[^\r\n]*)
+    |(?P<p>\([^()\[\]{}'"\#\\\r\n]*\)|\[[^()\[\]{}'"\#\\\r\n]*\])
     |(?P<o>[(\[{])
     |(?P<x>[)\]}])
     |(?P<b>\\(?:\r\n|\r|\n))
@@ -132,6 +135,8 @@ def outline(text: str, *, prune: bool = True) -> Outline:
             deepest = max(deepest, depth)
         elif kind == "x":
             depth = max(0, depth - 1)
+        elif kind == "p":  # a bracket pair on one line, with nothing nested: one level
+            deepest = max(deepest, depth + 1)
         elif kind == "n" and depth == 0:
             flat.append((start, match.end(), deepest))
             start = match.end()
