@@ -156,3 +156,9 @@ def test_a_send_in_a_lambda_and_an_import_in_a_nested_block_are_found(
         }
     )
     assert [(s.line, s.signal) for s in smap.senders] == [(10, "shop.signals.order_placed")]
+
+
+def test_a_multi_line_send_on_the_last_line_without_a_line_end_keeps_its_span() -> None:
+    source = b"from shop.signals import s\ns.send(\n    sender=None)"
+    facts = extract_facts(source, "shop.x", "shop/x.py", is_package=False, test_only=False)
+    assert [(s.line, s.end_line, s.code) for s in facts.senders] == [(2, 3, "s.send(")]

@@ -226,9 +226,10 @@ class _Cutter:
         self.kept.append(line)
         piece = self.text[line.start : line.end]
         first = self._line_of(line.start)
-        count = len(_NEWLINE.findall(piece)) or 1
+        count = len(_NEWLINE.findall(piece))
         if not piece.endswith(("\n", "\r")):
-            piece += "\n"
+            piece += "\n"  # the last line of a file without a line end
+            count += 1
         self._pieces.append(piece)
         self._lines.extend(range(first, first + count))
 
