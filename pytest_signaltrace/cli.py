@@ -334,6 +334,8 @@ def _scan(args: argparse.Namespace) -> int:
         text = render(static_map)
         if args.format != "json":  # source comments may hold ESC bytes: never send them raw
             text = printable(text)
+            # A file name that is not valid UTF-8 (a lone surrogate here) is written escaped.
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
         try:
             write_text(args.output, text)
         except OSError as exc:

@@ -54,8 +54,7 @@ def write_text(destination: str | Path, text: str) -> None:
         dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX
     )
     try:
-        # backslashreplace: a file name that is not valid UTF-8 must not fail the report.
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as out:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
         # mkstemp makes the file private (0600); a report is an ordinary file (0666 - umask).
         os.chmod(tmp, mode)
