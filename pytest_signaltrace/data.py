@@ -51,6 +51,7 @@ from pytest_signaltrace.model import (
     SignalInfo,
     SkippedFile,
     StaticMap,
+    UnresolvedConnect,
 )
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report import scan_json
@@ -372,6 +373,9 @@ def static_map_from_dict(data: Mapping[str, Any]) -> StaticMap:
         senders=tuple(_record(Sender, row) for row in _rows(data["senders"])),
         disconnects=tuple(_record(Disconnect, row) for row in _rows(data["disconnects"])),
         signals=tuple(_record(SignalInfo, row) for row in _rows(data["signals"])),
+        unresolved_connects=tuple(
+            _record(UnresolvedConnect, row) for row in _rows(data.get("unresolved_connects", []))
+        ),
         dead_receivers=dead,
     )
 
@@ -508,6 +512,7 @@ def _static_records(static: StaticMap) -> dict[str, object]:
         "receivers": static.receivers,
         "senders": static.senders,
         "disconnects": static.disconnects,
+        "unresolved connects": static.unresolved_connects,
         "dead receivers": static.dead_receivers,
         "skipped files": static.files_skipped,
     }

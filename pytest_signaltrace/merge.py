@@ -127,6 +127,7 @@ def build_report(
         sender_totals=sender_totals(senders),
         files_skipped=static.files_skipped,
         missing_workers=tuple(sorted(missing_workers)),
+        unresolved_connects=static.unresolved_connects,
     )
 
 

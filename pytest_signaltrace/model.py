@@ -134,6 +134,29 @@ class Disconnect:
 
 
 @dataclass(frozen=True, order=True)
+class UnresolvedConnect:
+    """A ``.connect(...)`` (or ``@receiver(...)``) whose object the scan cannot tell is a signal.
+
+    A function parameter (``def register(signal, handler): signal.connect(handler)``),
+    ``self.connect``/``super().connect`` inside a signal class, ``obj.connect(handler)``: kept
+    apart from the receivers, since no signal id can be given. Only calls with a hint that they
+    register a receiver are kept (keywords only signals take, a handler defined in the scanned
+    source, an object named like a signal, a signal class's ``self``); look-alikes such as
+    ``engine.connect()`` or ``pymysql.connect(host=...)`` are left out.
+    """
+
+    path: str
+    #: The line of ``connect(`` (or of the decorator).
+    line: int
+    #: The handler id when it resolves, else its text.
+    handler: str
+    #: The object as written (``signal``, ``self``, ``super()``, ``obj``).
+    expression: str = ""
+    code: str = ""
+    test_only: bool = False
+
+
+@dataclass(frozen=True, order=True)
 class SignalInfo:
     """Derived facts about one signal: where it lives and how it is used."""
 
@@ -163,6 +186,8 @@ class StaticMap:
     senders: tuple[Sender, ...] = ()
     disconnects: tuple[Disconnect, ...] = ()
     signals: tuple[SignalInfo, ...] = ()
+    #: ``.connect(...)`` calls on objects the scan cannot tell are signals (not receivers).
+    unresolved_connects: tuple[UnresolvedConnect, ...] = ()
     #: Handler ids of receivers whose signal is defined in the scanned source but sent nowhere.
     dead_receivers: frozenset[tuple[str, int, str | None]] = field(default_factory=frozenset)
 
@@ -312,3 +337,5 @@ class Report:
     files_skipped: tuple[SkippedFile, ...] = ()
     #: xdist workers that sent no trace back: their tests' data is missing.
     missing_workers: tuple[str, ...] = ()
+    #: From the static map: ``.connect(...)`` calls whose object may not be a signal.
+    unresolved_connects: tuple[UnresolvedConnect, ...] = ()

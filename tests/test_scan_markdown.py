@@ -16,6 +16,7 @@ from pytest_signaltrace.model import (
     SignalStatus,
     SkippedFile,
     StaticMap,
+    UnresolvedConnect,
 )
 from pytest_signaltrace.report.scan_markdown import _code, render_scan_markdown
 
@@ -290,7 +291,26 @@ def test_the_unresolved_section_shows_the_expression(markdown: str) -> None:
 
 def test_it_has_no_unresolved_section_when_everything_resolved() -> None:
     text = render_scan_markdown(make_map(senders=(PLACED_SENDER,)))
-    assert "Unresolved" not in text
+    assert "### Unresolved signal" not in text
+    assert "## Unresolved connect calls" not in text
+    assert "| Unresolved connect calls | 0 |" in text
+
+
+def test_unresolved_connect_calls_are_a_section_of_their_own() -> None:
+    connect = UnresolvedConnect(
+        path="shop/registry.py",
+        line=4,
+        handler="shop.registry.on_any",
+        expression="signal",
+        code="signal.connect(on_any)",
+    )
+    text = render_scan_markdown(make_map(unresolved_connects=(connect,)))
+    assert "| Unresolved connect calls | 1 |" in text
+    assert (
+        "| File | Line | Handler | Expression | Code |\n| --- | --- | --- | --- | --- |\n"
+        "| `shop/registry.py` | 4 | `shop.registry.on_any` | `signal` "
+        "| `signal.connect(on_any)` |\n"
+    ) in section(text, "## Unresolved connect calls")
 
 
 def test_skipped_files_are_a_table_with_escaped_reasons(markdown: str) -> None:

@@ -11,7 +11,8 @@ Format history (``"format"``):
   ``{"path", "line", "method", "expression"}``); send sites carry ``signal_candidates``,
   ``runtime_signals`` and ``expression``, and a site the scan could not resolve takes the
   signal the trace saw it send (one row per signal). ``dead`` counts leave excluded receivers
-  out.
+  out. Also ``unresolved_connects`` (from the static map: ``connect`` calls on objects that
+  may not be signals).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "senders": to_jsonable(report.senders),
         "files_skipped": to_jsonable(report.files_skipped),
         "missing_workers": list(report.missing_workers),
+        "unresolved_connects": to_jsonable(report.unresolved_connects),
     }
 
 

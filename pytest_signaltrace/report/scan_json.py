@@ -7,7 +7,9 @@ Format history (``"format"``):
   keys and values, so readers of the first layout still work): senders carry
   ``signal_candidates``; receivers carry ``possibly_dead``; signals carry ``possible_senders``
   (the unresolved send sites that might send them) and may be ``possibly_never_sent`` or
-  ``possibly_unused``.
+  ``possibly_unused``; ``unresolved_connects`` (``connect`` calls on objects that may not
+  be signals; receivers no longer carry them with ``signal: null``); readers take a missing
+  key as empty.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def scan_to_dict(static_map: StaticMap) -> dict[str, Any]:
         "senders": to_jsonable(static_map.senders),
         "disconnects": to_jsonable(static_map.disconnects),
         "signals": signals,
+        "unresolved_connects": to_jsonable(static_map.unresolved_connects),
     }
 
 

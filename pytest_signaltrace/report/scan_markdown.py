@@ -5,8 +5,8 @@ The layout, top to bottom: a title and one line about the scan, a ``## Summary``
 unused signals`` / ``## Signals never sent`` / ``## Signals possibly never sent`` (each only when
 it has rows; "possibly": no resolved send site sends the signal, but an unresolved one might,
 and the possible ones are listed), ``## Signals`` with one ``###`` section per signal id (sorted),
-a last ``### Unresolved signal`` section for receivers and send sites whose signal could not be
-resolved, and ``## Skipped files``.
+a last ``### Unresolved signal`` section for send sites whose signal could not be resolved,
+``## Unresolved connect calls`` (only when it has rows) and ``## Skipped files``.
 
 Every value taken from the map goes through :func:`_code` (a code span, safe for any number of
 backticks) or :func:`_text` (backslash-escaped); table cells then escape ``|`` as ``\\|``. Newlines
@@ -68,6 +68,7 @@ def render_scan_markdown(static_map: StaticMap) -> str:
         "Signals possibly never sent", infos, SignalStatus.POSSIBLY_NEVER_SENT, possible
     )
     lines += _signals_section(static_map, infos)
+    lines += _unresolved_connects_section(static_map)
     lines += _skipped_section(static_map)
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -98,6 +99,7 @@ def _summary_section(static_map: StaticMap, infos: dict[str, SignalInfo]) -> lis
         ("Receivers", f"{len(static_map.receivers)} ({test_receivers} test-only)"),
         ("Send sites", f"{len(static_map.senders)} ({test_senders} test-only)"),
         ("Disconnects", str(len(static_map.disconnects))),
+        ("Unresolved connect calls", str(len(static_map.unresolved_connects))),
         ("Dead receivers", str(len(_dead_receivers(static_map)))),
         ("Possibly dead receivers", str(len(_possibly_dead_receivers(static_map)))),
         ("Unused signals", str(statuses[SignalStatus.UNUSED])),
@@ -245,6 +247,29 @@ def _senders_block(senders: Sequence[Sender], *, unresolved: bool) -> list[str]:
         for s in senders
     ]
     return [*lines, *_table(header, rows), ""]
+
+
+def _unresolved_connects_section(static_map: StaticMap) -> list[str]:
+    if not static_map.unresolved_connects:
+        return []
+    rows = [
+        (
+            _code(c.path),
+            str(c.line),
+            _code(c.handler) + _markers(test=c.test_only, dead=False),
+            _code(c.expression),
+            _code(c.code),
+        )
+        for c in static_map.unresolved_connects
+    ]
+    return [
+        "## Unresolved connect calls",
+        "",
+        "`connect` calls on objects the scan cannot tell are signals: not counted as receivers.",
+        "",
+        *_table(("File", "Line", "Handler", "Expression", "Code"), rows),
+        "",
+    ]
 
 
 def _skipped_section(static_map: StaticMap) -> list[str]:

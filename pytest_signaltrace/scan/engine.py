@@ -119,6 +119,7 @@ def _scan_units(
     receivers = sorted(r for facts in parsed for r in builder.receivers(facts))
     senders = sorted(s for facts in parsed for s in builder.senders(facts))
     disconnects = sorted(d for facts in parsed for d in builder.disconnects(facts))
+    unresolved = sorted(u for facts in parsed for u in builder.unresolved_connects(facts))
     definitions = sorted(builder.definitions.values())
     signals = summarize_signals(definitions, receivers, senders)
     skipped = [
@@ -135,6 +136,7 @@ def _scan_units(
         senders=tuple(senders),
         disconnects=tuple(disconnects),
         signals=tuple(signals),
+        unresolved_connects=tuple(unresolved),
         dead_receivers=dead_receivers(receivers, signals),
     )
 

@@ -7,6 +7,7 @@ reaches a definition, a built-in signal, or something outside the scanned source
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from pytest_signaltrace.model import (
     Framework,
     Receiver,
     Sender,
+    UnresolvedConnect,
 )
 from pytest_signaltrace.scan import catalogue
 from pytest_signaltrace.scan.facts import ModuleFacts, RawReceiver, Ref
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 FactsLookup = Callable[[str], ModuleFacts | None]
 
 _MAX_HOPS = 25
+#: The last name of an object that says it is a signal: ``signal``, ``sig``, ``post_signal``.
+_SIGNAL_NAME = re.compile(r"(?i)signal|^_*sig(s)?$|_sig$")
 
 
 class Resolver:
@@ -216,10 +220,10 @@ class MapBuilder:
                 ]
             else:
                 signals = [(self._connected_signal(ref), ref) for ref in raw.signals]
-                if any(sid is None for sid, _ in signals) and not raw.signal_keywords:
-                    continue
             for signal, ref in signals:
-                records.append(self._receiver(facts, raw, signal, ref))
+                # No signal id: an unresolved connect (see ``unresolved_connects``), or not one.
+                if signal is not None:
+                    records.append(self._receiver(facts, raw, signal, ref))
         return records
 
     def _connected_signal(self, ref: Ref) -> str | None:
@@ -229,6 +233,51 @@ class MapBuilder:
             found = self.candidates.of_ref(ref, self.signal_id)
             signal = found[0] if len(found) == 1 else None
         return signal
+
+    def unresolved_connects(self, facts: ModuleFacts) -> list[UnresolvedConnect]:
+        """The receivers of one module whose signal cannot be named, when they may be real."""
+        records: list[UnresolvedConnect] = []
+        for raw in facts.receivers:
+            if raw.decorator is not None:
+                if not self._is_receiver_decorator(raw.decorator):
+                    continue
+                unknown = [ref for ref in raw.signals if ref.target is None]
+            else:
+                unknown = [ref for ref in raw.signals if self._connected_signal(ref) is None]
+                unknown = [ref for ref in unknown if self._may_connect_a_signal(raw, ref)]
+            handler = self.resolver.canonical(raw.handler) if raw.handler else raw.handler_text
+            if raw.def_line is None and self.definition_site(handler)[1] is None:
+                # A parameter or a name from outside: as written, not a made-up id.
+                handler = raw.handler_text
+            records += [
+                UnresolvedConnect(
+                    path=facts.relpath,
+                    line=raw.line,
+                    handler=handler,
+                    expression=ref.text,
+                    code=raw.code,
+                    test_only=facts.test_only,
+                )
+                for ref in unknown
+            ]
+        return records
+
+    def _may_connect_a_signal(self, raw: RawReceiver, ref: Ref) -> bool:
+        """Whether ``ref.connect(handler)`` may register a receiver (else it is a look-alike).
+
+        Any one hint is enough: keywords only a signal's ``connect`` takes, a handler defined in
+        the scanned source (``pymysql.connect(dsn)`` passes a string), an object named like a
+        signal (``signal``, ``self.post_signal``), or ``self`` of a signal class.
+        """
+        if raw.signal_keywords or raw.def_line is not None:
+            return True
+        if raw.handler is not None and self.definition_site(
+            self.resolver.canonical(raw.handler)
+        )[1] is not None:
+            return True
+        if _SIGNAL_NAME.search(ref.text.rpartition(".")[2]):
+            return True
+        return self.resolver.signal_class_framework(ref.target) is not None
 
     def _receiver(
         self, facts: ModuleFacts, raw: RawReceiver, signal: str | None, ref: Ref
