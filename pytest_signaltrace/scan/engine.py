@@ -15,6 +15,7 @@ from pytest_signaltrace.scan.candidates import Candidates, attribute_owners, sub
 from pytest_signaltrace.scan.derive import dead_receivers, summarize_signals
 from pytest_signaltrace.scan.facts import ModuleFacts
 from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE, Discovery, SourceFile, discover
+from pytest_signaltrace.scan.installed import InstalledSource
 from pytest_signaltrace.scan.naming import plan_naming
 from pytest_signaltrace.scan.paths import is_test_path
 from pytest_signaltrace.scan.resolve import MapBuilder, Resolver
@@ -111,7 +112,9 @@ def _scan_units(
         return extractor.extract_one(unit)
 
     resolver = Resolver(by_module, facts_of)
-    builder = MapBuilder(resolver)
+    builder = MapBuilder(
+        resolver, InstalledSource(exclude=[r.absolute() for r in roots], cache=extractor.cache)
+    )
     parsed = [extractor.facts[path] for path in candidates if not extractor.facts[path].error]
     builder.add_definitions(parsed)
     builder.note_decorated_signals(parsed)

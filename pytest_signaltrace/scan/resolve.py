@@ -21,6 +21,7 @@ from pytest_signaltrace.model import (
 )
 from pytest_signaltrace.scan import catalogue
 from pytest_signaltrace.scan.facts import ModuleFacts, RawReceiver, Ref
+from pytest_signaltrace.scan.installed import InstalledSource
 
 if TYPE_CHECKING:
     from pytest_signaltrace.scan.candidates import Candidates
@@ -149,8 +150,10 @@ def _defines(facts: ModuleFacts, name: str) -> bool:
 class MapBuilder:
     """Turns the facts of every parsed module into confirmed, resolved records."""
 
-    def __init__(self, resolver: Resolver) -> None:
+    def __init__(self, resolver: Resolver, installed: InstalledSource | None = None) -> None:
         self.resolver = resolver
+        #: Reads installed packages' source for the signals they re-export.
+        self.installed = installed
         self.definitions: dict[str, Definition] = {}
         self._decorated_signals: set[str] = set()
         #: Class attributes and defaults a send site may send (set by the engine).
@@ -182,8 +185,9 @@ class MapBuilder:
             for raw in facts.receivers:
                 if raw.decorator is not None and self._is_receiver_decorator(raw.decorator):
                     for ref in raw.signals:
-                        if ref.target is not None:
-                            self._decorated_signals.add(self.resolver.canonical(ref.target))
+                        signal = self._decorated_signal(ref)
+                        if signal is not None:
+                            self._decorated_signals.add(signal)
 
     def _is_receiver_decorator(self, ref: Ref) -> bool:
         return ref.target is not None and (
@@ -202,10 +206,23 @@ class MapBuilder:
         ):
             return canonical
         module, _ = self.resolver.split_module(canonical)
+        if module is None and self.installed is not None:
+            found = self.installed.signal(canonical)
+            if found is not None:
+                return found
         owner = canonical.rpartition(".")[0]
         if module is None and owner and catalogue.looks_like_signals_module(owner):
             return canonical
         return None
+
+    def _decorated_signal(self, ref: Ref) -> str | None:
+        """The id of a signal named in ``@receiver(...)``: it is a signal whatever it is."""
+        if ref.target is None:
+            return None
+        canonical = self.resolver.canonical(ref.target)
+        if self.installed is not None and self.resolver.split_module(canonical)[0] is None:
+            return self.installed.signal(canonical) or canonical
+        return canonical
 
     def receivers(self, facts: ModuleFacts) -> list[Receiver]:
         """The confirmed receivers of one module: one record per signal."""
@@ -214,10 +231,7 @@ class MapBuilder:
             if raw.decorator is not None:
                 if not self._is_receiver_decorator(raw.decorator):
                     continue
-                signals = [
-                    (self.resolver.canonical(ref.target) if ref.target else None, ref)
-                    for ref in raw.signals
-                ]
+                signals = [(self._decorated_signal(ref), ref) for ref in raw.signals]
             else:
                 signals = [(self._connected_signal(ref), ref) for ref in raw.signals]
             for signal, ref in signals:
