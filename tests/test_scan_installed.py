@@ -100,3 +100,32 @@ def test_the_scanned_folders_are_never_read_as_installed_packages(
     monkeypatch.syspath_prepend(str(tmp_path))
     assert InstalledSource(exclude=[tmp_path]).signal("shop.x") is None
     assert InstalledSource().signal("shop.x") == "shop.x"
+
+
+def test_a_django_signal_re_exported_by_an_installed_package_is_djangos(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan_tree: ScanTree
+) -> None:
+    # allauth.account.signals does ``from django.contrib.auth.signals import user_logged_out``.
+    folder = tmp_path / "installed"
+    (folder / "accounts_lib").mkdir(parents=True)
+    (folder / "accounts_lib" / "__init__.py").write_text("")
+    (folder / "accounts_lib" / "signals.py").write_text(
+        "from django.contrib.auth.signals import user_logged_out  # noqa\n" + NEVER_IMPORT
+    )
+    monkeypatch.syspath_prepend(str(folder))
+    smap = scan_tree(
+        {
+            "shop/__init__.py": "",
+            "shop/receivers.py": """
+                from accounts_lib.signals import user_logged_out
+
+                def on_logout(sender, **kwargs):
+                    pass
+
+                user_logged_out.connect(on_logout)
+            """,
+        }
+    )
+    assert signals_of(smap) == {
+        ("django.contrib.auth.signals.user_logged_out", "shop.receivers.on_logout")
+    }
