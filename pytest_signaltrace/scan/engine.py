@@ -76,7 +76,7 @@ def scan(
         by_module.setdefault(unit.module, unit)
 
     with _FactsStore(FactsCache(cache_dir), jobs, progress) as extractor:
-        return _scan_units(discovery, units, by_module, extractor)
+        return _scan_units(discovery, units, by_module, extractor, roots)
 
 
 def _scan_units(
@@ -84,6 +84,7 @@ def _scan_units(
     units: dict[str, _Unit],
     by_module: dict[str, _Unit],
     extractor: _FactsStore,
+    roots: Sequence[Path],
 ) -> StaticMap:
     definers = [u for u in units.values() if prefilter.may_define(u.source.data)]
     users = [u for u in units.values() if prefilter.may_use(u.source.data) and u not in definers]
