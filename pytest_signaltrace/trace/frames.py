@@ -1,9 +1,13 @@
 """Call sites from live frames: the caller of a patched method and the first project frame.
 
-A *site* is ``(absolute filename, line)``. Frames whose file is "internal" (the dispatchers,
+A *site* is ``(filename, line)``. Frames whose file is "internal" (the dispatchers,
 wrapt, this package) are skipped, so the site of ``@receiver(...)`` is the decorator line in user
 code, not a line inside ``django/dispatch/dispatcher.py``. Per-filename facts are cached, so the
 hot path is a few dict lookups per frame.
+
+Walking outwards is the expensive part: on Python 3.11 every ``f_back`` of a frame not seen
+before allocates a frame object (a walk over 40 library frames costs several microseconds).
+:meth:`SiteFinder.project_site` is therefore only called for sends that ran a receiver.
 """
 
 from __future__ import annotations
@@ -44,36 +48,41 @@ class SiteFinder:
             *_stdlib_dirs(),
             os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,
         )
-        self._internal: frozenset[str] = frozenset()
-        #: raw ``co_filename`` -> (absolute filename, is a project file)
-        self._files: dict[str, tuple[str, bool]] = {}
+        #: Raw filenames of internal frames; updated in place, so a reference to it stays valid.
+        self.internal: set[str] = set()
+        #: raw ``co_filename`` -> (absolute filename, is a project file, is internal); read by
+        #: the send patches' hot path, filled by :meth:`is_project_file` and the other lookups.
+        self.files: dict[str, tuple[str, bool, bool]] = {}
         self.add_internal(internal_files)
 
     def add_internal(self, filenames: Iterable[str]) -> None:
         """Treat frames from these files (raw ``co_filename`` values) as internal."""
-        self._internal = self._internal | {name for name in filenames if name}
+        names = [name for name in filenames if name]
+        self.internal.update(names)
+        for name in names:
+            self.files.pop(name, None)  # learn it again, as internal
 
     def is_internal(self, filename: str) -> bool:
         """Whether frames from ``filename`` are skipped when looking for a call site."""
-        return filename in self._internal
+        return filename in self.internal
 
     def is_project_file(self, filename: str) -> bool:
         """Whether ``filename`` (raw ``co_filename``) is under a project root."""
-        info = self._files.get(filename)
+        info = self.files.get(filename)
         if info is None:
             info = self._learn(filename)
         return info[1]
 
     def absolute(self, filename: str) -> str:
         """``filename`` (raw ``co_filename``) made absolute, cached."""
-        info = self._files.get(filename)
+        info = self.files.get(filename)
         if info is None:
             info = self._learn(filename)
         return info[0]
 
     def caller(self, frame: FrameType | None) -> FrameType | None:
         """``frame`` or the first frame outwards from it that is not internal."""
-        internal = self._internal
+        internal = self.internal
         while frame is not None and frame.f_code.co_filename in internal:
             frame = frame.f_back
         return frame
@@ -84,17 +93,17 @@ class SiteFinder:
         if frame is None:
             return None
         raw = frame.f_code.co_filename
-        info = self._files.get(raw) or self._learn(raw)
+        info = self.files.get(raw) or self._learn(raw)
         return info[0], frame.f_lineno
 
     def sites(self, frame: FrameType | None) -> tuple[Site | None, Site | None]:
         """The caller's site and the first project site, from ``frame`` outwards."""
-        internal = self._internal
+        internal = self.internal
         while frame is not None and frame.f_code.co_filename in internal:
             frame = frame.f_back
         if frame is None:
             return None, None
-        files = self._files
+        files = self.files
         raw = frame.f_code.co_filename
         info = files.get(raw) or self._learn(raw)
         site = (info[0], frame.f_lineno)
@@ -109,14 +118,25 @@ class SiteFinder:
             outer = outer.f_back
         return site, None
 
-    def _learn(self, raw: str) -> tuple[str, bool]:
+    def project_frame(self, frame: FrameType | None) -> FrameType | None:
+        """The first frame under a project root from ``frame`` outwards, or ``None``."""
+        files = self.files
+        while frame is not None:
+            raw = frame.f_code.co_filename
+            info = files.get(raw) or self._learn(raw)
+            if info[1]:
+                return frame
+            frame = frame.f_back
+        return None
+
+    def _learn(self, raw: str) -> tuple[str, bool, bool]:
         absolute = absolute_filename(raw)
-        info = (absolute, self._in_project(absolute))
-        self._files[raw] = info
+        info = (absolute, self._in_project(absolute), raw in self.internal)
+        self.files[raw] = info
         return info
 
     def _in_project(self, absolute: str) -> bool:
-        if not os.path.isabs(absolute) or absolute in self._internal:
+        if not os.path.isabs(absolute) or absolute in self.internal:
             return False
         if not any(absolute.startswith(root) for root in self._roots):
             return False

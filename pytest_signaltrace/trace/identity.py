@@ -134,7 +134,9 @@ class HandlerTable:
         self._by_code: dict[CodeType, int] = {}
         self._by_ref: dict[HandlerRef, int] = {}
         self._refs: list[HandlerRef] = []
-        self._lock = threading.Lock()
+        # Reentrant: hashing a HandlerRef runs Python code, so the garbage collector (and a
+        # finaliser that sends) can run inside the locked block on this same thread.
+        self._lock = threading.RLock()
 
     def token(self, receiver: object) -> int:
         """The int standing for the handler that ``receiver`` runs."""

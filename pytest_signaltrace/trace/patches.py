@@ -2,7 +2,10 @@
 
 :func:`install` registers wrapt post-import hooks for ``django.dispatch.dispatcher`` and
 ``celery.utils.dispatch.signal``: the classes are patched as soon as those modules are imported,
-or at once if they already are. Patched methods:
+or at once if they already are. Each patched method is replaced by a plain function that calls
+the original (``__wrapped__``, ``__name__`` and ``__qualname__`` copied from it): a wrapt
+``FunctionWrapper`` cost about 0.5 us and two extra levels of stack per call, which on a send is
+more than all the recording. Patched methods:
 
 * Django ``Signal``: ``__init__`` (creation site), ``connect``, ``disconnect``, ``send``,
   ``send_robust``, ``asend`` and ``asend_robust`` (Django 5.0+);
@@ -16,7 +19,10 @@ or at once if they already are. Patched methods:
 
 A send is recorded after it returns or raises, with the receivers that ran: from the returned
 ``[(receiver, response), ...]`` list, or, when it raised, from the dispatcher's frames in the
-traceback. A send's sender is not recorded, only its call site.
+traceback. A send's sender is not recorded, only its call site: the caller's raw
+``co_filename`` and line (made absolute when the trace is read), and, only when a receiver ran,
+the first project frame (the walk outwards is the expensive part of tracing, see
+:mod:`~pytest_signaltrace.trace.frames`).
 
 Guarantees: no receiver is ever added (Django's ORM asks ``has_listeners()``); return values and
 exceptions pass through unchanged (an ``asend*`` call returns an equivalent coroutine); no strong
@@ -33,6 +39,9 @@ plugin does from ``pytest_load_initial_conftests``.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import itertools
 import operator
 import os
 import sys
@@ -50,7 +59,7 @@ from pytest_signaltrace.trace.failure import (
     receivers_before_failure,
 )
 from pytest_signaltrace.trace.faults import FaultLog
-from pytest_signaltrace.trace.frames import SiteFinder
+from pytest_signaltrace.trace.frames import Site, SiteFinder
 from pytest_signaltrace.trace.recorder import Recorder
 from pytest_signaltrace.trace.signals import find_existing_signals, signal_classes
 
@@ -61,6 +70,7 @@ CELERY_TRACE = "celery.app.trace"
 _SYNC_SENDS = ("send", "send_robust")
 _ASYNC_SENDS = ("asend", "asend_robust")
 
+#: ``wrapper(original, instance, args, kwargs)``: calls ``original(instance, *args, **kwargs)``.
 Wrapper = Callable[[Any, Any, tuple[Any, ...], dict[str, Any]], Any]
 
 
@@ -213,14 +223,24 @@ class Installation:
             self._wrap(cls, "_live_receivers", self._live_receivers_wrapper())
         for name in sends:
             if name in _ASYNC_SENDS:
-                self._wrap(cls, name, self._asend_wrapper(name, capture[name]))
+                self._patch_asend(cls, name, capture[name])
             else:
-                self._wrap(cls, name, self._send_wrapper(name, capture[name]))
+                self._patch_send(cls, name, capture[name])
 
     def _wrap(self, cls: type, name: str, wrapper: Wrapper) -> None:
+        """Replace ``cls.name`` by a function that hands each call to ``wrapper``."""
         original = cls.__dict__[name]
-        handle = wrapt.wrap_function_wrapper(cls, name, wrapper)
-        self._patches.append(_Patch(cls, name, original, handle))
+
+        def patched(instance: Any, *args: Any, **kwargs: Any) -> Any:
+            __tracebackhide__ = True
+            return wrapper(original, instance, args, kwargs)
+
+        self._replace(cls, name, original, patched)
+
+    def _replace(self, cls: type, name: str, original: Any, patched: Any) -> None:
+        functools.update_wrapper(patched, original)
+        setattr(cls, name, patched)
+        self._patches.append(_Patch(cls, name, original, patched))
 
     def _rebind_bound_sends(self, module: ModuleType) -> None:
         """Point module globals bound to an original ``send`` before patching at the patch."""
@@ -237,55 +257,146 @@ class Installation:
 
     # --- wrappers -----------------------------------------------------------------------------
 
-    def _send_wrapper(self, method: str, capture_live: bool) -> Wrapper:
-        finder, capture, faults = self.finder, self._capture, self.faults
-        record_send = self.recorder.record_send
-        getframe = sys._getframe
+    def _patch_send(self, cls: type, method: str, capture_live: bool) -> None:
+        """Replace ``cls.<method>`` (``send``/``send_robust``) by a recording function.
 
-        def send_wrapper(
-            wrapped: Callable[..., Any],
-            instance: Any,
-            args: tuple[Any, ...],
-            kwargs: dict[str, Any],
-        ) -> Any:
+        The hot path is inlined on purpose (every helper call costs about 0.07 us) and keyed on
+        what is cheap to read: the caller's code object (by ``id``, kept alive by the recorder)
+        and ``f_lasti``, turned into a filename and line by the snapshot (``f_lineno`` scans the
+        line table: microseconds at the end of a long function such as ``Model.__init__``). The
+        first project frame is looked for outside the caller only when a receiver ran. A caller
+        from an internal or a not yet seen file takes the slow path.
+        """
+        original = cls.__dict__[method]
+        if capture_live or not _takes_sender_and_named(original):
+            self._replace(cls, method, original, self._slow_send(original, method, capture_live))
+            return
+        recorder, finder, faults = self.recorder, self.finder, self.faults
+        sends, codes, tests, files = recorder.sends, recorder.codes, recorder.tests, finder.files
+        signal_ids = recorder.signals.by_id
+        signal_token, handler_token = recorder.signals.token, recorder.handlers.token
+        project_frame = finder.project_frame
+        getframe, new_counter = sys._getframe, itertools.count
+        where = f"Signal.{method}"
+        installation = self
+
+        def send(signal: Any, sender: Any, **named: Any) -> Any:
             __tracebackhide__ = True
-            if not self.active or instance is None:
-                return wrapped(*args, **kwargs)
             try:
-                site, project_site = finder.sites(getframe(1))
-            except Exception as exc:
-                faults.report(f"Signal.{method}", exc)
-                site = project_site = None
-            if not capture_live:
-                try:
-                    result = wrapped(*args, **kwargs)
-                except BaseException as exc:
-                    self._record_failure(instance, method, site, project_site, exc, None)
-                    raise
-                try:  # _record_result inlined: this is the hot path
-                    receivers = map(_first, result) if type(result) is list and result else ()
-                    record_send(instance, method, site, project_site, receivers)
-                except Exception as exc:
-                    faults.report(f"Signal.{method}", exc)
-                return result
-            holder = [id(instance), None]
-            previous, capture.slot = capture.slot, holder
-            try:
-                result = wrapped(*args, **kwargs)
+                result = original(signal, sender, **named) if named else original(signal, sender)
             except BaseException as exc:
-                capture.slot = previous
-                self._record_failure(instance, method, site, project_site, exc, holder)
+                installation._record_failure(signal, method, getframe(1), exc, None)
                 raise
-            capture.slot = previous
-            holder[1] = None
-            self._record_result(instance, method, site, project_site, result)
+            if not installation.active:
+                return result
+            try:
+                frame = getframe(1)
+                code = frame.f_code
+                info = files.get(code.co_filename)
+                if info is None or info[2]:  # not seen yet, or internal
+                    installation._record_result(signal, method, frame, result)
+                    return result
+                token = signal_ids.get(id(signal))
+                if token is None:
+                    token = signal_token(signal)
+                if type(result) is list and result:
+                    if len(result) == 1:  # the common case, at half the cost of map()
+                        handlers: tuple[int, ...] = (handler_token(result[0][0]),)
+                    else:
+                        handlers = tuple(map(handler_token, map(_first, result)))
+                    outer = None
+                    if info[1]:
+                        project: Any = True  # the caller itself
+                    else:
+                        outer = project_frame(frame.f_back)
+                        project = None if outer is None else (id(outer.f_code), outer.f_lasti)
+                    row: tuple[Any, ...] = (
+                        token,
+                        method,
+                        id(code),
+                        frame.f_lasti,
+                        project,
+                        handlers,
+                    )
+                    test = recorder.current_test
+                    if test is not None:
+                        nodes = tests.get((token, handlers))
+                        if nodes is None:
+                            nodes = tests.setdefault((token, handlers), set())
+                        nodes.add(test)
+                    if outer is not None:
+                        codes[id(outer.f_code)] = outer.f_code
+                else:  # no receiver ran: look no further than the caller for a project frame
+                    row = (token, method, id(code), frame.f_lasti, info[1] or None, ())
+                counter = sends.get(row)
+                if counter is None:  # a new row: keep its code alive, so its id stays unique
+                    codes[id(code)] = code
+                    counter = sends.setdefault(row, new_counter())
+                next(counter)
+            except Exception as exc:
+                faults.report(where, exc)
             return result
 
-        return send_wrapper
+        self._replace(cls, method, original, send)
 
-    def _asend_wrapper(self, method: str, capture_live: bool) -> Wrapper:
+    def _slow_send(
+        self, original: Callable[..., Any], method: str, capture_live: bool
+    ) -> Callable[..., Any]:
+        """A recording ``send`` for any signature, or capturing ``_live_receivers``."""
+        installation = self
+
+        def send(signal: Any, *args: Any, **kwargs: Any) -> Any:
+            __tracebackhide__ = True
+            if capture_live:
+                return installation._send_capturing(original, method, signal, args, kwargs)
+            try:
+                result = original(signal, *args, **kwargs)
+            except BaseException as exc:
+                installation._record_failure(signal, method, sys._getframe(1), exc, None)
+                raise
+            if installation.active:
+                installation._record_result(signal, method, sys._getframe(1), result)
+            return result
+
+        return send
+
+    def _send_capturing(
+        self,
+        original: Callable[..., Any],
+        method: str,
+        signal: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        """A send whose failure needs ``_live_receivers``' result (Django 4.2 ``send``)."""
+        __tracebackhide__ = True
+        capture = self._capture
+        holder = [id(signal), None]
+        previous, capture.slot = capture.slot, holder
+        try:
+            result = original(signal, *args, **kwargs)
+        except BaseException as exc:
+            capture.slot = previous
+            self._record_failure(signal, method, sys._getframe(2), exc, holder)
+            raise
+        capture.slot = previous
+        holder[1] = None
+        if self.active:
+            self._record_result(signal, method, sys._getframe(2), result)
+        return result
+
+    def _patch_asend(self, cls: type, method: str, capture_live: bool) -> None:
+        """Wrap ``cls.<method>`` (``asend``/``asend_robust``) so the coroutine records the send.
+
+        A wrapt ``FunctionWrapper`` here, not a plain function: it keeps
+        ``inspect.iscoroutinefunction`` true on Python 3.11 (asgiref's ``async_to_sync`` checks
+        it), and ``asend`` is not hot. The returned coroutine creates Django's only when it starts:
+        one closed or cancelled before it runs leaves no un-awaited coroutine behind. Its
+        ``__name__``/``__qualname__`` are Django's.
+        """
         finder, faults = self.finder, self.faults
         getframe = sys._getframe
+        installation = self
 
         def asend_wrapper(
             wrapped: Callable[..., Any],
@@ -293,52 +404,73 @@ class Installation:
             args: tuple[Any, ...],
             kwargs: dict[str, Any],
         ) -> Any:
-            if not self.active or instance is None:
+            if not installation.active or instance is None:
                 return wrapped(*args, **kwargs)
             try:
                 site, project_site = finder.sites(getframe(1))
             except Exception as exc:
                 faults.report(f"Signal.{method}", exc)
                 site = project_site = None
-            coroutine = wrapped(*args, **kwargs)
-            return self._traced_asend(coroutine, instance, method, site, project_site, capture_live)
+            coroutine: Any = installation._traced_asend(
+                wrapped, args, kwargs, instance, method, site, project_site, capture_live
+            )
+            coroutine.__name__ = wrapped.__name__
+            coroutine.__qualname__ = wrapped.__qualname__
+            return coroutine
 
-        return asend_wrapper
+        original = cls.__dict__[method]
+        handle = wrapt.wrap_function_wrapper(cls, method, asend_wrapper)
+        self._patches.append(_Patch(cls, method, original, handle))
 
     async def _traced_asend(
         self,
-        coroutine: Coroutine[Any, Any, Any],
+        wrapped: Callable[..., Coroutine[Any, Any, Any]],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
         signal: Any,
         method: str,
-        site: tuple[str, int] | None,
-        project_site: tuple[str, int] | None,
+        site: Site | None,
+        project_site: Site | None,
         capture_live: bool,
     ) -> Any:
-        """Await Django's ``asend*`` coroutine, recording as the sync wrapper does."""
+        """Create and await Django's ``asend*`` coroutine, recording as the sync patch does."""
         __tracebackhide__ = True
+        if not self.active:
+            return await wrapped(*args, **kwargs)
         holder = [id(signal), None] if capture_live else None
         capture = self._capture
         previous = capture.slot
         if holder is not None:
             capture.slot = holder  # _live_receivers runs before asend's first await
         try:
-            result = await coroutine
+            result = await wrapped(*args, **kwargs)
         except BaseException as exc:
             capture.slot = previous
-            self._record_failure(signal, method, site, project_site, exc, holder)
+            self._record_failure_at(signal, method, site, project_site, exc, holder)
             raise
         capture.slot = previous
         if holder is not None:
             holder[1] = None
-        self._record_result(signal, method, site, project_site, result)
+        self._record_at(signal, method, site, project_site, result)
         return result
 
-    def _record_result(
+    def _record_result(self, signal: Any, method: str, frame: FrameType, result: Any) -> None:
+        """Record a send that returned ``result``, called from ``frame`` (the slow path)."""
+        try:
+            site, project_site = self.finder.sites(frame)
+            if not (type(result) is list and result):
+                project_site = project_site if project_site == site else None
+        except Exception as exc:
+            self.faults.report(f"Signal.{method}", exc)
+            site = project_site = None
+        self._record_at(signal, method, site, project_site, result)
+
+    def _record_at(
         self,
         signal: Any,
         method: str,
-        site: tuple[str, int] | None,
-        project_site: tuple[str, int] | None,
+        site: Site | None,
+        project_site: Site | None,
         result: Any,
     ) -> None:
         try:
@@ -351,8 +483,26 @@ class Installation:
         self,
         signal: Any,
         method: str,
-        site: tuple[str, int] | None,
-        project_site: tuple[str, int] | None,
+        frame: FrameType,
+        exc: BaseException,
+        holder: list[Any] | None,
+    ) -> None:
+        """Record a send that raised ``exc``, called from ``frame``."""
+        if not self.active:
+            return
+        try:
+            site, project_site = self.finder.sites(frame)
+        except Exception as fault:
+            self.faults.report(f"Signal.{method}", fault)
+            site = project_site = None
+        self._record_failure_at(signal, method, site, project_site, exc, holder)
+
+    def _record_failure_at(
+        self,
+        signal: Any,
+        method: str,
+        site: Site | None,
+        project_site: Site | None,
         exc: BaseException,
         holder: list[Any] | None,
     ) -> None:
@@ -377,7 +527,7 @@ class Installation:
             args: tuple[Any, ...],
             kwargs: dict[str, Any],
         ) -> Any:
-            result = wrapped(*args, **kwargs)
+            result = wrapped(instance, *args, **kwargs)
             holder = capture.slot
             if holder is not None and holder[1] is None and holder[0] == id(instance):
                 holder[1] = result
@@ -396,8 +546,8 @@ class Installation:
             args: tuple[Any, ...],
             kwargs: dict[str, Any],
         ) -> Any:
-            result = wrapped(*args, **kwargs)
-            if not self.active or instance is None:
+            result = wrapped(instance, *args, **kwargs)
+            if not self.active:
                 return result
             try:
                 frame = getframe(1)
@@ -429,8 +579,8 @@ class Installation:
             args: tuple[Any, ...],
             kwargs: dict[str, Any],
         ) -> Any:
-            result = wrapped(*args, **kwargs)
-            if not self.active or instance is None:
+            result = wrapped(instance, *args, **kwargs)
+            if not self.active:
                 return result
             try:
                 frame = _creation_frame(getframe(1), instance, own_files)
@@ -495,6 +645,21 @@ def _creation_frame(
     return None
 
 
+def _takes_sender_and_named(function: object) -> bool:
+    """Whether ``function``'s signature is ``(self, sender, **named)``, as Django's and Celery's."""
+    code = getattr(function, "__code__", None)
+    if not isinstance(code, CodeType) or getattr(function, "__defaults__", None):
+        return False
+    return (
+        code.co_argcount == 2
+        and code.co_posonlyargcount == 0
+        and code.co_kwonlyargcount == 0
+        and bool(code.co_flags & inspect.CO_VARKEYWORDS)
+        and not code.co_flags & inspect.CO_VARARGS
+        and code.co_varnames[1] == "sender"
+    )
+
+
 def _own_files() -> frozenset[str]:
     """Filenames of this package's and wrapt's modules, raw and absolute."""
     names: set[str] = set()
@@ -507,14 +672,9 @@ def _own_files() -> frozenset[str]:
 
 
 def _unbind_wrappers(module: ModuleType, handles: dict[int, _Patch]) -> None:
-    """Replace module globals bound through a removed patch by plain bound methods."""
+    """Replace module globals bound to a removed patch by methods bound to the original."""
     for name, value in list(module.__dict__.items()):
-        if type(value).__name__ != "BoundFunctionWrapper":
-            continue
-        try:
-            patch = handles.get(id(value._self_parent))
-            instance = value._self_instance
-        except AttributeError:
-            continue
-        if patch is not None and instance is not None:
-            setattr(module, name, MethodType(patch.original, instance))
+        if type(value) is MethodType:
+            patch = handles.get(id(value.__func__))
+            if patch is not None:
+                setattr(module, name, MethodType(patch.original, value.__self__))

@@ -1,9 +1,19 @@
 """The thread-safe counters behind a :class:`~pytest_signaltrace.trace.model.Trace`.
 
-The patches call ``record_*`` with live objects; the recorder turns them into small ints at once
+The patches call ``record_*`` (or, on the hot path, update :attr:`Recorder.local` directly) with
+live objects; the recorder turns them into small ints at once
 (:class:`~pytest_signaltrace.trace.identity.HandlerTable`,
-:class:`~pytest_signaltrace.trace.signals.SignalRegistry`) and keeps only ints, strings and code
-objects. One ``threading.Lock`` guards the counters and is held only for the dict updates.
+:class:`~pytest_signaltrace.trace.signals.SignalRegistry`) and keeps only ints, strings and
+tuples of them. Filenames are kept raw (``co_filename``) and made absolute by :meth:`snapshot`.
+
+No lock is taken while recording: every counter is an ``itertools.count`` in a dict, created
+with ``dict.setdefault`` and bumped with ``next()``, and the per-test sets are updated with
+``setdefault`` and ``set.add``; each is one C call on builtin keys, which the GIL makes atomic.
+:meth:`snapshot` copies the dicts with ``list(d.items())`` (atomic too). Why no lock: a
+finaliser (``__del__``, a weakref callback) can run inside any allocation that triggers the
+garbage collector; if it sends a signal while this thread holds a non-reentrant lock, the send
+waits for that lock forever. And it is cheaper: a locked ``get``/``set`` pair cost twice a
+``get`` and a ``next()``.
 
 ``current_test`` is a plain attribute, not a ``contextvars.ContextVar``: pytest runs one test at
 a time per process (xdist uses processes), and a receiver that runs in a thread the test started
@@ -17,11 +27,12 @@ whichever test is running then, which is also what "ran during" means.
 
 from __future__ import annotations
 
-import threading
+import itertools
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from types import CodeType
+from typing import Any, TypeAlias, TypeVar
 
-from pytest_signaltrace.trace.frames import Site
+from pytest_signaltrace.trace.frames import Site, absolute_filename
 from pytest_signaltrace.trace.identity import HandlerTable, describe_sender, describe_uid
 from pytest_signaltrace.trace.model import (
     CodeRef,
@@ -35,19 +46,39 @@ from pytest_signaltrace.trace.model import (
 from pytest_signaltrace.trace.signals import SignalRegistry
 
 _Handlers = tuple[int, ...]
-#: signal, method, site, project site, handlers that ran (in order)
-_SendRow = tuple[int, str, Site | None, Site | None, _Handlers]
+#: signal, method, where (caller), project frame, handlers that ran (in order). "Where" is either
+#: ``id(code), f_lasti`` of the caller (the send patches' hot path; the code is in
+#: ``Recorder.codes``) or ``filename, line`` (``None, None`` when unknown). The project frame is
+#: ``True`` (the caller itself), ``None``, or a pair in the same two forms.
+SendRow = tuple[int, str, Any, Any, Any, _Handlers]
 _CallRow = tuple[int, _Handlers]
 _ConnectRow = tuple[int, int | None, Site | None, str | None, str | None]
 _K = TypeVar("_K")
+
+
+#: A counter: ``next()`` on it is one C call, atomic under the GIL.
+Counter: TypeAlias = "itertools.count[int]"
+
+
+def bump(counters: dict[_K, Counter], key: _K) -> None:
+    """Add one to ``counters[key]`` (atomic: no lock, safe in any thread and in finalisers)."""
+    counter = counters.get(key)
+    if counter is None:
+        counter = counters.setdefault(key, itertools.count())
+    next(counter)
+
+
+def count_of(counter: Counter) -> int:
+    """How many times ``counter`` was bumped: its ``repr`` is ``count(N)``."""
+    return int(repr(counter)[6:-1])
 
 
 class Recorder:
     """Aggregates sends, receiver calls, connects and disconnects; :meth:`snapshot` reads them.
 
     A send and the handlers it ran are one counter, keyed by the tuple of handler tokens, so the
-    hot path takes the lock once and updates one dict entry (plus one set when a test runs);
-    :meth:`snapshot` expands them into per-handler counts.
+    hot path updates one dict entry (plus one set when a test runs); :meth:`snapshot` expands
+    them into per-handler counts.
     """
 
     def __init__(self) -> None:
@@ -57,12 +88,15 @@ class Recorder:
         self.handlers = HandlerTable()
         self._signal_token = self.signals.token
         self._handler_token = self.handlers.token
-        self._lock = threading.Lock()
-        self._sends: dict[_SendRow, int] = {}
-        self._calls: dict[_CallRow, int] = {}
-        self._tests: dict[_CallRow, set[str]] = {}
-        self._connects: dict[_ConnectRow, int] = {}
-        self._disconnects: dict[_ConnectRow, int] = {}
+        #: Send rows (see :data:`SendRow`) -> counters; the send patches bump them themselves.
+        self.sends: dict[SendRow, Counter] = {}
+        self._calls: dict[_CallRow, Counter] = {}
+        self._connects: dict[_ConnectRow, Counter] = {}
+        self._disconnects: dict[_ConnectRow, Counter] = {}
+        #: ``(signal token, handlers)`` -> node ids of the tests during which they ran.
+        self.tests: dict[_CallRow, set[str]] = {}
+        #: ``id(code)`` -> code, for the send rows keyed by code id (kept alive: ids stay unique).
+        self.codes: dict[int, CodeType] = {}
 
     def record_signal_created(
         self,
@@ -86,15 +120,28 @@ class Recorder:
         """``signal.<method>()`` was called from ``site`` and ran ``receivers`` (in order).
 
         ``project_site`` is the first frame under a project root. Pass the receivers that ran as
-        part of the same call: it costs one lock instead of two.
+        part of the same call: it costs one update instead of two.
         """
         handlers = tuple(map(self._handler_token, receivers)) if receivers else ()
-        key = (self._signal_token(signal), method, site, project_site, handlers)
+        filename, line = site if site is not None else (None, None)
+        self.count_send(
+            (self._signal_token(signal), method, filename, line, project_site, handlers)
+        )
+
+    def count_send(self, row: SendRow) -> None:
+        """Count one send row (see :data:`SendRow`), for the running test too."""
+        bump(self.sends, row)
+        handlers = row[5]
         test = self.current_test
-        with self._lock:
-            self._sends[key] = self._sends.get(key, 0) + 1
-            if test is not None and handlers:
-                self._add_test((key[0], handlers), test)
+        if test is not None and handlers:
+            self.add_test((row[0], handlers), test)
+
+    def add_test(self, key: _CallRow, test: str) -> None:
+        """Note that the handlers of ``key`` ran during ``test``."""
+        nodes = self.tests.get(key)
+        if nodes is None:
+            nodes = self.tests.setdefault(key, set())
+        nodes.add(test)
 
     def record_receivers_ran(self, signal: object, receivers: Iterable[object]) -> None:
         """Each of ``receivers`` ran once for ``signal``, outside a recorded send."""
@@ -102,18 +149,10 @@ class Recorder:
         if not handlers:
             return
         key = (self._signal_token(signal), handlers)
+        bump(self._calls, key)
         test = self.current_test
-        with self._lock:
-            self._calls[key] = self._calls.get(key, 0) + 1
-            if test is not None:
-                self._add_test(key, test)
-
-    def _add_test(self, key: _CallRow, test: str) -> None:
-        nodes = self._tests.get(key)
-        if nodes is None:
-            self._tests[key] = {test}
-        else:
-            nodes.add(test)
+        if test is not None:
+            self.add_test(key, test)
 
     def record_connect(
         self,
@@ -125,8 +164,7 @@ class Recorder:
     ) -> None:
         """``signal.connect(receiver, sender=..., dispatch_uid=...)`` was called from ``site``."""
         key = self._connect_row(signal, receiver, site, sender, dispatch_uid)
-        with self._lock:
-            self._connects[key] = self._connects.get(key, 0) + 1
+        bump(self._connects, key)
 
     def record_disconnect(
         self,
@@ -138,28 +176,27 @@ class Recorder:
     ) -> None:
         """``signal.disconnect(...)`` was called from ``site``; ``receiver`` may be ``None``."""
         key = self._connect_row(signal, receiver, site, sender, dispatch_uid)
-        with self._lock:
-            self._disconnects[key] = self._disconnects.get(key, 0) + 1
+        bump(self._disconnects, key)
 
     def snapshot(self) -> Trace:
         """A :class:`Trace` of everything recorded so far (the recorder keeps counting)."""
-        with self._lock:
-            sends = dict(self._sends)
-            calls = dict(self._calls)
-            tests = {key: frozenset(nodes) for key, nodes in self._tests.items()}
-            connects = dict(self._connects)
-            disconnects = dict(self._disconnects)
+        sends = _counts(self.sends)
+        calls = _counts(self._calls)
+        connects = _counts(self._connects)
+        disconnects = _counts(self._disconnects)
+        tests = {key: frozenset(nodes) for key, nodes in list(self.tests.items())}
         for row, count in sends.items():
-            token, handlers = row[0], row[4]
+            token, handlers = row[0], row[5]
             if handlers:
                 call = (token, handlers)
                 calls[call] = calls.get(call, 0) + count
         tokens = {row[0] for rows in (sends, calls, tests, connects, disconnects) for row in rows}
         signals = self.signals.refs(tokens)
         handler = self.handlers.ref
+        where = _Places(dict(self.codes))
         return Trace(
             sends=_summed(
-                (SendKey(signals[row[0]], row[1], _code(row[2]), _code(row[3])), count)
+                (SendKey(signals[row[0]], row[1], *where.sites(row)), count)
                 for row, count in sends.items()
             ),
             receiver_calls=_summed(
@@ -198,8 +235,54 @@ class Recorder:
         )
 
 
+def _counts(counters: dict[_K, Counter]) -> dict[_K, int]:
+    return {key: count_of(counter) for key, counter in list(counters.items())}
+
+
+def _at(filename: str, line: int) -> CodeRef:
+    return CodeRef(absolute_filename(filename), line)
+
+
+class _Places:
+    """Turns the two forms of a send row's places (see :data:`SendRow`) into code refs."""
+
+    def __init__(self, codes: dict[int, CodeType]) -> None:
+        self._codes = codes
+        self._lines: dict[tuple[int, int], CodeRef] = {}
+
+    def sites(self, row: SendRow) -> tuple[CodeRef | None, CodeRef | None]:
+        """The caller's site and the project site of ``row``."""
+        site = self._place(row[2], row[3])
+        project = row[4]
+        if project is True:
+            return site, site
+        if project is None:
+            return site, None
+        return site, self._place(project[0], project[1])
+
+    def _place(self, where: Any, offset: Any) -> CodeRef | None:
+        if where is None or offset is None:
+            return None
+        if type(where) is not int:
+            return _at(where, offset)
+        known = self._lines.get((where, offset))
+        if known is None:
+            code = self._codes[where]
+            known = _at(code.co_filename, line_at(code, offset))
+            self._lines[(where, offset)] = known
+        return known
+
+
+def line_at(code: CodeType, offset: int) -> int:
+    """The line of the instruction at byte ``offset`` of ``code``, as ``frame.f_lineno`` says."""
+    for start, end, line in code.co_lines():
+        if start <= offset < end and line is not None:
+            return line
+    return code.co_firstlineno
+
+
 def _code(site: Site | None) -> CodeRef | None:
-    return None if site is None else CodeRef(site[0], site[1])
+    return None if site is None else _at(site[0], site[1])
 
 
 def _connect_key(

@@ -7,6 +7,7 @@ never ``isinstance``, so lazy proxies (Celery's ``current_app``) are never evalu
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import weakref
@@ -77,16 +78,21 @@ class SignalRegistry:
     """
 
     def __init__(self) -> None:
-        self._by_id: dict[int, tuple[weakref.ref[Any] | None, int]] = {}
+        #: ``id(signal)`` -> token of every live signal seen; read by the send patches' hot path.
+        #: A weak reference's callback removes a signal's entry when it dies, before its id can
+        #: be reused (signals that cannot be weakly referenced keep theirs).
+        self.by_id: dict[int, int] = {}
         self._infos: list[_SignalInfo] = []
-        self._lock = threading.Lock()
-        self._resolve_lock = threading.Lock()
+        # Reentrant: a finaliser run by the garbage collector inside the locked block (any
+        # allocation can trigger it) may send, and so register a signal, on this same thread.
+        self._lock = threading.RLock()
+        self._resolve_lock = threading.RLock()
 
     def token(self, signal: object) -> int:
         """The int standing for ``signal``, registering it on first sight."""
-        entry = self._by_id.get(id(signal))
-        if entry is not None and (entry[0] is None or entry[0]() is signal):
-            return entry[1]
+        token = self.by_id.get(id(signal))
+        if token is not None:
+            return token
         return self._register(signal, _SignalInfo(ref=None))
 
     def created(
@@ -114,21 +120,22 @@ class SignalRegistry:
         return result
 
     def _register(self, signal: object, info: _SignalInfo, *, new: bool = False) -> int:
-        try:
-            info.ref = weakref.ref(signal)
-        except TypeError:
-            info.ref = None
+        key = id(signal)
         with self._lock:
-            entry = self._by_id.get(id(signal))
-            if entry is not None and (entry[0] is None or entry[0]() is signal):
+            token = self.by_id.get(key)
+            if token is not None:
                 if new:  # seen before its __init__ finished: keep one token, add the site
-                    known = self._infos[entry[1]]
+                    known = self._infos[token]
                     known.creation = known.creation or info.creation
                     known.scope = known.scope or info.scope
-                return entry[1]
+                return token
             token = len(self._infos)
+            try:
+                info.ref = weakref.ref(signal, functools.partial(_forget, self.by_id, key, token))
+            except TypeError:
+                info.ref = None
             self._infos.append(info)
-            self._by_id[id(signal)] = (info.ref, token)
+            self.by_id[key] = token
         return token
 
     def _resolve(self, infos: list[_SignalInfo]) -> None:
@@ -144,6 +151,12 @@ class SignalRegistry:
             found = {id(obj): name for obj, name in find_existing_signals()}
             for info, signal in missing:
                 info.definition = found.get(id(signal))
+
+
+def _forget(by_id: dict[int, int], key: int, token: int, _ref: object) -> None:
+    """A signal died: free its id (no lock: this runs inside the garbage collector)."""
+    if by_id.get(key) == token:
+        del by_id[key]
 
 
 def _lookup_in_scope(signal: object, scope: tuple[str, str | None] | None) -> str | None:

@@ -556,6 +556,11 @@ def test_uninstall_restores_the_original_methods(recorder: Recorder) -> None:
     assert recorder.snapshot().sends == {}
 
 
+class _BrokenToken:
+    def __hash__(self) -> int:
+        raise RuntimeError("recorder bug")
+
+
 def test_a_fault_in_the_recorder_never_reaches_the_caller(
     installation: Installation, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -565,6 +570,9 @@ def test_a_fault_in_the_recorder_never_reaches_the_caller(
     sig = Signal()
     sig.connect(on_a)
     monkeypatch.setattr(recorder, "_signal_token", broken)  # every record_* path uses it
+    # The send patches' inlined hot path reads the signal's token itself: this one breaks the
+    # counter update.
+    monkeypatch.setitem(recorder.signals.by_id, id(sig), _BrokenToken())
 
     with pytest.warns(SignalTraceWarning, match="recorder bug"):
         assert sig.send(sender=None) == [(on_a, "a")]
