@@ -2,16 +2,17 @@
 
 Every traced run (``pytest --signal-report``, ``signaltrace run``) writes it; ``signaltrace
 report`` renders it in any format without re-running, and ``signaltrace combine`` merges the
-files of parallel CI jobs. It is JSON, written atomically (temporary file + rename)::
+files of parallel CI jobs. It is compact JSON (no indentation: Python's C encoder), written
+atomically (temporary file + rename)::
 
-    {"format": "pytest-signaltrace-data", "version": 1,
+    {"format": "pytest-signaltrace-data", "version": 2,
      "tool": "pytest-signaltrace 0.1.0", "created": "2025-01-31T12:00:00Z",
      "rootdir": "/abs/path/of/the/rootdir",
      "sources": ["."],                 # folders scanned, relative to the rootdir (POSIX)
      "exclude": ["shop.legacy.*"],     # receiver exclusion globs
      "missing_workers": ["gw1"],       # xdist workers that sent nothing back
      "static": {...},                  # the static map: `signaltrace scan --format json`, format 1
-     "trace": {...}}                   # the runtime Trace (``Trace.to_json``), version 1
+     "trace": {...}}                   # the runtime Trace (``Trace.to_json``), format 2
 
 Paths in ``sources`` and ``trace`` are relative to the rootdir when they lie inside it (so data
 files from CI jobs with different checkout folders combine) and absolute otherwise; the static
@@ -22,8 +23,12 @@ Format history (``"version"``):
 
 * 1: first version: ``tool``, ``created``, ``rootdir``, ``sources``, ``exclude``,
   ``missing_workers``, ``static`` (scan JSON format 1), ``trace`` (trace JSON version 1).
+* 2: ``trace`` in trace format 2 (tables of paths, signals, handlers and test ids, rows
+  referring to them by index); connect and disconnect rows of receivers outside the scanned
+  sources are summed over their ``dispatch_uid`` (dropped): Django's test client connects one
+  with a fresh uid on every request. Written without indentation.
 
-A reader refuses a file whose version is newer than the one it knows.
+A reader refuses a file whose version is newer than the one it knows; version 1 is still read.
 """
 
 from __future__ import annotations
@@ -55,12 +60,12 @@ from pytest_signaltrace.model import (
 )
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report import scan_json
-from pytest_signaltrace.trace.model import Trace
+from pytest_signaltrace.trace.model import ConnectKey, Trace
 
 #: The ``"format"`` of every data file: tells it apart from any other JSON.
 DATA_FORMAT = "pytest-signaltrace-data"
 #: The version this code writes (and the newest it reads); log changes in the docstring above.
-DATA_VERSION = 1
+DATA_VERSION = 2
 
 __all__ = [
     "DATA_FORMAT",
@@ -112,7 +117,10 @@ class RunData:
         root = os.path.abspath(rootdir)
         return cls(
             static=static,
-            trace=map_trace_paths(trace, lambda p: portable_path(p, root)),
+            trace=map_trace_paths(
+                fold_third_party_uids(trace, [str(s) for s in sources]),
+                lambda p: portable_path(p, root),
+            ),
             rootdir=root,
             sources=tuple(portable_path(str(s), root) for s in sources),
             exclude=tuple(exclude),
@@ -171,19 +179,33 @@ def absolute_path(path: str, rootdir: str) -> str:
 def map_trace_paths(trace: Trace, convert: Callable[[str], str]) -> Trace:
     """``trace`` with every file path (signal, handler and call sites) passed through
     ``convert``; rows that become equal are merged."""
-    return Trace.from_json(_map_paths(trace.to_json(), convert))
+    return trace.map_paths(convert)
 
 
-def _map_paths(value: Any, convert: Callable[[str], str]) -> Any:
-    if isinstance(value, dict):
-        mapped = {}
-        for key, item in value.items():
-            is_path = key == "path" and isinstance(item, str)
-            mapped[key] = convert(item) if is_path else _map_paths(item, convert)
-        return mapped
-    if isinstance(value, list):
-        return [_map_paths(item, convert) for item in value]
-    return value
+def fold_third_party_uids(trace: Trace, sources: Sequence[str]) -> Trace:
+    """``trace`` with the ``dispatch_uid`` of connects (and disconnects) of receivers outside
+    ``sources`` dropped, their counts summed: one row per handler and site, not per uid."""
+    roots = tuple(os.path.join(os.path.abspath(s), "") for s in sources)
+
+    def folded(counts: Mapping[ConnectKey, int]) -> dict[ConnectKey, int]:
+        total: dict[ConnectKey, int] = {}
+        for key, count in counts.items():
+            third_party = key.handler is not None and not _in_sources(key.handler.path, roots)
+            if third_party and key.dispatch_uid is not None:
+                key = dataclasses.replace(key, dispatch_uid=None)
+            total[key] = total.get(key, 0) + count
+        return total
+
+    return dataclasses.replace(
+        trace, connects=folded(trace.connects), disconnects=folded(trace.disconnects)
+    )
+
+
+def _in_sources(path: str, roots: tuple[str, ...]) -> bool:
+    if not path.startswith(roots):
+        return False
+    parts = path.split(os.sep)
+    return "site-packages" not in parts and "dist-packages" not in parts
 
 
 # -- Writing and reading -------------------------------------------------------------------------
@@ -191,7 +213,7 @@ def _map_paths(value: Any, convert: Callable[[str], str]) -> Any:
 
 def write_data(path: Path, data: RunData) -> None:
     """Write the data file atomically; raises :class:`OSError` when it cannot be written."""
-    write_text(path, json.dumps(data.to_json(), indent=1) + "\n")
+    write_text(path, json.dumps(data.to_json(), separators=(",", ":")) + "\n")
 
 
 def read_data(path: Path) -> RunData:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from data_samples import HANDLER, LIBRARY_FILE, sample_run
+from data_samples import HANDLER, LIBRARY_FILE, sample_run, sample_trace
 
 from pytest_signaltrace.data import (
     DATA_FORMAT,
@@ -26,6 +27,7 @@ from pytest_signaltrace.data import (
 from pytest_signaltrace.report.json_report import render_json
 from pytest_signaltrace.report.scan_json import scan_to_dict
 from pytest_signaltrace.scan import scan
+from pytest_signaltrace.trace.model import CodeRef, ConnectKey, HandlerRef, SignalRef, Trace
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_project"
 
@@ -57,7 +59,7 @@ def test_the_file_names_its_format_version_and_tool(run: RunData, tmp_path: Path
     write_data(path, run)
     document = json.loads(path.read_text())
     assert document["format"] == DATA_FORMAT == "pytest-signaltrace-data"
-    assert document["version"] == DATA_VERSION == 1
+    assert document["version"] == DATA_VERSION == 2
     assert document["tool"].startswith("pytest-signaltrace ")
     assert list(document) == [
         "format",
@@ -76,10 +78,12 @@ def test_the_file_names_its_format_version_and_tool(run: RunData, tmp_path: Path
 def test_trace_paths_inside_the_rootdir_are_relative_and_others_absolute(run: RunData) -> None:
     document = run.to_json()
     assert document["sources"] == ["."]
-    (connect,) = document["trace"]["connects"]
-    assert connect["handler"]["path"] == "shop/signals.py"
-    assert connect["signal"]["path"] == "shop/signals.py"
-    assert connect["site"]["path"] == LIBRARY_FILE
+    trace = document["trace"]
+    (connect,) = trace["connects"]
+    paths = trace["paths"]
+    assert paths[trace["handlers"][connect["handler"]]["path"]] == "shop/signals.py"
+    assert paths[trace["signals"][connect["signal"]]["path"]] == "shop/signals.py"
+    assert paths[connect["site"][0]] == LIBRARY_FILE
     assert Path(document["rootdir"]).is_absolute()
 
 
@@ -217,7 +221,7 @@ def test_a_future_version_asks_for_an_upgrade(run: RunData, tmp_path: Path) -> N
     document = _document(run)
     document["version"] = 7
     (tmp_path / "future").write_text(json.dumps(document))
-    with pytest.raises(DataFileError, match=r"data version 7\); .* reads up to version 1: upgrade"):
+    with pytest.raises(DataFileError, match=r"data version 7\); .* reads up to version 2: upgrade"):
         read_data(tmp_path / "future")
 
 
@@ -273,3 +277,100 @@ def test_combining_refuses_other_sources_or_exclusions(tmp_path: Path) -> None:
 def test_combining_nothing_is_an_error() -> None:
     with pytest.raises(DataFileError, match="nothing to combine"):
         combine([])
+
+
+def test_the_data_file_is_compact_json(run: RunData, tmp_path: Path) -> None:
+    path = tmp_path / ".signaltrace"
+    write_data(path, run)
+    text = path.read_text()
+
+    assert text.count("\n") == 1  # one line: no indentation
+    assert ", " not in text.replace('", "', "")  # no spaces after separators
+    assert read_data(path) == run
+
+
+def test_third_party_connects_are_one_row_per_handler_whatever_their_dispatch_uid(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "project"
+    base = sample_run(root)
+    signal = next(iter(base.trace.sends)).signal
+    library = HandlerRef("django.test.client.store_rendered_templates", LIBRARY_FILE, 9)
+    own = HandlerRef(HANDLER, str(root / "shop" / "signals.py"), 7)
+    site = CodeRef(LIBRARY_FILE, 20)
+    connects = {
+        ConnectKey(signal, library, site, None, f"template-render-{n}"): 1 for n in range(50)
+    }
+    connects[ConnectKey(signal, own, site, None, "mine")] = 1
+    trace = dataclasses.replace(sample_trace(root), connects=connects)
+
+    data = RunData.from_run(base.static, trace, rootdir=root, sources=[root])
+
+    rows = {
+        (k.handler.handler if k.handler else None, k.dispatch_uid): n
+        for k, n in data.trace.connects.items()
+    }
+    assert rows == {
+        ("django.test.client.store_rendered_templates", None): 50,
+        (HANDLER, "mine"): 1,  # the project's own receivers keep theirs
+    }
+
+
+def test_a_version_1_data_file_is_still_read(run: RunData, tmp_path: Path) -> None:
+    document = json.loads(json.dumps(run.to_json()))
+    document["version"] = 1
+    document["trace"] = _trace_v1(run.trace)
+    path = tmp_path / ".signaltrace"
+    path.write_text(json.dumps(document, indent=1))
+
+    again = read_data(path)
+
+    assert again.trace == run.trace
+    assert render_json(again.build_report()) == render_json(run.build_report())
+
+
+def _trace_v1(trace: Trace) -> dict[str, Any]:
+    """``trace`` as format 1 wrote it (rows spelling out their signal, handler and sites)."""
+
+    def code(ref: CodeRef | None) -> dict[str, Any] | None:
+        return None if ref is None else {"path": ref.path, "line": ref.line}
+
+    def signal(ref: SignalRef) -> dict[str, Any]:
+        return {"signal": ref.signal, "path": ref.path, "line": ref.line}
+
+    def handler(ref: HandlerRef) -> dict[str, Any]:
+        return {"handler": ref.handler, "path": ref.path, "line": ref.line}
+
+    return {
+        "version": 1,
+        "sends": [
+            {
+                "signal": signal(k.signal),
+                "method": k.method,
+                "site": code(k.site),
+                "project_site": code(k.project_site),
+                "count": n,
+            }
+            for k, n in trace.sends.items()
+        ],
+        "receivers": [
+            {"signal": signal(k.signal), "handler": handler(k.handler), "count": n}
+            for k, n in trace.receiver_calls.items()
+        ],
+        "tests": [
+            {"signal": signal(k.signal), "handler": handler(k.handler), "tests": sorted(nodes)}
+            for k, nodes in trace.tests.items()
+        ],
+        "connects": [
+            {
+                "signal": signal(k.signal),
+                "handler": None if k.handler is None else handler(k.handler),
+                "site": code(k.site),
+                "sender": k.sender,
+                "dispatch_uid": k.dispatch_uid,
+                "count": n,
+            }
+            for k, n in trace.connects.items()
+        ],
+        "disconnects": [],
+    }

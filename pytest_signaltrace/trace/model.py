@@ -10,17 +10,23 @@ existed before the patches were installed has no creation site).
 
 JSON format versions (``Trace.to_json()["version"]``):
 
-* 1: first version.
+* 1: first version: every row spells out its signal, handler and sites as objects, and each
+  per-test row lists its node ids.
+* 2: tables: ``paths``, ``signals`` (``{"signal", "path", "line"}``, ``path`` an index into
+  ``paths``), ``handlers`` (``{"handler", "path", "line"}``) and ``test_ids`` (node ids); the
+  rows (``sends``, ``receivers``, ``tests``, ``connects``, ``disconnects``) refer to them by
+  index, sites are ``[path index, line]``. Several times smaller and faster to read and write.
+  Version 1 is still read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 #: Version of the JSON written by :meth:`Trace.to_json`; bump it when the layout changes.
-TRACE_FORMAT_VERSION = 1
+TRACE_FORMAT_VERSION = 2
 
 _K = TypeVar("_K")
 
@@ -171,66 +177,395 @@ class Trace:
             self.sends or self.receiver_calls or self.tests or self.connects or self.disconnects
         )
 
+    def map_paths(self, convert: Callable[[str], str]) -> Trace:
+        """This trace with every file path passed through ``convert``; equal rows are merged."""
+        paths: dict[str, str] = {}
+
+        def path(value: str) -> str:
+            mapped = paths.get(value)
+            if mapped is None:
+                mapped = paths[value] = convert(value)
+            return mapped
+
+        signals: dict[SignalRef, SignalRef] = {}
+        handlers: dict[HandlerRef, HandlerRef] = {}
+
+        def signal(ref: SignalRef) -> SignalRef:
+            mapped = signals.get(ref)
+            if mapped is None:
+                mapped = signals[ref] = SignalRef(
+                    ref.signal, None if ref.path is None else path(ref.path), ref.line
+                )
+            return mapped
+
+        def handler(ref: HandlerRef) -> HandlerRef:
+            mapped = handlers.get(ref)
+            if mapped is None:
+                mapped = handlers[ref] = HandlerRef(ref.handler, path(ref.path), ref.line)
+            return mapped
+
+        def code(ref: CodeRef | None) -> CodeRef | None:
+            return None if ref is None else CodeRef(path(ref.path), ref.line)
+
+        def connect(key: ConnectKey) -> ConnectKey:
+            return ConnectKey(
+                signal(key.signal),
+                None if key.handler is None else handler(key.handler),
+                code(key.site),
+                key.sender,
+                key.dispatch_uid,
+            )
+
+        tests: dict[ReceiverKey, frozenset[str]] = {}
+        for key, nodes in self.tests.items():
+            mapped = ReceiverKey(signal(key.signal), handler(key.handler))
+            tests[mapped] = tests.get(mapped, frozenset()) | nodes
+        return Trace(
+            sends=_sum_pairs(
+                (SendKey(signal(k.signal), k.method, code(k.site), code(k.project_site)), n)
+                for k, n in self.sends.items()
+            ),
+            receiver_calls=_sum_pairs(
+                (ReceiverKey(signal(k.signal), handler(k.handler)), n)
+                for k, n in self.receiver_calls.items()
+            ),
+            tests=tests,
+            connects=_sum_pairs((connect(k), n) for k, n in self.connects.items()),
+            disconnects=_sum_pairs((connect(k), n) for k, n in self.disconnects.items()),
+        )
+
     def to_json(self) -> dict[str, Any]:
-        """Return a JSON-ready dict, every list sorted so equal traces give equal JSON."""
+        """Return a JSON-ready dict (format 2), tables and rows sorted: equal traces, equal JSON."""
+        tables = _Tables(self)
+        site, signal, handler = tables.site, tables.signal_index, tables.handler_index
         return {
             "version": TRACE_FORMAT_VERSION,
-            "sends": _sorted_rows(
-                {
-                    "signal": key.signal.to_json(),
-                    "method": key.method,
-                    "site": _opt_json(key.site),
-                    "project_site": _opt_json(key.project_site),
-                    "count": count,
-                }
-                for key, count in self.sends.items()
+            "paths": tables.paths,
+            "signals": [
+                {"signal": ref.signal, "path": tables.path_index(ref.path), "line": ref.line}
+                for ref in tables.signals
+            ],
+            "handlers": [
+                {"handler": ref.handler, "path": tables.path_index(ref.path), "line": ref.line}
+                for ref in tables.handlers
+            ],
+            "test_ids": tables.test_ids,
+            "sends": _rows_by(
+                (
+                    {
+                        "signal": signal[key.signal],
+                        "method": key.method,
+                        "site": site(key.site),
+                        "project_site": site(key.project_site),
+                        "count": count,
+                    }
+                    for key, count in self.sends.items()
+                ),
+                ("signal", "method", "site", "project_site"),
             ),
-            "receivers": _sorted_rows(
-                {"signal": key.signal.to_json(), "handler": key.handler.to_json(), "count": count}
-                for key, count in self.receiver_calls.items()
+            "receivers": _rows_by(
+                (
+                    {"signal": signal[key.signal], "handler": handler[key.handler], "count": n}
+                    for key, n in self.receiver_calls.items()
+                ),
+                ("signal", "handler"),
             ),
-            "tests": _sorted_rows(
-                {
-                    "signal": key.signal.to_json(),
-                    "handler": key.handler.to_json(),
-                    "tests": sorted(nodes),
-                }
-                for key, nodes in self.tests.items()
+            "tests": _rows_by(
+                (
+                    {
+                        "signal": signal[key.signal],
+                        "handler": handler[key.handler],
+                        "tests": sorted(tables.test_index[node] for node in nodes),
+                    }
+                    for key, nodes in self.tests.items()
+                ),
+                ("signal", "handler"),
             ),
-            "connects": _sorted_rows(_connect_row(k, n) for k, n in self.connects.items()),
-            "disconnects": _sorted_rows(_connect_row(k, n) for k, n in self.disconnects.items()),
+            "connects": _connect_rows(self.connects, tables),
+            "disconnects": _connect_rows(self.disconnects, tables),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Trace:
-        """Build from :meth:`to_json` output; rows with equal keys are summed."""
+        """Build from :meth:`to_json` output (format 2, or 1); rows with equal keys are summed.
+
+        Raises ``ValueError`` (or ``TypeError``) naming the first bad value, as
+        ``trace.receivers[0].count is -100 (...)``.
+        """
         version = data.get("version")
-        if version != TRACE_FORMAT_VERSION:
+        if version == 1 and type(version) is int:
+            return _from_json_v1(data)
+        if version != TRACE_FORMAT_VERSION or type(version) is not int:
             raise ValueError(f"unsupported signal trace format version: {version!r}")
-        sends: dict[SendKey, int] = {}
-        for row in data.get("sends", ()):
-            send_key = SendKey(
-                signal=SignalRef.from_json(row["signal"]),
-                method=str(row["method"]),
-                site=_opt_code(row.get("site")),
-                project_site=_opt_code(row.get("project_site")),
+        return _Reader(data).trace()
+
+
+def _from_json_v1(data: Mapping[str, Any]) -> Trace:
+    """Read format 1 (written by pytest-signaltrace 0.1 before the tables)."""
+    sends: dict[SendKey, int] = {}
+    for row in data.get("sends", ()):
+        send_key = SendKey(
+            signal=SignalRef.from_json(row["signal"]),
+            method=str(row["method"]),
+            site=_opt_code(row.get("site")),
+            project_site=_opt_code(row.get("project_site")),
+        )
+        sends[send_key] = sends.get(send_key, 0) + _count(row["count"], "trace.sends[].count")
+    calls: dict[ReceiverKey, int] = {}
+    for row in data.get("receivers", ()):
+        call_key = _receiver_key(row)
+        calls[call_key] = calls.get(call_key, 0) + _count(row["count"], "trace.receivers[].count")
+    tests: dict[ReceiverKey, frozenset[str]] = {}
+    for row in data.get("tests", ()):
+        test_key = _receiver_key(row)
+        tests[test_key] = tests.get(test_key, frozenset()) | frozenset(map(str, row["tests"]))
+    return Trace(
+        sends=sends,
+        receiver_calls=calls,
+        tests=tests,
+        connects=_connect_counts(data.get("connects", ())),
+        disconnects=_connect_counts(data.get("disconnects", ())),
+    )
+
+
+class _Tables:
+    """The sorted tables of format 2 and the index of each entry."""
+
+    def __init__(self, trace: Trace) -> None:
+        signals: set[SignalRef] = set()
+        handlers: set[HandlerRef] = set()
+        paths: set[str] = set()
+        nodes: set[str] = set()
+        for key in trace.sends:
+            signals.add(key.signal)
+            paths.update(ref.path for ref in (key.site, key.project_site) if ref is not None)
+        for receiver in (*trace.receiver_calls, *trace.tests):
+            signals.add(receiver.signal)
+            handlers.add(receiver.handler)
+        for connect in (*trace.connects, *trace.disconnects):
+            signals.add(connect.signal)
+            if connect.handler is not None:
+                handlers.add(connect.handler)
+            if connect.site is not None:
+                paths.add(connect.site.path)
+        for group in trace.tests.values():
+            nodes.update(group)
+        paths.update(ref.path for ref in signals if ref.path is not None)
+        paths.update(ref.path for ref in handlers)
+        self.paths = sorted(paths)
+        self._paths = {path: index for index, path in enumerate(self.paths)}
+        self.signals = sorted(
+            signals, key=lambda r: (r.signal or "", r.path or "", r.line or 0, r.signal is None)
+        )
+        self.signal_index = {ref: index for index, ref in enumerate(self.signals)}
+        self.handlers = sorted(handlers, key=lambda r: (r.handler, r.path, r.line))
+        self.handler_index = {ref: index for index, ref in enumerate(self.handlers)}
+        self.test_ids = sorted(nodes)
+        self.test_index = {node: index for index, node in enumerate(self.test_ids)}
+
+    def path_index(self, path: str | None) -> int | None:
+        """The index of ``path`` in :attr:`paths` (``None`` for ``None``)."""
+        return None if path is None else self._paths[path]
+
+    def site(self, ref: CodeRef | None) -> list[int] | None:
+        """``[path index, line]``."""
+        return None if ref is None else [self._paths[ref.path], ref.line]
+
+
+def _sort_key(value: object) -> tuple[Any, ...]:
+    """Sort key for row fields: ints, strings, ``None`` and ``[int, int]`` sites."""
+    if value is None:
+        return (0,)
+    if type(value) is list:
+        return (1, *value)
+    return (2, value)
+
+
+def _rows_by(rows: Iterable[dict[str, Any]], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda row: tuple(_sort_key(row[name]) for name in fields))
+
+
+def _connect_rows(counts: Mapping[ConnectKey, int], tables: _Tables) -> list[dict[str, Any]]:
+    return _rows_by(
+        (
+            {
+                "signal": tables.signal_index[key.signal],
+                "handler": None if key.handler is None else tables.handler_index[key.handler],
+                "site": tables.site(key.site),
+                "sender": key.sender,
+                "dispatch_uid": key.dispatch_uid,
+                "count": count,
+            }
+            for key, count in counts.items()
+        ),
+        ("signal", "handler", "site", "sender", "dispatch_uid"),
+    )
+
+
+class _Reader:
+    """Reads format 2, checking every value; errors name the value, as ``trace.sends[3].count``."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+        self.paths = [
+            _text(value, f"trace.paths[{i}]") for i, value in enumerate(_list(data, "paths"))
+        ]
+        self.signals = [
+            SignalRef(
+                signal=_opt_text(row.get("signal"), f"trace.signals[{i}].signal"),
+                path=self._opt_path(row.get("path"), f"trace.signals[{i}].path"),
+                line=_opt_line(row.get("line"), f"trace.signals[{i}].line"),
             )
-            sends[send_key] = sends.get(send_key, 0) + int(row["count"])
+            for i, row in self._rows("signals")
+        ]
+        self.handlers = [
+            HandlerRef(
+                handler=_text(row.get("handler"), f"trace.handlers[{i}].handler"),
+                path=self._path(row.get("path"), f"trace.handlers[{i}].path"),
+                line=_line(row.get("line"), f"trace.handlers[{i}].line"),
+            )
+            for i, row in self._rows("handlers")
+        ]
+        self.test_ids = [
+            _text(value, f"trace.test_ids[{i}]") for i, value in enumerate(_list(data, "test_ids"))
+        ]
+
+    def trace(self) -> Trace:
+        """The trace, or ``ValueError``/``TypeError`` for the first bad value."""
+        sends: dict[SendKey, int] = {}
+        for i, row in self._rows("sends"):
+            where = f"trace.sends[{i}]"
+            key = SendKey(
+                signal=self._signal(row.get("signal"), f"{where}.signal"),
+                method=_text(row.get("method"), f"{where}.method"),
+                site=self._site(row.get("site"), f"{where}.site"),
+                project_site=self._site(row.get("project_site"), f"{where}.project_site"),
+            )
+            sends[key] = sends.get(key, 0) + _count(row.get("count"), f"{where}.count")
         calls: dict[ReceiverKey, int] = {}
-        for row in data.get("receivers", ()):
-            call_key = _receiver_key(row)
-            calls[call_key] = calls.get(call_key, 0) + int(row["count"])
+        for i, row in self._rows("receivers"):
+            where = f"trace.receivers[{i}]"
+            call = self._receiver(row, where)
+            calls[call] = calls.get(call, 0) + _count(row.get("count"), f"{where}.count")
         tests: dict[ReceiverKey, frozenset[str]] = {}
-        for row in data.get("tests", ()):
-            test_key = _receiver_key(row)
-            tests[test_key] = tests.get(test_key, frozenset()) | frozenset(map(str, row["tests"]))
-        return cls(
+        for i, row in self._rows("tests"):
+            where = f"trace.tests[{i}]"
+            call = self._receiver(row, where)
+            nodes = row.get("tests")
+            if type(nodes) is not list:
+                raise ValueError(f"{where}.tests is {_shown(nodes)} (expected a list of indexes)")
+            named = frozenset(
+                self.test_ids[_index(n, len(self.test_ids), f"{where}.tests[{j}]")]
+                for j, n in enumerate(nodes)
+            )
+            tests[call] = tests.get(call, frozenset()) | named
+        return Trace(
             sends=sends,
             receiver_calls=calls,
             tests=tests,
-            connects=_connect_counts(data.get("connects", ())),
-            disconnects=_connect_counts(data.get("disconnects", ())),
+            connects=self._connects("connects"),
+            disconnects=self._connects("disconnects"),
         )
+
+    def _rows(self, name: str) -> Iterable[tuple[int, Mapping[str, Any]]]:
+        for i, row in enumerate(_list(self._data, name)):
+            if not isinstance(row, Mapping):
+                raise ValueError(f"trace.{name}[{i}] is {_shown(row)} (expected an object)")
+            yield i, row
+
+    def _connects(self, name: str) -> dict[ConnectKey, int]:
+        counts: dict[ConnectKey, int] = {}
+        for i, row in self._rows(name):
+            where = f"trace.{name}[{i}]"
+            handler = row.get("handler")
+            key = ConnectKey(
+                signal=self._signal(row.get("signal"), f"{where}.signal"),
+                handler=None if handler is None else self._handler(handler, f"{where}.handler"),
+                site=self._site(row.get("site"), f"{where}.site"),
+                sender=_opt_text(row.get("sender"), f"{where}.sender"),
+                dispatch_uid=_opt_text(row.get("dispatch_uid"), f"{where}.dispatch_uid"),
+            )
+            counts[key] = counts.get(key, 0) + _count(row.get("count"), f"{where}.count")
+        return counts
+
+    def _receiver(self, row: Mapping[str, Any], where: str) -> ReceiverKey:
+        return ReceiverKey(
+            self._signal(row.get("signal"), f"{where}.signal"),
+            self._handler(row.get("handler"), f"{where}.handler"),
+        )
+
+    def _signal(self, value: object, where: str) -> SignalRef:
+        return self.signals[_index(value, len(self.signals), where)]
+
+    def _handler(self, value: object, where: str) -> HandlerRef:
+        return self.handlers[_index(value, len(self.handlers), where)]
+
+    def _path(self, value: object, where: str) -> str:
+        return self.paths[_index(value, len(self.paths), where)]
+
+    def _opt_path(self, value: object, where: str) -> str | None:
+        return None if value is None else self._path(value, where)
+
+    def _site(self, value: object, where: str) -> CodeRef | None:
+        if value is None:
+            return None
+        if type(value) is not list or len(value) != 2:
+            raise ValueError(f"{where} is {_shown(value)} (expected [path index, line])")
+        return CodeRef(self._path(value[0], f"{where}[0]"), _line(value[1], f"{where}[1]"))
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _list(data: Mapping[str, Any], name: str) -> list[Any]:
+    value = data.get(name, [])
+    if type(value) is not list:
+        raise ValueError(f"trace.{name} is {_shown(value)} (expected a list)")
+    return value
+
+
+def _natural(value: object, where: str, what: str) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError(f"{where} is {_shown(value)} (expected {what})")
+    return value
+
+
+def _count(value: object, where: str) -> int:
+    return _natural(value, where, "a count: a whole number >= 0")
+
+
+def _line(value: object, where: str) -> int:
+    return _natural(value, where, "a line number")
+
+
+def _opt_line(value: object, where: str) -> int | None:
+    return None if value is None else _line(value, where)
+
+
+def _index(value: object, size: int, where: str) -> int:
+    index = _natural(value, where, f"an index below {size}")
+    if index >= size:
+        raise ValueError(f"{where} is {index} (expected an index below {size})")
+    return index
+
+
+def _text(value: object, where: str) -> str:
+    if type(value) is not str:
+        raise ValueError(f"{where} is {_shown(value)} (expected a string)")
+    return value
+
+
+def _opt_text(value: object, where: str) -> str | None:
+    return None if value is None else _text(value, where)
+
+
+def _sum_pairs(pairs: Iterable[tuple[_K, int]]) -> dict[_K, int]:
+    total: dict[_K, int] = {}
+    for key, count in pairs:
+        total[key] = total.get(key, 0) + count
+    return total
 
 
 def _opt_str(value: object) -> str | None:
@@ -252,36 +587,6 @@ def _sum_counts(left: Mapping[_K, int], right: Mapping[_K, int]) -> dict[_K, int
     return total
 
 
-def _sort_value(value: object) -> tuple[Any, ...]:
-    """A total order over JSON values that tolerates ``None`` next to strings and ints."""
-    if value is None:
-        return (0,)
-    if isinstance(value, bool | int):
-        return (1, int(value))
-    if isinstance(value, str):
-        return (2, value)
-    if isinstance(value, Mapping):  # rows are built with their identifying fields first
-        return (3, tuple(_sort_value(v) for v in value.values()))
-    if isinstance(value, list | tuple):
-        return (4, tuple(_sort_value(v) for v in value))
-    return (5, repr(value))
-
-
-def _sorted_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(rows, key=_sort_value)
-
-
-def _connect_row(key: ConnectKey, count: int) -> dict[str, Any]:
-    return {
-        "signal": key.signal.to_json(),
-        "handler": None if key.handler is None else key.handler.to_json(),
-        "site": _opt_json(key.site),
-        "sender": key.sender,
-        "dispatch_uid": key.dispatch_uid,
-        "count": count,
-    }
-
-
 def _receiver_key(row: Mapping[str, Any]) -> ReceiverKey:
     return ReceiverKey(
         signal=SignalRef.from_json(row["signal"]), handler=HandlerRef.from_json(row["handler"])
@@ -299,5 +604,5 @@ def _connect_counts(rows: Iterable[Mapping[str, Any]]) -> dict[ConnectKey, int]:
             sender=_opt_str(row.get("sender")),
             dispatch_uid=_opt_str(row.get("dispatch_uid")),
         )
-        counts[key] = counts.get(key, 0) + int(row["count"])
+        counts[key] = counts.get(key, 0) + _count(row["count"], "trace.connects[].count")
     return counts

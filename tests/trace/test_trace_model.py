@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -67,13 +70,89 @@ def test_it_writes_the_same_json_whatever_the_insertion_order() -> None:
 
 
 def test_it_sorts_rows_with_unknown_fields() -> None:
-    rows = make_trace().to_json()["sends"]
+    document = make_trace().to_json()
 
-    assert [row["signal"]["signal"] for row in rows] == [
+    assert [document["signals"][row["signal"]]["signal"] for row in document["sends"]] == [
         None,
         "django.db.models.signals.post_save",
         "shop.signals.order_placed",
     ]
+
+
+def test_format_2_refers_to_one_table_of_each_kind() -> None:
+    trace = make_trace(("t.py::a", "t.py::b"))
+    document = trace.to_json()
+
+    assert document["version"] == 2
+    assert document["test_ids"] == ["t.py::a", "t.py::b"]
+    assert {index for row in document["tests"] for index in row["tests"]} == {0, 1}
+    assert document["paths"] == sorted(set(document["paths"]))
+    assert all(type(row["signal"]) is int for row in document["receivers"])
+    assert Trace.from_json(json.loads(json.dumps(document))) == trace
+
+
+def test_format_1_is_still_read() -> None:
+    document = {
+        "version": 1,
+        "sends": [
+            {
+                "signal": {"signal": "shop.signals.order_placed", "path": None, "line": None},
+                "method": "send",
+                "site": {"path": "/src/shop/views.py", "line": 7},
+                "project_site": None,
+                "count": 2,
+            }
+        ],
+        "receivers": [
+            {
+                "signal": {"signal": "shop.signals.order_placed", "path": None, "line": None},
+                "handler": {"handler": "shop.mail.send", "path": "/src/shop/mail.py", "line": 3},
+                "count": 2,
+            }
+        ],
+        "tests": [],
+        "connects": [],
+        "disconnects": [],
+    }
+
+    trace = Trace.from_json(document)
+
+    assert list(trace.sends.values()) == [2]
+    (key,) = trace.receiver_calls
+    assert key.handler.handler == "shop.mail.send"
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: d["receivers"][0].update(count=-100), "trace.receivers[0].count is -100"),
+        (lambda d: d["receivers"][0].update(count=1.5), "trace.receivers[0].count is 1.5"),
+        (lambda d: d["sends"][0].update(count=True), "trace.sends[0].count is True"),
+        (lambda d: d["tests"][0].update(tests="abc"), 'trace.tests[0].tests is "abc"'),
+        (lambda d: d["tests"][0].update(tests=[99]), "trace.tests[0].tests[0] is 99"),
+        (lambda d: d["handlers"][0].update(path=42), "trace.handlers[0].path is 42"),
+        (lambda d: d["paths"].__setitem__(0, 7), "trace.paths[0] is 7"),
+        (lambda d: d["sends"][0].update(site=[0]), "trace.sends[0].site is [0]"),
+    ],
+)
+def test_damaged_values_are_refused_with_where_they_are(
+    damage: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    document = json.loads(json.dumps(make_trace(("t.py::a",)).to_json()))
+    damage(document)
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Trace.from_json(document)
+
+
+def test_map_paths_converts_every_path_and_merges_rows_that_become_equal() -> None:
+    trace = make_trace(("t.py::a",))
+
+    mapped = trace.map_paths(lambda path: "same.py")
+
+    assert {k.site.path for k in mapped.sends if k.site} == {"same.py"}
+    assert sum(mapped.sends.values()) == sum(trace.sends.values())
+    assert {k.handler.path for k in mapped.receiver_calls} == {"same.py"}
 
 
 def test_merge_sums_counts_and_unites_tests() -> None:
