@@ -184,13 +184,17 @@ def map_trace_paths(trace: Trace, convert: Callable[[str], str]) -> Trace:
 
 def fold_third_party_uids(trace: Trace, sources: Sequence[str]) -> Trace:
     """``trace`` with the ``dispatch_uid`` of connects (and disconnects) of receivers outside
-    ``sources`` dropped, their counts summed: one row per handler and site, not per uid."""
+    ``sources`` dropped, their counts summed: one row per handler and site, not per uid. A
+    ``disconnect(dispatch_uid=...)`` without a receiver is folded when called from outside."""
     roots = tuple(os.path.join(os.path.abspath(s), "") for s in sources)
 
     def folded(counts: Mapping[ConnectKey, int]) -> dict[ConnectKey, int]:
         total: dict[ConnectKey, int] = {}
         for key, count in counts.items():
-            third_party = key.handler is not None and not _in_sources(key.handler.path, roots)
+            if key.handler is not None:
+                third_party = not _in_sources(key.handler.path, roots)
+            else:
+                third_party = key.site is None or not _in_sources(key.site.path, roots)
             if third_party and key.dispatch_uid is not None:
                 key = dataclasses.replace(key, dispatch_uid=None)
             total[key] = total.get(key, 0) + count

@@ -302,9 +302,19 @@ def test_third_party_connects_are_one_row_per_handler_whatever_their_dispatch_ui
         ConnectKey(signal, library, site, None, f"template-render-{n}"): 1 for n in range(50)
     }
     connects[ConnectKey(signal, own, site, None, "mine")] = 1
-    trace = dataclasses.replace(sample_trace(root), connects=connects)
+    disconnects = {
+        ConnectKey(signal, None, site, None, f"template-render-{n}"): 1 for n in range(9)
+    }
+    own_site = CodeRef(str(root / "shop" / "signals.py"), 30)
+    disconnects[ConnectKey(signal, None, own_site, None, "mine")] = 1
+    trace = dataclasses.replace(sample_trace(root), connects=connects, disconnects=disconnects)
 
     data = RunData.from_run(base.static, trace, rootdir=root, sources=[root])
+
+    assert {k.dispatch_uid: n for k, n in data.trace.disconnects.items()} == {
+        "mine": 1,  # disconnect(dispatch_uid=...) from the project's own code
+        None: 9,
+    }
 
     rows = {
         (k.handler.handler if k.handler else None, k.dispatch_uid): n
