@@ -1,0 +1,237 @@
+"""Whole-suite cost of the signal trace: suites run with and without it, interleaved.
+
+Run by hand (never in CI): ``python benchmarks/run.py [--quick] [--runs N] [--json FILE]``.
+
+Suites (each a pair of commands, A without the trace and B with it):
+
+* ``generated``: the signal-heavy suite of ``gen_suite.py`` (2,000 tests; 400 with
+  ``--quick``), ``pytest`` against ``pytest --signal-report=term``, serial and under ``-n 2``;
+* ``django-apps``: Django's own test apps from its sdist (``basic queries model_forms signals
+  dispatch``; ``signals dispatch`` with ``--quick``), ``runtests.py`` against
+  ``signaltrace run -- runtests.py``, with ``--parallel 1`` and ``--parallel 2``.
+
+Each pair is first run once each untimed (it fills the scan cache and the OS file cache: the
+figures are for a warm cache), then ``--runs`` times as A B A B ... Every run is one process
+tree: wall time from the parent, CPU time (user + system) and peak RSS from ``os.wait4`` (which
+includes the processes the command waited for: xdist workers, Django's parallel runners; peak
+RSS is the largest single process's). For pytest suites the end-of-run window (test loop end to
+the end of the terminal summary, ``endtimer.py``) is recorded too. The table gives medians, the
+ratio B/A of the medians, and the spread (lowest and highest ratio of the paired runs); the JSON
+file (default ``benchmarks/.cache/results.json``) has every run.
+
+Targets (issue 9): CPU and wall <= 1.03x, peak RSS <= 1.10x; end of run <= 0.3 s for 2,000
+tests; data file <= 1 MB. The machine may be shared: the load average is printed with each
+suite; compare ratios within one run, never seconds across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+
+import bench_scan  # noqa: E402  (its sdist download and extraction)
+import gen_suite  # noqa: E402
+
+DJANGO_VERSION = "5.2.19"
+DJANGO_APPS = ["basic", "queries", "model_forms", "signals", "dispatch"]
+QUICK_APPS = ["signals", "dispatch"]
+
+
+@dataclass
+class Run:
+    """One process tree's figures."""
+
+    variant: str
+    wall: float
+    cpu: float
+    rss_mb: float
+    returncode: int
+    end_of_run: float | None = None
+
+
+@dataclass
+class Pair:
+    """Two commands run alternately in one folder."""
+
+    name: str
+    cwd: Path
+    untraced: list[str]
+    traced: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    runs: list[Run] = field(default_factory=list)
+    data_file: Path | None = None
+
+
+def measure(pair: Pair, variant: str) -> Run:
+    """Run one variant of ``pair`` and return its figures."""
+    command = pair.traced if variant == "B" else pair.untraced
+    end_file = Path(tempfile.mkstemp(prefix="endtime-")[1])
+    env = dict(os.environ, **pair.env, BENCH_ENDTIME_FILE=str(end_file))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH_DIR), env.get("PYTHONPATH")]))
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=pair.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    text = end_file.read_text().strip()
+    end_file.unlink()
+    if process.returncode != 0:
+        sys.stderr.write(errors.decode(errors="replace")[-3000:])
+        raise SystemExit(f"{pair.name} {variant} failed ({process.returncode}): {command}")
+    return Run(
+        variant=variant,
+        wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
+        rss_mb=usage.ru_maxrss / 1024,
+        returncode=process.returncode,
+        end_of_run=float(text) if text else None,
+    )
+
+
+def run_pair(pair: Pair, runs: int) -> None:
+    """Warm up, then run A B A B ... ``runs`` times each."""
+    print(f"{pair.name}: warm-up (load {os.getloadavg()[0]:.2f})", flush=True)
+    measure(pair, "A")
+    measure(pair, "B")
+    for index in range(runs):
+        for variant in ("A", "B"):
+            pair.runs.append(measure(pair, variant))
+        last_a, last_b = pair.runs[-2], pair.runs[-1]
+        print(
+            f"  run {index + 1}: wall {last_a.wall:.2f} / {last_b.wall:.2f} s, "
+            f"cpu {last_a.cpu:.2f} / {last_b.cpu:.2f} s, load {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
+
+
+def summary(pair: Pair) -> dict[str, object]:
+    """Medians, ratios and spreads of a measured pair."""
+    a = [r for r in pair.runs if r.variant == "A"]
+    b = [r for r in pair.runs if r.variant == "B"]
+    result: dict[str, object] = {"suite": pair.name, "runs": len(a)}
+    for metric in ("wall", "cpu", "rss_mb"):
+        first = [getattr(r, metric) for r in a]
+        second = [getattr(r, metric) for r in b]
+        ratios = [y / x for x, y in zip(first, second, strict=True) if x]
+        result[metric] = {
+            "untraced": statistics.median(first),
+            "traced": statistics.median(second),
+            "ratio": statistics.median(second) / statistics.median(first),
+            "spread": [min(ratios), max(ratios)],
+        }
+    ends = [(x.end_of_run, y.end_of_run) for x, y in zip(a, b, strict=True)]
+    if all(x is not None and y is not None for x, y in ends):
+        result["end_of_run_added"] = statistics.median(y - x for x, y in ends)  # type: ignore[operator]
+    if pair.data_file is not None and pair.data_file.exists():
+        result["data_file_bytes"] = pair.data_file.stat().st_size
+    return result
+
+
+def generated_pairs(work: Path, tests: int) -> list[Pair]:
+    """The generated suite, serial and under ``-n 2``."""
+    root = work / f"generated-{tests}"
+    if root.exists():
+        shutil.rmtree(root)
+    gen_suite.write_suite(root, tests)
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "endtimer"]
+    traced = ["--signal-report=term"]
+    return [
+        Pair(f"generated {tests} tests, serial", root, pytest, [*pytest, *traced],
+             data_file=root / ".signaltrace"),
+        Pair(f"generated {tests} tests, -n 2", root, [*pytest, "-n", "2"],
+             [*pytest, "-n", "2", *traced], data_file=root / ".signaltrace"),
+    ]  # fmt: skip
+
+
+def django_pairs(apps: list[str]) -> list[Pair]:
+    """Django's own test apps, through ``signaltrace run``, serial and with 2 processes."""
+    tests = bench_scan.django_tree(DJANGO_VERSION) / "tests"
+    pairs = []
+    for parallel in ("1", "2"):
+        command = [sys.executable, "runtests.py", "--parallel", parallel, *apps]
+        traced = [sys.executable, "-m", "pytest_signaltrace", "run", "--", *command]
+        pairs.append(
+            Pair(
+                f"django {DJANGO_VERSION} {' '.join(apps)}, --parallel {parallel}",
+                tests,
+                command,
+                traced,
+                data_file=tests / ".signaltrace",
+            )
+        )
+    return pairs
+
+
+def print_table(results: list[dict[str, object]]) -> None:
+    """The ratios, one line per suite."""
+    print()
+    print(f"{'suite':52} {'wall':>16} {'cpu':>16} {'peak RSS':>16} {'end+':>7} {'data':>8}")
+    for row in results:
+        cells = []
+        for metric in ("wall", "cpu", "rss_mb"):
+            figures = row[metric]
+            assert isinstance(figures, dict)
+            low, high = figures["spread"]
+            cells.append(f"{figures['ratio']:.3f}x {low:.2f}-{high:.2f}")
+        end = row.get("end_of_run_added")
+        size = row.get("data_file_bytes")
+        print(
+            f"{row['suite']:52} {cells[0]:>16} {cells[1]:>16} {cells[2]:>16} "
+            f"{'' if end is None else f'{end:+.2f}s':>7} "
+            f"{'' if size is None else f'{int(size) / 1e6:.2f}MB':>8}"  # type: ignore[call-overload]
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the suites, run every pair, print the table and write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller suites, 3 runs")
+    parser.add_argument("--runs", type=int, help="paired runs per suite (default 5; 3 quick)")
+    parser.add_argument("--only", help="run only the suites whose name contains this")
+    parser.add_argument("--json", type=Path, default=BENCH_DIR / ".cache" / "results.json")
+    parser.add_argument("--work", type=Path, default=BENCH_DIR / ".cache" / "suites")
+    args = parser.parse_args(argv)
+    runs = args.runs or (3 if args.quick else 5)
+    args.work.mkdir(parents=True, exist_ok=True)
+    pairs = [
+        *generated_pairs(args.work, 400 if args.quick else 2000),
+        *django_pairs(QUICK_APPS if args.quick else DJANGO_APPS),
+    ]
+    if args.only:
+        pairs = [p for p in pairs if args.only in p.name]
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, {runs} paired runs each")
+    results = []
+    for pair in pairs:
+        run_pair(pair, runs)
+        results.append(summary(pair))
+    print_table(results)
+    document = {
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "load_at_end": os.getloadavg(),
+        "results": results,
+        "runs": {pair.name: [asdict(r) for r in pair.runs] for pair in pairs},
+    }
+    args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwritten {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
