@@ -72,9 +72,7 @@ def python_files(tree):
 """
 
 #: Run in a child process: ``python -c BASELINE_CODE TREE``.
-BASELINE_CODE = (
-    _WALK_CODE
-    + """\
+BASELINE_CODE = _WALK_CODE + """\
 import ast
 
 files = parsed = errors = 0
@@ -89,12 +87,9 @@ for path in python_files(sys.argv[1]):
         parsed += 1
 print(json.dumps({"files": files, "parsed": parsed, "errors": errors}))
 """
-)
 
 #: Run in a child process: ``python -c LIBCST_CODE TREE TRIGGER...``.
-LIBCST_CODE = (
-    _WALK_CODE
-    + """\
+LIBCST_CODE = _WALK_CODE + """\
 import libcst
 
 triggers = [t.encode() for t in sys.argv[2:]]
@@ -116,7 +111,6 @@ for path in python_files(sys.argv[1]):
         errors += 1
 print(json.dumps({"files": files, "candidates": candidates, "errors": errors}))
 """
-)
 
 
 class BenchmarkError(RuntimeError):
