@@ -81,8 +81,8 @@ def test_trace_paths_inside_the_rootdir_are_relative_and_others_absolute(run: Ru
     trace = document["trace"]
     (connect,) = trace["connects"]
     paths = trace["paths"]
-    assert paths[trace["handlers"][connect["handler"]]["path"]] == "shop/signals.py"
-    assert paths[trace["signals"][connect["signal"]]["path"]] == "shop/signals.py"
+    assert paths[trace["handlers"][connect["handler"]]["file"]] == "shop/signals.py"
+    assert paths[trace["signals"][connect["signal"]]["file"]] == "shop/signals.py"
     assert paths[connect["site"][0]] == LIBRARY_FILE
     assert Path(document["rootdir"]).is_absolute()
 

@@ -92,8 +92,16 @@ DAMAGE = {
     "a negative count": (("receivers", "count"), -100, "trace.receivers[0].count is -100"),
     "a fractional count": (("receivers", "count"), 1.5, "trace.receivers[0].count is 1.5"),
     "a count that is a string": (("sends", "count"), "3", 'trace.sends[0].count is "3"'),
-    "tests that are a string": (("tests", "tests"), "abc", 'trace.tests[0].tests is "abc"'),
-    "tests holding a number": (("tests", "tests"), [1], "trace.tests[0].tests is a list"),
+    "tests that are a string": (
+        ("tests", "test_indexes"),
+        "abc",
+        'trace.tests[0].test_indexes is "abc"',
+    ),
+    "tests holding a string": (
+        ("tests", "test_indexes"),
+        ["x"],
+        'trace.tests[0].test_indexes[0] is "x"',
+    ),
 }
 
 
@@ -112,11 +120,11 @@ def test_damaged_trace_values_are_refused_not_read(
 def test_a_path_that_is_not_a_string_is_refused(
     document: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _first_row(document, "receivers")["handler"]["path"] = 42
+    document["trace"]["paths"][0] = 42  # data version 2: every path is in one table
     _refused(
         _dump(tmp_path / ".signaltrace", document),
         capsys,
-        "trace.receivers[0].handler.path is 42 (expected a path",
+        "trace.paths[0] is 42 (expected a string)",
     )
 
 

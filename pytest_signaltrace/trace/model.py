@@ -12,11 +12,11 @@ JSON format versions (``Trace.to_json()["version"]``):
 
 * 1: first version: every row spells out its signal, handler and sites as objects, and each
   per-test row lists its node ids.
-* 2: tables: ``paths``, ``signals`` (``{"signal", "path", "line"}``, ``path`` an index into
-  ``paths``), ``handlers`` (``{"handler", "path", "line"}``) and ``test_ids`` (node ids); the
+* 2: tables: ``paths``, ``signals`` (``{"signal", "file", "line"}``, ``file`` an index into
+  ``paths``), ``handlers`` (``{"handler", "file", "line"}``) and ``test_ids`` (node ids); the
   rows (``sends``, ``receivers``, ``tests``, ``connects``, ``disconnects``) refer to them by
-  index, sites are ``[path index, line]``. Several times smaller and faster to read and write.
-  Version 1 is still read.
+  index (a ``tests`` row's node ids are its ``test_indexes``), sites are ``[file, line]``.
+  Several times smaller and faster to read and write. Version 1 is still read.
 """
 
 from __future__ import annotations
@@ -242,11 +242,11 @@ class Trace:
             "version": TRACE_FORMAT_VERSION,
             "paths": tables.paths,
             "signals": [
-                {"signal": ref.signal, "path": tables.path_index(ref.path), "line": ref.line}
+                {"signal": ref.signal, "file": tables.path_index(ref.path), "line": ref.line}
                 for ref in tables.signals
             ],
             "handlers": [
-                {"handler": ref.handler, "path": tables.path_index(ref.path), "line": ref.line}
+                {"handler": ref.handler, "file": tables.path_index(ref.path), "line": ref.line}
                 for ref in tables.handlers
             ],
             "test_ids": tables.test_ids,
@@ -275,7 +275,7 @@ class Trace:
                     {
                         "signal": signal[key.signal],
                         "handler": handler[key.handler],
-                        "tests": sorted(tables.test_index[node] for node in nodes),
+                        "test_indexes": sorted(tables.test_index[node] for node in nodes),
                     }
                     for key, nodes in self.tests.items()
                 ),
@@ -413,7 +413,7 @@ class _Reader:
         self.signals = [
             SignalRef(
                 signal=_opt_text(row.get("signal"), f"trace.signals[{i}].signal"),
-                path=self._opt_path(row.get("path"), f"trace.signals[{i}].path"),
+                path=self._opt_path(row.get("file"), f"trace.signals[{i}].file"),
                 line=_opt_line(row.get("line"), f"trace.signals[{i}].line"),
             )
             for i, row in self._rows("signals")
@@ -421,7 +421,7 @@ class _Reader:
         self.handlers = [
             HandlerRef(
                 handler=_text(row.get("handler"), f"trace.handlers[{i}].handler"),
-                path=self._path(row.get("path"), f"trace.handlers[{i}].path"),
+                path=self._path(row.get("file"), f"trace.handlers[{i}].file"),
                 line=_line(row.get("line"), f"trace.handlers[{i}].line"),
             )
             for i, row in self._rows("handlers")
@@ -451,11 +451,13 @@ class _Reader:
         for i, row in self._rows("tests"):
             where = f"trace.tests[{i}]"
             call = self._receiver(row, where)
-            nodes = row.get("tests")
+            nodes = row.get("test_indexes")
             if type(nodes) is not list:
-                raise ValueError(f"{where}.tests is {_shown(nodes)} (expected a list of indexes)")
+                raise ValueError(
+                    f"{where}.test_indexes is {_shown(nodes)} (expected a list of indexes)"
+                )
             named = frozenset(
-                self.test_ids[_index(n, len(self.test_ids), f"{where}.tests[{j}]")]
+                self.test_ids[_index(n, len(self.test_ids), f"{where}.test_indexes[{j}]")]
                 for j, n in enumerate(nodes)
             )
             tests[call] = tests.get(call, frozenset()) | named

@@ -85,7 +85,7 @@ def test_format_2_refers_to_one_table_of_each_kind() -> None:
 
     assert document["version"] == 2
     assert document["test_ids"] == ["t.py::a", "t.py::b"]
-    assert {index for row in document["tests"] for index in row["tests"]} == {0, 1}
+    assert {index for row in document["tests"] for index in row["test_indexes"]} == {0, 1}
     assert document["paths"] == sorted(set(document["paths"]))
     assert all(type(row["signal"]) is int for row in document["receivers"])
     assert Trace.from_json(json.loads(json.dumps(document))) == trace
@@ -128,9 +128,15 @@ def test_format_1_is_still_read() -> None:
         (lambda d: d["receivers"][0].update(count=-100), "trace.receivers[0].count is -100"),
         (lambda d: d["receivers"][0].update(count=1.5), "trace.receivers[0].count is 1.5"),
         (lambda d: d["sends"][0].update(count=True), "trace.sends[0].count is True"),
-        (lambda d: d["tests"][0].update(tests="abc"), 'trace.tests[0].tests is "abc"'),
-        (lambda d: d["tests"][0].update(tests=[99]), "trace.tests[0].tests[0] is 99"),
-        (lambda d: d["handlers"][0].update(path=42), "trace.handlers[0].path is 42"),
+        (
+            lambda d: d["tests"][0].update(test_indexes="abc"),
+            'trace.tests[0].test_indexes is "abc"',
+        ),
+        (
+            lambda d: d["tests"][0].update(test_indexes=[99]),
+            "trace.tests[0].test_indexes[0] is 99",
+        ),
+        (lambda d: d["handlers"][0].update(file=42), "trace.handlers[0].file is 42"),
         (lambda d: d["paths"].__setitem__(0, 7), "trace.paths[0] is 7"),
         (lambda d: d["sends"][0].update(site=[0]), "trace.sends[0].site is [0]"),
     ],
