@@ -9,7 +9,7 @@ tuples of them. Filenames are kept raw (``co_filename``) and made absolute by :m
 No lock is taken while recording: every counter is an ``itertools.count`` in a dict, created
 with ``dict.setdefault`` and bumped with ``next()``, and the per-test sets are updated with
 ``setdefault`` and ``set.add``; each is one C call on builtin keys, which the GIL makes atomic.
-:meth:`snapshot` copies the dicts with ``list(d.items())`` (atomic too). Why no lock: a
+:meth:`snapshot` copies the dicts with ``dict.copy()`` (atomic too). Why no lock: a
 finaliser (``__del__``, a weakref callback) can run inside any allocation that triggers the
 garbage collector; if it sends a signal while this thread holds a non-reentrant lock, the send
 waits for that lock forever. And it is cheaper: a locked ``get``/``set`` pair cost twice a
@@ -184,7 +184,7 @@ class Recorder:
         calls = _counts(self._calls)
         connects = _counts(self._connects)
         disconnects = _counts(self._disconnects)
-        tests = {key: frozenset(nodes) for key, nodes in list(self.tests.items())}
+        tests = {key: frozenset(nodes) for key, nodes in self.tests.copy().items()}
         for row, count in sends.items():
             token, handlers = row[0], row[5]
             if handlers:
@@ -193,7 +193,7 @@ class Recorder:
         tokens = {row[0] for rows in (sends, calls, tests, connects, disconnects) for row in rows}
         signals = self.signals.refs(tokens)
         handler = self.handlers.ref
-        where = _Places(dict(self.codes))
+        where = _Places(self.codes.copy())
         return Trace(
             sends=_summed(
                 (SendKey(signals[row[0]], row[1], *where.sites(row)), count)
@@ -236,7 +236,9 @@ class Recorder:
 
 
 def _counts(counters: dict[_K, Counter]) -> dict[_K, int]:
-    return {key: count_of(counter) for key, counter in list(counters.items())}
+    # dict.copy() clones in C without allocating per item: no garbage collection (and so no
+    # finaliser that sends) can change the dict half-way, as list(d.items()) would allow.
+    return {key: count_of(counter) for key, counter in counters.copy().items()}
 
 
 def _at(filename: str, line: int) -> CodeRef:
