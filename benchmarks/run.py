@@ -14,8 +14,8 @@ Each pair is first run once each untimed (it fills the scan cache and the OS fil
 figures are for a warm cache), then ``--runs`` times as A B A B ... Every run is one process
 tree: wall time from the parent, CPU time (user + system) and peak RSS from ``os.wait4`` (which
 includes the processes the command waited for: xdist workers, Django's parallel runners; peak
-RSS is the largest single process's). For pytest suites the end-of-run window (test loop end to
-the end of the terminal summary, ``endtimer.py``) is recorded too. The table gives medians, the
+RSS is the largest single process's). For pytest suites the seconds the plugin spends at the end
+of the run (``endtimer.py``) are recorded too. The table gives medians, the
 ratio B/A of the medians, and the spread (lowest and highest ratio of the paired runs); the JSON
 file (default ``benchmarks/.cache/results.json``) has every run.
 
@@ -135,9 +135,9 @@ def summary(pair: Pair) -> dict[str, object]:
             "ratio": statistics.median(second) / statistics.median(first),
             "spread": [min(ratios), max(ratios)],
         }
-    ends = [(x.end_of_run, y.end_of_run) for x, y in zip(a, b, strict=True)]
-    if all(x is not None and y is not None for x, y in ends):
-        result["end_of_run_added"] = statistics.median(y - x for x, y in ends)  # type: ignore[operator]
+    ends = [r.end_of_run for r in b if r.end_of_run is not None]
+    if ends:
+        result["end_of_run_added"] = statistics.median(ends)
     if pair.data_file is not None and pair.data_file.exists():
         result["data_file_bytes"] = pair.data_file.stat().st_size
     return result
