@@ -230,3 +230,14 @@ def test_nothing_to_say_is_an_error(project: Path, capsys: pytest.CaptureFixture
     status, _, err = _fix(capsys, project)
     assert status == ExitCode.USAGE
     assert "--dead and/or --unused-signals" in err
+
+
+def test_possibly_dead_receivers_are_never_touched(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "shop" / "relay.py").write_text(
+        "def relay(signal):\n    signal.send(sender=None)\n"
+    )
+    status, out, _ = _fix(capsys, project, "--dead")
+    assert status == ExitCode.OK
+    assert out == ""
