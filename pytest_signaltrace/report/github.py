@@ -2,6 +2,10 @@
 receivers appear inline in a pull request's diff.
 
 Format: https://docs.github.com/actions/reference/workflow-commands-for-github-actions
+
+GitHub shows only about ten annotations of a kind per step, so at most :data:`MAX_ANNOTATIONS`
+are written, the most important first (dead, then possibly dead, then never ran; by location),
+and one ``::notice`` line says how many more there are and where to see them all.
 """
 
 from __future__ import annotations
@@ -9,14 +13,26 @@ from __future__ import annotations
 from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report
 from pytest_signaltrace.report.words import sites_text
 
+#: How many ``::warning`` lines at most (GitHub displays about ten per step).
+MAX_ANNOTATIONS = 10
 
-def render_github_annotations(report: Report) -> str:
-    """One ``::warning`` line per receiver that never ran (non-test, non-excluded)."""
-    lines = []
-    for row in report.receivers:
-        if row.calls or row.test_only or row.excluded:
-            continue
-        lines.append(_annotation(row))
+_IMPORTANCE = {ReceiverStatus.DEAD: 0, ReceiverStatus.POSSIBLY_DEAD: 1}
+
+
+def render_github_annotations(report: Report, limit: int = MAX_ANNOTATIONS) -> str:
+    """A ``::warning`` line per receiver that never ran (non-test, non-excluded), the ``limit``
+    most important ones, then a ``::notice`` line for the rest."""
+    rows = [r for r in report.receivers if not (r.calls or r.test_only or r.excluded)]
+    rows.sort(key=lambda r: (_IMPORTANCE.get(r.status, 2), r.path, r.line, r.handler))
+    lines = [_annotation(row) for row in rows[:limit]]
+    left_out = rows[limit:]
+    if left_out:
+        dead = sum(1 for r in left_out if r.status is ReceiverStatus.DEAD)
+        detail = f" ({dead} of them dead)" if dead else ""
+        lines.append(
+            f"::notice title=Signal receivers::{len(left_out)} more receivers never ran{detail}; "
+            "the signal report (--signal-report=term-missing, markdown or html) lists them all."
+        )
     return "".join(f"{line}\n" for line in lines)
 
 

@@ -21,37 +21,117 @@ _STATUS_ICONS = {
 }
 
 
-def render_markdown(report: Report, *, title: str = "Signal receiver coverage") -> str:
-    """The report as GitHub-flavoured Markdown, ending with one newline."""
-    lines = [f"## {title}", "", _headline(report), ""]
+_IMPORTANCE = {ReceiverStatus.DEAD: 0, ReceiverStatus.POSSIBLY_DEAD: 1}
+
+#: GitHub's limit on a comment's length (characters); a step summary takes more, but a report
+#: that fits a comment reads well in both.
+GITHUB_COMMENT_LIMIT = 65_536
+_CUT_NOTE = (
+    "> **Note:** {left_out} left out to fit GitHub's {limit:,}-character limit; "
+    "the whole report: `--signal-report=html` or `json`."
+)
+
+
+def render_markdown(
+    report: Report,
+    *,
+    title: str = "Signal receiver coverage",
+    limit: int = GITHUB_COMMENT_LIMIT,
+) -> str:
+    """The report as GitHub-flavoured Markdown, ending with one newline, at most ``limit``
+    characters long: problems first, then the overview, then the tables per signal; whatever
+    does not fit is left out, and a note says what."""
+    head = [f"## {title}", "", _headline(report), ""]
     if report.missing_workers:
-        lines += [
+        head += [
             f"> **Warning:** no data from xdist worker(s) {', '.join(report.missing_workers)}; "
             "their tests are missing from this report.",
             "",
         ]
-    lines += _overview(report.signals, report.receivers)
-    lines += ["", _legend()]
     never_ran = [
         r for r in report.receivers if not r.calls and not r.test_only and not r.excluded
     ]
+    never_ran.sort(key=lambda r: (_IMPORTANCE.get(r.status, 2), r.path, r.line, r.handler))
+    sections: list[tuple[str, list[str], list[str]]] = []
     if never_ran:
-        lines += ["", f"### Receivers that never ran ({len(never_ran)})", ""]
-        lines += _never_ran_table(never_ran)
-    lines += _named_by_trace(report)
+        title_line = f"### Receivers that never ran ({len(never_ran)})"
+        table = _never_ran_table(never_ran)
+        sections.append(("receivers that never ran", [title_line, "", *table[:2]], table[2:]))
+    named = _named_by_trace(report)
+    if named:
+        sections.append(("send sites named by the trace", named[:4], named[4:]))
+    overview = _overview(report.signals, report.receivers)
+    sections.append(("signals", ["### Signals", "", *overview[:2]], overview[2:]))
+    budget = _Budget(limit - len(_CUT_NOTE) - 400)  # room for the note and what it names
+    lines = budget.take(head)
+    for what, header, rows in sections:
+        lines += budget.table(what, header, rows)
+        lines += budget.take([""])
+    lines += budget.take([_legend(), ""])
+    details = _per_signal(report)
+    opening, closing = ["<details><summary>Receivers per signal</summary>", ""], ["</details>", ""]
+    kept: list[str] = []
+    count = 0
+    if details and budget.fits([*opening, *closing]):
+        budget.take([*opening, *closing])
+        for block in details:
+            if not budget.fits(block):
+                break
+            kept += budget.take(block)
+            count += 1
+    if count:
+        lines += [*opening, *kept, *closing]
+    if count < len(details):
+        budget.left_out.append(f"{len(details) - count} of {len(details)} tables per signal")
+    if budget.left_out:
+        lines += [_CUT_NOTE.format(left_out=" and ".join(budget.left_out), limit=limit), ""]
+    return "\n".join(lines)
+
+
+class _Budget:
+    """Lines taken while they fit in a number of characters (each line costs its newline)."""
+
+    def __init__(self, chars: int) -> None:
+        self.chars = chars
+        self.left_out: list[str] = []
+
+    def fits(self, lines: Sequence[str]) -> bool:
+        """Whether ``lines`` fit in what is left, without taking them."""
+        return sum(len(line) + 1 for line in lines) <= self.chars
+
+    def take(self, lines: list[str]) -> list[str]:
+        """``lines``, all of them (the caller has made sure they matter more than the rest)."""
+        self.chars -= sum(len(line) + 1 for line in lines)
+        return lines
+
+    def table(self, what: str, header: list[str], rows: list[str]) -> list[str]:
+        """The header and as many rows as fit; notes the rows left out."""
+        if not self.fits(header):
+            self.left_out.append(f"the table of {what}")
+            return []
+        taken = self.take(header)
+        for index, row in enumerate(rows):
+            if not self.fits([row]):
+                self.left_out.append(f"{len(rows) - index} of {len(rows)} {what}")
+                break
+            taken += self.take([row])
+        return taken
+
+
+def _per_signal(report: Report) -> list[list[str]]:
+    """One block per signal: its heading and the table of its receivers."""
     by_signal: dict[str, list[ReceiverRow]] = defaultdict(list)
     for row in report.receivers:
         by_signal[row.signal or "(unresolved signal)"].append(row)
-    lines += ["", "<details><summary>Receivers per signal</summary>", ""]
     signals = {s.signal: s for s in report.signals}
+    blocks = []
     for signal in sorted(by_signal):
         info = signals.get(signal)
         heading = f"#### {_code(signal)}"
         if info is not None:
             status = signal_word(info.status.value)
             heading += f" — {status} ({info.evidence}), sent {_times(info.sends)}"
-        lines += [heading, ""]
-        lines += _table(
+        table = _table(
             ["Status", "Evidence", "Receiver", "Location", "Calls", "Tests"],
             (
                 [
@@ -65,9 +145,8 @@ def render_markdown(report: Report, *, title: str = "Signal receiver coverage") 
                 for r in by_signal[signal]
             ),
         )
-        lines.append("")
-    lines += ["</details>", ""]
-    return "\n".join(lines)
+        blocks.append([heading, "", *table, ""])
+    return blocks
 
 
 def _headline(report: Report) -> str:
@@ -107,7 +186,7 @@ def _named_by_trace(report: Report) -> list[str]:
     if not named:
         return []
     title = f"### Send sites the scan could not resolve, named by the trace ({len(named)})"
-    return ["", title, "", *_table(
+    return [title, "", *_table(
         ["Location", "Call", "Signal", "Calls"],
         (
             [
