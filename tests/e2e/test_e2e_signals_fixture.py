@@ -209,3 +209,36 @@ def test_asend_and_asend_robust_are_seen(django_project: DjangoProject) -> None:
     django_project.write(test_async=ASYNC)
     django_project.run().assert_outcomes(passed=1)
     django_project.run("--signal-report").assert_outcomes(passed=1)
+
+
+SERVICES = """
+from shop.signals import order_shipped
+
+
+def ship():
+    order_shipped.send(sender=None)
+"""
+
+SHIP_TESTS = """
+from shop.services import ship
+from shop.signals import order_shipped
+
+
+def test_ship(signals):
+    ship()
+    signals.assert_sent(order_shipped, times=1)
+"""
+
+
+def test_a_send_observed_by_the_fixture_is_traced_at_its_own_call_site(
+    django_project: DjangoProject,
+) -> None:
+    django_project.write(
+        **{"shop/receivers": RECEIVERS, "shop/models": MODELS, "shop/services": SERVICES}
+    )
+    django_project.write(test_ship=SHIP_TESTS)
+    result, report = django_project.run_json("test_ship.py")
+    result.assert_outcomes(passed=1)
+    rows = [(s["path"], s["line"], s["calls"]) for s in report.senders]
+    assert ("shop/services.py", 5, 1) in rows, rows
+    assert not any("fixture.py" in s["path"] for s in report.senders), rows
