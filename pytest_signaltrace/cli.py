@@ -134,13 +134,7 @@ def _add_report(commands: _Commands) -> None:
         description="Render the report of a traced run (pytest --signal-report, signaltrace "
         "run, signaltrace combine) from its data file.",
     )
-    report.add_argument(
-        "datafile",
-        nargs="?",
-        default=default_data_file(),
-        type=Path,
-        help=f"data file to read (default: ${DATA_FILE_ENV}, else {DEFAULT_DATA_FILE})",
-    )
+    _add_datafile(report)
     report.add_argument(
         "--format", choices=REPORT_FORMATS, default="term", help="output format (default: term)"
     )
@@ -208,6 +202,17 @@ def _add_run(commands: _Commands) -> None:
     )
 
 
+def _add_datafile(command: argparse.ArgumentParser) -> None:
+    """The optional DATAFILE argument of the commands that read a data file."""
+    command.add_argument(
+        "datafile",
+        nargs="?",
+        default=default_data_file(),
+        type=Path,
+        help=f"data file to read (default: ${DATA_FILE_ENV}, else {DEFAULT_DATA_FILE})",
+    )
+
+
 def _add_diff(commands: _Commands) -> None:
     from pytest_signaltrace.diffcover.render import DIFF_FORMATS
 
@@ -218,13 +223,7 @@ def _add_diff(commands: _Commands) -> None:
         "staged and the unstaged changes added or touched, and which of them never ran, from "
         "a data file. Exits with status 1 below --fail-under.",
     )
-    diff.add_argument(
-        "datafile",
-        nargs="?",
-        default=default_data_file(),
-        type=Path,
-        help=f"data file to read (default: ${DATA_FILE_ENV}, else {DEFAULT_DATA_FILE})",
-    )
+    _add_datafile(diff)
     diff.add_argument(
         "--compare-branch",
         default="origin/main",

@@ -36,6 +36,12 @@ def write_text(destination: str | Path, text: str) -> None:
     if str(destination) == "-":
         sys.stdout.write(text)
         return
+    write_bytes(destination, text.encode("utf-8"))
+
+
+def write_bytes(destination: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``destination`` as :func:`write_text` does (no ``-``): a regular file
+    atomically, keeping its mode; a device or FIFO written through; a symlink followed."""
     target = Path(os.path.realpath(destination))
     try:
         status: os.stat_result | None = os.stat(target)
@@ -44,8 +50,8 @@ def write_text(destination: str | Path, text: str) -> None:
     if status is not None and stat.S_ISDIR(status.st_mode):
         raise IsADirectoryError(errno.EISDIR, "is a folder", str(destination))
     if status is not None and not stat.S_ISREG(status.st_mode):
-        with open(target, "w", encoding="utf-8") as out:  # a device or a FIFO: write through
-            out.write(text)
+        with open(target, "wb") as out:  # a device or a FIFO: write through
+            out.write(data)
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
@@ -54,8 +60,8 @@ def write_text(destination: str | Path, text: str) -> None:
         dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX
     )
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
         # mkstemp makes the file private (0600); a report is an ordinary file (0666 - umask).
         os.chmod(tmp, mode)
         os.replace(tmp, target)

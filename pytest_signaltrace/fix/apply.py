@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_signaltrace.fix.plan import FilePlan
+from pytest_signaltrace.output import write_bytes
 
 
 @dataclass
@@ -61,15 +59,4 @@ def run_fixes(root: Path, plans: Iterable[FilePlan], *, pragma: bool = False) ->
 def write_fixes(root: Path, result: FixResult) -> None:
     """Rewrite the changed files in place, atomically, keeping their permissions."""
     for path, (_, after) in sorted(result.changes.items()):
-        target = (root / path).resolve()  # a symlinked source: rewrite its target
-        mode = os.stat(target).st_mode & 0o7777
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-fix-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(after)
-            os.chmod(tmp, mode)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_bytes(root / path, after)
