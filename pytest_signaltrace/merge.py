@@ -27,6 +27,7 @@ from pathlib import Path
 from pytest_signaltrace.merge_senders import sender_rows, sender_totals
 from pytest_signaltrace.model import (
     Framework,
+    RaisedRow,
     Receiver,
     ReceiverRow,
     Report,
@@ -40,7 +41,7 @@ from pytest_signaltrace.ordering import record_order
 from pytest_signaltrace.scan import catalogue
 from pytest_signaltrace.scan.files import DEFAULT_EXCLUDED_DIRS
 from pytest_signaltrace.scan.paths import is_test_path
-from pytest_signaltrace.trace.model import CodeRef, HandlerRef, SignalRef, Trace
+from pytest_signaltrace.trace.model import CodeRef, HandlerRef, Raised, SignalRef, Trace
 from pytest_signaltrace.verdicts import SendFacts
 
 #: ``(signal id, handler id)``: how a receiver is known at run time.
@@ -154,6 +155,14 @@ class _RuntimeIndex:
             self.handler_code[runtime_key] = key.handler
         for key, nodes in trace.tests.items():
             self.tests[(self.signal_id(key.signal), key.handler.handler)].update(nodes)
+        #: Runtime keys -> exception type -> what it raised under robust sends.
+        self.raises: dict[RuntimeKey, dict[str, Raised]] = defaultdict(dict)
+        for raise_key, raised in trace.raises.items():
+            runtime_key = (self.signal_id(raise_key.signal), raise_key.handler.handler)
+            self.handler_code.setdefault(runtime_key, raise_key.handler)
+            by_type = self.raises[runtime_key]
+            known = by_type.get(raise_key.exception)
+            by_type[raise_key.exception] = raised if known is None else known.merge(raised)
         for connect, _count in trace.connects.items():
             if connect.handler is None:
                 continue
@@ -177,6 +186,20 @@ class _RuntimeIndex:
         if site is not None and site in self._by_site:
             return self._by_site[site]
         return catalogue.canonical_builtin(ref.signal) if ref.signal else None
+
+    def raised(self, keys: Iterable[RuntimeKey]) -> tuple[RaisedRow, ...]:
+        """What the receivers of ``keys`` raised under robust sends, per exception type: the
+        most frequent first, then by name."""
+        by_type: dict[str, Raised] = {}
+        for key in keys:
+            for exception, raised in self.raises.get(key, {}).items():
+                known = by_type.get(exception)
+                by_type[exception] = raised if known is None else known.merge(raised)
+        rows = (
+            RaisedRow(exception, raised.count, raised.message, tuple(sorted(raised.tests)))
+            for exception, raised in by_type.items()
+        )
+        return tuple(sorted(rows, key=lambda r: (-r.count, r.exception)))
 
     def keys(self) -> Iterable[RuntimeKey]:
         """Every receiver seen at run time: connected or called."""
@@ -243,6 +266,7 @@ def _declared_row(
         code=receiver.code,
         evidence=evidence,
         possible_senders=possible,
+        raised=runtime.raised(keys),
     )
 
 
@@ -280,6 +304,7 @@ def _runtime_only_row(
         def_line=handler_site[1],
         evidence=evidence,
         possible_senders=possible,
+        raised=runtime.raised([key]),
     )
 
 

@@ -240,6 +240,20 @@ class SiteRef:
 
 
 @dataclass(frozen=True, order=True)
+class RaisedRow:
+    """How often a receiver raised one type of exception under a robust send (``send_robust``,
+    ``asend_robust``, Celery's ``send``), which caught it and let the test go on."""
+
+    #: The exception's type: ``KeyError``, or ``module.qualname`` for a non-builtin one.
+    exception: str
+    count: int
+    #: ``repr()`` of one of them, ``KeyError('sku')`` (the least in sort order).
+    message: str
+    #: Node ids of the tests during which it raised.
+    tests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
 class ReceiverRow:
     """One receiver of one signal, declared in the source and/or connected at run time."""
 
@@ -265,6 +279,13 @@ class ReceiverRow:
     evidence: Evidence = "runtime"
     #: For a possibly dead receiver: the unresolved send sites that might send its signal.
     possible_senders: tuple[SiteRef, ...] = ()
+    #: What it raised under robust sends, the most frequent type first (then by name).
+    raised: tuple[RaisedRow, ...] = ()
+
+    @property
+    def raised_count(self) -> int:
+        """How many times it raised under a robust send, all types together."""
+        return sum(r.count for r in self.raised)
 
 
 @dataclass(frozen=True, order=True)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pytest_signaltrace.model import (
+    RaisedRow,
     ReceiverRow,
     ReceiverStatus,
     Report,
@@ -217,7 +218,7 @@ def _sites(rows: list[dict[str, Any]]) -> tuple[SiteRef, ...]:
 
 
 def report_from_json(data: dict[str, Any]) -> Report:
-    """A :class:`Report` from the document ``--signal-report=json`` writes (format 2)."""
+    """A :class:`Report` from the document ``--signal-report=json`` writes (format 3)."""
     summary = data["summary"]
     return Report(
         signals=tuple(
@@ -238,6 +239,9 @@ def report_from_json(data: dict[str, Any]) -> Report:
                     "status": ReceiverStatus(r["status"]),
                     "tests": tuple(r["tests"]),
                     "possible_senders": _sites(r["possible_senders"]),
+                    "raised": tuple(
+                        RaisedRow(**{**x, "tests": tuple(x["tests"])}) for x in r["raised"]
+                    ),
                 }
             )
             for r in data["receivers"]

@@ -33,7 +33,7 @@ from pytest_signaltrace.report.graph import (
     short_signal,
     signal_module,
 )
-from pytest_signaltrace.report.words import EVIDENCE_HINTS, signal_word, site_text
+from pytest_signaltrace.report.words import EVIDENCE_HINTS, raised_text, signal_word, site_text
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -245,6 +245,7 @@ def _receiver_rows(rows: tuple[ReceiverRow, ...]) -> list[dict[str, Any]]:
                     else ""
                 ),
                 "possible": [site_text(site) for site in row.possible_senders],
+                "raised": raised_text(row.raised),
                 "module": row.handler[: len(row.handler) - len(name)],
                 "name": name,
                 "signal": row.signal or UNRESOLVED,

@@ -13,6 +13,9 @@ Format history (``"format"``):
   signal the trace saw it send (one row per signal). ``dead`` counts leave excluded receivers
   out. Also ``unresolved_connects`` (from the static map: ``connect`` calls on objects that
   may not be signals).
+* 3: receiver rows carry ``raised``: what the receiver raised under robust sends
+  (``send_robust``, ``asend_robust``, Celery's ``send``), one ``{"exception", "count",
+  "message", "tests"}`` per exception type, the most frequent first.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 from pytest_signaltrace import __version__
 from pytest_signaltrace.model import Report, Totals, to_jsonable
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def _totals(totals: Totals) -> dict[str, Any]:

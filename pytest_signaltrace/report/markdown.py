@@ -11,7 +11,15 @@ from collections.abc import Iterable, Sequence
 
 from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report, SignalRow
 from pytest_signaltrace.report.text import code_span
-from pytest_signaltrace.report.words import EVIDENCE_HINTS, count_status, signal_word, sites_text
+from pytest_signaltrace.report.words import (
+    EVIDENCE_HINTS,
+    RAISED_TITLE,
+    count_status,
+    raised_rows,
+    raised_text,
+    signal_word,
+    sites_text,
+)
 
 _STATUS_ICONS = {
     ReceiverStatus.EXERCISED: "✅ exercised",
@@ -53,6 +61,11 @@ def render_markdown(
     ]
     never_ran.sort(key=lambda r: (_IMPORTANCE.get(r.status, 2), r.path, r.line, r.handler))
     sections: list[tuple[str, list[str], list[str]]] = []
+    raised = raised_rows(report)
+    if raised:
+        table = _raised_table(raised)
+        title_line = f"### {RAISED_TITLE} ({len(raised)})"
+        sections.append(("receivers that raised", [title_line, "", *table[:2]], table[2:]))
     if never_ran:
         title_line = f"### Receivers that never ran ({len(never_ran)})"
         table = _never_ran_table(never_ran)
@@ -175,6 +188,22 @@ def _never_ran_table(rows: Sequence[ReceiverRow]) -> list[str]:
         (
             [_status(r), r.evidence, _code(r.handler), _code(r.signal or "?"), _location(r)]
             + ([_code(sites_text(r.possible_senders)) if r.possible_senders else ""] * possible)
+            for r in rows
+        ),
+    )
+
+
+def _raised_table(rows: Sequence[ReceiverRow]) -> list[str]:
+    return _table(
+        ["Receiver", "Signal", "Location", "Raised", "Tests"],
+        (
+            [
+                _code(r.handler) + _marks(r),
+                _code(r.signal or "?"),
+                _location(r),
+                _code(raised_text(r.raised)),
+                str(len({t for raised in r.raised for t in raised.tests})),
+            ]
             for r in rows
         ),
     )

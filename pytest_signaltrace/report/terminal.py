@@ -9,7 +9,10 @@ from pytest_signaltrace.report.words import (
     EVIDENCE_LEGEND,
     EVIDENCE_MARKS,
     QUIET_SIGNALS,
+    RAISED_TITLE,
     count_status,
+    raised_rows,
+    raised_text,
     receiver_word,
     signal_word,
     sites_text,
@@ -61,6 +64,20 @@ def render_terminal(report: Report, *, show_missing: bool = False) -> list[str]:
         lines += _missing_lines(report)
     elif any(not r.calls for r in counted):
         lines.append("(--signal-report=term-missing lists what never ran, with file:line)")
+    return lines + _raised_lines(report)
+
+
+def _raised_lines(report: Report) -> list[str]:
+    rows = raised_rows(report)
+    if not rows:
+        return []
+    lines = ["", RAISED_TITLE + ":"]
+    for r in rows:
+        test = "  [test-only]" if r.test_only else ""
+        lines.append(
+            f"  {r.path}:{r.line}  {r.handler}  ({r.signal or 'unresolved signal'})"
+            f"  {raised_text(r.raised)}{test}"
+        )
     return lines
 
 

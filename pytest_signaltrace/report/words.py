@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pytest_signaltrace.model import ReceiverStatus, Report, SiteRef
+from pytest_signaltrace.model import RaisedRow, ReceiverRow, ReceiverStatus, Report, SiteRef
 
 #: Signal statuses, as read.
 SIGNAL_WORDS = {
@@ -66,3 +66,31 @@ def count_status(report: Report, status: ReceiverStatus) -> int:
     return sum(
         1 for r in report.receivers if r.status is status and not r.test_only and not r.excluded
     )
+
+
+#: The title of the receivers that raised under a robust send, in every format.
+RAISED_TITLE = "Receivers that raised under a robust send (the send caught the exception)"
+
+
+def raised_text(raised: Sequence[RaisedRow]) -> str:
+    """``raised 3x: KeyError('sku')``; with several exception types, the most frequent (as
+    ``raised`` is sorted) and the rest counted: ``raised 5x: KeyError('sku') (3x) and 1 other
+    type (2x)``. Empty when nothing raised."""
+    if not raised:
+        return ""
+    total = sum(r.count for r in raised)
+    text = f"raised {total}x: {raised[0].message}"
+    rest = raised[1:]
+    if rest:
+        types = "type" if len(rest) == 1 else "types"
+        text += (
+            f" ({raised[0].count}x) and {len(rest)} other {types} ({sum(r.count for r in rest)}x)"
+        )
+    return text
+
+
+def raised_rows(report: Report) -> list[ReceiverRow]:
+    """The receivers that raised under a robust send (test-only and excluded ones too: the
+    exception matters whatever the numbers count), the most raises first, then by location."""
+    rows = [r for r in report.receivers if r.raised]
+    return sorted(rows, key=lambda r: (-r.raised_count, r.path, r.line, r.handler))

@@ -17,6 +17,8 @@ JSON format versions (``Trace.to_json()["version"]``):
   rows (``sends``, ``receivers``, ``tests``, ``connects``, ``disconnects``) refer to them by
   index (a ``tests`` row's node ids are its ``test_indexes``), sites are ``[file, line]``.
   Several times smaller and faster to read and write. Version 1 is still read.
+  Later in version 2: ``raises`` (``{"signal", "handler", "exception", "message", "count",
+  "test_indexes"}``), receivers that raised under a robust send; a trace without it has none.
 """
 
 from __future__ import annotations
@@ -144,6 +146,43 @@ class ConnectKey:
 
 
 @dataclass(frozen=True)
+class RaiseKey:
+    """A handler that raised one type of exception under a robust send of a signal (which
+    caught it and returned it: ``send_robust``, ``asend_robust``, Celery's ``send``)."""
+
+    signal: SignalRef
+    handler: HandlerRef
+    #: The exception's type: ``KeyError`` for a builtin, ``module.qualname`` otherwise.
+    exception: str
+
+
+@dataclass(frozen=True)
+class Raised:
+    """How often a :class:`RaiseKey` happened, one message, and during which tests."""
+
+    count: int
+    #: ``repr()`` of one of the exceptions, ``KeyError('sku')``: the least in sort order, so
+    #: that the order of tests and workers does not change it.
+    message: str
+    tests: frozenset[str] = frozenset()
+
+    def merge(self, other: Raised) -> Raised:
+        """Both together: counts summed, the lesser message, tests united."""
+        return Raised(
+            self.count + other.count, min(self.message, other.message), self.tests | other.tests
+        )
+
+
+def merge_raises(pairs: Iterable[tuple[RaiseKey, Raised]]) -> dict[RaiseKey, Raised]:
+    """The pairs, with the records of equal keys merged (see :meth:`Raised.merge`)."""
+    total: dict[RaiseKey, Raised] = {}
+    for key, raised in pairs:
+        known = total.get(key)
+        total[key] = raised if known is None else known.merge(raised)
+    return total
+
+
+@dataclass(frozen=True)
 class Trace:
     """Aggregated runtime facts about signals, for one process or merged from several."""
 
@@ -157,6 +196,8 @@ class Trace:
     connects: Mapping[ConnectKey, int] = field(default_factory=dict)
     #: Number of calls per distinct disconnect.
     disconnects: Mapping[ConnectKey, int] = field(default_factory=dict)
+    #: Receivers that raised under a robust send (the send caught the exception).
+    raises: Mapping[RaiseKey, Raised] = field(default_factory=dict)
 
     def merge(self, other: Trace) -> Trace:
         """Return a new trace with the counts of both summed and their test sets united."""
@@ -169,12 +210,18 @@ class Trace:
             tests=tests,
             connects=_sum_counts(self.connects, other.connects),
             disconnects=_sum_counts(self.disconnects, other.disconnects),
+            raises=merge_raises((*self.raises.items(), *other.raises.items())),
         )
 
     def is_empty(self) -> bool:
         """Whether nothing was recorded."""
         return not (
-            self.sends or self.receiver_calls or self.tests or self.connects or self.disconnects
+            self.sends
+            or self.receiver_calls
+            or self.tests
+            or self.connects
+            or self.disconnects
+            or self.raises
         )
 
     def map_paths(self, convert: Callable[[str], str]) -> Trace:
@@ -232,6 +279,10 @@ class Trace:
             tests=tests,
             connects=_sum_pairs((connect(k), n) for k, n in self.connects.items()),
             disconnects=_sum_pairs((connect(k), n) for k, n in self.disconnects.items()),
+            raises=merge_raises(
+                (RaiseKey(signal(k.signal), handler(k.handler), k.exception), raised)
+                for k, raised in self.raises.items()
+            ),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -283,6 +334,7 @@ class Trace:
             ),
             "connects": _connect_rows(self.connects, tables),
             "disconnects": _connect_rows(self.disconnects, tables),
+            "raises": _raise_rows(self.raises, tables),
         }
 
     @classmethod
@@ -348,7 +400,10 @@ class _Tables:
                 handlers.add(connect.handler)
             if connect.site is not None:
                 paths.add(connect.site.path)
-        for group in trace.tests.values():
+        for raised in trace.raises:
+            signals.add(raised.signal)
+            handlers.add(raised.handler)
+        for group in (*trace.tests.values(), *(r.tests for r in trace.raises.values())):
             nodes.update(group)
         paths.update(ref.path for ref in signals if ref.path is not None)
         paths.update(ref.path for ref in handlers)
@@ -402,6 +457,23 @@ def _connect_rows(counts: Mapping[ConnectKey, int], tables: _Tables) -> list[dic
     )
 
 
+def _raise_rows(raises: Mapping[RaiseKey, Raised], tables: _Tables) -> list[dict[str, Any]]:
+    return _rows_by(
+        (
+            {
+                "signal": tables.signal_index[key.signal],
+                "handler": tables.handler_index[key.handler],
+                "exception": key.exception,
+                "message": raised.message,
+                "count": raised.count,
+                "test_indexes": sorted(tables.test_index[node] for node in raised.tests),
+            }
+            for key, raised in raises.items()
+        ),
+        ("signal", "handler", "exception"),
+    )
+
+
 class _Reader:
     """Reads format 2, checking every value; errors name the value, as ``trace.sends[3].count``."""
 
@@ -451,22 +523,42 @@ class _Reader:
         for i, row in self._rows("tests"):
             where = f"trace.tests[{i}]"
             call = self._receiver(row, where)
-            nodes = row.get("test_indexes")
-            if type(nodes) is not list:
-                raise ValueError(
-                    f"{where}.test_indexes is {_shown(nodes)} (expected a list of indexes)"
-                )
-            named = frozenset(
-                self.test_ids[_index(n, len(self.test_ids), f"{where}.test_indexes[{j}]")]
-                for j, n in enumerate(nodes)
-            )
-            tests[call] = tests.get(call, frozenset()) | named
+            tests[call] = tests.get(call, frozenset()) | self._test_ids(row, where)
         return Trace(
             sends=sends,
             receiver_calls=calls,
             tests=tests,
             connects=self._connects("connects"),
             disconnects=self._connects("disconnects"),
+            raises=self._raises(),
+        )
+
+    def _test_ids(self, row: Mapping[str, Any], where: str) -> frozenset[str]:
+        nodes = row.get("test_indexes")
+        if type(nodes) is not list:
+            raise ValueError(
+                f"{where}.test_indexes is {_shown(nodes)} (expected a list of indexes)"
+            )
+        return frozenset(
+            self.test_ids[_index(n, len(self.test_ids), f"{where}.test_indexes[{j}]")]
+            for j, n in enumerate(nodes)
+        )
+
+    def _raises(self) -> dict[RaiseKey, Raised]:
+        return merge_raises(
+            (
+                RaiseKey(
+                    self._signal(row.get("signal"), f"trace.raises[{i}].signal"),
+                    self._handler(row.get("handler"), f"trace.raises[{i}].handler"),
+                    _text(row.get("exception"), f"trace.raises[{i}].exception"),
+                ),
+                Raised(
+                    _count(row.get("count"), f"trace.raises[{i}].count"),
+                    _text(row.get("message"), f"trace.raises[{i}].message"),
+                    self._test_ids(row, f"trace.raises[{i}]"),
+                ),
+            )
+            for i, row in self._rows("raises")
         )
 
     def _rows(self, name: str) -> Iterable[tuple[int, Mapping[str, Any]]]:

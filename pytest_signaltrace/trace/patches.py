@@ -132,6 +132,8 @@ class Installation:
         self._capture = _Capture()
         self._loop_codes: set[CodeType] = set()
         self._async_codes: set[CodeType] = set()
+        #: Celery's ``Signal`` classes: their ``send`` is robust (it catches and returns).
+        self._celery_classes: tuple[type, ...] = ()
         self._lock = threading.Lock()
 
     @property
@@ -202,6 +204,7 @@ class Installation:
 
     def _patch_celery(self, module: ModuleType) -> None:
         cls = module.Signal
+        self._celery_classes = (cls,)
         self.finder.add_internal([module.__file__ or ""])
         self._patch_class(cls, _CELERY_CONNECT, _CELERY_DISCONNECT, connect_name="_connect_signal")
 
@@ -279,6 +282,8 @@ class Installation:
         getframe, new_counter = sys._getframe, itertools.count
         where = f"Signal.{method}"
         installation = self
+        # Celery's send catches a receiver's exception as send_robust does (see trace.raises).
+        robust = method == "send_robust" or cls.__module__ == CELERY_DISPATCHER
 
         def send(signal: Any, sender: Any, **named: Any) -> Any:
             __tracebackhide__ = True
@@ -326,6 +331,11 @@ class Installation:
                         nodes.add(test)
                     if outer is not None:
                         codes[id(outer.f_code)] = outer.f_code
+                    if robust:
+                        for pair in result:
+                            if isinstance(pair[1], Exception):
+                                recorder.record_raises(signal, method, result)
+                                break
                 else:  # no receiver ran: look no further than the caller for a project frame
                     row = (token, method, id(code), frame.f_lasti, info[1] or None, ())
                 counter = sends.get(row)
@@ -474,8 +484,11 @@ class Installation:
         result: Any,
     ) -> None:
         try:
-            receivers = map(_first, result) if type(result) is list and result else ()
+            ran = type(result) is list and result
+            receivers = map(_first, result) if ran else ()
             self.recorder.record_send(signal, method, site, project_site, receivers)
+            if ran and (method.endswith("_robust") or isinstance(signal, self._celery_classes)):
+                self.recorder.record_raises(signal, method, result)
         except Exception as exc:
             self.faults.report(f"Signal.{method}", exc)
 

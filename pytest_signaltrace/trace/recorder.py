@@ -38,11 +38,15 @@ from pytest_signaltrace.trace.model import (
     CodeRef,
     ConnectKey,
     HandlerRef,
+    Raised,
+    RaiseKey,
     ReceiverKey,
     SendKey,
     SignalRef,
     Trace,
+    merge_raises,
 )
+from pytest_signaltrace.trace.raises import RaiseLog
 from pytest_signaltrace.trace.signals import SignalRegistry
 
 _Handlers = tuple[int, ...]
@@ -97,6 +101,8 @@ class Recorder:
         self.tests: dict[_CallRow, set[str]] = {}
         #: ``id(code)`` -> code, for the send rows keyed by code id (kept alive: ids stay unique).
         self.codes: dict[int, CodeType] = {}
+        #: Receivers that raised under a robust send.
+        self.raises = RaiseLog()
 
     def record_signal_created(
         self,
@@ -143,6 +149,13 @@ class Recorder:
             nodes = self.tests.setdefault(key, set())
         nodes.add(test)
 
+    def record_raises(self, signal: object, method: str, result: list[Any]) -> None:
+        """``signal.<method>()``, a robust send, returned ``result``: count the receivers whose
+        response is an exception they raised."""
+        self.raises.note(
+            self._signal_token(signal), method, result, self._handler_token, self.current_test
+        )
+
     def record_receivers_ran(self, signal: object, receivers: Iterable[object]) -> None:
         """Each of ``receivers`` ran once for ``signal``, outside a recorded send."""
         handlers = tuple(map(self.handlers.token, receivers))
@@ -185,12 +198,17 @@ class Recorder:
         connects = _counts(self._connects)
         disconnects = _counts(self._disconnects)
         tests = {key: frozenset(nodes) for key, nodes in self.tests.copy().items()}
+        raises = _counts(self.raises.counts)
+        messages = self.raises.messages.copy()
+        raise_tests = self.raises.tests.copy()
         for row, count in sends.items():
             token, handlers = row[0], row[5]
             if handlers:
                 call = (token, handlers)
                 calls[call] = calls.get(call, 0) + count
-        tokens = {row[0] for rows in (sends, calls, tests, connects, disconnects) for row in rows}
+        tokens = {
+            row[0] for rows in (sends, calls, tests, connects, disconnects, raises) for row in rows
+        }
         signals = self.signals.refs(tokens)
         handler = self.handlers.ref
         where = _Places(self.codes.copy())
@@ -214,6 +232,13 @@ class Recorder:
             ),
             disconnects=_summed(
                 (_connect_key(signals[row[0]], row, handler), n) for row, n in disconnects.items()
+            ),
+            raises=merge_raises(
+                (
+                    RaiseKey(signals[row[0]], handler(row[1]), row[2]),
+                    Raised(n, messages.get(row, ""), frozenset(raise_tests.get(row, ()))),
+                )
+                for row, n in raises.items()
             ),
         )
 
