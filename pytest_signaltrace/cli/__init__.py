@@ -1,0 +1,61 @@
+"""The ``signaltrace`` command line: a thin layer over the scan, the data file and the reports.
+
+* ``signaltrace scan [PATH]``: the static map (Markdown or JSON);
+* ``signaltrace report [DATAFILE]``: the coverage report of a traced run, from its data file;
+* ``signaltrace combine FILE...``: merge the data files of CI shards;
+* ``signaltrace run -- COMMAND...``: trace a command that is not pytest (``runner.py``);
+* ``signaltrace fix --dead [--unused-signals] [--write]``: remove dead receivers and unused
+  signals with libcst (``fix/``), as a diff or in place;
+* ``signaltrace diff --compare-branch=BRANCH``: the receivers and send sites a change touched
+  that never ran (``diffcover/``), like diff-cover.
+
+One module per subcommand, each with ``add_parser`` and ``run``; ``common`` holds what several
+share. Exit statuses, coverage's: 0 ok, 1 below ``--fail-under`` (``report``, ``diff``) or
+findings (``scan --fail-on``), 2 bad usage or an unusable data file; ``run`` exits with the
+command's status.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+from pytest_signaltrace import __version__
+from pytest_signaltrace.cli import combine, diff, fix, report, run, scan
+from pytest_signaltrace.cli.common import ExitCode
+from pytest_signaltrace.cli.report import HTML_DIR, REPORT_FORMATS
+from pytest_signaltrace.report import render_text
+
+__all__ = ["HTML_DIR", "REPORT_FORMATS", "ExitCode", "build_parser", "main", "render_text"]
+
+#: The subcommands, in the order ``--help`` lists them.
+_COMMANDS: dict[str, ModuleType] = {
+    "scan": scan,
+    "report": report,
+    "combine": combine,
+    "run": run,
+    "diff": diff,
+    "fix": fix,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``signaltrace`` command."""
+    parser = argparse.ArgumentParser(
+        prog="signaltrace",
+        description="Map Django and Celery signals, trace which receivers run, and report.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in _COMMANDS.values():
+        module.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = _COMMANDS[args.command].run
+    return command(args)

@@ -1,0 +1,133 @@
+"""``signaltrace run -- COMMAND...``: trace a command that is not pytest (``runner.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
+from pytest_signaltrace.cli.common import checked_table, usage_error
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.cli.common import Commands
+
+
+def add_parser(commands: Commands) -> None:
+    """Add ``run`` to the subcommands."""
+    run = commands.add_parser(
+        "run",
+        help="trace a command that is not pytest (python manage.py test, python -m unittest)",
+        description="Run COMMAND with the signals of its Python processes traced, then write "
+        "the data file for 'signaltrace report'. Receivers are attributed to unittest test ids. "
+        "Exits with the command's exit status.",
+        usage="%(prog)s [--data-file FILE] [--source PATH]... [--no-cache] -- COMMAND...",
+    )
+    run.add_argument(
+        "--data-file",
+        type=Path,
+        metavar="FILE",
+        help=f"data file to write (default: ${DATA_FILE_ENV}, else data_file in "
+        "[tool.signaltrace])",
+    )
+    run.add_argument(
+        "--source",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="folder to scan and trace; repeatable (default: source in [tool.signaltrace], "
+        "else the current folder)",
+    )
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    run.add_argument(
+        "argv", nargs=argparse.REMAINDER, metavar="COMMAND", help="the command to run, after --"
+    )
+
+
+@dataclass(frozen=True)
+class _RunConfig:
+    """What ``signaltrace run`` needs: the options, then ``[tool.signaltrace]``, then defaults."""
+
+    command: list[str]
+    rootdir: Path
+    sources: list[Path]
+    data_file: Path
+    exclude: list[str]
+    package_roots: list[Path]
+
+
+def _run_config(args: argparse.Namespace) -> _RunConfig | str:
+    """The configuration of ``signaltrace run``, or a usage error message."""
+    from pytest_signaltrace.settings import as_list
+
+    command = list(args.argv)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        return "run: no command given (signaltrace run -- python manage.py test)"
+    rootdir = Path.cwd()
+    table = checked_table(rootdir)
+    if isinstance(table, str):
+        return table
+    sources = [rootdir / s for s in args.source or as_list(table.get("source"))] or [rootdir]
+    for source in sources:
+        if not source.is_dir():
+            return f"run: source is not a folder: {source}"
+    data_file = args.data_file or Path(
+        os.environ.get(DATA_FILE_ENV) or str(table.get("data_file") or DEFAULT_DATA_FILE)
+    )
+    return _RunConfig(
+        command=command,
+        rootdir=rootdir,
+        sources=[s.resolve() for s in sources],
+        data_file=rootdir / data_file,
+        exclude=as_list(table.get("exclude")),
+        package_roots=[(rootdir / p).resolve() for p in as_list(table.get("package_roots"))],
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``signaltrace run``; returns the command's exit status (2 for bad usage)."""
+    from pytest_signaltrace.progress import ProgressLine
+    from pytest_signaltrace.runner import RunError, save_run, trace_command
+    from pytest_signaltrace.scan.cache import default_cache_dir, ensure_pytest_cache_marker
+
+    config = _run_config(args)
+    if isinstance(config, str):
+        return usage_error(config)
+    try:
+        trace, result = trace_command(config.command, config.sources)
+    except RunError as exc:
+        return usage_error(str(exc))
+    cache_dir = None if args.no_cache else default_cache_dir(config.rootdir)
+    if cache_dir is not None:
+        ensure_pytest_cache_marker(cache_dir)
+    progress = ProgressLine("scanning")
+    try:
+        save_run(
+            trace,
+            rootdir=config.rootdir,
+            sources=config.sources,
+            data_file=config.data_file,
+            exclude=config.exclude,
+            package_roots=config.package_roots,
+            cache_dir=cache_dir,
+            progress=progress,
+        )
+    except OSError as exc:
+        return usage_error(f"cannot write {config.data_file}: {exc.strerror or exc}")
+    finally:
+        progress.close()
+    for note in result.bad_fragments:
+        print(f"signaltrace: warning: unreadable trace fragment {note}", file=sys.stderr)
+    if not result.fragments:
+        print(
+            "signaltrace: warning: no Python process of the command was traced (not Python, "
+            "python -I/-S, or every process ended with os._exit)",
+            file=sys.stderr,
+        )
+    return result.returncode
