@@ -48,7 +48,7 @@ import sys
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from types import CodeType, FrameType, MethodType, ModuleType
+from types import CodeType, FrameType, FunctionType, MethodType, ModuleType
 from typing import Any
 
 import wrapt
@@ -59,8 +59,8 @@ from pytest_signaltrace.trace.failure import (
     receivers_before_failure,
 )
 from pytest_signaltrace.trace.faults import FaultLog
-from pytest_signaltrace.trace.frames import Site, SiteFinder
-from pytest_signaltrace.trace.recorder import Recorder
+from pytest_signaltrace.trace.frames import WALKS_PER_SITE, Site, SiteFinder
+from pytest_signaltrace.trace.recorder import Counter, Recorder
 from pytest_signaltrace.trace.signals import find_existing_signals, signal_classes
 
 DJANGO_DISPATCHER = "django.dispatch.dispatcher"
@@ -134,6 +134,9 @@ class Installation:
         self._async_codes: set[CodeType] = set()
         #: Celery's ``Signal`` classes: their ``send`` is robust (it catches and returns).
         self._celery_classes: tuple[type, ...] = ()
+        #: ``id(code) + f_lasti`` of a caller outside the project -> how many of its sends
+        #: that ran a receiver looked for the project frame (the codes are in recorder.codes).
+        self._walks: dict[int, Counter] = {}
         self._lock = threading.Lock()
 
     @property
@@ -266,9 +269,12 @@ class Installation:
         The hot path is inlined on purpose (every helper call costs about 0.07 us) and keyed on
         what is cheap to read: the caller's code object (by ``id``, kept alive by the recorder)
         and ``f_lasti``, turned into a filename and line by the snapshot (``f_lineno`` scans the
-        line table: microseconds at the end of a long function such as ``Model.__init__``). The
-        first project frame is looked for outside the caller only when a receiver ran. A caller
-        from an internal or a not yet seen file takes the slow path.
+        line table: microseconds at the end of a long function such as ``Model.__init__``), and
+        a receiver by the ``id`` of its code (see :class:`~.identity.HandlerTable`). The first
+        project frame is looked for outside the caller only when a receiver ran, within
+        :data:`~.frames.WALK_DEPTH` frames, for the first :data:`~.frames.WALKS_PER_SITE` such
+        sends from each caller (see :mod:`~pytest_signaltrace.trace.frames`). A caller from an
+        internal or a not yet seen file takes the slow path.
         """
         original = cls.__dict__[method]
         if capture_live or not _takes_sender_and_named(original):
@@ -276,9 +282,11 @@ class Installation:
             return
         recorder, finder, faults = self.recorder, self.finder, self.faults
         sends, codes, tests, files = recorder.sends, recorder.codes, recorder.tests, finder.files
-        signal_ids = recorder.signals.by_id
+        signal_ids, handler_ids = recorder.signals.by_id, recorder.handlers.by_code_id
         signal_token, handler_token = recorder.signals.token, recorder.handlers.token
-        project_frame = finder.project_frame
+        project_frame, walks = finder.project_frame, self._walks
+        quiet = recorder.quiet
+        live = quiet.table(method)
         getframe, new_counter = sys._getframe, itertools.count
         where = f"Signal.{method}"
         installation = self
@@ -297,6 +305,13 @@ class Installation:
             try:
                 frame = getframe(1)
                 code = frame.f_code
+                if not (type(result) is list and result):  # no receiver ran: the fast path
+                    counters = live.get(id(signal))
+                    if counters is not None:
+                        counter = counters.get(id(code) + frame.f_lasti)
+                        if counter is not None:
+                            next(counter)
+                            return result
                 info = files.get(code.co_filename)
                 if info is None or info[2]:  # not seen yet, or internal
                     installation._record_result(signal, method, frame, result)
@@ -304,25 +319,46 @@ class Installation:
                 token = signal_ids.get(id(signal))
                 if token is None:
                     token = signal_token(signal)
+                code_id, lasti = id(code), frame.f_lasti
                 if type(result) is list and result:
-                    if len(result) == 1:  # the common case, at half the cost of map()
-                        handlers: tuple[int, ...] = (handler_token(result[0][0]),)
+                    if len(result) == 1:  # HandlerTable.token's fast path, inlined
+                        receiver = result[0][0]
+                        function = receiver.__func__ if type(receiver) is MethodType else receiver
+                        handler = (
+                            handler_ids.get(id(function.__code__))
+                            if type(function) is FunctionType
+                            else None
+                        )
+                        handlers: tuple[int, ...] = (
+                            handler_token(receiver) if handler is None else handler,
+                        )
                     else:
-                        handlers = tuple(map(handler_token, map(_first, result)))
+                        found = []
+                        for receiver, _ in result:
+                            function = (
+                                receiver.__func__ if type(receiver) is MethodType else receiver
+                            )
+                            handler = (
+                                handler_ids.get(id(function.__code__))
+                                if type(function) is FunctionType
+                                else None
+                            )
+                            found.append(handler_token(receiver) if handler is None else handler)
+                        handlers = tuple(found)
                     outer = None
                     if info[1]:
                         project: Any = True  # the caller itself
                     else:
-                        outer = project_frame(frame.f_back)
+                        # id(code) + f_lasti: unique among live codes (see trace/quiet.py); a
+                        # collision with a dead one only takes walks away from a caller
+                        caller = code_id + lasti
+                        walked = walks.get(caller)
+                        if walked is None:
+                            walked = walks.setdefault(caller, new_counter())
+                        if next(walked) < WALKS_PER_SITE:
+                            outer = project_frame(frame.f_back)
                         project = None if outer is None else (id(outer.f_code), outer.f_lasti)
-                    row: tuple[Any, ...] = (
-                        token,
-                        method,
-                        id(code),
-                        frame.f_lasti,
-                        project,
-                        handlers,
-                    )
+                    row: tuple[Any, ...] = (token, method, code_id, lasti, project, handlers)
                     test = recorder.current_test
                     if test is not None:
                         nodes = tests.get((token, handlers))
@@ -337,10 +373,13 @@ class Installation:
                                 recorder.record_raises(signal, method, result)
                                 break
                 else:  # no receiver ran: look no further than the caller for a project frame
-                    row = (token, method, id(code), frame.f_lasti, info[1] or None, ())
+                    project = info[1] or None
+                    if quiet.count_new(signal, token, method, code, lasti, project):
+                        return result
+                    row = (token, method, code_id, lasti, project, ())
                 counter = sends.get(row)
                 if counter is None:  # a new row: keep its code alive, so its id stays unique
-                    codes[id(code)] = code
+                    codes[code_id] = code
                     counter = sends.setdefault(row, new_counter())
                 next(counter)
             except Exception as exc:

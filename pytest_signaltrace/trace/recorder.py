@@ -46,6 +46,7 @@ from pytest_signaltrace.trace.model import (
     Trace,
     merge_raises,
 )
+from pytest_signaltrace.trace.quiet import QuietSends
 from pytest_signaltrace.trace.raises import RaiseLog
 from pytest_signaltrace.trace.signals import SignalRegistry
 
@@ -103,6 +104,8 @@ class Recorder:
         self.codes: dict[int, CodeType] = {}
         #: Receivers that raised under a robust send.
         self.raises = RaiseLog()
+        #: Sends that ran no receiver, on the send patches' fast path.
+        self.quiet = QuietSends(self.codes)
 
     def record_signal_created(
         self,
@@ -194,6 +197,9 @@ class Recorder:
     def snapshot(self) -> Trace:
         """A :class:`Trace` of everything recorded so far (the recorder keeps counting)."""
         sends = _counts(self.sends)
+        for quiet, counter in self.quiet.counts():
+            quiet_row: SendRow = (*quiet, ())
+            sends[quiet_row] = sends.get(quiet_row, 0) + count_of(counter)
         calls = _counts(self._calls)
         connects = _counts(self._connects)
         disconnects = _counts(self._disconnects)
