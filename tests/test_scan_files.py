@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_signaltrace.cli import main
 from pytest_signaltrace.scan import scan
 
 if TYPE_CHECKING:
@@ -89,12 +90,23 @@ def test_a_file_with_nul_bytes_is_skipped(scan_tree: ScanTree) -> None:
     assert skipped(smap) == {("shop/blob.py", "contains NUL bytes (binary file?)")}
 
 
-def test_an_empty_module_is_skipped_but_an_empty_package_marker_is_not(
+def test_an_empty_module_is_scanned_not_skipped_like_an_empty_package_marker(
     scan_tree: ScanTree,
 ) -> None:
-    smap = scan_tree(GOOD | {"shop/empty.py": "", "shop/sub/__init__.py": ""})
+    # An app's empty models.py is normal: listing it as skipped buries the files that matter.
+    smap = scan_tree(GOOD | {"shop/models.py": "", "shop/sub/__init__.py": ""})
     assert_rest_of_scan_works(smap)
-    assert skipped(smap) == {("shop/empty.py", "empty file")}
+    assert skipped(smap) == set()
+    assert smap.files_scanned == len(GOOD) + 2
+
+
+def test_signaltrace_scan_prints_nothing_about_an_empty_module(
+    tree: WriteTree, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tree(GOOD | {"shop/models.py": ""})
+    assert main(["scan", str(root), "--no-cache", "--output", str(root / "map.md")]) == 0
+    assert capsys.readouterr().err == ""
+    assert "0 skipped" in (root / "map.md").read_text()
 
 
 def test_an_unreadable_file_is_skipped(

@@ -67,7 +67,7 @@ def discover(
             continue
         data, problem = _read(path, max_file_size)
         if problem is None and data is not None:
-            problem = _content_problem(relpath, data)
+            problem = _content_problem(data)
         if problem is not None or data is None:
             result.skipped.append(SkippedFile(relpath, problem or "unreadable"))
         else:
@@ -167,10 +167,11 @@ def _os_reason(path: Path, exc: OSError) -> str:
     return f"unreadable ({exc.strerror or exc})"
 
 
-def _content_problem(relpath: str, data: bytes) -> str | None:
+def _content_problem(data: bytes) -> str | None:
     if not data:
-        # Empty package markers are normal; any other empty .py file is worth a mention.
-        return None if relpath.endswith("__init__.py") else "empty file"
+        # An empty file is scanned, not skipped: an app's empty ``models.py`` or package marker
+        # is normal, holds no signal code, and listing it would bury the files that matter.
+        return None
     if b"\0" in data:
         return "contains NUL bytes (binary file?)"
     encoding = declared_encoding(data)
