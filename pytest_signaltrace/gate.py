@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pytest_signaltrace.model import Totals
+from pytest_signaltrace.report.options import DEFAULT_PRECISION, below, shown_percent
 
 
 @dataclass(frozen=True)
@@ -28,29 +29,26 @@ def check_fail_under(
     subject: str = "signal receiver coverage",
     *,
     sources: Sequence[str] | None = None,
+    precision: int = DEFAULT_PRECISION,
 ) -> GateResult:
     """Compare coverage (of receivers, by default) with the required minimum (percent, 0-100).
 
-    The comparison uses the same two-decimal rounding as the figure shown, so the message never
-    contradicts itself ("70.00% is below 70%"). Given ``sources`` (the scanned folders, as the
-    user wrote them), no receiver at all fails the gate and names them; without, nothing to
-    count passes (a diff that touches no receiver, as diff-cover has it).
+    The comparison uses the figure shown, with ``precision`` decimals (coverage's
+    ``precision``), so the message never contradicts itself ("70.00% is below 70%"), and 100
+    means every receiver: 99.999% shows as 99.99% and fails it. Given ``sources`` (the scanned
+    folders, as the user wrote them), no receiver at all fails the gate and names them;
+    without, nothing to count passes (a diff that touches no receiver, as diff-cover has it).
     """
     required = _format_required(fail_under)
     if totals.total == 0 and sources is not None:
         where = f" under {', '.join(sources)}" if sources else ""
         return not_checked(fail_under, f"no receivers found{where}")
-    if totals.percent < fail_under:
+    shown = shown_percent(totals, precision)
+    if below(totals, fail_under, precision):
         return GateResult(
-            False,
-            f"FAIL Required {subject} of {required}% not reached. "
-            f"Total coverage: {totals.percent:.2f}%",
+            False, f"FAIL Required {subject} of {required}% not reached. Total coverage: {shown}%"
         )
-    return GateResult(
-        True,
-        f"Required {subject} of {required}% reached. "
-        f"Total coverage: {totals.percent:.2f}%",
-    )
+    return GateResult(True, f"Required {subject} of {required}% reached. Total coverage: {shown}%")
 
 
 def not_checked(fail_under: float, reason: str) -> GateResult:

@@ -4,6 +4,7 @@ print reports."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -92,12 +93,18 @@ def _write_request(
         return
     try:
         if text_format is not None:
-            text = for_people(text_format, render_text(report, text_format))
+            options = session.settings.report_options
+            text = for_people(text_format, render_text(report, text_format, options))
             _write_report(config, session, request, text)
         else:
             from pytest_signaltrace.report.html import write_html
 
-            index = write_html(report, config.invocation_params.dir / request.destination)
+            index = write_html(
+                report,
+                config.invocation_params.dir / request.destination,
+                options=session.settings.report_options,
+                rootdir=session.rootdir,
+            )
             session.written.append(str(index))
     except OSError as exc:
         where = exc.filename or request.destination
@@ -179,8 +186,12 @@ def _print_report(terminal: pytest.TerminalReporter, session: TraceSession) -> N
         return
     kinds = {request.kind for request in session.settings.reports}
     if kinds & {"term", "term-missing"}:
+        options = session.settings.report_options
+        if any(r.skip_covered for r in session.settings.reports):  # term:skip-covered
+            options = replace(options, skip_covered=True)
         terminal.write_sep("-", "signal receiver coverage")
-        for line in render_terminal(report, show_missing="term-missing" in kinds):
+        lines = render_terminal(report, show_missing="term-missing" in kinds, options=options)
+        for line in lines:
             terminal.write_line(printable(line))
     if "github" in kinds:
         terminal.write(printable(render_text(report, "github")))

@@ -201,7 +201,10 @@ class TraceSession:
         )
         if self.settings.fail_under is not None:
             self.gate = check_fail_under(
-                self.report.receiver_totals, self.settings.fail_under, sources=self.source_names()
+                self.report.receiver_totals,
+                self.settings.fail_under,
+                sources=self.source_names(),
+                precision=self.settings.report_options.precision,
             )
         return self.report
 

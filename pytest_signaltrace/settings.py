@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,13 @@ from typing import Any
 import pytest
 
 from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
+from pytest_signaltrace.report.options import (
+    DEFAULT_PRECISION,
+    ReportOptions,
+    link_template_error,
+    precision_error,
+    sort_error,
+)
 
 #: Report types and their default destination (``None``: the terminal).
 #: ``$GITHUB_STEP_SUMMARY`` is read when the report is written, not when options are parsed.
@@ -41,7 +48,14 @@ _INI_KEYS = {
     "signaltrace_exclude": ("linelist", "globs of receivers (handler id or path) to leave out"),
     "signaltrace_package_roots": ("paths", "folders whose files are named relative to them"),
     "signaltrace_data_file": ("string", "data file to write, relative to the rootdir"),
+    "signaltrace_skip_covered": ("bool", "leave signals whose receivers all ran out of tables"),
+    "signaltrace_precision": ("string", "decimal places of percentages (default 2)"),
+    "signaltrace_sort": ("string", "order of the signal table: name, cover, miss, ..."),
+    "signaltrace_html_link_template": ("string", "HTML report link: URL with {path} {line}"),
 }
+
+#: The ``DEST`` of ``--signal-report=term:skip-covered`` (pytest-cov's spelling).
+SKIP_COVERED = "skip-covered"
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,8 @@ class ReportRequest:
 
     kind: str
     destination: str | None
+    #: ``term:skip-covered``, ``term-missing:skip-covered``.
+    skip_covered: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,8 @@ class Settings:
     package_roots: tuple[Path, ...] = field(default_factory=tuple)
     #: Where to write the data file (``None``: not at all).
     data_file: Path | None = None
+    #: ``precision``, ``skip_covered``, ``sort``, ``html_link_template``.
+    report_options: ReportOptions = field(default_factory=ReportOptions)
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -215,6 +233,8 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
         rootdir=rootdir,
     )
 
+    report_options = _report_options(config, table, origin)
+
     active = report_requested or fail_under is not None
     if active and not report_requested:
         reports = (ReportRequest("term", None),)
@@ -229,6 +249,40 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
         exclude=exclude,
         package_roots=tuple(p.resolve() for p in package_roots),
         data_file=data_file,
+        report_options=report_options,
+    )
+
+
+def _report_options(
+    config: pytest.Config, table: dict[str, Any], origin: Callable[[str | None, str], _Origin]
+) -> ReportOptions:
+    """``precision``, ``skip_covered``, ``sort`` and ``html_link_template``: the ini key wins
+    over ``[tool.signaltrace]``; a bad value is a :class:`ConfigError` naming key and file."""
+
+    def value(key: str, default: Any) -> tuple[Any, str]:
+        ini = config.getini(f"signaltrace_{key}")
+        ini = ini.strip() if isinstance(ini, str) else ini
+        where, found = _first_of(None, ini, table.get(key, default))
+        return found, origin(key, key).of(where)
+
+    def check(problem: str | None, name: str) -> None:
+        if problem:
+            raise ConfigError(f"{name}: {problem}")
+
+    skip_covered, _ = value("skip_covered", False)
+    precision, name = value("precision", DEFAULT_PRECISION)
+    if isinstance(precision, str) and precision.lstrip("-").isdigit():  # from the ini file
+        precision = int(precision)
+    check(precision_error(precision), name)
+    sort, name = value("sort", "name")
+    check(sort_error(sort), name)
+    link, name = value("html_link_template", "")
+    check(link_template_error(link) if link else None, name)
+    return ReportOptions(
+        precision=precision,
+        skip_covered=bool(skip_covered),
+        sort=sort.strip().lower(),
+        link_template=link or None,
     )
 
 
@@ -249,6 +303,10 @@ TABLE_KEYS: dict[str, tuple[type, ...]] = {
     "exclude": (str, list),
     "package_roots": (str, list),
     "data_file": (str, bool),
+    "skip_covered": (bool,),
+    "precision": (int,),
+    "sort": (str,),
+    "html_link_template": (str,),
 }
 
 
@@ -279,6 +337,10 @@ def _expected(key: str) -> str:
     return {
         "fail_under": "a number (a percent from 0 to 100)",
         "data_file": 'a path, or "" / false for none',
+        "skip_covered": "true or false",
+        "precision": "an integer (decimal places of percentages)",
+        "sort": "a string",
+        "html_link_template": "a string",
     }.get(key, "a string or a list of strings")
 
 
@@ -326,8 +388,13 @@ def _parse_report(value: str, origin: str = "--signal-report") -> ReportRequest:
         raise ConfigError(
             f"{origin}: unknown report type {kind!r}; choose from {', '.join(REPORT_TYPES)}"
         )
+    if destination == SKIP_COVERED and kind in ("term", "term-missing"):
+        return ReportRequest(kind, None, skip_covered=True)
     if destination and REPORT_TYPES[kind] is None:
-        raise ConfigError(f"{origin}: {kind!r} prints to the terminal; it takes no DEST")
+        raise ConfigError(
+            f"{origin}: {kind!r} prints to the terminal; it takes no DEST "
+            f"(only :{SKIP_COVERED}, as pytest-cov's)"
+        )
     return ReportRequest(kind, destination or REPORT_TYPES[kind])
 
 

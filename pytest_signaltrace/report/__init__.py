@@ -6,22 +6,27 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pytest_signaltrace.model import Report
+    from pytest_signaltrace.report.options import ReportOptions
 
 #: The formats :func:`render_text` knows (``html`` is a folder: see ``report.html.write_html``).
 TEXT_FORMATS = ("term", "term-missing", "markdown", "json", "github", "xml", "lcov")
 
 
-def render_text(report: Report, fmt: str) -> str:
-    """``report`` in one of :data:`TEXT_FORMATS`; each renderer is imported only when used."""
+def render_text(report: Report, fmt: str, options: ReportOptions | None = None) -> str:
+    """``report`` in one of :data:`TEXT_FORMATS`; each renderer is imported only when used.
+
+    ``options`` (precision, sort, skip_covered) shape the terminal and Markdown reports; the
+    machine-readable formats carry every row and the exact figures.
+    """
     if fmt in ("term", "term-missing"):
         from pytest_signaltrace.report.terminal import render_terminal
 
-        lines = render_terminal(report, show_missing=fmt == "term-missing")
+        lines = render_terminal(report, show_missing=fmt == "term-missing", options=options)
         return "".join(f"{line}\n" for line in lines)
     if fmt == "markdown":
         from pytest_signaltrace.report.markdown import render_markdown
 
-        return render_markdown(report)
+        return render_markdown(report, options=options)
     if fmt == "github":
         from pytest_signaltrace.report.github import render_github_annotations
 

@@ -16,10 +16,11 @@ import base64
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from pytest_signaltrace import __version__
 from pytest_signaltrace.model import ReceiverRow, Report, SenderRow, SignalRow
@@ -33,6 +34,7 @@ from pytest_signaltrace.report.graph import (
     short_signal,
     signal_module,
 )
+from pytest_signaltrace.report.options import ReportOptions, shown_percent
 from pytest_signaltrace.report.words import EVIDENCE_HINTS, raised_text, signal_word, site_text
 
 if TYPE_CHECKING:
@@ -94,10 +96,21 @@ class Summary:
     signals: int
 
 
-def render_html(report: Report, *, title: str = DEFAULT_TITLE) -> str:
-    """The whole report as one HTML page: no external resource, everything escaped."""
+def render_html(
+    report: Report,
+    *,
+    title: str = DEFAULT_TITLE,
+    options: ReportOptions | None = None,
+    rootdir: Path | None = None,
+) -> str:
+    """The whole report as one HTML page: no external resource, everything escaped.
+
+    ``options`` gives the decimal places of the percentages and the link template of the
+    locations (``{abspath}`` is ``rootdir`` joined with the row's path).
+    """
     from markupsafe import Markup
 
+    options = options or ReportOptions()
     env = _environment()
     script = _asset(env, "report.js")
     style = _asset(env, "report.css")
@@ -106,6 +119,8 @@ def render_html(report: Report, *, title: str = DEFAULT_TITLE) -> str:
         title=title,
         version=__version__,
         summary=summarize(report),
+        percent=lambda totals: shown_percent(totals, options.precision),
+        link=location_link(options.link_template, rootdir),
         receivers=_receiver_rows(report.receivers),
         senders=_sender_rows(report.senders),
         signals=_signal_rows(report.signals),
@@ -122,15 +137,42 @@ def render_html(report: Report, *, title: str = DEFAULT_TITLE) -> str:
     )
 
 
-def write_html(report: Report, directory: Path, *, title: str = DEFAULT_TITLE) -> Path:
+def write_html(
+    report: Report,
+    directory: Path,
+    *,
+    title: str = DEFAULT_TITLE,
+    options: ReportOptions | None = None,
+    rootdir: Path | None = None,
+) -> Path:
     """Write the page as ``index.html`` in ``directory`` (created), atomically; return its path.
 
     The page goes to a temporary file in ``directory`` first, then replaces ``index.html``
     (``os.replace``), so a reader never sees half a page.
     """
     target = Path(directory) / INDEX
-    write_text(target, render_html(report, title=title))
+    write_text(target, render_html(report, title=title, options=options, rootdir=rootdir))
     return target
+
+
+def location_link(template: str | None, rootdir: Path | None) -> Callable[[str, int | None], str]:
+    """A function from a row's path and line to its URL by ``template`` (``""`` without one).
+
+    ``{path}`` is the path relative to the rootdir, ``{abspath}`` the absolute path (POSIX),
+    ``{line}`` the line; paths are URL-quoted (a space is ``%20``), ``/`` kept.
+    """
+
+    def link(path: str, line: int | None) -> str:
+        if not template or not path:
+            return ""
+        absolute = Path(path) if rootdir is None else rootdir / path
+        return template.format(
+            path=quote(path, safe="/"),
+            abspath=quote(absolute.as_posix(), safe="/:"),
+            line="" if line is None else line,
+        )
+
+    return link
 
 
 def summarize(report: Report) -> Summary:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report, SignalRow
+from pytest_signaltrace.report.options import ReportOptions, shown_percent, signal_rows
 from pytest_signaltrace.report.text import code_span
 from pytest_signaltrace.report.words import (
     EVIDENCE_HINTS,
@@ -45,11 +46,14 @@ def render_markdown(
     *,
     title: str = "Signal receiver coverage",
     limit: int = GITHUB_COMMENT_LIMIT,
+    options: ReportOptions | None = None,
 ) -> str:
     """The report as GitHub-flavoured Markdown, ending with one newline, at most ``limit``
     characters long: problems first, then the overview, then the tables per signal; whatever
-    does not fit is left out, and a note says what."""
-    head = [f"## {title}", "", _headline(report), ""]
+    does not fit is left out, and a note says what. ``options``: the decimal places, and the
+    order and skipping of the signals in the overview (as in the terminal table)."""
+    options = options or ReportOptions()
+    head = [f"## {title}", "", _headline(report, options.precision), ""]
     if report.missing_workers:
         head += [
             f"> **Warning:** no data from xdist worker(s) {', '.join(report.missing_workers)}; "
@@ -73,7 +77,7 @@ def render_markdown(
     named = _named_by_trace(report)
     if named:
         sections.append(("send sites named by the trace", named[:4], named[4:]))
-    overview = _overview(report.signals, report.receivers)
+    overview = _overview(report.signals, report.receivers, options)
     sections.append(("signals", ["### Signals", "", *overview[:2]], overview[2:]))
     budget = _Budget(limit - len(_CUT_NOTE) - 400)  # room for the note and what it names
     lines = budget.take(head)
@@ -162,13 +166,14 @@ def _per_signal(report: Report) -> list[list[str]]:
     return blocks
 
 
-def _headline(report: Report) -> str:
+def _headline(report: Report, precision: int) -> str:
     receivers, senders = report.receiver_totals, report.sender_totals
     possibly_dead = count_status(report, ReceiverStatus.POSSIBLY_DEAD)
     return (
-        f"**{receivers.percent:.2f}%** of receivers ran "
+        f"**{shown_percent(receivers, precision)}%** of receivers ran "
         f"({receivers.exercised} of {receivers.total})"
-        f" · send sites {senders.percent:.2f}% ({senders.exercised} of {senders.total})"
+        f" · send sites {shown_percent(senders, precision)}% "
+        f"({senders.exercised} of {senders.total})"
         f" · {count_status(report, ReceiverStatus.DEAD)} dead"
         + (f" · {possibly_dead} possibly dead" if possibly_dead else "")
     )
@@ -230,11 +235,15 @@ def _named_by_trace(report: Report) -> list[str]:
     )]
 
 
-def _overview(signals: Sequence[SignalRow], receivers: Sequence[ReceiverRow]) -> list[str]:
-    counted: dict[str, list[ReceiverRow]] = defaultdict(list)
+def _overview(
+    signals: Sequence[SignalRow], receivers: Sequence[ReceiverRow], options: ReportOptions
+) -> list[str]:
+    counted: dict[str, list[ReceiverRow]] = {s.signal: [] for s in signals}
     for row in receivers:
-        if row.signal and not row.test_only and not row.excluded:
+        if row.signal in counted and not row.test_only and not row.excluded:
             counted[row.signal].append(row)
+    by_id = {s.signal: s for s in signals}
+    shown, _skipped = signal_rows(counted, by_id, options)
     return _table(
         ["Signal", "Status", "Evidence", "Receivers", "Ran", "Sends"],
         (
@@ -246,7 +255,7 @@ def _overview(signals: Sequence[SignalRow], receivers: Sequence[ReceiverRow]) ->
                 str(sum(1 for r in counted[s.signal] if r.calls)),
                 str(s.sends),
             ]
-            for s in signals
+            for s in (by_id[name] for name in shown)
         ),
         align=["", "", "", "r", "r", "r"],
     )

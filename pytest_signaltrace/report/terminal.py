@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report, SenderRow, SiteRef
+from pytest_signaltrace.report.options import ReportOptions, shown_percent, signal_rows
 from pytest_signaltrace.report.words import (
     EVIDENCE_LEGEND,
     EVIDENCE_MARKS,
@@ -19,8 +20,15 @@ from pytest_signaltrace.report.words import (
 )
 
 
-def render_terminal(report: Report, *, show_missing: bool = False) -> list[str]:
-    """The lines of the terminal report; ``show_missing`` adds every receiver that never ran."""
+def render_terminal(
+    report: Report, *, show_missing: bool = False, options: ReportOptions | None = None
+) -> list[str]:
+    """The lines of the terminal report; ``show_missing`` adds every receiver that never ran.
+
+    ``options`` sets the decimal places, the order of the signals and whether the signals
+    whose receivers all ran are left out (coverage's ``precision``, ``sort``, ``skip_covered``).
+    """
+    options = options or ReportOptions()
     counted = [r for r in report.receivers if not r.test_only and not r.excluded]
     per_signal: dict[str, list[ReceiverRow]] = {}
     for row in counted:
@@ -35,7 +43,8 @@ def render_terminal(report: Report, *, show_missing: bool = False) -> list[str]:
     )
     rule = "-" * len(header)
     lines = [header, rule]
-    for signal in sorted(per_signal):
+    shown, skipped = signal_rows(per_signal, signals, options)
+    for signal in shown:
         rows = per_signal[signal]
         ran = sum(1 for r in rows if r.calls)
         info = signals.get(signal)
@@ -49,9 +58,14 @@ def render_terminal(report: Report, *, show_missing: bool = False) -> list[str]:
     lines += [
         rule,
         f"{'TOTAL':<{name_width}}  {totals.total:>9}  {totals.exercised:>5}  "
-        f"{'':>7}  {totals.percent:.2f}%",
+        f"{'':>7}  {shown_percent(totals, options.precision)}%",
+    ]
+    if skipped:
+        plural = "" if skipped == 1 else "s"
+        lines += ["", f"{skipped} signal{plural} skipped due to complete coverage."]
+    lines += [
         "",
-        _summary_line(report),
+        _summary_line(report, options.precision),
         f"Evidence: {EVIDENCE_LEGEND}.",
     ]
     if report.missing_workers:
@@ -81,13 +95,14 @@ def _raised_lines(report: Report) -> list[str]:
     return lines
 
 
-def _summary_line(report: Report) -> str:
+def _summary_line(report: Report, precision: int) -> str:
     senders = report.sender_totals
     test_only = sum(1 for r in report.receivers if r.test_only)
     excluded = sum(1 for r in report.receivers if r.excluded and not r.test_only)
     possibly_dead = count_status(report, ReceiverStatus.POSSIBLY_DEAD)
     parts = [
-        f"Send sites: {senders.exercised} of {senders.total} ran ({senders.percent:.2f}%)",
+        f"Send sites: {senders.exercised} of {senders.total} ran "
+        f"({shown_percent(senders, precision)}%)",
         f"dead receivers: {count_status(report, ReceiverStatus.DEAD)}",
     ]
     if possibly_dead:
