@@ -155,8 +155,9 @@ def test_there_is_a_checkbox_per_status(page: str) -> None:
 
 
 def test_the_tests_that_ran_a_receiver_are_listed_collapsed(page: str) -> None:
-    assert "<details><summary>1 test</summary>" in page
-    assert "<li><code>tests/test_app.py::test_it</code></li>" in page
+    assert '<details class="tests"><summary>1 test</summary>' in page
+    assert '<div class="test-file" title="tests/test_app.py">tests/test_app.py</div>' in page
+    assert '<li><code title="tests/test_app.py::test_it">test_it</code></li>' in page
 
 
 def test_the_graph_has_one_signal_node_per_signal() -> None:

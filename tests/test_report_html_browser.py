@@ -6,13 +6,17 @@ package). Skipped, with the reason, where that binary or the ``playwright`` modu
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from report_samples import PAYLOAD, XSS_HANDLER, synthetic_report, xss_report
+from scale_project import write_scale_project
 
 from pytest_signaltrace.model import Report
 from pytest_signaltrace.report.html import write_html
@@ -193,3 +197,187 @@ def test_a_big_report_renders_one_node_per_signal(open_report: OpenReport, tmp_p
     assert opened.errors == []
     assert [m for m in opened.console if m.startswith("error")] == []
     assert (tmp_path / "synthetic-graph.png").stat().st_size > 50_000
+
+
+# The page at the scale of issue 10: a generated project of 134 signals and 453 receivers,
+# traced by a real pytest run, its HTML report opened at 1,400 px.
+
+LINK = "https://example.test/repo/blob/main/{path}#L{line}"
+SCALE_VIEWPORT = {"width": 1400, "height": 900}
+WIDER_THAN_THE_PAGE = """() => {
+  const width = document.documentElement.clientWidth;
+  return Array.from(document.querySelectorAll("body *"))
+    .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > width + 0.5)
+    .map(e => e.tagName + "." + e.className);
+}"""
+
+
+@pytest.fixture(scope="module")
+def scale_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("scale")
+    write_scale_project(root)
+    (root / "pyproject.toml").write_text(f'[tool.signaltrace]\nhtml_link_template = "{LINK}"\n')
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:xdist",
+            "--signal-report=html:out",
+            "--signal-report=json:report.json",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    return root
+
+
+@pytest.fixture
+def scale_page(browser: Any, scale_report: Path) -> Iterator[OpenedPage]:
+    context = browser.new_context(viewport=SCALE_VIEWPORT)
+    url = (scale_report / "out" / "index.html").as_uri()
+    opened = OpenedPage(context.new_page(), url)
+    opened.page.goto(url)
+    opened.page.wait_for_load_state("load")
+    yield opened
+    context.close()
+
+
+def _visible(page: Any, selector: str) -> int:
+    return int(
+        page.eval_on_selector_all(
+            selector, "els => els.filter(e => e.getClientRects().length > 0).length"
+        )
+    )
+
+
+def test_the_generated_project_is_at_the_scale_of_the_issue(scale_report: Path) -> None:
+    data = json.loads((scale_report / "report.json").read_text())
+    assert len(data["receivers"]) == 453
+    assert len([s for s in data["signals"] if s["category"] == "custom"]) == 134
+    assert {r["status"] for r in data["receivers"]} == {"exercised", "unexercised", "dead"}
+    assert data["files_skipped"] == []  # twelve empty models.py are not skipped files
+
+
+def test_at_scale_the_page_is_short_with_its_groups_collapsed(scale_page: OpenedPage) -> None:
+    page = scale_page.page
+    assert scale_page.errors == []
+    assert page.evaluate("document.documentElement.scrollHeight") < 4_000  # it was 42,000
+    assert page.text_content('[data-count-for="receivers"]') == "453 in all"
+    assert scale_page.count("details.group[open]") == 0
+    page.click('[data-expand="receivers"]')
+    assert scale_page.count("#receivers details.group[open]") == 12
+    assert page.evaluate("document.documentElement.scrollHeight") > 20_000
+
+
+def test_at_scale_nothing_is_wider_than_1400_px_even_with_everything_open(
+    scale_page: OpenedPage,
+) -> None:
+    page = scale_page.page
+    for name in ("receivers", "senders", "signals"):
+        page.click(f'[data-expand="{name}"]')
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    assert page.evaluate(WIDER_THAN_THE_PAGE) == []
+    overflowing = page.eval_on_selector_all(
+        "table.data, table.data td",
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)",
+    )
+    assert overflowing == []
+
+
+def test_at_scale_the_status_filters_hide_rows_and_graph_boxes_and_edges(
+    scale_page: OpenedPage,
+) -> None:
+    page = scale_page.page
+    leaves = "svg.graph .leaf-node"
+    assert _visible(page, leaves) == 453 + 114
+    full_height = float(page.get_attribute("svg.graph", "height") or 0)
+    for status in ("exercised", "unexercised"):
+        page.locator(f'fieldset[data-table="receivers"] input[value="{status}"]').uncheck()
+    for status in ("ran", "never-ran"):
+        page.locator(f'fieldset[data-table="senders"] input[value="{status}"]').uncheck()
+    dead_rows = page.eval_on_selector_all(
+        'table[data-table="receivers"] tbody tr:not([hidden])', "rows => rows.map(r => r.id)"
+    )
+    assert len(dead_rows) == 65
+    shown = page.eval_on_selector_all(
+        "svg.graph .leaf-node",
+        "els => els.filter(e => e.getClientRects().length > 0).map(e => e.dataset.row)",
+    )
+    assert sorted(shown) == sorted(dead_rows)
+    assert _visible(page, "svg.graph .leaf-node.st-exercised") == 0
+    assert _visible(page, "svg.graph .edge") == 65
+    assert _visible(page, "svg.graph .edge.st-exercised") == 0
+    # Only the signals with a dead receiver are left, moved up: the graph is much shorter.
+    assert _visible(page, "svg.graph .signal-node") == len(
+        set(
+            page.eval_on_selector_all(
+                'table[data-table="receivers"] tbody tr:not([hidden])',
+                "rows => rows.map(r => r.dataset.signal)",
+            )
+        )
+    )
+    assert float(page.get_attribute("svg.graph", "height") or 0) < full_height / 4
+    # The groups the filter emptied are hidden; the others say how many rows they show.
+    assert scale_page.count("#senders details.group:not([hidden])") == 0
+    page.click("#filter-reset")
+    assert _visible(page, leaves) == 453 + 114
+
+
+def test_at_scale_the_text_filter_hides_graph_boxes_too(scale_page: OpenedPage) -> None:
+    page = scale_page.page
+    page.fill("#filter-text", "order_placed_0")
+    rows = page.eval_on_selector_all(
+        'table.data[data-table="receivers"] tbody tr:not([hidden]), '
+        'table.data[data-table="senders"] tbody tr:not([hidden])',
+        "rows => rows.map(r => r.id)",
+    )
+    assert rows
+    shown = page.eval_on_selector_all(
+        "svg.graph .leaf-node",
+        "els => els.filter(e => e.getClientRects().length > 0).map(e => e.dataset.row)",
+    )
+    assert sorted(shown) == sorted(rows)
+    # The groups it found something in opened.
+    assert scale_page.count("#receivers details.group[open]") >= 1
+
+
+def test_at_scale_every_location_links_by_the_template_and_shows_its_full_path(
+    scale_page: OpenedPage, scale_report: Path
+) -> None:
+    page = scale_page.page
+    data = json.loads((scale_report / "report.json").read_text())
+    hrefs = set(page.eval_on_selector_all("a.loc-link", "links => links.map(a => a.href)"))
+    for row in data["receivers"] + data["senders"]:
+        assert LINK.format(path=row["path"], line=row["line"]) in hrefs
+    long = next(r for r in data["receivers"] if "/integrations/webhooks/" in r["path"])
+    cell = page.locator(f'td[data-col="location"] a[href$="{long["path"]}#L{long["line"]}"]')
+    assert cell.first.get_attribute("title") == f"{long['path']}:{long['line']}"
+    handler = page.locator(f'td[data-col="handler"][title="{long["handler"]}"]')
+    assert handler.count() == 1
+    titles = page.locator("svg.graph .leaf-node title").all_text_contents()
+    assert any(f"{long['path']}:{long['line']}" in t for t in titles)
+
+
+def test_at_scale_a_receivers_tests_are_grouped_by_file(scale_page: OpenedPage) -> None:
+    page = scale_page.page
+    page.click('[data-expand="receivers"]')
+    cell = page.locator('td[data-col="tests"]:has(details.tests)').first
+    cell.locator("details.tests > summary").click()
+    assert cell.locator("details.tests > summary").text_content() == "5 tests in 2 files"
+    folded = cell.locator("details.test-file")
+    assert folded.count() == 1  # the 4 parametrised tests of the app's file fold
+    assert not folded.first.evaluate("d => d.open")
+    assert cell.locator("div.test-file").text_content() == "tests/test_smoke.py"

@@ -148,8 +148,11 @@ def test_the_json_report_keeps_the_exact_figures_whatever_the_precision() -> Non
         ("name", None),
         ("-cover", None),
         ("Miss", None),
-        ("covr", "unknown sort key 'covr'; choose from name, receivers, ran, miss, sends, "
-         "status, cover (a leading - sorts in reverse)"),
+        (
+            "covr",
+            "unknown sort key 'covr'; choose from name, receivers, ran, miss, sends, "
+            "status, cover (a leading - sorts in reverse)",
+        ),
     ],
 )
 def test_sort_values_are_checked(value: str, problem: str | None) -> None:
@@ -177,13 +180,19 @@ def test_precision_values_are_checked(value: object, problem: str | None) -> Non
         ("https://github.com/org/repo/blob/main/{path}#L{line}", None),
         ("vscode://file{abspath}:{line}", None),
         ("https://x/{path}?a={{b}}", None),
-        ("https://x/{file}#L{line}", "unknown field {file} in 'https://x/{file}#L{line}'; "
-         "use {path}, {abspath}, {line}"),
+        (
+            "https://x/{file}#L{line}",
+            "unknown field {file} in 'https://x/{file}#L{line}'; use {path}, {abspath}, {line}",
+        ),
         ("https://x/#L{line}", "'https://x/#L{line}' names no file: put {path} or {abspath} in it"),
-        ("https://x/{path", "'https://x/{path' is not a valid template (expected '}' before end "
-         "of string)"),
-        ("javascript:alert({path})", "'javascript:alert({path})': a link must open a location, "
-         "not run code"),
+        (
+            "https://x/{path",
+            "'https://x/{path' is not a valid template (expected '}' before end of string)",
+        ),
+        (
+            "javascript:alert({path})",
+            "'javascript:alert({path})': a link must open a location, not run code",
+        ),
     ],
 )
 def test_link_templates_are_checked(template: str, problem: str | None) -> None:

@@ -109,6 +109,11 @@ class Edge:
     y2: float
 
     @property
+    def leaf(self) -> str:
+        """The id of the send-site or receiver end (the other end is the signal)."""
+        return self.target if self.source.startswith("signal-") else self.source
+
+    @property
     def path(self) -> str:
         """The SVG path data of a horizontal S-curve between the two ends."""
         bend = (self.x2 - self.x1) / 2
@@ -128,6 +133,21 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Band:
+    """One signal's strip of the picture: its node, its send sites and receivers, their edges.
+
+    The page's script hides the bands that a filter empties and moves the rest up, so a
+    filtered graph stays as short as what it shows.
+    """
+
+    signal: str
+    top: float
+    height: float
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+
+
+@dataclass(frozen=True)
 class GraphLayout:
     """Every node and edge with its coordinates, and the size of the picture."""
 
@@ -136,6 +156,8 @@ class GraphLayout:
     columns: tuple[Column, ...]
     width: float
     height: float
+    #: The same nodes and edges, by signal, top to bottom.
+    bands: tuple[Band, ...] = ()
 
     def column(self, index: int) -> list[Node]:
         """The nodes of one column, top to bottom."""
@@ -237,8 +259,10 @@ def layout_graph(report: Report) -> GraphLayout:
     xs = _column_xs()
     nodes: list[Node] = []
     edges: list[Edge] = []
+    boxes: list[Band] = []
     top = MARGIN + HEADER_HEIGHT
     for index, band in enumerate(bands):
+        first_node, first_edge = len(nodes), len(edges)
         height = _band_height(band)
         box = _signal_height(band, height)
         signal_node = _signal_node(band, index, xs[SIGNALS], top + (height - box) / 2, box)
@@ -250,6 +274,9 @@ def layout_graph(report: Report) -> GraphLayout:
         for node, port in zip(receivers, _ports(signal_node, len(receivers)), strict=True):
             edges.append(_edge(signal_node, port, node, node.center_y, node.status))
         nodes += senders + receivers
+        boxes.append(
+            Band(band.signal, top, height, tuple(nodes[first_node:]), tuple(edges[first_edge:]))
+        )
         top += height + BAND_GAP
     columns = tuple(
         Column(title, xs[i], COLUMN_WIDTHS[i])
@@ -257,7 +284,7 @@ def layout_graph(report: Report) -> GraphLayout:
     )
     width = xs[RECEIVERS] + COLUMN_WIDTHS[RECEIVERS] + MARGIN
     height = max(top - BAND_GAP, MARGIN + HEADER_HEIGHT) + MARGIN
-    return GraphLayout(tuple(nodes), tuple(edges), columns, width, height)
+    return GraphLayout(tuple(nodes), tuple(edges), columns, width, height, tuple(boxes))
 
 
 def _column_xs() -> tuple[float, float, float]:

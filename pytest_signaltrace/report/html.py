@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from pytest_signaltrace import __version__
-from pytest_signaltrace.model import ReceiverRow, Report, SenderRow, SignalRow
+from pytest_signaltrace.model import ReceiverRow, Report, SenderRow, SignalCategory, SignalRow
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report.graph import (
     UNRESOLVED,
@@ -55,6 +55,17 @@ _RECEIVER_RANK = {
     "test-only": 4,
     "excluded": 5,
 }
+#: Send-site statuses as shown, in the order of the filters and counts.
+SENDER_STATUSES = ("ran", "never-ran", "test-only")
+#: Signal statuses, in the order of the counts: the ones that need a look first.
+SIGNAL_STATUSES = (
+    "never_sent", "possibly_never_sent", "ok", "no_receivers", "possibly_unused", "unused"
+)
+#: A table with more rows than this shows its groups collapsed (each one a line with its
+#: counts): at 450 receivers an open page was 42,000 px tall. Smaller tables show everything.
+OPEN_GROUPS_UP_TO = 40
+#: A receiver's tests of one file are folded under the file's name past this many.
+FOLD_TESTS_PAST = 3
 #: Shown statuses that hide the run status (so a note says it).
 _HIDING = ("test-only", "excluded")
 _SENDER_RANK = {"never-ran": 0, "ran": 1, "test-only": 2}
@@ -121,9 +132,10 @@ def render_html(
         summary=summarize(report),
         percent=lambda totals: shown_percent(totals, options.precision),
         link=location_link(options.link_template, rootdir),
-        receivers=_receiver_rows(report.receivers),
-        senders=_sender_rows(report.senders),
-        signals=_signal_rows(report.signals),
+        fold_tests_past=FOLD_TESTS_PAST,
+        receivers=group_rows(_receiver_rows(report.receivers), "receivers", RECEIVER_STATUSES),
+        senders=group_rows(_sender_rows(report.senders), "senders", SENDER_STATUSES),
+        signals=group_rows(_signal_rows(report.signals), "signals", SIGNAL_STATUSES),
         graph=layout_graph(report),
         report=report,
         receiver_hints=_RECEIVER_HINTS,
@@ -255,6 +267,59 @@ def _page_data(report: Report) -> dict[str, Any]:
     return {"signals": {s: short_signal(s) for s in sorted(signals)}}
 
 
+def folder(path: str | None) -> str:
+    """The group of a row: the folder of its file (an app, or a package inside one)."""
+    if not path:
+        return "(no file)"
+    head, sep, _name = path.rpartition("/")
+    return head if sep else "(top level)"
+
+
+def group_rows(
+    rows: list[dict[str, Any]], table: str, statuses: Iterable[str]
+) -> list[dict[str, Any]]:
+    """``rows`` (each with a ``group``) in groups by folder, sorted by name, with the count of
+    each status; a group starts open only when the whole table is small."""
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_group.setdefault(row["group"], []).append(row)
+    open_ = len(rows) <= OPEN_GROUPS_UP_TO
+    groups = []
+    for index, name in enumerate(sorted(by_group, key=_group_key)):
+        members = by_group[name]
+        counts = Counter(r.get("status", "") for r in members)
+        groups.append(
+            {
+                "name": name,
+                "id": f"{table}-group-{index}",
+                "rows": members,
+                "counts": [(status, counts[status]) for status in statuses if counts[status]],
+                "open": open_,
+            }
+        )
+    return groups
+
+
+def _group_key(name: str) -> tuple[int, str]:
+    # Folders first, then the pseudo groups in parentheses (framework signals, no file).
+    return (name.startswith("("), name)
+
+
+def group_tests_by_file(tests: Iterable[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """A receiver's tests by file: ``[(file, [(name, test id), ...]), ...]``, sorted.
+
+    A pytest id is split at its first ``::`` (``shop/tests.py`` / ``test_x[1]``), a unittest
+    id at its last dot (``shop.tests.LoginTests`` / ``test_x``).
+    """
+    files: dict[str, list[tuple[str, str]]] = {}
+    for test in tests:
+        file, sep, name = test.partition("::")
+        if not sep:
+            file, _dot, name = test.rpartition(".")
+        files.setdefault(file or test, []).append((name or test, test))
+    return [(file, sorted(files[file])) for file in sorted(files)]
+
+
 def _signal_module(signal: str | None) -> str:
     """The faint part of a signal id: everything before its short name, with the dot."""
     module = signal_module(signal) if signal else ""
@@ -294,6 +359,8 @@ def _receiver_rows(rows: tuple[ReceiverRow, ...]) -> list[dict[str, Any]]:
                 "signal_module": _signal_module(row.signal),
                 "location": f"{row.path}:{row.line}",
                 "definition": definition,
+                "group": folder(row.path),
+                "test_groups": group_tests_by_file(row.tests),
                 "search": _search_text(
                     row.signal, row.handler, row.path, row.def_path, row.sender, row.code,
                     row.evidence,
@@ -318,6 +385,7 @@ def _sender_rows(rows: tuple[SenderRow, ...]) -> list[dict[str, Any]]:
                 "signal_module": _signal_module(row.signal),
                 "location": f"{row.path}:{row.line}",
                 "named_by_trace": row.declared and bool(row.signal) and row.evidence == "runtime",
+                "group": folder(row.path),
                 "search": _search_text(
                     row.signal, row.path, row.method, row.sender, row.code, row.expression,
                     row.evidence,
@@ -325,6 +393,15 @@ def _sender_rows(rows: tuple[SenderRow, ...]) -> list[dict[str, Any]]:
             }
         )
     return sorted(out, key=lambda r: (r["rank"], r["row"].path, r["row"].line, r["id"]))
+
+
+def _signal_group(row: SignalRow) -> str:
+    """Project signals by the folder of their definition; the others by where they come from."""
+    if row.category is SignalCategory.BUILTIN:
+        return f"({row.framework}: built in)"
+    if row.category is SignalCategory.EXTERNAL or not row.definition_path:
+        return "(outside the project)"
+    return folder(row.definition_path)
 
 
 def _signal_rows(rows: tuple[SignalRow, ...]) -> list[dict[str, Any]]:
@@ -342,6 +419,7 @@ def _signal_rows(rows: tuple[SignalRow, ...]) -> list[dict[str, Any]]:
                 "word": signal_word(status),
                 "possible": [site_text(site) for site in row.possible_senders],
                 "definition": definition,
+                "group": _signal_group(row),
                 "percent": (
                     round(100 * row.exercised_receivers / row.receivers) if row.receivers else None
                 ),

@@ -89,9 +89,8 @@ def link_template_error(template: object) -> str | None:
     used = [name for name in fields if name is not None]
     for name in used:
         if name not in LINK_FIELDS:
-            return (
-                f"unknown field {{{name}}} in {template!r}; use "
-                + ", ".join(f"{{{f}}}" for f in LINK_FIELDS)
+            return f"unknown field {{{name}}} in {template!r}; use " + ", ".join(
+                f"{{{f}}}" for f in LINK_FIELDS
             )
     if not {"path", "abspath"} & set(used):
         return f"{template!r} names no file: put {{path}} or {{abspath}} in it"

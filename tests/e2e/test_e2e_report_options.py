@@ -81,7 +81,7 @@ def test_precision_sort_and_skip_covered_come_from_pyproject_and_reach_the_gate(
     project: DjangoProject,
 ) -> None:
     project.pytester.makepyprojecttoml(
-        "[tool.signaltrace]\nprecision = 1\nsort = \"-name\"\nfail_under = 66.7\n"
+        '[tool.signaltrace]\nprecision = 1\nsort = "-name"\nfail_under = 66.7\n'
     )
     result = project.run("--signal-report=term", "-k", "refund")
     result.assert_outcomes(passed=1)

@@ -1,6 +1,9 @@
 // Sorting and filtering for the signal coverage page. Plain DOM, no framework, no network.
 // Rows are rendered (and escaped) by the server side; this script only shows, hides and orders
 // them, and reads text with textContent / dataset, never with innerHTML.
+// Each table is split in groups (one <details> and one <table> per folder): a filter counts
+// and hides rows across the groups of a table, hides the groups it empties, and hides the
+// graph's boxes whose rows it hides (and the signals left with none), moving the rest up.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("signaltrace-data").textContent);
@@ -10,18 +13,26 @@
   var svg = document.querySelector("svg.graph");
   var state = { signal: null };
 
-  function tables() {
-    return Array.prototype.slice.call(document.querySelectorAll("table.data"));
+  function each(selector, root, fn) {
+    Array.prototype.forEach.call((root || document).querySelectorAll(selector), fn);
+  }
+
+  function tablesOf(name) {
+    return Array.prototype.slice.call(document.querySelectorAll('table.data[data-table="' + name + '"]'));
   }
 
   function allowedStatuses(name) {
     var group = document.querySelector('fieldset.statuses[data-table="' + name + '"]');
     if (!group) return null;
     var allowed = {};
-    group.querySelectorAll("input[type=checkbox]").forEach(function (box) {
-      allowed[box.value] = box.checked;
-    });
+    each("input[type=checkbox]", group, function (box) { allowed[box.value] = box.checked; });
     return allowed;
+  }
+
+  function statusFiltered() {
+    var off = false;
+    each("fieldset.statuses input[type=checkbox]", null, function (box) { if (!box.checked) off = true; });
+    return off;
   }
 
   function rowVisible(row, query, allowed) {
@@ -31,32 +42,77 @@
     return true;
   }
 
-  function applyFilters() {
-    var query = textBox.value.trim().toLowerCase();
-    tables().forEach(function (table) {
-      var name = table.dataset.table;
-      var allowed = allowedStatuses(name);
+  // Filter one table's groups; returns the ids (and signals) of the rows left visible.
+  function filterTable(name, query, visible) {
+    var allowed = allowedStatuses(name);
+    var shown = 0, total = 0;
+    tablesOf(name).forEach(function (table) {
       var rows = table.tBodies[0].rows;
-      var shown = 0;
+      var inGroup = 0;
       for (var i = 0; i < rows.length; i++) {
-        var visible = rowVisible(rows[i], query, allowed);
-        rows[i].hidden = !visible;
-        if (visible) shown++;
+        var ok = rowVisible(rows[i], query, allowed);
+        rows[i].hidden = !ok;
+        if (ok) {
+          inGroup++;
+          if (rows[i].id) visible.rows[rows[i].id] = true;
+          if (name === "signals") visible.signals[rows[i].dataset.signal] = true;
+        }
       }
-      var count = document.querySelector('[data-count-for="' + name + '"]');
-      if (count) count.textContent = shown === rows.length ? rows.length + " in all" : shown + " of " + rows.length + " shown";
-      var empty = document.querySelector('[data-empty-for="' + name + '"]');
-      if (empty) empty.hidden = shown !== 0;
+      shown += inGroup;
+      total += rows.length;
+      var group = table.closest("details.group");
+      if (group) {
+        group.hidden = inGroup === 0;
+        var count = group.querySelector("[data-group-count]");
+        if (count) count.textContent = inGroup === rows.length ? rows.length + " in all" : inGroup + " of " + rows.length + " shown";
+        // A search or a chosen signal opens the groups it found something in.
+        if (inGroup && (query || state.signal !== null)) group.open = true;
+      }
     });
-    highlightGraph();
+    var count = document.querySelector('[data-count-for="' + name + '"]');
+    if (count) count.textContent = shown === total ? total + " in all" : shown + " of " + total + " shown";
+    var empty = document.querySelector('[data-empty-for="' + name + '"]');
+    if (empty) empty.hidden = shown !== 0;
   }
 
-  function highlightGraph() {
+  function applyFilters() {
+    var query = textBox.value.trim().toLowerCase();
+    var visible = { rows: {}, signals: {} };
+    ["receivers", "senders", "signals"].forEach(function (name) { filterTable(name, query, visible); });
+    filterGraph(visible, statusFiltered());
+  }
+
+  // Hide the boxes whose rows are hidden, the bands left empty, and close the gaps.
+  function filterGraph(visible, byStatus) {
     if (!svg) return;
     svg.classList.toggle("filtered", state.signal !== null);
-    svg.querySelectorAll("[data-signal]").forEach(function (el) {
-      el.classList.toggle("match", el.dataset.signal === state.signal);
+    var top = null, bottom = 0;
+    each("g.band", svg, function (band) {
+      var leaves = 0;
+      each(".leaf-node, .edge", band, function (el) {
+        var on = visible.rows[el.dataset.row] === true;
+        el.classList.toggle("off", !on);
+        if (on && el.classList.contains("leaf-node")) leaves++;
+      });
+      var on = leaves > 0 || (!byStatus && visible.signals[band.dataset.signal] === true);
+      band.classList.toggle("off", !on);
+      var original = parseFloat(band.dataset.top);
+      if (top === null) top = original;
+      if (on) {
+        band.setAttribute("transform", "translate(0," + (top - original).toFixed(1) + ")");
+        top += parseFloat(band.dataset.height) + 14;
+        bottom = top;
+      }
+      band.querySelectorAll("[data-signal]").forEach(function (el) {
+        el.classList.toggle("match", el.dataset.signal === state.signal);
+      });
     });
+    var full = parseFloat(svg.dataset.height);
+    var height = top === null ? full : Math.min(full, Math.max(bottom - 14 + 12, 60));
+    svg.setAttribute("height", height.toFixed(0));
+    var box = svg.getAttribute("viewBox").split(" ");
+    box[3] = height.toFixed(0);
+    svg.setAttribute("viewBox", box.join(" "));
   }
 
   function setSignal(signal) {
@@ -74,36 +130,46 @@
     return (value || "").toLowerCase();
   }
 
+  // Sort every group of the table by the column; the heading shows the order in each group.
   function sortBy(th) {
-    var table = th.closest("table");
-    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var name = th.closest("table").dataset.table;
+    var key = th.dataset.key;
     var numeric = th.dataset.type === "num";
     var ascending = th.getAttribute("aria-sort") !== "ascending";
-    table.querySelectorAll("th[aria-sort]").forEach(function (other) { other.removeAttribute("aria-sort"); });
-    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    var body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows).map(function (row, position) {
-      return { row: row, key: sortKey(row.cells[index], numeric), position: position };
+    tablesOf(name).forEach(function (table) {
+      each("th[aria-sort]", table, function (other) { other.removeAttribute("aria-sort"); });
+      var heading = table.querySelector('th[data-key="' + key + '"]');
+      heading.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      var index = Array.prototype.indexOf.call(heading.parentNode.children, heading);
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows).map(function (row, position) {
+        return { row: row, key: sortKey(row.cells[index], numeric), position: position };
+      });
+      rows.sort(function (a, b) {
+        if (a.key < b.key) return ascending ? -1 : 1;
+        if (a.key > b.key) return ascending ? 1 : -1;
+        return a.position - b.position;
+      });
+      rows.forEach(function (item) { body.appendChild(item.row); });
     });
-    rows.sort(function (a, b) {
-      if (a.key < b.key) return ascending ? -1 : 1;
-      if (a.key > b.key) return ascending ? 1 : -1;
-      return a.position - b.position;
-    });
-    rows.forEach(function (item) { body.appendChild(item.row); });
   }
 
   function showOnlyStatus(status) {
-    document.querySelectorAll('fieldset.statuses[data-table="receivers"] input').forEach(function (box) {
+    each('fieldset.statuses[data-table="receivers"] input', null, function (box) {
       box.checked = box.value === status;
     });
     applyFilters();
+    fold("receivers", true);
     document.getElementById("receivers").scrollIntoView({ behavior: "smooth" });
+  }
+
+  function fold(name, open) {
+    each('[data-groups-for="' + name + '"] > details.group', null, function (group) { group.open = open; });
   }
 
   function reset() {
     textBox.value = "";
-    document.querySelectorAll("fieldset.statuses input").forEach(function (box) { box.checked = true; });
+    each("fieldset.statuses input", null, function (box) { box.checked = true; });
     setSignal(null);
   }
 
@@ -111,35 +177,41 @@
     var row = document.getElementById(id);
     if (!row) return;
     if (row.hidden) reset();
+    var group = row.closest("details.group");
+    if (group) group.open = true;
     row.scrollIntoView({ behavior: "smooth", block: "center" });
     row.classList.add("flash");
     window.setTimeout(function () { row.classList.remove("flash"); }, 1600);
   }
 
-  document.querySelectorAll("table.data th button.sort").forEach(function (button) {
+  each("table.data th button.sort", null, function (button) {
     button.addEventListener("click", function () { sortBy(button.closest("th")); });
   });
   textBox.addEventListener("input", applyFilters);
-  document.querySelectorAll("fieldset.statuses input").forEach(function (box) {
-    box.addEventListener("change", applyFilters);
-  });
-  document.querySelectorAll("[data-show-status]").forEach(function (button) {
+  each("fieldset.statuses input", null, function (box) { box.addEventListener("change", applyFilters); });
+  each("[data-show-status]", null, function (button) {
     button.addEventListener("click", function () { showOnlyStatus(button.dataset.showStatus); });
+  });
+  each("[data-expand]", null, function (button) {
+    button.addEventListener("click", function () { fold(button.dataset.expand, true); });
+  });
+  each("[data-collapse]", null, function (button) {
+    button.addEventListener("click", function () { fold(button.dataset.collapse, false); });
   });
   document.getElementById("signal-chip-clear").addEventListener("click", function () { setSignal(null); });
   document.getElementById("filter-reset").addEventListener("click", reset);
-  document.querySelectorAll(".signal-link").forEach(function (button) {
+  each(".signal-link", null, function (button) {
     button.addEventListener("click", function () { setSignal(button.dataset.signal); });
   });
   if (svg) {
-    svg.querySelectorAll(".signal-node, .pseudo-signal-node").forEach(function (node) {
+    each(".signal-node, .pseudo-signal-node", svg, function (node) {
       function pick() { setSignal(state.signal === node.dataset.signal ? null : node.dataset.signal); }
       node.addEventListener("click", pick);
       node.addEventListener("keydown", function (event) {
         if (event.key === "Enter" || event.key === " ") { event.preventDefault(); pick(); }
       });
     });
-    svg.querySelectorAll(".leaf-node").forEach(function (node) {
+    each(".leaf-node", svg, function (node) {
       node.addEventListener("click", function () { flashRow(node.dataset.row); });
     });
   }
@@ -149,7 +221,8 @@
   }
   window.addEventListener("resize", measureToolbar);
   measureToolbar();
-  var firstStatus = document.querySelector('table[data-table="receivers"] th[data-key="status"]');
-  if (firstStatus) firstStatus.setAttribute("aria-sort", "ascending");
+  each('table[data-table="receivers"] th[data-key="status"]', null, function (th) {
+    th.setAttribute("aria-sort", "ascending");
+  });
   applyFilters();
 })();
