@@ -233,7 +233,9 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
         rootdir=rootdir,
     )
 
-    report_options = _report_options(config, table, origin)
+    report_options = report_options_of(
+        table, lambda key: config.getini(f"signaltrace_{key}"), origin
+    )
 
     active = report_requested or fail_under is not None
     if active and not report_requested:
@@ -253,14 +255,17 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
     )
 
 
-def _report_options(
-    config: pytest.Config, table: dict[str, Any], origin: Callable[[str | None, str], _Origin]
+def report_options_of(
+    table: dict[str, Any],
+    getini: Callable[[str], Any],
+    origin: Callable[[str | None, str], _Origin],
 ) -> ReportOptions:
-    """``precision``, ``skip_covered``, ``sort`` and ``html_link_template``: the ini key wins
-    over ``[tool.signaltrace]``; a bad value is a :class:`ConfigError` naming key and file."""
+    """``precision``, ``skip_covered``, ``sort`` and ``html_link_template``: the ini key
+    (``getini("precision")``) wins over ``[tool.signaltrace]``; a bad value is a
+    :class:`ConfigError` naming the key and the file (``origin(key, key)``)."""
 
     def value(key: str, default: Any) -> tuple[Any, str]:
-        ini = config.getini(f"signaltrace_{key}")
+        ini = getini(key)
         ini = ini.strip() if isinstance(ini, str) else ini
         where, found = _first_of(None, ini, table.get(key, default))
         return found, origin(key, key).of(where)
@@ -284,6 +289,17 @@ def _report_options(
         sort=sort.strip().lower(),
         link_template=link or None,
     )
+
+
+def pyproject_report_options(table: dict[str, Any], pyproject: Path | str) -> ReportOptions:
+    """The report options of ``[tool.signaltrace]`` alone (``signaltrace report``); raises
+    :class:`ConfigError` naming the key and ``pyproject``."""
+
+    def origin(_option: str | None, key: str) -> _Origin:
+        where = f"{key} in [tool.signaltrace] of {pyproject}"
+        return _Origin(option=where, ini=where, table=where)
+
+    return report_options_of(table, lambda _key: None, origin)
 
 
 def _first_of(option: Any, ini: Any, table: Any) -> tuple[str, Any]:

@@ -248,3 +248,67 @@ def test_signaltrace_file_names_the_default_data_file(
     assert main(["report"]) == ExitCode.OK  # argparse reads the default when building
     monkeypatch.setenv("SIGNALTRACE_FILE", "missing.data")
     assert main(["report"]) == ExitCode.USAGE
+
+
+def test_report_takes_coverages_precision_and_sort_options(
+    datafile: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["report", str(datafile), "--precision", "0", "--sort=-miss", "--fail-under", "50"]
+    assert main(argv) == ExitCode.OK
+    captured = capsys.readouterr()
+    totals = [line for line in captured.out.splitlines() if line.startswith("TOTAL")]
+    assert totals[0].endswith(" 50%")
+    assert captured.err.strip().endswith("Total coverage: 50%")
+
+
+def test_report_reads_precision_from_pyproject_and_the_command_line_wins(
+    datafile: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(datafile.parent)
+    Path("pyproject.toml").write_text("[tool.signaltrace]\nprecision = 1\n")
+    assert main(["report", str(datafile)]) == ExitCode.OK
+    assert " 50.0%" in capsys.readouterr().out
+    assert main(["report", str(datafile), "--precision", "3"]) == ExitCode.OK
+    assert " 50.000%" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "toml", "message"),
+    [
+        (["--sort", "size"], "", "argument --sort: unknown sort key 'size'; choose from name,"),
+        (["--precision", "11"], "", "argument --precision: 11 is not between 0 and 10"),
+        (
+            [],
+            'sort = "size"\n',
+            "signaltrace: error: sort in [tool.signaltrace] of ./pyproject.toml: unknown sort key",
+        ),
+    ],
+)
+def test_report_refuses_a_bad_report_option_naming_it(
+    datafile: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    toml: str,
+    message: str,
+) -> None:
+    monkeypatch.chdir(datafile.parent)
+    Path("pyproject.toml").write_text("[tool.signaltrace]\n" + toml)
+    try:
+        status = main(["report", str(datafile), *args])
+    except SystemExit as exc:  # argparse refuses a bad value itself
+        status = int(exc.code or 0)
+    assert status == ExitCode.USAGE
+    assert message in capsys.readouterr().err
+
+
+def test_report_html_links_by_the_template_of_pyproject(
+    datafile: Path, run: RunData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(datafile.parent)
+    Path("pyproject.toml").write_text(
+        '[tool.signaltrace]\nhtml_link_template = "vscode://file{abspath}:{line}"\n'
+    )
+    assert main(["report", str(datafile), "--format", "html", "--output", "html"]) == 0
+    page = Path("html/index.html").read_text()
+    assert f'href="vscode://file{Path(run.rootdir).as_posix()}/' in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from pytest_signaltrace.report.text import for_people
 if TYPE_CHECKING:
     from pytest_signaltrace.cli.common import Commands
     from pytest_signaltrace.model import Report
+    from pytest_signaltrace.report.options import ReportOptions
 
 #: ``signaltrace report --format`` values.
 REPORT_FORMATS = (*TEXT_FORMATS, "html")
@@ -54,6 +56,27 @@ def add_parser(commands: Commands) -> None:
         help="exit with status 1 if the share of receivers that ran is below MIN percent "
         "(default: fail_under in [tool.signaltrace] of ./pyproject.toml, if any)",
     )
+    # coverage report's --skip-covered, --precision and --sort; the defaults come from
+    # skip_covered, precision and sort in [tool.signaltrace] of ./pyproject.toml.
+    report.add_argument(
+        "--skip-covered",
+        action="store_true",
+        default=None,
+        help="leave the signals whose receivers all ran out of the table",
+    )
+    report.add_argument(
+        "--precision",
+        type=_precision,
+        metavar="N",
+        help="decimal places of the percentages and of the --fail-under comparison (default 2)",
+    )
+    report.add_argument(
+        "--sort",
+        type=_sort,
+        metavar="KEY",
+        help="order of the signal table: name, receivers, ran, miss, sends, status or cover; "
+        "a leading - sorts in reverse (--sort=-miss)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,34 +90,44 @@ def run(args: argparse.Namespace) -> int:
         fail_under = _configured_fail_under()
         if isinstance(fail_under, str):
             return usage_error(fail_under)
+    options = _options(args)
+    if isinstance(options, str):
+        return usage_error(options)
     try:
         data = read_data(args.datafile)
         report = data.build_report()
     except DataFileError as exc:
         return usage_error(str(exc))
     try:
-        _render(report, args.format, args.output)
+        _render(report, args.format, args.output, options, Path(data.rootdir))
     except OSError as exc:
         return usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
     if fail_under is not None:
         from pytest_signaltrace.gate import check_fail_under
 
-        gate = check_fail_under(report.receiver_totals, fail_under, sources=list(data.sources))
+        gate = check_fail_under(
+            report.receiver_totals,
+            fail_under,
+            sources=list(data.sources),
+            precision=options.precision,
+        )
         print(gate.message, file=sys.stderr)
         if not gate.passed:
             return ExitCode.FAILED
     return ExitCode.OK
 
 
-def _render(report: Report, fmt: str, output: str | None) -> None:
+def _render(
+    report: Report, fmt: str, output: str | None, options: ReportOptions, rootdir: Path
+) -> None:
     """Write ``report`` in format ``fmt`` to ``output`` (``None``/``-``: stdout)."""
     if fmt == "html":
         from pytest_signaltrace.report.html import write_html
 
-        index = write_html(report, Path(output or HTML_DIR))
+        index = write_html(report, Path(output or HTML_DIR), options=options, rootdir=rootdir)
         print(f"Signal report written to {index}")
         return
-    text = for_people(fmt, render_text(report, fmt))
+    text = for_people(fmt, render_text(report, fmt, options))
     write_text(output or "-", text)
     if output not in (None, "-"):
         print(f"Signal report written to {output}")
@@ -115,3 +148,45 @@ def _configured_fail_under() -> float | str | None:
         return parse_percent(value, f"fail_under in [tool.signaltrace] of {PYPROJECT}")
     except ConfigError as exc:
         return str(exc)
+
+
+def _options(args: argparse.Namespace) -> ReportOptions | str:
+    """The report options: the command line over ``[tool.signaltrace]`` of ./pyproject.toml;
+    an error message when the configuration is bad."""
+    from pytest_signaltrace.settings import ConfigError, pyproject_report_options
+
+    table = checked_table(Path.cwd())
+    if isinstance(table, str):
+        return table
+    try:
+        options = pyproject_report_options(table, PYPROJECT)
+    except ConfigError as exc:
+        return str(exc)
+    if args.skip_covered:
+        options = replace(options, skip_covered=True)
+    if args.precision is not None:
+        options = replace(options, precision=args.precision)
+    if args.sort is not None:
+        options = replace(options, sort=args.sort)
+    return options
+
+
+def _precision(value: str) -> int:
+    """An argparse type: decimal places, 0 to 10."""
+    from pytest_signaltrace.report.options import precision_error
+
+    number: object = int(value) if value.strip().lstrip("-").isdigit() else value
+    problem = precision_error(number)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return int(value)
+
+
+def _sort(value: str) -> str:
+    """An argparse type: a sort key of the signal table, ``-`` in front for reverse."""
+    from pytest_signaltrace.report.options import sort_error
+
+    problem = sort_error(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value.strip().lower()
