@@ -196,7 +196,7 @@ def fold_third_party_uids(trace: Trace, sources: Sequence[str]) -> Trace:
             else:
                 third_party = key.site is None or not _in_sources(key.site.path, roots)
             if third_party and key.dispatch_uid is not None:
-                key = dataclasses.replace(key, dispatch_uid=None)
+                key = key._replace(dispatch_uid=None)
             total[key] = total.get(key, 0) + count
         return total
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -198,8 +200,21 @@ class StaticMap:
 
 def to_jsonable(value: Any) -> Any:
     """Turn records (and enums, tuples, frozensets) into plain JSON-ready values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if type(value) in _PLAIN:
+        return value
+    layout = _LAYOUTS.get(type(value))
+    if layout is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        layout = _layout(type(value))
+    if layout is not None:
+        # One C call fetches every field; only the few values that are not plain (enums,
+        # tuples, nested records) go through this function again: the static map of a large
+        # tree has thousands of records, and a call per field was most of writing it.
+        names, fields_of = layout
+        row = dict(zip(names, fields_of(value), strict=True))
+        for name in names:
+            if type(row[name]) not in _PLAIN:
+                row[name] = to_jsonable(row[name])
+        return row
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (list, tuple)):
@@ -207,6 +222,23 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return sorted(to_jsonable(v) for v in value)
     return value
+
+
+#: Types :func:`to_jsonable` returns as they are.
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+#: Per record class: its field names, and a getter returning their values as a tuple.
+_LAYOUTS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _layout(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    layout: tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]
+    if len(names) > 1:
+        layout = (names, operator.attrgetter(*names))
+    else:  # attrgetter of one name returns the value itself, not a tuple
+        layout = (names, lambda record: tuple(getattr(record, name) for name in names))
+    _LAYOUTS[cls] = layout
+    return layout
 
 
 # -- The merged report: static map + runtime trace ----------------------------------------------

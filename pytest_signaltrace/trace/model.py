@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 #: Version of the JSON written by :meth:`Trace.to_json`; bump it when the layout changes.
 TRACE_FORMAT_VERSION = 2
@@ -33,8 +33,7 @@ TRACE_FORMAT_VERSION = 2
 _K = TypeVar("_K")
 
 
-@dataclass(frozen=True)
-class CodeRef:
+class CodeRef(NamedTuple):
     """A place in the source: an absolute filename and a 1-based line."""
 
     path: str
@@ -50,8 +49,7 @@ class CodeRef:
         return cls(path=str(data["path"]), line=int(data["line"]))
 
 
-@dataclass(frozen=True)
-class HandlerRef:
+class HandlerRef(NamedTuple):
     """The function a receiver runs.
 
     ``handler`` is ``module.qualname`` of the underlying function (bound methods give their
@@ -75,8 +73,7 @@ class HandlerRef:
         return cls(handler=str(data["handler"]), path=str(data["path"]), line=int(data["line"]))
 
 
-@dataclass(frozen=True)
-class SignalRef:
+class SignalRef(NamedTuple):
     """A signal: its definition id when known, and where it was created.
 
     ``signal`` is the dotted path of the definition (``shop.signals.order_placed``,
@@ -103,8 +100,7 @@ class SignalRef:
         )
 
 
-@dataclass(frozen=True)
-class SendKey:
+class SendKey(NamedTuple):
     """One distinct send: a signal, the method used, where it was called from.
 
     ``site`` is the caller of ``send*``; ``project_site`` is the first frame (walking outwards from
@@ -120,16 +116,14 @@ class SendKey:
     project_site: CodeRef | None
 
 
-@dataclass(frozen=True)
-class ReceiverKey:
+class ReceiverKey(NamedTuple):
     """A handler running for a signal."""
 
     signal: SignalRef
     handler: HandlerRef
 
 
-@dataclass(frozen=True)
-class ConnectKey:
+class ConnectKey(NamedTuple):
     """One distinct ``connect`` (or ``disconnect``) call.
 
     ``handler`` is ``None`` for a ``disconnect(dispatch_uid=...)`` without a receiver. ``sender``
@@ -145,8 +139,7 @@ class ConnectKey:
     dispatch_uid: str | None
 
 
-@dataclass(frozen=True)
-class RaiseKey:
+class RaiseKey(NamedTuple):
     """A handler that raised one type of exception under a robust send of a signal (which
     caught it and returned it: ``send_robust``, ``asend_robust``, Celery's ``send``)."""
 
@@ -288,50 +281,54 @@ class Trace:
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict (format 2), tables and rows sorted: equal traces, equal JSON."""
         tables = _Tables(self)
-        site, signal, handler = tables.site, tables.signal_index, tables.handler_index
+        signal, handler, path = tables.signal_index, tables.handler_index, tables.path_index
+        # Rows are sorted as tuples of ints and strings (C comparisons), ``None`` spelled -1 or
+        # ``(0, "")``, so that the order is the one of the fields with ``None`` first; the JSON
+        # objects are built after.
+        sends = sorted(
+            (
+                signal[k.signal],
+                k.method,
+                *_site_key(k.site, path),
+                *_site_key(k.project_site, path),
+                n,
+            )
+            for k, n in self.sends.items()
+        )
+        receivers = sorted(
+            (signal[k.signal], handler[k.handler], n) for k, n in self.receiver_calls.items()
+        )
+        test_index = tables.test_index
+        tests = sorted(
+            (signal[k.signal], handler[k.handler], sorted([test_index[node] for node in nodes]))
+            for k, nodes in self.tests.items()
+        )
         return {
             "version": TRACE_FORMAT_VERSION,
             "paths": tables.paths,
             "signals": [
-                {"signal": ref.signal, "file": tables.path_index(ref.path), "line": ref.line}
+                {"signal": ref.signal, "file": tables.opt_path_index(ref.path), "line": ref.line}
                 for ref in tables.signals
             ],
             "handlers": [
-                {"handler": ref.handler, "file": tables.path_index(ref.path), "line": ref.line}
+                {"handler": ref.handler, "file": path[ref.path], "line": ref.line}
                 for ref in tables.handlers
             ],
             "test_ids": tables.test_ids,
-            "sends": _rows_by(
-                (
-                    {
-                        "signal": signal[key.signal],
-                        "method": key.method,
-                        "site": site(key.site),
-                        "project_site": site(key.project_site),
-                        "count": count,
-                    }
-                    for key, count in self.sends.items()
-                ),
-                ("signal", "method", "site", "project_site"),
-            ),
-            "receivers": _rows_by(
-                (
-                    {"signal": signal[key.signal], "handler": handler[key.handler], "count": n}
-                    for key, n in self.receiver_calls.items()
-                ),
-                ("signal", "handler"),
-            ),
-            "tests": _rows_by(
-                (
-                    {
-                        "signal": signal[key.signal],
-                        "handler": handler[key.handler],
-                        "test_indexes": sorted(tables.test_index[node] for node in nodes),
-                    }
-                    for key, nodes in self.tests.items()
-                ),
-                ("signal", "handler"),
-            ),
+            "sends": [
+                {
+                    "signal": row[0],
+                    "method": row[1],
+                    "site": _site_json(row[2], row[3]),
+                    "project_site": _site_json(row[4], row[5]),
+                    "count": row[6],
+                }
+                for row in sends
+            ],
+            "receivers": [{"signal": sig, "handler": hdl, "count": n} for sig, hdl, n in receivers],
+            "tests": [
+                {"signal": sig, "handler": hdl, "test_indexes": nodes} for sig, hdl, nodes in tests
+            ],
             "connects": _connect_rows(self.connects, tables),
             "disconnects": _connect_rows(self.disconnects, tables),
             "raises": _raise_rows(self.raises, tables),
@@ -408,70 +405,79 @@ class _Tables:
         paths.update(ref.path for ref in signals if ref.path is not None)
         paths.update(ref.path for ref in handlers)
         self.paths = sorted(paths)
-        self._paths = {path: index for index, path in enumerate(self.paths)}
+        self.path_index = {path: index for index, path in enumerate(self.paths)}
         self.signals = sorted(
             signals, key=lambda r: (r.signal or "", r.path or "", r.line or 0, r.signal is None)
         )
         self.signal_index = {ref: index for index, ref in enumerate(self.signals)}
-        self.handlers = sorted(handlers, key=lambda r: (r.handler, r.path, r.line))
+        self.handlers = sorted(handlers)
         self.handler_index = {ref: index for index, ref in enumerate(self.handlers)}
         self.test_ids = sorted(nodes)
         self.test_index = {node: index for index, node in enumerate(self.test_ids)}
 
-    def path_index(self, path: str | None) -> int | None:
+    def opt_path_index(self, path: str | None) -> int | None:
         """The index of ``path`` in :attr:`paths` (``None`` for ``None``)."""
-        return None if path is None else self._paths[path]
-
-    def site(self, ref: CodeRef | None) -> list[int] | None:
-        """``[path index, line]``."""
-        return None if ref is None else [self._paths[ref.path], ref.line]
+        return None if path is None else self.path_index[path]
 
 
-def _sort_key(value: object) -> tuple[Any, ...]:
-    """Sort key for row fields: ints, strings, ``None`` and ``[int, int]`` sites."""
-    if value is None:
-        return (0,)
-    if type(value) is list:
-        return (1, *value)
-    return (2, value)
+def _site_key(ref: CodeRef | None, paths: Mapping[str, int]) -> tuple[int, int]:
+    """A site as ``(path index, line)`` for sorting; ``(-1, -1)`` (first) for ``None``."""
+    return (-1, -1) if ref is None else (paths[ref.path], ref.line)
 
 
-def _rows_by(rows: Iterable[dict[str, Any]], fields: tuple[str, ...]) -> list[dict[str, Any]]:
-    return sorted(rows, key=lambda row: tuple(_sort_key(row[name]) for name in fields))
+def _site_json(path: int, line: int) -> list[int] | None:
+    """The inverse of :func:`_site_key`: ``[path index, line]`` or ``None``."""
+    return None if path < 0 else [path, line]
+
+
+def _text_key(value: str | None) -> tuple[int, str]:
+    """A string field for sorting, ``None`` first."""
+    return (0, "") if value is None else (1, value)
 
 
 def _connect_rows(counts: Mapping[ConnectKey, int], tables: _Tables) -> list[dict[str, Any]]:
-    return _rows_by(
+    signal, handler, path = tables.signal_index, tables.handler_index, tables.path_index
+    rows = sorted(
         (
-            {
-                "signal": tables.signal_index[key.signal],
-                "handler": None if key.handler is None else tables.handler_index[key.handler],
-                "site": tables.site(key.site),
-                "sender": key.sender,
-                "dispatch_uid": key.dispatch_uid,
-                "count": count,
-            }
-            for key, count in counts.items()
-        ),
-        ("signal", "handler", "site", "sender", "dispatch_uid"),
+            signal[k.signal],
+            -1 if k.handler is None else handler[k.handler],
+            *_site_key(k.site, path),
+            *_text_key(k.sender),
+            *_text_key(k.dispatch_uid),
+            n,
+        )
+        for k, n in counts.items()
     )
+    return [
+        {
+            "signal": row[0],
+            "handler": None if row[1] < 0 else row[1],
+            "site": _site_json(row[2], row[3]),
+            "sender": row[5] if row[4] else None,
+            "dispatch_uid": row[7] if row[6] else None,
+            "count": row[8],
+        }
+        for row in rows
+    ]
 
 
 def _raise_rows(raises: Mapping[RaiseKey, Raised], tables: _Tables) -> list[dict[str, Any]]:
-    return _rows_by(
-        (
-            {
-                "signal": tables.signal_index[key.signal],
-                "handler": tables.handler_index[key.handler],
-                "exception": key.exception,
-                "message": raised.message,
-                "count": raised.count,
-                "test_indexes": sorted(tables.test_index[node] for node in raised.tests),
-            }
-            for key, raised in raises.items()
-        ),
-        ("signal", "handler", "exception"),
-    )
+    signal, handler, test_index = tables.signal_index, tables.handler_index, tables.test_index
+    rows = sorted(
+        (signal[key.signal], handler[key.handler], key.exception, raised)
+        for key, raised in raises.items()
+    )  # keys are distinct: the sort never compares two ``Raised``
+    return [
+        {
+            "signal": sig,
+            "handler": hdl,
+            "exception": exception,
+            "message": raised.message,
+            "count": raised.count,
+            "test_indexes": sorted([test_index[node] for node in raised.tests]),
+        }
+        for sig, hdl, exception, raised in rows
+    ]
 
 
 class _Reader:

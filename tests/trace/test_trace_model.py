@@ -186,3 +186,33 @@ def test_from_json_rejects_an_unknown_version() -> None:
 
     with pytest.raises(ValueError, match="version"):
         Trace.from_json(data)
+
+
+def test_connect_rows_sort_unknown_handler_sender_and_uid_first() -> None:
+    site = CodeRef("/src/shop/apps.py", 5)
+    counts = {
+        ConnectKey(PLACED, MAILER, site, "shop.models.Order", "b"): 1,
+        ConnectKey(PLACED, MAILER, site, "shop.models.Order", None): 2,
+        ConnectKey(PLACED, MAILER, site, None, "a"): 3,
+        ConnectKey(PLACED, MAILER, None, None, None): 4,
+        ConnectKey(PLACED, None, site, None, "a"): 5,
+    }
+    trace = Trace(disconnects=dict(reversed(list(counts.items()))))
+
+    rows = trace.to_json()["disconnects"]
+
+    assert [row["count"] for row in rows] == [5, 4, 3, 2, 1]
+    assert rows[0]["handler"] is None
+    assert rows[1]["site"] is None
+    assert Trace.from_json(json.loads(json.dumps(trace.to_json()))) == trace
+
+
+def test_trace_keys_are_plain_tuples_hashed_in_c() -> None:
+    # The end of a run hashes tens of thousands of keys: a frozen dataclass's Python-level
+    # __hash__ (nested three deep) was most of taking the snapshot and writing the data file.
+    key = SendKey(PLACED, "send", CodeRef("/src/shop/views.py", 7), None)
+
+    assert isinstance(key, tuple)
+    assert isinstance(key.signal, tuple)
+    assert type(key).__hash__ is tuple.__hash__
+    assert key._replace(method="send_robust").method == "send_robust"
