@@ -90,11 +90,11 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
     trace_session = session.config.stash.get(_SESSION, None)
     if trace_session is None:
         return (yield)
-    from pytest_signaltrace.reporting import finish_run
-
     try:
         return (yield)
     finally:
+        from pytest_signaltrace.reporting import finish_run  # here: nothing of it while tests run
+
         if finish_run(session.config, trace_session):
             session.testsfailed += 1
 

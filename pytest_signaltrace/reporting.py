@@ -6,15 +6,11 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_signaltrace.fault_warning import deliver_warning, write_stderr
-from pytest_signaltrace.model import Report, StaticMap
-from pytest_signaltrace.output import write_text
-from pytest_signaltrace.report import render_text
-from pytest_signaltrace.report.terminal import render_terminal
-from pytest_signaltrace.report.text import for_people, printable
 from pytest_signaltrace.session import (
     WORKER_FAULTS_KEY,
     WORKER_OUTPUT_KEY,
@@ -22,6 +18,9 @@ from pytest_signaltrace.session import (
     TraceSession,
 )
 from pytest_signaltrace.settings import GITHUB_STEP_SUMMARY, ReportRequest
+
+if TYPE_CHECKING:  # the report modules are imported only for the formats asked for
+    from pytest_signaltrace.model import Report, StaticMap
 
 #: Report kinds written to a file, and the text format each one is.
 _FILE_FORMATS = {
@@ -91,6 +90,9 @@ def _write_request(
     text_format = _FILE_FORMATS.get(request.kind)
     if request.destination is None or (text_format is None and request.kind != "html"):
         return
+    from pytest_signaltrace.report import render_text
+    from pytest_signaltrace.report.text import for_people
+
     try:
         if text_format is not None:
             options = session.settings.report_options
@@ -145,6 +147,8 @@ def _write_report(
     config: pytest.Config, session: TraceSession, request: ReportRequest, text: str
 ) -> None:
     """Write one report file; ``-`` goes to the terminal summary, ``markdown-append`` appends."""
+    from pytest_signaltrace.output import write_text
+
     destination = request.destination or ""
     if destination == "-":
         session.to_stdout.append(text)
@@ -184,8 +188,13 @@ def _print_report(terminal: pytest.TerminalReporter, session: TraceSession) -> N
     report = session.report
     if report is None:
         return
+    from pytest_signaltrace.report import render_text
+    from pytest_signaltrace.report.text import printable
+
     kinds = {request.kind for request in session.settings.reports}
     if kinds & {"term", "term-missing"}:
+        from pytest_signaltrace.report.terminal import render_terminal
+
         options = session.settings.report_options
         if any(r.skip_covered for r in session.settings.reports):  # term:skip-covered
             options = replace(options, skip_covered=True)

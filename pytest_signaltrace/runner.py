@@ -21,10 +21,13 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_signaltrace.child import CONFIG_ENV, FRAGMENT_GLOB
-from pytest_signaltrace.scan.engine import ProgressCallback
 from pytest_signaltrace.trace.model import Trace
+
+if TYPE_CHECKING:  # the scan is imported by save_run only: the plugin imports this at start-up
+    from pytest_signaltrace.scan.engine import ProgressCallback
 
 #: The folder (inside the run's temporary folder) where processes leave their fragments.
 FRAGMENTS = "fragments"

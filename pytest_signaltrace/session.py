@@ -17,17 +17,20 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pytest_signaltrace.gate import GateResult, check_fail_under, not_checked
-from pytest_signaltrace.merge import Exclusions, PathMapper, build_report
-from pytest_signaltrace.model import Report, StaticMap
 from pytest_signaltrace.settings import Settings
 from pytest_signaltrace.subprocesses import ChildTracing
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.model import Trace
 from pytest_signaltrace.trace.patches import Installation, install
 from pytest_signaltrace.trace.recorder import Recorder
+
+if TYPE_CHECKING:
+    # Imported where used, at the end of the run: an xdist worker never needs them, and the
+    # merge pulls in the scan (and libcst) which would cost every traced process at start-up.
+    from pytest_signaltrace.gate import GateResult
+    from pytest_signaltrace.model import Report, StaticMap
 
 Role = Literal["central", "worker", "controller"]
 
@@ -147,6 +150,8 @@ class TraceSession:
     def fail_closed(self, reason: str) -> None:
         """The report could not be computed: with a gate, the gate fails and says why."""
         if self.settings.fail_under is not None:
+            from pytest_signaltrace.gate import not_checked
+
             self.gate = not_checked(self.settings.fail_under, reason)
 
     @property
@@ -191,6 +196,9 @@ class TraceSession:
 
     def build(self, static: StaticMap) -> Report:
         """Merge the static map with the combined trace, and judge the gate."""
+        from pytest_signaltrace.gate import check_fail_under
+        from pytest_signaltrace.merge import Exclusions, PathMapper, build_report
+
         paths = PathMapper(self.rootdir, self.settings.sources)
         self.report = build_report(
             static,

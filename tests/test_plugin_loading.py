@@ -45,3 +45,32 @@ def test_the_plugin_loads_without_django_or_celery(
     monkeypatch.setenv("PYTHONPATH", str(pytester.path / "blocked"))
     result = pytester.runpytest_subprocess("-p", "no:django", "-p", "no:celery")
     result.assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist-worker"])
+def test_tracing_imports_no_report_scan_or_parser_module_before_the_end(
+    pytester: pytest.Pytester, workers: list[str]
+) -> None:
+    # While tests run, a traced process needs the patches and the recorder only: the merge,
+    # the scan (and libcst), the gate and the reporters are imported at the end of the run,
+    # where they are used (an xdist worker never imports them).
+    pytester.makepyfile(
+        test_it="""
+        import sys
+
+        LATE = ("merge", "scan", "gate", "data", "model", "report", "reporting")
+        LIGHT = ("pytest_signaltrace.report", "pytest_signaltrace.report.options")
+
+        def test_nothing_heavy_is_imported_yet():
+            loaded = [
+                name for name in sys.modules
+                if name == "libcst"
+                or name.startswith("pytest_signaltrace.")
+                and name.split(".")[1] in LATE
+                and name not in LIGHT
+            ]
+            assert loaded == []
+        """
+    )
+    result = pytester.runpytest_subprocess("--signal-report=term", "-p", "no:randomly", *workers)
+    result.assert_outcomes(passed=1)

@@ -150,3 +150,29 @@ def test_parallel_parsing_gives_the_same_map_as_serial(
     assert parallel == serial
     assert pools == [2]
     assert progress[-1][0] == progress[-1][1]
+
+
+def test_a_warm_scan_never_imports_the_parser(tree: WriteTree, tmp_path: Path) -> None:
+    # A fresh process, as a traced run's end is: only a cache miss may import libcst (about a
+    # tenth of a second), not merely importing the scan.
+    import subprocess
+    import sys
+
+    root = tree(TREE)
+    cache_dir = tmp_path / "cache"
+    script = (
+        "import sys, pathlib\n"
+        "from pytest_signaltrace.scan import scan\n"
+        "before = 'libcst' in sys.modules\n"
+        f"scan(pathlib.Path({str(root)!r}), cache_dir=pathlib.Path({str(cache_dir)!r}))\n"
+        "print(before, 'libcst' in sys.modules)\n"
+    )
+
+    def run() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
+
+    assert run() == "False True"  # cold: files parsed
+    assert run() == "False False"  # warm: every file's facts from the cache

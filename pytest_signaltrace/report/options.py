@@ -10,8 +10,10 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pytest_signaltrace.model import ReceiverRow, SignalRow, Totals
+if TYPE_CHECKING:  # settings.py imports this module whenever the plugin loads: keep it light
+    from pytest_signaltrace.model import ReceiverRow, SignalRow, Totals
 
 #: Decimal places of percentages when nothing says otherwise (coverage's default is 0; this
 #: report has always shown two, as pytest-cov's gate message does).

@@ -26,7 +26,6 @@ from pytest_signaltrace.scan import catalogue
 from pytest_signaltrace.scan.cache import FactsCache, facts_key
 from pytest_signaltrace.scan.facts import ModuleFacts
 from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE
-from pytest_signaltrace.scan.visitor import extract_facts
 
 _MAX_HOPS = 25
 #: Never looked up: no signal of theirs is outside the catalogue.
@@ -155,6 +154,9 @@ class InstalledSource:
         key = facts_key(data, module, located.file, located.is_package)
         facts = self._cache.get(key)
         if facts is None:
+            # The parser (libcst) is imported only on a cache miss: a warm scan never needs it.
+            from pytest_signaltrace.scan.visitor import extract_facts
+
             facts = extract_facts(
                 data, module, located.file, is_package=located.is_package, test_only=False
             )

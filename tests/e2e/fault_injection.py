@@ -24,13 +24,13 @@ def broken(target: str, what: str, error: str = "RuntimeError") -> str:
     )
 
 
-#: The merge of the static map and the trace raises.
-BREAK_THE_MERGE = broken("pytest_signaltrace.session.build_report", "the merge")
+#: The merge of the static map and the trace raises (the session imports it when it merges).
+BREAK_THE_MERGE = broken("pytest_signaltrace.merge.build_report", "the merge")
 #: Every traced send raises inside the plugin (the send itself must go through).
 BREAK_THE_RECORDER = broken("pytest_signaltrace.trace.frames.SiteFinder.sites", "the recorder")
-#: The terminal report raises while it is printed.
+#: The terminal report raises while it is printed (imported when it is printed).
 BREAK_THE_TERMINAL_REPORT = broken(
-    "pytest_signaltrace.reporting.render_terminal", "the terminal report"
+    "pytest_signaltrace.report.terminal.render_terminal", "the terminal report"
 )
 #: The recorder's snapshot (at the end of the run) raises.
 BREAK_THE_SNAPSHOT = broken("pytest_signaltrace.trace.recorder.Recorder.snapshot", "the snapshot")
