@@ -138,6 +138,7 @@ class _RuntimeIndex:
     def __init__(self, static: StaticMap, trace: Trace, paths: PathMapper) -> None:
         self.paths = paths
         self._by_site = {(d.path, d.line): d.signal for d in static.definitions}
+        self._signal_ids: dict[SignalRef, str | None] = {}
         self.calls: dict[RuntimeKey, int] = defaultdict(int)
         self.tests: dict[RuntimeKey, set[str]] = defaultdict(set)
         self.handler_code: dict[RuntimeKey, HandlerRef] = {}
@@ -182,6 +183,12 @@ class _RuntimeIndex:
 
     def signal_id(self, ref: SignalRef) -> str | None:
         """The static id of a runtime signal: its definition site first, then its module id."""
+        # A trace has a few dozen signals but thousands of rows naming them: decide once each.
+        if ref not in self._signal_ids:
+            self._signal_ids[ref] = self._signal_id(ref)
+        return self._signal_ids[ref]
+
+    def _signal_id(self, ref: SignalRef) -> str | None:
         site = self.paths.site(CodeRef(ref.path, ref.line)) if ref.path and ref.line else None
         if site is not None and site in self._by_site:
             return self._by_site[site]

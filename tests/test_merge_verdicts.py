@@ -271,3 +271,25 @@ def test_an_excluded_dead_receiver_keeps_its_status_but_is_left_out_of_the_total
     row = receiver_row(report, ON_REFUND.handler)
     assert (row.status, row.excluded) == (ReceiverStatus.DEAD, True)
     assert report.receiver_totals.total == 1
+
+
+def test_each_runtime_signal_is_named_once_however_many_rows_name_it(tmp_path: Path) -> None:
+    # A real trace names a few dozen signals in thousands of rows: naming one looks its
+    # definition site up in the project's paths, which the merge must do once per signal.
+    looked_up: list[str] = []
+
+    class CountingMapper(PathMapper):
+        def site(self, ref: CodeRef | None) -> tuple[str, int] | None:
+            if ref is not None and ref.path.endswith(SIGNALS_PY):
+                looked_up.append(ref.path)
+            return super().site(ref)
+
+    sends = {send(tmp_path, REFUNDED, line): 1 for line in range(100, 150)}
+    unnamed = SignalRef(None, None, None)
+    sends |= {SendKey(unnamed, "send", CodeRef(str(tmp_path / "x.py"), n), None): 1 for n in (1, 2)}
+    report = build_report(
+        static_map([ON_REFUND], []), Trace(sends=sends), CountingMapper(tmp_path, [tmp_path])
+    )
+
+    assert signal_row(report, REFUNDED).sends == 50
+    assert looked_up == [str(tmp_path / SIGNALS_PY)]
