@@ -408,12 +408,24 @@ def static_map_from_dict(data: Mapping[str, Any]) -> StaticMap:
 
 def _record(cls: type[_Record], row: Mapping[str, Any]) -> _Record:
     """A frozen record from its JSON row, each field checked against its type hint."""
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     values = {}
     for item in dataclasses.fields(cls):  # type: ignore[arg-type]
         if item.name in row:
             values[item.name] = _checked(cls.__name__, item.name, hints[item.name], row[item.name])
     return cls(**values)
+
+
+def _type_hints(cls: type) -> dict[str, Any]:
+    """The evaluated field types of a record class (evaluating them costs more than the rest of
+    reading a record, and a static map has hundreds)."""
+    hints = _TYPE_HINTS.get(cls)
+    if hints is None:
+        hints = _TYPE_HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
+_TYPE_HINTS: dict[type, dict[str, Any]] = {}
 
 
 def _checked(owner: str, name: str, hint: Any, value: Any) -> Any:
