@@ -234,10 +234,12 @@ class Recorder:
                 for h in handlers
             ),
             connects=_summed(
-                (_connect_key(signals[row[0]], row, handler), n) for row, n in connects.items()
+                (_connect_key(signals[row[0]], row, handler, where), n)
+                for row, n in connects.items()
             ),
             disconnects=_summed(
-                (_connect_key(signals[row[0]], row, handler), n) for row, n in disconnects.items()
+                (_connect_key(signals[row[0]], row, handler, where), n)
+                for row, n in disconnects.items()
             ),
             raises=merge_raises(
                 (
@@ -272,16 +274,26 @@ def _counts(counters: dict[_K, Counter]) -> dict[_K, int]:
     return {key: count_of(counter) for key, counter in counters.copy().items()}
 
 
-def _at(filename: str, line: int) -> CodeRef:
-    return CodeRef(absolute_filename(filename), line)
-
-
 class _Places:
     """Turns the two forms of a send row's places (see :data:`SendRow`) into code refs."""
 
     def __init__(self, codes: dict[int, CodeType]) -> None:
         self._codes = codes
         self._lines: dict[tuple[int, int], CodeRef] = {}
+        # Raw filename -> absolute: abspath + normpath per row was a good part of a snapshot
+        # of thousands of rows naming a few dozen files.
+        self._files: dict[str, str] = {}
+
+    def at(self, filename: str, line: int) -> CodeRef:
+        """The code ref of ``filename`` (made absolute) and ``line``."""
+        absolute = self._files.get(filename)
+        if absolute is None:
+            absolute = self._files[filename] = absolute_filename(filename)
+        return CodeRef(absolute, line)
+
+    def code(self, site: Site | None) -> CodeRef | None:
+        """The code ref of a ``(filename, line)`` site."""
+        return None if site is None else self.at(site[0], site[1])
 
     def sites(self, row: SendRow) -> tuple[CodeRef | None, CodeRef | None]:
         """The caller's site and the project site of ``row``."""
@@ -297,11 +309,11 @@ class _Places:
         if where is None or offset is None:
             return None
         if type(where) is not int:
-            return _at(where, offset)
+            return self.at(where, offset)
         known = self._lines.get((where, offset))
         if known is None:
             code = self._codes[where]
-            known = _at(code.co_filename, line_at(code, offset))
+            known = self.at(code.co_filename, line_at(code, offset))
             self._lines[(where, offset)] = known
         return known
 
@@ -314,18 +326,14 @@ def line_at(code: CodeType, offset: int) -> int:
     return code.co_firstlineno
 
 
-def _code(site: Site | None) -> CodeRef | None:
-    return None if site is None else _at(site[0], site[1])
-
-
 def _connect_key(
-    signal: SignalRef, row: _ConnectRow, handler: Callable[[int], HandlerRef]
+    signal: SignalRef, row: _ConnectRow, handler: Callable[[int], HandlerRef], where: _Places
 ) -> ConnectKey:
     _, token, site, sender, uid = row
     return ConnectKey(
         signal=signal,
         handler=None if token is None else handler(token),
-        site=_code(site),
+        site=where.code(site),
         sender=sender,
         dispatch_uid=uid,
     )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import weakref
+
+import pytest
 
 from pytest_signaltrace.trace import CodeRef, Recorder, SendKey
 
@@ -115,3 +118,32 @@ def test_a_dead_signals_id_reused_by_a_new_signal_gets_a_new_token() -> None:
     recorder.record_send(second, "send", None, None)
     (key,) = recorder.snapshot().sends
     assert (key.signal.path, key.signal.line) == ("/src/b.py", 2)
+
+
+def test_a_snapshot_makes_each_filename_absolute_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Thousands of rows name a few dozen files: abspath + normpath per row was a good part of
+    # taking the snapshot at the end of a run.
+    from pytest_signaltrace.trace import recorder as recorder_module
+
+    made_absolute: list[str] = []
+
+    def counting(filename: str) -> str:
+        made_absolute.append(filename)
+        return original(filename)
+
+    original = recorder_module.absolute_filename
+    monkeypatch.setattr(recorder_module, "absolute_filename", counting)
+    recorder = Recorder()
+    signal = FakeSignal()
+    for line in range(1, 51):
+        recorder.record_send(signal, "send", ("shop/views.py", line), None)
+        recorder.record_connect(signal, on_a, ("shop/apps.py", line), dispatch_uid=str(line))
+
+    trace = recorder.snapshot()
+
+    assert sorted(made_absolute) == ["shop/apps.py", "shop/views.py"]
+    assert len(trace.sends) == 50
+    assert len(trace.connects) == 50
+    assert {key.site.path for key in trace.connects if key.site} == {
+        os.path.abspath("shop/apps.py")
+    }
