@@ -31,20 +31,17 @@ def sender_rows(senders: Sequence[Sender], project_sends: Mapping[Site, Counts])
     ``project_sends`` holds, per project call site (rootdir-relative path, caller line, method),
     the calls per signal id the trace saw.
     """
-    spans: dict[str, list[Sender]] = defaultdict(list)
+    # Every line of every declared call, to the first declared site covering it: a run has
+    # thousands of runtime send sites, a file dozens of declared ones, and looking each runtime
+    # site up among its file's declared sites was most of building these rows.
+    covering: dict[Site, Sender] = {}
     for sender in senders:
-        spans[sender.path].append(sender)
+        for covered in range(sender.line, max(sender.end_line, sender.line) + 1):
+            covering.setdefault((sender.path, covered, sender.method), sender)
     matched: dict[Site, dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
     unmatched: list[tuple[Site, Counts]] = []
     for (path, line, method), counts in project_sends.items():
-        declared = next(
-            (
-                s
-                for s in spans.get(path, ())
-                if s.line <= line <= max(s.end_line, s.line) and s.method == method
-            ),
-            None,
-        )
+        declared = covering.get((path, line, method))
         if declared is None:
             unmatched.append(((path, line, method), counts))
             continue

@@ -293,3 +293,25 @@ def test_each_runtime_signal_is_named_once_however_many_rows_name_it(tmp_path: P
 
     assert signal_row(report, REFUNDED).sends == 50
     assert looked_up == [str(tmp_path / SIGNALS_PY)]
+
+
+def test_a_runtime_send_meets_the_declared_call_spanning_its_line(tmp_path: Path) -> None:
+    # Any line of a multi-line call, same method; the first declared call covering the line
+    # wins; a line no call covers is a send site of its own.
+    first = Sender("shop/views.py", 20, 23, REFUNDED, "send", "None", expression="a")
+    inner = Sender("shop/views.py", 22, 22, REFUNDED, "send", "None", expression="b")
+    robust = Sender("shop/views.py", 22, 22, REFUNDED, "send_robust", "None", expression="c")
+    sends = {send(tmp_path, REFUNDED, 23): 1, send(tmp_path, REFUNDED, 22): 2}
+    sends[send(tmp_path, REFUNDED, 30)] = 4
+    robust_send = send(tmp_path, REFUNDED, 22)._replace(method="send_robust")
+    sends[robust_send] = 8
+
+    report = merged(tmp_path, [ON_REFUND], [first, inner, robust], sends)
+
+    calls = {(r.line, r.method, r.declared): r.calls for r in report.senders}
+    assert calls == {
+        (20, "send", True): 3,
+        (22, "send", True): 0,
+        (22, "send_robust", True): 8,
+        (30, "send", False): 4,
+    }
