@@ -276,24 +276,62 @@ def check_document(document: object, *, name: str) -> None:
     holds for any version of the layout): negative, fractional or huge counts, a line that is
     not a number, a path that is not a string, tests that are not a list of strings, floats,
     nesting deeper than :data:`MAX_DEPTH`. Raises :class:`DataFileError` naming the value."""
-    stack: list[tuple[object, str, int]] = [(document, "", 0)]
+    # Where a value is stays a chain of (parent, key or index) and becomes text only for a
+    # message: building it for every value was most of reading a large file. Strings, None
+    # and booleans cannot be damaged (beyond their depth), and ints are checked in place.
+    stack: list[tuple[object, _Where, int]] = [(document, None, 0)]
     while stack:
         value, where, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise DataFileError(f"{name} is corrupt: nested deeper than {MAX_DEPTH} levels")
         if isinstance(value, dict):
-            for key, item in value.items():
-                at = _member(where, str(key))
-                problem = _field_problem(str(key), item)
-                if problem:
-                    raise DataFileError(f"{name} is corrupt: {at} is {_short(item)} ({problem})")
-                stack.append((item, at, depth + 1))
+            items: Iterable[tuple[str | int, object]] = value.items()
         elif isinstance(value, list):
-            stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+            items = enumerate(value)
         elif isinstance(value, float):
-            raise DataFileError(f"{name} is corrupt: {where} is {_short(value)} (not an integer)")
-        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_INT:
-            raise DataFileError(f"{name} is corrupt: {where} is too large a number")
+            raise DataFileError(
+                f"{name} is corrupt: {_where_text(where)} is {_short(value)} (not an integer)"
+            )
+        else:
+            _check_int(value, where, name)
+            continue
+        shallow = depth + 1 <= MAX_DEPTH
+        keyed = isinstance(value, dict)
+        for key, item in items:
+            if keyed:
+                key = str(key)
+                problem = _field_problem(key, item)
+                if problem:
+                    at = _where_text((where, key))
+                    raise DataFileError(f"{name} is corrupt: {at} is {_short(item)} ({problem})")
+            kind = type(item)
+            if shallow and (kind is str or kind is bool or item is None):
+                continue
+            if shallow and kind is int:
+                _check_int(item, (where, key), name)
+                continue
+            stack.append((item, (where, key), depth + 1))
+
+
+#: Where a value is in a document: ``None`` (the top) or ``(parent, key or list index)``.
+_Where = tuple[Any, str | int] | None
+
+
+def _where_text(where: _Where) -> str:
+    """``trace.sends[3].count`` for a :data:`_Where` chain."""
+    parts: list[str | int] = []
+    while where is not None:
+        where, part = where
+        parts.append(part)
+    text = ""
+    for part in reversed(parts):
+        text = f"{text}[{part}]" if isinstance(part, int) else _member(text, part)
+    return text
+
+
+def _check_int(value: object, where: _Where, name: str) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_INT:
+        raise DataFileError(f"{name} is corrupt: {_where_text(where)} is too large a number")
 
 
 def _member(where: str, key: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -384,3 +385,28 @@ def _trace_v1(trace: Trace) -> dict[str, Any]:
         ],
         "disconnects": [],
     }
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (
+            {"trace": {"tests": [{"test_indexes": [0, 2**64]}]}},
+            "trace.tests[0].test_indexes[1] is too large",
+        ),
+        (
+            {"trace": {"sends": [{"site": [1, 2.5]}]}},
+            "trace.sends[0].site[1] is 2.5 (not an integer)",
+        ),
+        (
+            {"weird key": {"a-b": [[True, None, "x", 2**70]]}},
+            '["weird key"]["a-b"][0][3] is too large',
+        ),
+        ([{"count": -1}], "[0].count is -1 (expected a count"),
+    ],
+)
+def test_a_damaged_value_is_named_by_where_it_is(document: object, message: str) -> None:
+    from pytest_signaltrace.data import DataFileError, check_document
+
+    with pytest.raises(DataFileError, match=re.escape(f"f.json is corrupt: {message}")):
+        check_document(document, name="f.json")
