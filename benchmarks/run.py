@@ -1,6 +1,7 @@
 """Whole-suite cost of the signal trace: suites run with and without it, interleaved.
 
-Run by hand (never in CI): ``python benchmarks/run.py [--quick] [--runs N] [--json FILE]``.
+Run by hand (never in CI): ``python benchmarks/run.py [--quick] [--runs N] [--suite NAME]
+[--only TEXT] [--json FILE]`` (``--suite generated|django|model-utils``, repeatable).
 
 Suites (each a pair of commands, A without the trace and B with it):
 
@@ -8,10 +9,16 @@ Suites (each a pair of commands, A without the trace and B with it):
   ``--quick``), ``pytest`` against ``pytest --signal-report=term``, serial and under ``-n 2``;
 * ``django-apps``: Django's own test apps from its sdist (``basic queries model_forms signals
   dispatch``; ``signals dispatch`` with ``--quick``), ``runtests.py`` against
-  ``signaltrace run -- runtests.py``, with ``--parallel 1`` and ``--parallel 2``.
+  ``signaltrace run -- runtests.py``, with ``--parallel 1`` and ``--parallel 2``;
+* ``django-model-utils``: a third-party project's own suite from its sdist (350 tests: model
+  mixins and ``FieldTracker``, whose ``post_init``/``class_prepared`` receivers run for every
+  model instance), ``pytest`` against ``pytest --signal-report=term``, serial and ``-n 2``, on
+  SQLite (its four SQLite-only failures, ``JoinManagerTest``, deselected). It needs
+  ``time-machine`` installed.
 
-Each pair is first run once each untimed (it fills the scan cache and the OS file cache: the
-figures are for a warm cache), then ``--runs`` times as A B A B ... Every run is one process
+Each pair is first run once each untimed (it fills the scan cache, the bytecode cache and the
+OS file cache: the figures are for a warm cache; ``PYTHONDONTWRITEBYTECODE`` is dropped from
+the children's environment), then ``--runs`` times as A B A B ... Every run is one process
 tree: wall time from the parent, CPU time (user + system) and peak RSS from ``os.wait4`` (which
 includes the processes the command waited for: xdist workers, Django's parallel runners; peak
 RSS is the largest single process's). For pytest suites the seconds the plugin spends at the end
@@ -45,6 +52,8 @@ import bench_scan  # noqa: E402  (its sdist download and extraction)
 import gen_suite  # noqa: E402
 
 DJANGO_VERSION = "5.2.19"
+MODEL_UTILS = ("django-model-utils", "5.0.0")
+SUITES = ("generated", "django", "model-utils")
 DJANGO_APPS = ["basic", "queries", "model_forms", "signals", "dispatch"]
 QUICK_APPS = ["signals", "dispatch"]
 
@@ -79,6 +88,9 @@ def measure(pair: Pair, variant: str) -> Run:
     command = pair.traced if variant == "B" else pair.untraced
     end_file = Path(tempfile.mkstemp(prefix="endtime-")[1])
     env = dict(os.environ, **pair.env, BENCH_ENDTIME_FILE=str(end_file))
+    # As in a user's CI with installed packages: bytecode cached (with PYTHONDONTWRITEBYTECODE
+    # set, every process compiles every module it imports, and the traced one imports more).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH_DIR), env.get("PYTHONPATH")]))
     start = time.perf_counter()
     process = subprocess.Popen(
@@ -178,6 +190,47 @@ def django_pairs(apps: list[str]) -> list[Pair]:
     return pairs
 
 
+def sdist_tree(name: str, version: str) -> Path:
+    """``name``'s sdist extracted under ``benchmarks/.cache/`` (downloaded with pip once)."""
+    target = bench_scan.CACHE_DIR / f"{name}-{version}"
+    if target.is_dir():
+        return target
+    folder = bench_scan.CACHE_DIR / "sdists"
+    folder.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+        "--no-binary", ":all:", f"{name}=={version}", "-d", str(folder),
+    ]  # fmt: skip
+    subprocess.run(command, check=True)
+
+    def normal(text: str) -> str:
+        return text.lower().replace("-", "_")
+
+    (sdist,) = [
+        p for p in folder.iterdir() if normal(p.name).startswith(normal(f"{name}-{version}"))
+    ]
+    bench_scan.extract_sdist(sdist, target)
+    return target
+
+
+def model_utils_pairs() -> list[Pair]:
+    """django-model-utils' own suite, serial and under ``-n 2``."""
+    root = sdist_tree(*MODEL_UTILS)
+    pytest = [
+        sys.executable, "-m", "pytest", "-q", "-p", "endtimer",
+        "--deselect", "tests/test_managers/test_join_manager.py::JoinManagerTest",
+    ]  # fmt: skip
+    traced = ["--signal-report=term"]
+    env = {"SQLITE": "1", "PYTHONPATH": str(root)}
+    name = f"{MODEL_UTILS[0]} {MODEL_UTILS[1]}"
+    return [
+        Pair(f"{name}, serial", root, pytest, [*pytest, *traced], env,
+             data_file=root / ".signaltrace"),
+        Pair(f"{name}, -n 2", root, [*pytest, "-n", "2"], [*pytest, "-n", "2", *traced], env,
+             data_file=root / ".signaltrace"),
+    ]  # fmt: skip
+
+
 def print_table(results: list[dict[str, object]]) -> None:
     """The ratios, one line per suite."""
     print()
@@ -203,16 +256,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller suites, 3 runs")
     parser.add_argument("--runs", type=int, help="paired runs per suite (default 5; 3 quick)")
-    parser.add_argument("--only", help="run only the suites whose name contains this")
+    parser.add_argument(
+        "--suite",
+        action="append",
+        choices=SUITES,
+        help="build and run only these suites (repeatable; default: all)",
+    )
+    parser.add_argument("--only", help="run only the pairs whose name contains this")
     parser.add_argument("--json", type=Path, default=BENCH_DIR / ".cache" / "results.json")
     parser.add_argument("--work", type=Path, default=BENCH_DIR / ".cache" / "suites")
     args = parser.parse_args(argv)
     runs = args.runs or (3 if args.quick else 5)
     args.work.mkdir(parents=True, exist_ok=True)
-    pairs = [
-        *generated_pairs(args.work, 400 if args.quick else 2000),
-        *django_pairs(QUICK_APPS if args.quick else DJANGO_APPS),
-    ]
+    suites = args.suite or SUITES
+    pairs = []
+    if "generated" in suites:
+        pairs += generated_pairs(args.work, 400 if args.quick else 2000)
+    if "django" in suites:
+        pairs += django_pairs(QUICK_APPS if args.quick else DJANGO_APPS)
+    if "model-utils" in suites:
+        pairs += model_utils_pairs()
     if args.only:
         pairs = [p for p in pairs if args.only in p.name]
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, {runs} paired runs each")
