@@ -1,7 +1,7 @@
 """Whole-suite cost of the signal trace: suites run with and without it, interleaved.
 
 Run by hand (never in CI): ``python benchmarks/run.py [--quick] [--runs N] [--suite NAME]
-[--only TEXT] [--json FILE]`` (``--suite generated|django|model-utils``, repeatable).
+[--only TEXT] [--json FILE]`` (``--suite generated|django|django-scoped|model-utils``, repeatable).
 
 Suites (each a pair of commands, A without the trace and B with it):
 
@@ -9,7 +9,9 @@ Suites (each a pair of commands, A without the trace and B with it):
   ``--quick``), ``pytest`` against ``pytest --signal-report=term``, serial and under ``-n 2``;
 * ``django-apps``: Django's own test apps from its sdist (``basic queries model_forms signals
   dispatch``; ``signals dispatch`` with ``--quick``), ``runtests.py`` against
-  ``signaltrace run -- runtests.py``, with ``--parallel 1`` and ``--parallel 2``;
+  ``signaltrace run -- runtests.py``, with ``--parallel 1`` and ``--parallel 2``
+  (``django-scoped``: the same with ``--source`` naming the apps run, as a user tracing those
+  apps would, instead of the whole ``tests/`` folder);
 * ``django-model-utils``: a third-party project's own suite from its sdist (350 tests: model
   mixins and ``FieldTracker``, whose ``post_init``/``class_prepared`` receivers run for every
   model instance), ``pytest`` against ``pytest --signal-report=term``, serial and ``-n 2``, on
@@ -53,7 +55,7 @@ import gen_suite  # noqa: E402
 
 DJANGO_VERSION = "5.2.19"
 MODEL_UTILS = ("django-model-utils", "5.0.0")
-SUITES = ("generated", "django", "model-utils")
+SUITES = ("generated", "django", "django-scoped", "model-utils")
 DJANGO_APPS = ["basic", "queries", "model_forms", "signals", "dispatch"]
 QUICK_APPS = ["signals", "dispatch"]
 
@@ -91,7 +93,8 @@ def measure(pair: Pair, variant: str) -> Run:
     # As in a user's CI with installed packages: bytecode cached (with PYTHONDONTWRITEBYTECODE
     # set, every process compiles every module it imports, and the traced one imports more).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH_DIR), env.get("PYTHONPATH")]))
+    paths = [str(BENCH_DIR), pair.env.get("PYTHONPATH"), os.environ.get("PYTHONPATH")]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=pair.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -171,16 +174,20 @@ def generated_pairs(work: Path, tests: int) -> list[Pair]:
     ]  # fmt: skip
 
 
-def django_pairs(apps: list[str]) -> list[Pair]:
-    """Django's own test apps, through ``signaltrace run``, serial and with 2 processes."""
+def django_pairs(apps: list[str], scoped: bool = False) -> list[Pair]:
+    """Django's own test apps, through ``signaltrace run``, serial and with 2 processes; with
+    ``scoped``, ``--source`` names the apps run (by default the whole ``tests/`` folder, about
+    1,800 files, is scanned and traced)."""
     tests = bench_scan.django_tree(DJANGO_VERSION) / "tests"
+    sources = [arg for app in apps for arg in ("--source", app)] if scoped else []
     pairs = []
     for parallel in ("1", "2"):
         command = [sys.executable, "runtests.py", "--parallel", parallel, *apps]
-        traced = [sys.executable, "-m", "pytest_signaltrace", "run", "--", *command]
+        traced = [sys.executable, "-m", "pytest_signaltrace", "run", *sources, "--", *command]
         pairs.append(
             Pair(
-                f"django {DJANGO_VERSION} {' '.join(apps)}, --parallel {parallel}",
+                f"django {DJANGO_VERSION} {' '.join(apps)}{', --source apps' if scoped else ''}"
+                f", --parallel {parallel}",
                 tests,
                 command,
                 traced,
@@ -274,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         pairs += generated_pairs(args.work, 400 if args.quick else 2000)
     if "django" in suites:
         pairs += django_pairs(QUICK_APPS if args.quick else DJANGO_APPS)
+    if "django-scoped" in suites:
+        pairs += django_pairs(QUICK_APPS if args.quick else DJANGO_APPS, scoped=True)
     if "model-utils" in suites:
         pairs += model_utils_pairs()
     if args.only:
