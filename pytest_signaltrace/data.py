@@ -11,6 +11,7 @@ atomically (temporary file + rename)::
      "sources": ["."],                 # folders scanned, relative to the rootdir (POSIX)
      "exclude": ["shop.legacy.*"],     # receiver exclusion globs
      "missing_workers": ["gw1"],       # xdist workers that sent nothing back
+     "runs": ["5f0c...", ...],         # ids of the runs whose data this holds (combine, append)
      "static": {...},                  # the static map: `signaltrace scan --format json`, format 1
      "trace": {...}}                   # the runtime Trace (``Trace.to_json``), format 2
 
@@ -28,6 +29,11 @@ Format history (``"version"``):
   sources are summed over their ``dispatch_uid`` (dropped): Django's test client connects one
   with a fresh uid on every request. Written without indentation.
 
+  Optional ``runs`` (added without a version change: older readers ignore it): the ids of
+  the runs whose data the file holds, one per traced run, united by ``combine`` and
+  ``--signal-append``, so that data already included is never counted twice. A file without
+  it (written before) counts as one run whose id is derived from its content.
+
 A reader refuses a file whose version is newer than the one it knows; version 1 is still read.
 """
 
@@ -36,10 +42,12 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import hashlib
 import json
 import os
 import types
 import typing
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +109,8 @@ class RunData:
     missing_workers: tuple[str, ...] = ()
     tool: str = f"pytest-signaltrace {__version__}"
     created: str = field(default_factory=lambda: _now())
+    #: The ids of the runs whose data this holds (sorted); ``()`` in a file written before.
+    runs: tuple[str, ...] = ()
 
     @classmethod
     def from_run(
@@ -125,6 +135,7 @@ class RunData:
             sources=tuple(portable_path(str(s), root) for s in sources),
             exclude=tuple(exclude),
             missing_workers=tuple(sorted(missing_workers)),
+            runs=(new_run_id(),),
         )
 
     def build_report(self) -> Report:
@@ -151,6 +162,7 @@ class RunData:
             "sources": list(self.sources),
             "exclude": list(self.exclude),
             "missing_workers": list(self.missing_workers),
+            "runs": list(self.runs),
             "static": scan_json.scan_to_dict(self.static),
             "trace": self.trace.to_json(),
         }
@@ -246,7 +258,7 @@ _LINE_KEYS = frozenset({"line", "end_line", "def_line", "definition_line"})
 #: Paths: strings, or null when not known.
 _PATH_KEYS = frozenset({"path", "def_path", "definition_path", "root", "rootdir"})
 #: Lists of strings (test node ids, folders, patterns, worker ids).
-_STRING_LIST_KEYS = frozenset({"tests", "sources", "exclude", "missing_workers"})
+_STRING_LIST_KEYS = frozenset({"tests", "sources", "exclude", "missing_workers", "runs"})
 #: The largest integer accepted anywhere (a counter of a real run stays far below it).
 _MAX_INT = 2**63 - 1
 
@@ -407,6 +419,7 @@ def data_from_json(document: object, *, name: str = "data") -> RunData:
             missing_workers=_strings(document.get("missing_workers", [])),
             tool=_string(document.get("tool", "")),
             created=_string(document.get("created", "")),
+            runs=_strings(document.get("runs", [])),
         )
     except KeyError as exc:
         raise DataFileError(f"{name} is corrupt: missing {exc.args[0]!r}") from None
@@ -536,37 +549,78 @@ def _now() -> str:
 # -- Combining -----------------------------------------------------------------------------------
 
 
-def combine(inputs: Iterable[tuple[str, RunData]]) -> RunData:
+def combine(
+    inputs: Iterable[tuple[str, RunData]], *, on_skip: Callable[[str, str], None] | None = None
+) -> RunData:
     """Merge the data of several runs of the same source (CI shards) into one.
 
-    Traces are merged (counts summed, test sets united) and missing workers united. The inputs
-    must describe the same source: equal static maps (records, not the file counts), sources and
-    exclusion patterns, otherwise :class:`DataFileError` names the first file that differs. The
-    rootdir is the first input's; the trace paths are rootdir-relative, so shards checked out
-    in different folders combine.
+    Traces are merged (counts summed, test sets united), missing workers and run ids united.
+    An input whose runs are all included already (the same file twice, or a previous output of
+    ``combine`` given again) is skipped, and ``on_skip(name, reason)`` is told: counts never
+    double. One that holds some included runs and some new ones cannot be added exactly and is
+    refused. The inputs must describe the same source: equal static maps (records, not the file
+    counts), sources and exclusion patterns, otherwise :class:`DataFileError` names the first
+    file that differs. The rootdir is the first input's; the trace paths are rootdir-relative,
+    so shards checked out in different folders combine.
     """
-    named = list(inputs)
+    named = [(name, data, run_ids(data)) for name, data in inputs]
     if not named:
         raise DataFileError("nothing to combine")
-    first_name, first = named[0]
-    trace = first.trace
-    missing = set(first.missing_workers)
-    for name, data in named[1:]:
+    first_name, first, _ = named[0]
+    # The inputs that hold the most runs first: a previous output given after the shards it
+    # holds makes them the ones skipped, not itself refused.
+    ordered = sorted(named, key=lambda item: -len(item[2]))
+    trace: Trace | None = None
+    missing: set[str] = set()
+    included: dict[str, str] = {}
+    for name, data, runs in ordered:
+        already = [run for run in runs if run in included]
+        if already and len(already) == len(runs):
+            if on_skip is not None:
+                on_skip(name, f"its data is already included (from {included[already[0]]})")
+            continue
+        if already:
+            raise DataFileError(
+                f"cannot combine {name}: it holds some of the runs of {included[already[0]]} "
+                "but not all, so they would be counted twice; combine the original files"
+            )
         difference = _difference(first, data)
         if difference:
             raise DataFileError(
                 f"cannot combine {name} with {first_name}: {difference}; combine only the data "
                 "of runs of the same source (same commit and settings)"
             )
-        trace = trace.merge(data.trace)
+        trace = data.trace if trace is None else trace.merge(data.trace)
         missing.update(data.missing_workers)
+        included.update(dict.fromkeys(runs, name))
+    assert trace is not None  # the first input of ``ordered`` is always taken
     return dataclasses.replace(
         first,
         trace=trace,
         missing_workers=tuple(sorted(missing)),
         tool=f"pytest-signaltrace {__version__}",
         created=_now(),
+        runs=tuple(sorted(included)),
     )
+
+
+def new_run_id() -> str:
+    """A fresh, unique id for the data of one traced run."""
+    return uuid.uuid4().hex
+
+
+def run_ids(data: RunData) -> tuple[str, ...]:
+    """The ids of the runs ``data`` holds; for a file written before run ids, one derived from
+    its content (the same file read twice has the same one)."""
+    if data.runs:
+        return data.runs
+    document = json.dumps(data.to_json() | {"tool": "", "runs": []}, sort_keys=True)
+    return ("content-" + hashlib.sha256(document.encode("utf-8")).hexdigest()[:32],)
+
+
+def difference(left: RunData, right: RunData) -> str:
+    """How the sources of two runs differ (so that their data cannot combine), or ``""``."""
+    return _difference(left, right)
 
 
 def _difference(left: RunData, right: RunData) -> str:

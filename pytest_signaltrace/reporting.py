@@ -52,6 +52,7 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
         if session.static_scan is None:
             session.static_scan = StaticScan(session, cache_dir_of(config))
         static = session.static_scan.result()
+        _add_appended(session, static)
         report = session.build(static)
     except Exception as exc:
         return _fault(session, "building the signal report", exc)
@@ -120,13 +121,43 @@ def _write_request(
         )
 
 
+def _add_appended(session: TraceSession, static: StaticMap) -> None:
+    """``--signal-append``: the data file's data joins this run's, in the report and the data
+    file (not with ``parallel``, whose every run writes a file of its own)."""
+    settings = session.settings
+    if not settings.append or settings.parallel or settings.data_file is None:
+        return
+    from pytest_signaltrace.datafiles import load_appended
+
+    appended = load_appended(
+        settings.data_file,
+        static,
+        rootdir=session.rootdir,
+        sources=settings.sources,
+        exclude=settings.exclude,
+    )
+    if appended.note:
+        session.notes.append(appended.note)
+    session.appended = appended.trace
+    session.appended_runs = appended.runs
+    session.missing_workers.extend(
+        w for w in appended.missing_workers if w not in session.missing_workers
+    )
+
+
 def _write_data_file(session: TraceSession, static: StaticMap) -> None:
     """Write the data file (static map + trace) for ``signaltrace report`` and ``combine``."""
     destination = session.settings.data_file
     if destination is None:
         return
+    import dataclasses
+
     from pytest_signaltrace.data import RunData, write_data
 
+    if session.settings.parallel:
+        from pytest_signaltrace.datafiles import parallel_name
+
+        destination = parallel_name(destination)
     data = RunData.from_run(
         static,
         session.combined_trace(),
@@ -135,6 +166,8 @@ def _write_data_file(session: TraceSession, static: StaticMap) -> None:
         exclude=session.settings.exclude,
         missing_workers=session.missing_workers,
     )
+    if session.appended_runs:
+        data = dataclasses.replace(data, runs=tuple(sorted({*session.appended_runs, *data.runs})))
     try:
         write_data(destination, data)
     except OSError as exc:

@@ -85,6 +85,10 @@ class TraceSession:
     static_scan: StaticScan | None = None
     #: The Python subprocesses tests start, traced too (not in the xdist controller).
     children: ChildTracing | None = None
+    #: With ``--signal-append``: the data file's trace (absolute paths), added to this run's.
+    appended: Trace | None = None
+    #: With ``--signal-append``: the runs the data file held, and its missing workers.
+    appended_runs: tuple[str, ...] = ()
     _stopped: Trace | None = None
     _combined: Trace | None = None
 
@@ -191,6 +195,8 @@ class TraceSession:
             trace = self.stop() if self.role != "controller" else Trace()
             for worker in sorted(self.worker_traces):
                 trace = trace.merge(self.worker_traces[worker])
+            if self.appended is not None:
+                trace = self.appended.merge(trace)
             self._combined = trace
         return self._combined
 

@@ -52,6 +52,8 @@ _INI_KEYS = {
     "signaltrace_precision": ("string", "decimal places of percentages (default 2)"),
     "signaltrace_sort": ("string", "order of the signal table: name, cover, miss, ..."),
     "signaltrace_html_link_template": ("string", "HTML report link: URL with {path} {line}"),
+    "signaltrace_append": ("bool", "add this run's data to the data file, as --signal-append"),
+    "signaltrace_parallel": ("bool", "write the data file as <data file>.<host>.<pid>.<random>"),
 }
 
 #: The ``DEST`` of ``--signal-report=term:skip-covered`` (pytest-cov's spelling).
@@ -82,6 +84,10 @@ class Settings:
     data_file: Path | None = None
     #: ``precision``, ``skip_covered``, ``sort``, ``html_link_template``.
     report_options: ReportOptions = field(default_factory=ReportOptions)
+    #: Add the run's data to the data file's instead of replacing it (``--cov-append``).
+    append: bool = False
+    #: Write ``<data file>.<host>.<pid>.<random>`` for a later bare ``signaltrace combine``.
+    parallel: bool = False
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -120,6 +126,13 @@ def add_options(parser: pytest.Parser) -> None:
         dest="signal_data_file",
         help=f"data file for 'signaltrace report/combine' (default: {DEFAULT_DATA_FILE} in the "
         "rootdir; empty: none)",
+    )
+    group.addoption(
+        "--signal-append",
+        action="store_true",
+        default=False,
+        dest="signal_append",
+        help="add this run's data to the data file instead of replacing it (like --cov-append)",
     )
     group.addoption(
         "--no-signal-report",
@@ -236,6 +249,10 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
     report_options = report_options_of(
         table, lambda key: config.getini(f"signaltrace_{key}"), origin
     )
+    append = bool(getattr(options, "signal_append", False)) or _flag(
+        config.getini("signaltrace_append"), table.get("append")
+    )
+    parallel = _flag(config.getini("signaltrace_parallel"), table.get("parallel"))
 
     active = report_requested or fail_under is not None
     if active and not report_requested:
@@ -252,6 +269,8 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
         package_roots=tuple(p.resolve() for p in package_roots),
         data_file=data_file,
         report_options=report_options,
+        append=append,
+        parallel=parallel,
     )
 
 
@@ -302,6 +321,14 @@ def pyproject_report_options(table: dict[str, Any], pyproject: Path | str) -> Re
     return report_options_of(table, lambda _key: None, origin)
 
 
+def _flag(ini: object, table: object) -> bool:
+    """A true/false setting: true when the ini key or ``[tool.signaltrace]`` says so (pytest
+    reads an ini bool that is not set as false, so a false there cannot tell "unset" apart)."""
+    if isinstance(ini, bool) and ini:
+        return True
+    return table is True
+
+
 def _first_of(option: Any, ini: Any, table: Any) -> tuple[str, Any]:
     """The setting that wins (the command line, then the ini file, then pyproject), and which."""
     if option:
@@ -323,6 +350,8 @@ TABLE_KEYS: dict[str, tuple[type, ...]] = {
     "precision": (int,),
     "sort": (str,),
     "html_link_template": (str,),
+    "append": (bool,),
+    "parallel": (bool,),
 }
 
 
@@ -357,6 +386,8 @@ def _expected(key: str) -> str:
         "precision": "an integer (decimal places of percentages)",
         "sort": "a string",
         "html_link_template": "a string",
+        "append": "true or false",
+        "parallel": "true or false",
     }.get(key, "a string or a list of strings")
 
 

@@ -71,6 +71,7 @@ def test_the_file_names_its_format_version_and_tool(run: RunData, tmp_path: Path
         "sources",
         "exclude",
         "missing_workers",
+        "runs",
         "static",
         "trace",
     ]

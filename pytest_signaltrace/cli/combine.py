@@ -1,8 +1,13 @@
-"""``signaltrace combine FILE...``: merge the data files of CI shards into one."""
+"""``signaltrace combine [FILE...]``: merge the data files of CI shards into one.
+
+Without FILEs, like ``coverage combine``: the parallel data files (``parallel = true``) beside
+the data file are combined into it and deleted unless ``--keep``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,9 +25,17 @@ def add_parser(commands: Commands) -> None:
         help="merge the data files of parallel runs (CI jobs, matrix shards) into one",
         description="Merge data files of runs of the same source: counts are summed, test "
         "lists united, statuses recomputed when reporting. Data files whose static maps differ "
-        "(another commit or other settings) are refused.",
+        "(another commit or other settings) are refused; data already included (the same file "
+        "twice, a previous output) is skipped. Without FILEs, the parallel data files "
+        "(parallel = true) beside the output are combined into it, then deleted unless --keep.",
     )
-    combine.add_argument("files", nargs="+", type=Path, metavar="FILE", help="data files")
+    combine.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="data files (default: the parallel data files beside --output)",
+    )
     combine.add_argument(
         "--output",
         "-o",
@@ -30,20 +43,51 @@ def add_parser(commands: Commands) -> None:
         default=Path(default_data_file()),
         help=f"data file to write (default: ${DATA_FILE_ENV}, else {DEFAULT_DATA_FILE})",
     )
+    combine.add_argument(
+        "--append",
+        action="store_true",
+        help="add to the data in --output instead of replacing it (like coverage combine "
+        "--append)",
+    )
+    combine.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the parallel data files combined (default: delete them)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace combine``; returns the exit status."""
     from pytest_signaltrace.data import DataFileError, combine, read_data, write_data
+    from pytest_signaltrace.datafiles import parallel_files
+
+    files: list[Path] = list(args.files)
+    found = not files
+    if found:
+        files = parallel_files(args.output)
+        if not files:
+            return usage_error(
+                f"no data files to combine: no parallel data files {args.output}.* "
+                "(parallel = true); name the files to combine"
+            )
+    inputs = list(files)
+    if args.append and args.output.exists():
+        inputs.insert(0, args.output)
+
+    def skipped(name: str, reason: str) -> None:
+        print(f"signaltrace: skipped {name}: {reason}", file=sys.stderr)
 
     try:
-        combined = combine((str(path), read_data(path)) for path in args.files)
+        combined = combine(((str(path), read_data(path)) for path in inputs), on_skip=skipped)
     except DataFileError as exc:
         return usage_error(str(exc))
     try:
         write_data(args.output, combined)
     except OSError as exc:
         return usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
-    count = len(args.files)
+    count = len(files)
     print(f"Combined {count} data file{'s' if count != 1 else ''} into {args.output}")
+    if found and not args.keep:
+        for path in files:
+            path.unlink(missing_ok=True)
     return ExitCode.OK

@@ -24,7 +24,8 @@ def add_parser(commands: Commands) -> None:
         description="Run COMMAND with the signals of its Python processes traced, then write "
         "the data file for 'signaltrace report'. Receivers are attributed to unittest test ids. "
         "Exits with the command's exit status.",
-        usage="%(prog)s [--data-file FILE] [--source PATH]... [--no-cache] -- COMMAND...",
+        usage="%(prog)s [--data-file FILE] [--source PATH]... [--parallel] [--no-cache] "
+        "-- COMMAND...",
     )
     run.add_argument(
         "--data-file",
@@ -42,6 +43,13 @@ def add_parser(commands: Commands) -> None:
         help="folder to scan and trace; repeatable (default: source in [tool.signaltrace], "
         "else the current folder)",
     )
+    run.add_argument(
+        "--parallel",
+        "-p",
+        action="store_true",
+        help="write FILE.<host>.<pid>.<random>, for a later 'signaltrace combine' (like "
+        "coverage run -p; default: parallel in [tool.signaltrace])",
+    )
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     run.add_argument(
         "argv", nargs=argparse.REMAINDER, metavar="COMMAND", help="the command to run, after --"
@@ -58,6 +66,7 @@ class _RunConfig:
     data_file: Path
     exclude: list[str]
     package_roots: list[Path]
+    parallel: bool = False
 
 
 def _run_config(args: argparse.Namespace) -> _RunConfig | str:
@@ -87,6 +96,7 @@ def _run_config(args: argparse.Namespace) -> _RunConfig | str:
         data_file=rootdir / data_file,
         exclude=as_list(table.get("exclude")),
         package_roots=[(rootdir / p).resolve() for p in as_list(table.get("package_roots"))],
+        parallel=bool(args.parallel or table.get("parallel") is True),
     )
 
 
@@ -103,6 +113,31 @@ def run(args: argparse.Namespace) -> int:
         trace, result = trace_command(config.command, config.sources)
     except RunError as exc:
         return usage_error(str(exc))
+    for note in result.bad_fragments:
+        print(f"signaltrace: warning: unreadable trace fragment {note}", file=sys.stderr)
+    if not result.fragments:
+        print(
+            "signaltrace: warning: no Python process of the command was traced (not Python, "
+            "python -I/-S, or every process ended with os._exit); "
+            f"{_shown(config.data_file, config.rootdir)} left as it was",
+            file=sys.stderr,
+        )
+        return result.returncode
+    if not (trace.sends or trace.connects):
+        # Another interpreter ran the code, or Django/Celery never started: a data file of
+        # 0% would replace real data for nothing.
+        print(
+            "signaltrace: warning: the command sent no signal and connected no receiver "
+            "(another Python, or Django/Celery never set up?); "
+            f"{_shown(config.data_file, config.rootdir)} left as it was",
+            file=sys.stderr,
+        )
+        return result.returncode
+    data_file = config.data_file
+    if config.parallel:
+        from pytest_signaltrace.datafiles import parallel_name
+
+        data_file = parallel_name(data_file)
     cache_dir = None if args.no_cache else default_cache_dir(config.rootdir)
     if cache_dir is not None:
         ensure_pytest_cache_marker(cache_dir)
@@ -112,22 +147,24 @@ def run(args: argparse.Namespace) -> int:
             trace,
             rootdir=config.rootdir,
             sources=config.sources,
-            data_file=config.data_file,
+            data_file=data_file,
             exclude=config.exclude,
             package_roots=config.package_roots,
             cache_dir=cache_dir,
             progress=progress,
         )
     except OSError as exc:
-        return usage_error(f"cannot write {config.data_file}: {exc.strerror or exc}")
+        return usage_error(f"cannot write {data_file}: {exc.strerror or exc}")
     finally:
         progress.close()
-    for note in result.bad_fragments:
-        print(f"signaltrace: warning: unreadable trace fragment {note}", file=sys.stderr)
-    if not result.fragments:
-        print(
-            "signaltrace: warning: no Python process of the command was traced (not Python, "
-            "python -I/-S, or every process ended with os._exit)",
-            file=sys.stderr,
-        )
+    # On stderr, like the warnings: the command's own output keeps stdout to itself.
+    print(f"Wrote signal data to {_shown(data_file, config.rootdir)}", file=sys.stderr)
     return result.returncode
+
+
+def _shown(path: Path, rootdir: Path) -> str:
+    """``path`` relative to ``rootdir`` (POSIX) when inside it, else as it is."""
+    try:
+        return path.relative_to(rootdir).as_posix()
+    except ValueError:
+        return str(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -212,7 +213,53 @@ def test_a_process_that_ends_with_os_exit_is_not_recorded_and_says_so(project: P
     result = signaltrace("run", "--", sys.executable, "place.py", "--os-exit", cwd=project)
     assert result.returncode == 0
     assert "no Python process of the command was traced" in result.stderr
-    assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 0
+    assert ".signaltrace left as it was" in result.stderr
+    assert not (project / ".signaltrace").exists()
+
+
+def test_a_run_that_traced_nothing_leaves_the_old_data_file_alone(project: Path) -> None:
+    first = signaltrace("run", "--", sys.executable, "place.py", cwd=project)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.splitlines()[-1] == "Wrote signal data to .signaltrace"
+    before = (project / ".signaltrace").read_bytes()
+    # Python without Django: the sitecustomize runs, but no signal machinery is ever set up.
+    result = signaltrace("run", "--", sys.executable, "-c", "print('hi')", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "hi\n"
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        "signaltrace: warning: the command sent no signal and connected no receiver "
+        "(another Python, or Django/Celery never set up?); .signaltrace left as it was"
+    ]
+    assert "Wrote signal data" not in result.stderr
+    assert (project / ".signaltrace").read_bytes() == before
+
+
+def test_parallel_runs_write_files_of_their_own_that_a_bare_combine_adds_up(
+    project: Path,
+) -> None:
+    (project / "pyproject.toml").write_text("[tool.signaltrace]\nparallel = true\n")
+    for _ in range(2):
+        result = signaltrace("run", "--", sys.executable, "place.py", cwd=project)
+        assert result.returncode == 0, result.stderr
+        assert re.fullmatch(
+            r"Wrote signal data to \.signaltrace\.[^ ]+\.\d+\.\d{6}", result.stderr.splitlines()[-1]
+        )
+    parts = sorted(project.glob(".signaltrace.*"))
+    assert len(parts) == 2
+    assert not (project / ".signaltrace").exists()
+    combined = signaltrace("combine", "--keep", cwd=project)
+    assert combined.returncode == 0, combined.stderr
+    assert combined.stdout == "Combined 2 data files into .signaltrace\n"
+    assert sorted(project.glob(".signaltrace.*")) == parts
+    assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 2
+    again = signaltrace("combine", cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert list(project.glob(".signaltrace.*")) == []
+    assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 2
+    nothing = signaltrace("combine", cwd=project)
+    assert nothing.returncode == 2
+    assert "no data files to combine" in nothing.stderr
 
 
 def test_an_existing_sitecustomize_still_runs(project: Path) -> None:
@@ -228,7 +275,9 @@ def test_an_existing_sitecustomize_still_runs(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["yes", str(custom / "sitecustomize.py")]
     assert "was traced" not in result.stderr
-    assert (project / "custom.signaltrace").exists()
+    # Traced, but nothing happened there (no Django): nothing written, anywhere.
+    assert "custom.signaltrace left as it was" in result.stderr
+    assert not (project / "custom.signaltrace").exists()
     assert not (project / ".signaltrace").exists()
 
 
