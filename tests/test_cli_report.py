@@ -219,10 +219,12 @@ def test_combine_refuses_an_unusable_input_and_writes_nothing(
     assert not output.exists()
 
 
-def test_combine_needs_at_least_one_file() -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["combine"])
-    assert exit_info.value.code == ExitCode.USAGE
+def test_combine_without_files_or_parallel_data_files_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".signaltrace.json").write_text("{}")  # not a parallel data file's name
+    assert main(["combine", "--output", str(tmp_path / ".signaltrace")]) == ExitCode.USAGE
+    assert "no data files to combine" in capsys.readouterr().err
 
 
 def test_run_without_a_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
