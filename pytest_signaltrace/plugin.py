@@ -80,6 +80,46 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    """With ``--signal-strict``: an error in setup when a robust send swallowed an exception."""
+    return (yield from _strict_phase(item, "setup"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """With ``--signal-strict``: fail the test when a robust send swallowed an exception."""
+    return (yield from _strict_phase(item, "call"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    """With ``--signal-strict``: an error in teardown when a robust send swallowed one."""
+    return (yield from _strict_phase(item, "teardown"))
+
+
+def _strict_phase(item: pytest.Item, when: str) -> Generator[None, None, None]:
+    """Run one phase of a test; with strict on, fail it afterwards (or, when it failed by
+    itself, add a report section) if a robust send swallowed a receiver's exception in it."""
+    session = item.config.stash.get(_SESSION, None)
+    if session is None or not session.settings.strict or session.role == "controller":
+        return (yield)
+    from pytest_signaltrace import strict
+
+    session.guarded("--signal-strict", lambda: strict.start_phase(session.recorder))
+    try:
+        result = yield
+    except BaseException:
+        message = session.guarded("--signal-strict", lambda: strict.phase_failure(session.recorder))
+        if message:
+            item.add_report_section(when, "signaltrace", message)
+        raise
+    message = session.guarded("--signal-strict", lambda: strict.phase_failure(session.recorder))
+    if message:
+        pytest.fail(message, pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
     """After the tests: stop tracing, report, and apply the gate (here, like pytest-cov, since
     by ``pytest_sessionfinish`` it is too late to count a failure).

@@ -14,10 +14,10 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pytest_signaltrace.settings import Settings
 from pytest_signaltrace.subprocesses import ChildTracing
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from pytest_signaltrace.model import Report, StaticMap
 
 Role = Literal["central", "worker", "controller"]
+_T = TypeVar("_T")
 
 #: The key of a worker's trace in ``config.workeroutput``.
 WORKER_OUTPUT_KEY = "signaltrace"
@@ -96,6 +97,7 @@ class TraceSession:
         """Install the patches (not in the xdist controller, which runs no tests)."""
         if self.role == "controller" or self.installation is not None:
             return
+        self.recorder.raises.strict = self.settings.strict
         try:
             self.installation = install(
                 self.recorder, [str(s) for s in self.settings.sources], self.faults
@@ -106,6 +108,15 @@ class TraceSession:
             self.children = ChildTracing(self.settings.sources)
         except Exception as exc:
             self.faults.report("preparing to trace subprocesses", exc)
+
+    def guarded(self, what: str, action: Callable[[], _T]) -> _T | None:
+        """``action()``, or ``None`` when it raised: a fault of the plugin becomes the run's one
+        warning, never a test's failure."""
+        try:
+            return action()
+        except Exception as exc:
+            self.faults.report(what, exc)
+            return None
 
     def set_current_test(self, nodeid: str | None) -> None:
         """Attribute the receivers that run from now on to ``nodeid``."""

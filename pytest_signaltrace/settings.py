@@ -54,6 +54,7 @@ _INI_KEYS = {
     "signaltrace_html_link_template": ("string", "HTML report link: URL with {path} {line}"),
     "signaltrace_append": ("bool", "add this run's data to the data file, as --signal-append"),
     "signaltrace_parallel": ("bool", "write the data file as <data file>.<host>.<pid>.<random>"),
+    "signaltrace_strict": ("bool", "fail a test in which a robust send swallowed an exception"),
 }
 
 #: The ``DEST`` of ``--signal-report=term:skip-covered`` (pytest-cov's spelling).
@@ -88,6 +89,8 @@ class Settings:
     append: bool = False
     #: Write ``<data file>.<host>.<pid>.<random>`` for a later bare ``signaltrace combine``.
     parallel: bool = False
+    #: Fail a test in which a robust send swallowed a receiver's exception.
+    strict: bool = False
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -133,6 +136,14 @@ def add_options(parser: pytest.Parser) -> None:
         default=False,
         dest="signal_append",
         help="add this run's data to the data file instead of replacing it (like --cov-append)",
+    )
+    group.addoption(
+        "--signal-strict",
+        action="store_true",
+        default=None,
+        dest="signal_strict",
+        help="fail a test in which send_robust (or asend_robust, Celery's send) caught an "
+        "exception a receiver raised",
     )
     group.addoption(
         "--no-signal-report",
@@ -254,7 +265,9 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
     )
     parallel = _flag(config.getini("signaltrace_parallel"), table.get("parallel"))
 
-    active = report_requested or fail_under is not None
+    strict = _strict(getattr(options, "signal_strict", None), config, table)
+
+    active = report_requested or fail_under is not None or strict
     if active and not report_requested:
         reports = (ReportRequest("term", None),)
     if active:  # a folder that does not exist matters only to a run that scans
@@ -271,7 +284,18 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
         report_options=report_options,
         append=append,
         parallel=parallel,
+        strict=strict,
     )
+
+
+def _strict(option: bool | None, config: pytest.Config, table: dict[str, Any]) -> bool:
+    """``--signal-strict``, else ``signaltrace_strict`` when the ini file sets it, else
+    ``strict`` of ``[tool.signaltrace]`` (a bool, checked by :func:`check_table`)."""
+    if option:
+        return True
+    if "signaltrace_strict" in _ini_keys(config):
+        return bool(config.getini("signaltrace_strict"))
+    return table.get("strict") is True
 
 
 def report_options_of(
@@ -352,6 +376,7 @@ TABLE_KEYS: dict[str, tuple[type, ...]] = {
     "html_link_template": (str,),
     "append": (bool,),
     "parallel": (bool,),
+    "strict": (bool,),
 }
 
 
@@ -388,6 +413,7 @@ def _expected(key: str) -> str:
         "html_link_template": "a string",
         "append": "true or false",
         "parallel": "true or false",
+        "strict": "true or false",
     }.get(key, "a string or a list of strings")
 
 
