@@ -38,6 +38,19 @@ def notify_customer(sender: type[Order], order: Order, signal: Signal, **kwargs:
         sms.send(f"Order #{order.pk} is on its way")
 
 
+#: Courier rates per kind of shipment. There is no "bulk" rate yet: see book_courier.
+COURIER_RATES = {"single": Decimal("4.90")}
+
+
+@receiver(order_shipped, sender=Order)
+def book_courier(sender: type[Order], order: Order, batch: bool = False, **kwargs: Any) -> None:
+    """Book a courier for the parcel. A batch shipment looks up the "bulk" rate, which is
+    missing: it raises KeyError('bulk'), and ship_all's send_robust catches it, so the tests
+    pass and only the signal report (or --signal-strict) tells."""
+    rate = COURIER_RATES["bulk" if batch else "single"]
+    logger.info("courier booked for order %s at %s", order.pk, rate)
+
+
 @receiver(post_save, sender=Order)
 def track_order_change(sender: type[Order], instance: Order, created: bool, **kwargs: Any) -> None:
     """Log every saved order (a receiver of a framework signal)."""

