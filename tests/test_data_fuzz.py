@@ -78,6 +78,17 @@ def test_any_value_anywhere_is_read_or_refused_in_one_line(
         assert refusal.startswith("f ")
 
 
+@pytest.mark.parametrize("value", ["\n", "a\rb", "\u2028", "\x1b[31m"])
+def test_a_trace_table_that_is_text_with_line_breaks_is_refused_in_one_line(
+    document: dict[str, Any], value: str
+) -> None:
+    # Found by the fuzz test above: the trace reader quoted the text as it is.
+    refusal = _refusal(json.dumps(_replaced(document, ("trace", "signals"), value)))
+    assert refusal is not None
+    assert refusal.isprintable()  # no line break, no control character
+    assert "trace.signals is" in refusal
+
+
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=40))
 def test_any_text_is_read_or_refused_in_one_line(text: str) -> None:

@@ -23,6 +23,7 @@ JSON format versions (``Trace.to_json()["version"]``):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
@@ -695,7 +696,8 @@ _BAD_SITE = CodeRef("", -1)
 
 
 def _shown(value: object) -> str:
-    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    # json.dumps escapes newlines and other control characters: the message stays one line.
+    text = json.dumps(value) if isinstance(value, str) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
