@@ -9,8 +9,11 @@ Tests add the receivers, senders and tests they need with :meth:`DjangoProject.w
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,3 +140,14 @@ class DjangoProject:
     def report(self, name: str = "report.json") -> SignalReport:
         """The JSON report a run wrote."""
         return SignalReport(json.loads((self.pytester.path / name).read_text("utf-8")))
+
+
+def signaltrace(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the ``signaltrace`` command line in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_signaltrace", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 import django
 import pytest
-from e2e_project import DjangoProject
+from e2e_project import DjangoProject, signaltrace
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "example_project"
 
@@ -66,17 +66,6 @@ def test_ship():
 def project(django_project: DjangoProject) -> DjangoProject:
     django_project.write(**{"shop/receivers": RECEIVERS, "test_shop": TESTS})
     return django_project
-
-
-def signaltrace(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the ``signaltrace`` command line in a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_signaltrace", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def rendered(datafile: Path, fmt: str = "json") -> str:

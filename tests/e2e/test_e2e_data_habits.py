@@ -4,13 +4,11 @@ run ids that keep ``signaltrace combine`` from counting data twice, and ``parall
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_project import DjangoProject
+from e2e_project import DjangoProject, signaltrace
 
 RECEIVERS = """
 from django.dispatch import receiver
@@ -50,17 +48,6 @@ XDIST = pytest.mark.parametrize("xdist", [(), ("-n", "2")], ids=["serial", "xdis
 def project(django_project: DjangoProject) -> DjangoProject:
     django_project.write(**{"shop/receivers": RECEIVERS, "test_shop": TESTS})
     return django_project
-
-
-def signaltrace(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the ``signaltrace`` command line in a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_signaltrace", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def report_of(datafile: Path) -> dict[str, Any]:

@@ -4,14 +4,11 @@ the data file, exactly under xdist, summed by ``signaltrace combine``."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import django
 import pytest
-from e2e_project import DjangoProject, line_of
+from e2e_project import DjangoProject, line_of, signaltrace
 
 RECEIVERS = """
 from django.dispatch import receiver
@@ -100,16 +97,6 @@ def project(django_project: DjangoProject) -> DjangoProject:
         }
     )
     return django_project
-
-
-def signaltrace(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_signaltrace", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def raised_of(rows: list[dict[str, Any]], handler: str) -> list[dict[str, Any]]:
