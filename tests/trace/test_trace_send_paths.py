@@ -223,3 +223,49 @@ def test_a_library_caller_looks_for_the_project_frame_a_bounded_number_of_times(
     assert sum(n for key, n in trace.receiver_calls.items()) == total
     (site,) = {key.site for key in trace.sends}
     assert site == CodeRef(LIBRARY_FILE, 2)
+
+
+def test_repeated_sends_with_receivers_keep_exact_rows_tests_and_raises(
+    installation: Installation, recorder: Recorder
+) -> None:
+    """After its first send a row is counted through the patch's table of settled rows: the
+    counts, the tests each handler ran under and the raises must stay what the rows say."""
+
+    def boom(sender: object, **kwargs: object) -> None:
+        raise ValueError("boom")
+
+    sig = Signal()
+    sig.connect(on_a, weak=False)
+    for test in ("t1", "t1", None, "t2"):
+        recorder.current_test = test
+        fire(sig)
+    sig.connect(on_b, weak=False)
+    for test in ("t3", "t3", "t4"):
+        recorder.current_test = test
+        fire(sig)
+    sig.connect(boom, weak=False)
+    for test in ("t5", "t6", "t6"):
+        recorder.current_test = test
+        sig.send_robust(sender=None)  # robust line
+    recorder.current_test = None
+    library_caller(2)(functools.partial(sig.send_robust, sender=None))  # library line
+
+    trace = recorder.snapshot()
+    name = {key.handler: key.handler.handler.rsplit(".", 1)[1] for key in trace.receiver_calls}
+    ran = {name[key.handler]: n for key, n in trace.receiver_calls.items()}
+    assert ran == {"on_a": 11, "on_b": 7, "boom": 4}
+    tests = {name[key.handler]: sorted(nodes) for key, nodes in trace.tests.items()}
+    assert tests == {
+        "on_a": ["t1", "t2", "t3", "t4", "t5", "t6"],
+        "on_b": ["t3", "t4", "t5", "t6"],
+        "boom": ["t5", "t6"],
+    }
+    raised = {name[key.handler]: (r.count, sorted(r.tests)) for key, r in trace.raises.items()}
+    assert raised == {"boom": (4, ["t5", "t6"])}
+    test = test_repeated_sends_with_receivers_keep_exact_rows_tests_and_raises
+    robust_line, library_line = line_of(test, "# robust line"), line_of(test, "# library line")
+    assert counts(trace) == {
+        ("send", line_of(fire, "# fire line"), line_of(fire, "# fire line")): 7,
+        ("send_robust", robust_line, robust_line): 3,
+        ("send_robust", 2, library_line): 1,
+    }
