@@ -12,6 +12,7 @@ Nothing here may fail or alter a user's test: faults are collected in one deferr
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -190,12 +191,13 @@ class TraceSession:
             self.faults.add_descriptions(described, count, prefix=f"worker {worker}: ")
 
     def add_worker_output(self, worker: str, data: object) -> None:
-        """Take a worker's trace (or note that it sent none)."""
-        if not isinstance(data, dict):
+        """Take a worker's trace, a JSON text (or note that it sent none)."""
+        if not isinstance(data, str | dict):
             self.missing_workers.append(worker)
             return
         try:
-            self.worker_traces[worker] = Trace.from_json(data)
+            document = json.loads(data) if isinstance(data, str) else data
+            self.worker_traces[worker] = Trace.from_json(document)
         except (ValueError, KeyError, TypeError) as exc:
             self.missing_workers.append(worker)
             self.faults.report(f"reading the signal trace of worker {worker}", exc)
