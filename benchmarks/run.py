@@ -93,7 +93,14 @@ def measure(pair: Pair, variant: str) -> Run:
     # As in a user's CI with installed packages: bytecode cached (with PYTHONDONTWRITEBYTECODE
     # set, every process compiles every module it imports, and the traced one imports more).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    paths = [str(BENCH_DIR), pair.env.get("PYTHONPATH"), os.environ.get("PYTHONPATH")]
+    # this checkout before the installed package: a work tree measures its own code (after
+    # the suite's own folder, whose top-level names, such as tests, must stay the suite's)
+    paths = [
+        str(BENCH_DIR),
+        pair.env.get("PYTHONPATH"),
+        str(BENCH_DIR.parent),
+        os.environ.get("PYTHONPATH"),
+    ]
     env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
     start = time.perf_counter()
     process = subprocess.Popen(
