@@ -34,6 +34,11 @@ Format history (``"version"``):
   ``--signal-append``, so that data already included is never counted twice. A file without
   it (written before) counts as one run whose id is derived from its content.
 
+  Read as written now: scans before commit 6bf661b listed empty files (an app's empty
+  ``models.py``) among the skipped files, with reason ``"empty file"``; they are scanned now. A
+  reader drops those entries and counts the files as scanned, so that an old file reports and
+  combines as a new one; such a file keeps the run id of its content as written.
+
 A reader refuses a file whose version is newer than the one it knows; version 1 is still read.
 """
 
@@ -410,7 +415,7 @@ def data_from_json(document: object, *, name: str = "data") -> RunData:
         )
     check_document(document, name=name)
     try:
-        return RunData(
+        data = RunData(
             static=static_map_from_dict(_mapping(document["static"])),
             trace=Trace.from_json(_mapping(document["trace"])),
             rootdir=_string(document["rootdir"]),
@@ -425,6 +430,30 @@ def data_from_json(document: object, *, name: str = "data") -> RunData:
         raise DataFileError(f"{name} is corrupt: missing {exc.args[0]!r}") from None
     except (TypeError, ValueError, AttributeError) as exc:
         raise DataFileError(f"{name} is corrupt: {exc}") from None
+    return _without_empty_skipped_files(data)
+
+
+#: The reason scans before commit 6bf661b gave the empty files they listed as skipped.
+_OLD_EMPTY_FILE_REASON = "empty file"
+
+
+def _without_empty_skipped_files(data: RunData) -> RunData:
+    """``data`` as a scan of now describes it: empty files scanned, not skipped (see the module
+    docstring); the run id stays the one of the content as written, which a ``combine`` of the
+    file made before this reading holds."""
+    static = data.static
+    empty = sum(1 for skipped in static.files_skipped if skipped.reason == _OLD_EMPTY_FILE_REASON)
+    if not empty:
+        return data
+    runs = run_ids(data)
+    static = dataclasses.replace(
+        static,
+        files_scanned=static.files_scanned + empty,
+        files_skipped=tuple(
+            skipped for skipped in static.files_skipped if skipped.reason != _OLD_EMPTY_FILE_REASON
+        ),
+    )
+    return dataclasses.replace(data, static=static, runs=runs)
 
 
 def static_map_from_dict(data: Mapping[str, Any]) -> StaticMap:
