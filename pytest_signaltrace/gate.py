@@ -51,11 +51,13 @@ def check_fail_under(
     return GateResult(True, f"Required {subject} of {required}% reached. Total coverage: {shown}%")
 
 
-def not_checked(fail_under: float, reason: str) -> GateResult:
+def not_checked(
+    fail_under: float, reason: str, subject: str = "signal receiver coverage"
+) -> GateResult:
     """The failed verdict of a gate that could not measure, and why."""
     return GateResult(
         False,
-        f"FAIL Required signal receiver coverage of {_format_required(fail_under)}% could not "
+        f"FAIL Required {subject} of {_format_required(fail_under)}% could not "
         f"be checked: {reason}",
     )
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
 from report_samples import totals
 
-from pytest_signaltrace.diffcover.git import parse_unified_diff
+from pytest_signaltrace.diffcover.git import GitError, changed_lines, parse_unified_diff
+from pytest_signaltrace.diffcover.judge import judge_diff
 from pytest_signaltrace.diffcover.render import render_diff
 from pytest_signaltrace.diffcover.select import select_changed
+from pytest_signaltrace.gate import GateResult
 from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, SenderRow
 
 DIFF = """\
@@ -102,4 +109,73 @@ def test_the_terminal_form_lists_what_never_ran() -> None:
         "Changed since main: 1 receiver or send site, 0 ran (0.00%).\n"
         "Never ran:\n"
         "  receiver  shop/receivers.py:4  shop.receivers.on_placed  (shop.signals.order_placed)\n"
+    )
+
+
+def test_the_percentages_and_the_gate_follow_the_precision() -> None:
+    changed = {"shop/receivers.py": {4, 12}, "shop/services.py": {7}}
+    two_of_three = select_changed(REPORT, changed, "", "main")
+    assert (two_of_three.totals.total, two_of_three.totals.exercised) == (3, 2)
+    assert "2 ran (66.67%)" in render_diff(two_of_three, "term")
+    assert "2 ran (67%)" in render_diff(two_of_three, "term", precision=0)
+    assert "2 ran (66.667%)" in render_diff(two_of_three, "markdown", precision=3)
+    assert json.loads(render_diff(two_of_three, "json", precision=0))["summary"]["percent"] == 66.67
+    # The figure shown is the figure judged: 67% reaches 67 at precision 0, 66.67% does not.
+    assert judge_diff(two_of_three, 67, precision=0) == GateResult(
+        True, "Required diff signal coverage of 67% reached. Total coverage: 67%"
+    )
+    assert judge_diff(two_of_three, 67) == GateResult(
+        False, "FAIL Required diff signal coverage of 67% not reached. Total coverage: 66.67%"
+    )
+
+
+def _repository(folder: Path) -> Path:
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q", "-b", "main")
+    (folder / "a.py").write_text("x = 1\n")
+    git("add", "a.py")
+    git("commit", "-q", "-m", "base")
+    git("checkout", "-q", "-b", "feature")
+    (folder / "a.py").write_text("x = 1\ny = 2\n")
+    git("commit", "-q", "-am", "y")
+    (folder / "a.py").write_text("x = 1\ny = 2\nz = 3\n")  # not committed
+    return folder
+
+
+def test_the_lines_changed_since_a_branch_are_the_commits_and_the_work_tree(tmp_path: Path) -> None:
+    assert changed_lines("main", _repository(tmp_path)) == {"a.py": {2, 3}}
+
+
+@pytest.mark.parametrize(
+    ("branch", "message"),
+    [
+        ("no-such-branch", "unknown compare branch 'no-such-branch': no such branch or commit"),
+        ("--output=stolen", "'--output=stolen' is not a branch name"),
+    ],
+)
+def test_a_branch_git_does_not_know_is_named_in_one_line(
+    tmp_path: Path, branch: str, message: str
+) -> None:
+    with pytest.raises(GitError) as caught:
+        changed_lines(branch, _repository(tmp_path))
+    assert str(caught.value) == message
+    assert not (tmp_path / "stolen").exists()
+
+
+def test_a_folder_outside_any_repository_is_named_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(GitError) as caught:
+        changed_lines("main", tmp_path / "plain")
+    assert str(caught.value) == (
+        "git rev-parse: not a git repository (or any of the parent directories): .git"
     )

@@ -61,6 +61,17 @@ def percent(value: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def decimal_places(value: str) -> int:
+    """An argparse type: the decimal places of percentages (``--precision``), 0 to 10."""
+    from pytest_signaltrace.report.options import precision_error
+
+    number: object = int(value) if value.strip().lstrip("-").isdigit() else value
+    problem = precision_error(number)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return int(value)
+
+
 def usage_error(message: str) -> int:
     """Print ``message`` as ``signaltrace: error: ...``; returns the usage exit status."""
     print(f"signaltrace: error: {message}", file=sys.stderr)

@@ -8,7 +8,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace.cli.common import ExitCode, add_datafile, percent, usage_error
+from pytest_signaltrace.cli.common import (
+    PYPROJECT,
+    ExitCode,
+    add_datafile,
+    checked_table,
+    decimal_places,
+    percent,
+    usage_error,
+)
+from pytest_signaltrace.diffcover import DEFAULT_COMPARE_BRANCH
 from pytest_signaltrace.output import write_text
 
 if TYPE_CHECKING:
@@ -29,9 +38,9 @@ def add_parser(commands: Commands) -> None:
     add_datafile(diff)
     diff.add_argument(
         "--compare-branch",
-        default="origin/main",
+        default=DEFAULT_COMPARE_BRANCH,
         metavar="BRANCH",
-        help="branch to compare with (default: origin/main)",
+        help=f"branch to compare with (default: {DEFAULT_COMPARE_BRANCH})",
     )
     diff.add_argument("--format", choices=DIFF_FORMATS, default="term", help="output format")
     diff.add_argument("--output", "-o", default="-", help="file to write (default: - for stdout)")
@@ -42,35 +51,57 @@ def add_parser(commands: Commands) -> None:
         help="exit with status 1 if fewer than MIN percent of the changed receivers and send "
         "sites ran",
     )
+    diff.add_argument(
+        "--precision",
+        type=decimal_places,
+        metavar="N",
+        help="decimal places of the percentages and of the --fail-under comparison (default: "
+        "precision in [tool.signaltrace] of ./pyproject.toml, else 2)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace diff``; returns the exit status."""
     from pytest_signaltrace.data import DataFileError, read_data
-    from pytest_signaltrace.diffcover.git import GitError, changed_lines, repository_prefix
+    from pytest_signaltrace.diffcover.git import GitError
+    from pytest_signaltrace.diffcover.judge import diff_of, judge_diff
     from pytest_signaltrace.diffcover.render import render_diff
-    from pytest_signaltrace.diffcover.select import select_changed
 
+    precision = args.precision
+    if precision is None:  # bad configuration is refused before anything is written
+        precision = _configured_precision()
+        if isinstance(precision, str):
+            return usage_error(precision)
     try:
         data = read_data(args.datafile)
     except DataFileError as exc:
         return usage_error(str(exc))
     root = Path(data.rootdir) if Path(data.rootdir).is_dir() else Path.cwd()
     try:
-        changed = changed_lines(args.compare_branch, root)
-        prefix = repository_prefix(root)
+        result = diff_of(data.build_report(), root, args.compare_branch)
     except GitError as exc:
         return usage_error(str(exc))
-    result = select_changed(data.build_report(), changed, prefix, args.compare_branch)
     try:
-        write_text(args.output, render_diff(result, args.format))
+        write_text(args.output, render_diff(result, args.format, precision))
     except OSError as exc:
         return usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
     if args.fail_under is not None:
-        from pytest_signaltrace.gate import check_fail_under
-
-        gate = check_fail_under(result.totals, args.fail_under, subject="diff signal coverage")
+        gate = judge_diff(result, args.fail_under, precision)
         print(gate.message, file=sys.stderr)
         if not gate.passed:
             return ExitCode.FAILED
     return ExitCode.OK
+
+
+def _configured_precision() -> int | str:
+    """``precision`` of ``[tool.signaltrace]`` in ./pyproject.toml, as ``signaltrace report``
+    reads it; an error message when the table or the value is bad."""
+    from pytest_signaltrace.settings import ConfigError, pyproject_report_options
+
+    table = checked_table(Path.cwd())
+    if isinstance(table, str):
+        return table
+    try:
+        return pyproject_report_options(table, PYPROJECT).precision
+    except ConfigError as exc:
+        return str(exc)

@@ -13,6 +13,7 @@ from pytest_signaltrace.cli.common import (
     ExitCode,
     add_datafile,
     checked_table,
+    decimal_places,
     percent,
     usage_error,
 )
@@ -66,7 +67,7 @@ def add_parser(commands: Commands) -> None:
     )
     report.add_argument(
         "--precision",
-        type=_precision,
+        type=decimal_places,
         metavar="N",
         help="decimal places of the percentages and of the --fail-under comparison (default 2)",
     )
@@ -169,17 +170,6 @@ def _options(args: argparse.Namespace) -> ReportOptions | str:
     if args.sort is not None:
         options = replace(options, sort=args.sort)
     return options
-
-
-def _precision(value: str) -> int:
-    """An argparse type: decimal places, 0 to 10."""
-    from pytest_signaltrace.report.options import precision_error
-
-    number: object = int(value) if value.strip().lstrip("-").isdigit() else value
-    problem = precision_error(number)
-    if problem:
-        raise argparse.ArgumentTypeError(problem)
-    return int(value)
 
 
 def _sort(value: str) -> str:

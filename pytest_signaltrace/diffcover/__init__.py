@@ -3,5 +3,10 @@ whether they ran.
 
 * :mod:`.git`: which lines of which files a branch, the index and the work tree changed;
 * :mod:`.select`: the report's rows on those lines, and their coverage;
+* :mod:`.judge`: both for a report, and the diff gate's verdict (``signaltrace diff`` and the
+  pytest run's ``--signal-diff-*`` options);
 * :mod:`.render`: the terminal, Markdown and JSON forms of the result.
 """
+
+#: The branch a change is compared with when nothing names one (diff-cover's default).
+DEFAULT_COMPARE_BRANCH = "origin/main"

@@ -19,9 +19,18 @@ _DIFF_OPTIONS = ("--no-color", "--no-ext-diff", "--unified=0", "--no-renames", "
 class GitError(Exception):
     """Git could not tell what changed (no repository, an unknown branch, no git at all)."""
 
+    def __init__(self, message: str, returncode: int | None = None) -> None:
+        super().__init__(message)
+        #: git's exit status (``None``: git did not run).
+        self.returncode = returncode
+
 
 def changed_lines(compare_branch: str, cwd: Path) -> dict[str, set[int]]:
-    """Lines added or changed since ``compare_branch``, staged or not, per repository path."""
+    """Lines added or changed since ``compare_branch``, staged or not, per repository path.
+
+    Raises :class:`GitError` naming the cause: not a repository, an unknown branch, no git.
+    """
+    _check_branch(compare_branch, cwd)
     diffs = (
         _git(cwd, "diff", *_DIFF_OPTIONS, f"{compare_branch}...HEAD"),
         _git(cwd, "diff", *_DIFF_OPTIONS, "--cached"),
@@ -32,6 +41,20 @@ def changed_lines(compare_branch: str, cwd: Path) -> dict[str, set[int]]:
         for path, lines in parse_unified_diff(diff.splitlines()).items():
             changed.setdefault(path, set()).update(lines)
     return changed
+
+
+def _check_branch(compare_branch: str, cwd: Path) -> None:
+    """Refuse a branch git does not know (``git diff`` would say only "ambiguous argument")."""
+    if not compare_branch.strip() or compare_branch.startswith("-"):
+        raise GitError(f"{compare_branch!r} is not a branch name")
+    try:
+        _git(cwd, "rev-parse", "--verify", "--quiet", f"{compare_branch}^{{commit}}")
+    except GitError as exc:
+        if exc.returncode != 1:  # 1: no such commit; anything else is the repository's problem
+            raise
+        raise GitError(
+            f"unknown compare branch {compare_branch!r}: no such branch or commit"
+        ) from None
 
 
 def repository_prefix(folder: Path) -> str:
@@ -68,6 +91,15 @@ def _git(cwd: Path, *args: str) -> str:
     except OSError as exc:
         raise GitError(f"cannot run git: {exc.strerror or exc}") from None
     if done.returncode != 0:
-        reason = done.stderr.strip().splitlines()
-        raise GitError(f"git {' '.join(args[:2])}: {reason[-1] if reason else 'failed'}")
+        raise GitError(f"git {args[0]}: {_reason(done.stderr)}", done.returncode)
     return done.stdout
+
+
+def _reason(stderr: str) -> str:
+    """git's own message: its ``fatal:`` line (after a usage text, or before hints), else the
+    first line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("fatal: ", "error: ")):
+            return line.removeprefix("fatal: ").removeprefix("error: ")
+    return lines[0] if lines else "failed"

@@ -6,27 +6,29 @@ import json
 
 from pytest_signaltrace.diffcover.select import ChangedItem, DiffResult
 from pytest_signaltrace.model import to_jsonable
+from pytest_signaltrace.report.options import DEFAULT_PRECISION, shown_percent
 
 DIFF_FORMATS = ("term", "markdown", "json")
 
 
-def render_diff(result: DiffResult, fmt: str) -> str:
-    """``result`` in one of :data:`DIFF_FORMATS`."""
+def render_diff(result: DiffResult, fmt: str, precision: int = DEFAULT_PRECISION) -> str:
+    """``result`` in one of :data:`DIFF_FORMATS`, percentages with ``precision`` decimals
+    (the JSON keeps two, as the JSON report does)."""
     if fmt == "json":
         return _json(result)
     if fmt == "markdown":
-        return _markdown(result)
-    return _terminal(result)
+        return _markdown(result, precision)
+    return _terminal(result, precision)
 
 
-def _summary(result: DiffResult) -> str:
+def _summary(result: DiffResult, precision: int) -> str:
     totals = result.totals
     if not totals.total:
         return f"No receivers or send sites changed since {result.compare_branch}."
     what = "receiver or send site" if totals.total == 1 else "receivers and send sites"
     return (
         f"Changed since {result.compare_branch}: {totals.total} {what}, "
-        f"{totals.exercised} ran ({totals.percent:.2f}%)."
+        f"{totals.exercised} ran ({shown_percent(totals, precision)}%)."
     )
 
 
@@ -35,16 +37,16 @@ def _describe(item: ChangedItem) -> str:
     return f"{item.kind:<8}  {item.path}:{item.line}  {item.name}  ({signal})"
 
 
-def _terminal(result: DiffResult) -> str:
-    lines = [_summary(result)]
+def _terminal(result: DiffResult, precision: int) -> str:
+    lines = [_summary(result, precision)]
     if result.missing:
         lines.append("Never ran:")
         lines += [f"  {_describe(item)}" for item in result.missing]
     return "".join(f"{line}\n" for line in lines)
 
 
-def _markdown(result: DiffResult) -> str:
-    lines = ["## Signal coverage of this change", "", _summary(result)]
+def _markdown(result: DiffResult, precision: int) -> str:
+    lines = ["## Signal coverage of this change", "", _summary(result, precision)]
     if result.missing:
         lines += ["", "| Kind | Location | Name | Signal |", "| --- | --- | --- | --- |"]
         for item in result.missing:

@@ -151,3 +151,13 @@ def signaltrace(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
     )
+
+
+def git(project: DjangoProject, *args: str) -> None:
+    """Run git in the project's folder, as a committer named ``t``."""
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=project.pytester.path,
+        check=True,
+        capture_output=True,
+    )

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from e2e_project import DjangoProject
+from e2e_project import DjangoProject, git
 
 OLD_RECEIVERS = """
 from django.dispatch import receiver
@@ -43,26 +43,25 @@ def test_place():
 """
 
 
-def _git(project: DjangoProject, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=project.pytester.path,
-        check=True,
-        capture_output=True,
-    )
+@pytest.fixture
+def feature_branch(django_project: DjangoProject) -> DjangoProject:
+    """A repository whose branch ``feature`` adds two receivers to ``main``: one that its test
+    runs and one that never runs (the change is 50% covered)."""
+    django_project.write(**{"shop/receivers": OLD_RECEIVERS, "test_shop": TESTS})
+    git(django_project, "init", "-q", "-b", "main")
+    git(django_project, "add", "-A")
+    git(django_project, "commit", "-q", "-m", "base")
+    git(django_project, "checkout", "-q", "-b", "feature")
+    django_project.write(**{"shop/receivers": NEW_RECEIVERS})
+    git(django_project, "commit", "-q", "-am", "two receivers")
+    return django_project
 
 
 @pytest.fixture
-def repository(django_project: DjangoProject) -> DjangoProject:
-    django_project.write(**{"shop/receivers": OLD_RECEIVERS, "test_shop": TESTS})
-    _git(django_project, "init", "-q", "-b", "main")
-    _git(django_project, "add", "-A")
-    _git(django_project, "commit", "-q", "-m", "base")
-    _git(django_project, "checkout", "-q", "-b", "feature")
-    django_project.write(**{"shop/receivers": NEW_RECEIVERS})
-    _git(django_project, "commit", "-q", "-am", "two receivers")
-    django_project.run("--signal-report").assert_outcomes(passed=1)
-    return django_project
+def repository(feature_branch: DjangoProject) -> DjangoProject:
+    """The feature branch after a traced run (its data file written)."""
+    feature_branch.run("--signal-report").assert_outcomes(passed=1)
+    return feature_branch
 
 
 def _diff(project: DjangoProject, *args: str) -> subprocess.CompletedProcess[str]:
@@ -100,8 +99,8 @@ def test_diff_fails_with_status_1_below_fail_under_and_passes_at_it(
 
 
 def test_an_unstaged_change_counts_too(repository: DjangoProject) -> None:
-    _git(repository, "checkout", "-q", "main")
-    _git(repository, "branch", "-q", "-D", "feature")
+    git(repository, "checkout", "-q", "main")
+    git(repository, "branch", "-q", "-D", "feature")
     repository.write(**{"shop/receivers": NEW_RECEIVERS})  # not committed
     assert "2 receivers and send sites" in _diff(repository).stdout
 
@@ -109,5 +108,44 @@ def test_an_unstaged_change_counts_too(repository: DjangoProject) -> None:
 def test_an_unknown_branch_is_one_line_and_status_2(repository: DjangoProject) -> None:
     done = _diff(repository, "--compare-branch=no-such-branch")
     assert done.returncode == 2
-    assert done.stderr.startswith("signaltrace: error: git diff")
-    assert len(done.stderr.splitlines()) == 1
+    assert done.stderr == (
+        "signaltrace: error: unknown compare branch 'no-such-branch': no such branch or commit\n"
+    )
+
+
+def test_a_folder_that_is_not_a_repository_is_one_line_naming_it(
+    repository: DjangoProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repository.pytester.path / ".git").rename(repository.pytester.path / "not-git")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(repository.pytester.path.parent))
+    done = _diff(repository)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "signaltrace: error: git rev-parse: not a git repository (or any of the parent "
+        "directories): .git"
+    ]
+
+
+def test_diff_shows_and_judges_its_percentages_with_the_precision(
+    repository: DjangoProject,
+) -> None:
+    done = _diff(repository, "--precision=0", "--fail-under=50")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Changed since main: 2 receivers and send sites, 1 ran (50%).")
+    assert done.stderr == "Required diff signal coverage of 50% reached. Total coverage: 50%\n"
+    repository.pytester.makepyprojecttoml("[tool.signaltrace]\nprecision = 3\n")
+    assert "1 ran (50.000%)" in _diff(repository).stdout
+    assert "1 ran (50.0%)" in _diff(repository, "--precision=1").stdout  # the command line wins
+
+
+def test_a_bad_precision_in_pyproject_is_one_line_naming_the_key(
+    repository: DjangoProject,
+) -> None:
+    repository.pytester.makepyprojecttoml("[tool.signaltrace]\nprecision = 11\n")
+    done = _diff(repository)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "signaltrace: error: precision in [tool.signaltrace] of ./pyproject.toml: 11 is not "
+        "between 0 and 10\n"
+    )
+
