@@ -1,10 +1,10 @@
 """The pytest plugin (``pytest11: signaltrace``): thin hooks that decide and delegate.
 
 Loading it costs nothing and imports neither Django nor Celery. Only when it is switched on
-(``--signal-report``, ``--signal-fail-under``, or the same in configuration) does it patch the
-signal classes, and it does that from the earliest hook it can, before pytest-django calls
-``django.setup()``: so connects made in ``AppConfig.ready()`` and Celery's import-time
-bindings are seen.
+(``--signal-report``, ``--signal-fail-under``, ``--signal-diff-compare-branch``, or the same in
+configuration) does it patch the signal classes, and it does that from the earliest hook it
+can, before pytest-django calls ``django.setup()``: so connects made in ``AppConfig.ready()``
+and Celery's import-time bindings are seen.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print the signal report and the gate's verdict."""
+    """Print the signal report (and the diff's) and the gates' verdicts."""
     trace_session = terminalreporter.config.stash.get(_SESSION, None)
     if trace_session is None:
         return

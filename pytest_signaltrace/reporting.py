@@ -59,6 +59,8 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
         return _fault(session, "building the signal report", exc)
     for request in session.settings.reports:
         _write_request(config, session, report, request)
+    if session.settings.diff_compare_branch is not None:
+        _judge_diff(session, report, session.settings.diff_compare_branch)
     try:
         _write_data_file(session, static)
     except Exception as exc:
@@ -70,6 +72,34 @@ def _fault(session: TraceSession, where: str, exc: Exception) -> bool:
     session.faults.report(where, exc)
     session.fail_closed(f"internal error in {where} ({exc!r})")
     return session.gate_failed
+
+
+def _judge_diff(session: TraceSession, report: Report, compare_branch: str) -> None:
+    """The diff report (what the change since ``compare_branch`` touched) and the diff gate.
+
+    Fails closed: with ``diff_fail_under``, git's problem (no repository, an unknown branch, no
+    git) or a fault fails the diff gate with one line naming it; without, it is one note.
+    """
+    from pytest_signaltrace.diffcover.git import GitError
+    from pytest_signaltrace.diffcover.judge import diff_not_checked, diff_of, judge_diff
+
+    settings = session.settings
+    try:
+        session.diff = diff_of(report, session.rootdir, compare_branch)
+    except GitError as exc:
+        reason = str(exc)
+    except Exception as exc:
+        session.faults.report("computing the diff signal coverage", exc)
+        reason = f"internal error in computing the diff signal coverage ({exc!r})"
+    else:
+        if settings.diff_fail_under is not None:
+            precision = settings.report_options.precision
+            session.diff_gate = judge_diff(session.diff, settings.diff_fail_under, precision)
+        return
+    if settings.diff_fail_under is not None:
+        session.diff_gate = diff_not_checked(settings.diff_fail_under, reason)
+    else:
+        session.notes.append(f"no diff signal coverage: {reason}")
 
 
 def _hand_over(config: pytest.Config, session: TraceSession) -> None:
@@ -249,6 +279,13 @@ def _print_report(terminal: pytest.TerminalReporter, session: TraceSession) -> N
     if report.receiver_totals.total == 0 and session.settings.fail_under is None:
         where = ", ".join(session.source_names())
         terminal.write_line(f"pytest-signaltrace: no receivers found under {where}", yellow=True)
+    if session.diff is not None:
+        from pytest_signaltrace.diffcover.render import render_diff
+
+        terminal.write_sep("-", "diff signal coverage")
+        precision = session.settings.report_options.precision
+        for line in render_diff(session.diff, "term", precision).splitlines():
+            terminal.write_line(printable(line))
 
 
 def _print_verdict(terminal: pytest.TerminalReporter, session: TraceSession) -> None:
@@ -260,11 +297,11 @@ def _print_verdict(terminal: pytest.TerminalReporter, session: TraceSession) -> 
             terminal.write_line(f"FAIL pytest-signaltrace: {problem}", red=True, bold=True)
         else:
             terminal.write_line(f"pytest-signaltrace: {problem}", yellow=True)
-    if session.gate is not None:
-        if session.gate.passed:
-            terminal.write_line(session.gate.message, green=True)
-        else:
-            terminal.write_line(session.gate.message, red=True, bold=True)
+    for gate in (session.gate, session.diff_gate):
+        if gate is not None and gate.passed:
+            terminal.write_line(gate.message, green=True)
+        elif gate is not None:
+            terminal.write_line(gate.message, red=True, bold=True)
 
 
 def report_faults(config: pytest.Config, session: TraceSession) -> None:

@@ -30,6 +30,7 @@ from pytest_signaltrace.trace.recorder import Recorder
 if TYPE_CHECKING:
     # Imported where used, at the end of the run: an xdist worker never needs them, and the
     # merge pulls in the scan (and libcst) which would cost every traced process at start-up.
+    from pytest_signaltrace.diffcover.select import DiffResult
     from pytest_signaltrace.gate import GateResult
     from pytest_signaltrace.model import Report, StaticMap
 
@@ -73,6 +74,10 @@ class TraceSession:
     missing_workers: list[str] = field(default_factory=list)
     report: Report | None = None
     gate: GateResult | None = None
+    #: With a compare branch: the receivers and send sites the change touched.
+    diff: DiffResult | None = None
+    #: The diff gate's verdict (``--signal-diff-fail-under``).
+    diff_gate: GateResult | None = None
     #: Report files written, for the summary.
     written: list[str] = field(default_factory=list)
     #: Reports whose destination is ``-``: printed in the terminal summary.
@@ -164,18 +169,26 @@ class TraceSession:
                 self.faults.report("removing the signal patches", exc)
 
     def fail_closed(self, reason: str) -> None:
-        """The report could not be computed: with a gate, the gate fails and says why."""
+        """The report could not be computed: with a gate, the gate fails and says why (each
+        gate asked for: the receivers' and the diff's)."""
         if self.settings.fail_under is not None:
             from pytest_signaltrace.gate import not_checked
 
             self.gate = not_checked(self.settings.fail_under, reason)
+        if self.settings.diff_fail_under is not None:
+            from pytest_signaltrace.diffcover.judge import diff_not_checked
+
+            self.diff_gate = diff_not_checked(self.settings.diff_fail_under, reason)
 
     @property
     def gate_failed(self) -> bool:
         """Whether a gate was asked for and is not met (or could not be checked)."""
-        if self.settings.fail_under is None:
-            return False
-        return self.gate is None or not self.gate.passed or bool(self.problems)
+        failed = False
+        if self.settings.fail_under is not None:
+            failed = self.gate is None or not self.gate.passed or bool(self.problems)
+        if self.settings.diff_fail_under is not None:
+            failed = failed or self.diff_gate is None or not self.diff_gate.passed
+        return failed
 
     def worker_faults(self) -> dict[str, object]:
         """This worker's faults, for the controller to report with its own."""

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
+from pytest_signaltrace.diffcover import DEFAULT_COMPARE_BRANCH
 from pytest_signaltrace.report.options import (
     DEFAULT_PRECISION,
     ReportOptions,
@@ -55,6 +56,8 @@ _INI_KEYS = {
     "signaltrace_append": ("bool", "add this run's data to the data file, as --signal-append"),
     "signaltrace_parallel": ("bool", "write the data file as <data file>.<host>.<pid>.<random>"),
     "signaltrace_strict": ("bool", "fail a test in which a robust send swallowed an exception"),
+    "signaltrace_diff_compare_branch": ("string", "report what changed since this branch"),
+    "signaltrace_diff_fail_under": ("string", "fail when diff signal coverage is below this"),
 }
 
 #: The ``DEST`` of ``--signal-report=term:skip-covered`` (pytest-cov's spelling).
@@ -91,6 +94,11 @@ class Settings:
     parallel: bool = False
     #: Fail a test in which a robust send swallowed a receiver's exception.
     strict: bool = False
+    #: Report the receivers and send sites changed since this branch (diff-cover's
+    #: ``--compare-branch``); ``None``: no diff report.
+    diff_compare_branch: str | None = None
+    #: Fail the run when fewer of those ran, in percent (diff-cover's ``--fail-under``).
+    diff_fail_under: float | None = None
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -121,6 +129,22 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="MIN",
         dest="signal_fail_under",
         help="fail if the share of receivers that ran is below MIN percent",
+    )
+    group.addoption(
+        "--signal-diff-compare-branch",
+        default=None,
+        metavar="BRANCH",
+        dest="signal_diff_compare_branch",
+        help="also report the receivers and send sites changed since BRANCH that never ran "
+        "(like diff-cover's --compare-branch)",
+    )
+    group.addoption(
+        "--signal-diff-fail-under",
+        default=None,
+        metavar="MIN",
+        dest="signal_diff_fail_under",
+        help="fail if the share of changed receivers and send sites that ran is below MIN "
+        f"percent (compared with {DEFAULT_COMPARE_BRANCH} unless a branch is named)",
     )
     group.addoption(
         "--signal-data-file",
@@ -267,7 +291,11 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
 
     strict = _strict(getattr(options, "signal_strict", None), config, table)
 
-    active = report_requested or fail_under is not None or strict
+    diff_compare_branch, diff_fail_under = _diff_gate(
+        options, lambda key: config.getini(f"signaltrace_{key}"), table, origin
+    )
+
+    active = report_requested or fail_under is not None or strict or bool(diff_compare_branch)
     if active and not report_requested:
         reports = (ReportRequest("term", None),)
     if active:  # a folder that does not exist matters only to a run that scans
@@ -285,7 +313,52 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
         append=append,
         parallel=parallel,
         strict=strict,
+        diff_compare_branch=diff_compare_branch,
+        diff_fail_under=diff_fail_under,
     )
+
+
+def _diff_gate(
+    options: Any,
+    getini: Callable[[str], Any],
+    table: dict[str, Any],
+    origin: Callable[[str | None, str], _Origin],
+) -> tuple[str | None, float | None]:
+    """``--signal-diff-compare-branch`` and ``--signal-diff-fail-under`` (or their ini and
+    ``[tool.signaltrace]`` keys); a fail-under alone compares with diff-cover's default branch.
+    Raises :class:`ConfigError` naming the setting and the file."""
+    where, raw_fail_under = _first_of(
+        getattr(options, "signal_diff_fail_under", None),
+        getini("diff_fail_under"),
+        table.get("diff_fail_under"),
+    )
+    fail_under = None
+    if raw_fail_under not in (None, ""):
+        name = origin("--signal-diff-fail-under", "diff_fail_under").of(where)
+        fail_under = parse_percent(raw_fail_under, name)
+    where, branch = _first_of(
+        getattr(options, "signal_diff_compare_branch", None),
+        getini("diff_compare_branch").strip(),
+        table.get("diff_compare_branch"),
+    )
+    branch = branch.strip() if isinstance(branch, str) else None
+    if branch:
+        problem = branch_error(branch)
+        if problem:
+            name = origin("--signal-diff-compare-branch", "diff_compare_branch").of(where)
+            raise ConfigError(f"{name}: {problem}")
+    elif fail_under is not None:
+        branch = DEFAULT_COMPARE_BRANCH
+    return branch or None, fail_under
+
+
+def branch_error(branch: str) -> str | None:
+    """Why ``branch`` cannot name a branch or commit for git (``None`` when it can)."""
+    if branch.startswith("-"):
+        return f"{branch!r} is not a branch name (it starts with -)"
+    if any(char.isspace() or not char.isprintable() for char in branch):
+        return f"{branch!r} is not a branch name (git names hold no spaces or control characters)"
+    return None
 
 
 def _strict(option: bool | None, config: pytest.Config, table: dict[str, Any]) -> bool:
@@ -377,6 +450,8 @@ TABLE_KEYS: dict[str, tuple[type, ...]] = {
     "append": (bool,),
     "parallel": (bool,),
     "strict": (bool,),
+    "diff_compare_branch": (str,),
+    "diff_fail_under": (int, float, str),
 }
 
 
@@ -406,6 +481,8 @@ def check_table(table: dict[str, Any], path: Path) -> None:
 def _expected(key: str) -> str:
     return {
         "fail_under": "a number (a percent from 0 to 100)",
+        "diff_fail_under": "a number (a percent from 0 to 100)",
+        "diff_compare_branch": "a string (a branch name)",
         "data_file": 'a path, or "" / false for none',
         "skip_covered": "true or false",
         "precision": "an integer (decimal places of percentages)",
