@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_signaltrace.cli import main
-from pytest_signaltrace.scan import scan
+from pytest_signaltrace.scan import files, scan
 
 if TYPE_CHECKING:
     from conftest import ScanTree, WriteTree
@@ -113,14 +113,14 @@ def test_an_unreadable_file_is_skipped(
     scan_tree: ScanTree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # chmod 000 does not stop root, so make the read itself fail.
-    read_bytes = Path.read_bytes
+    read_source = files.read_source
 
-    def deny(self: Path) -> bytes:
-        if self.name == "secret.py":
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return read_bytes(self)
+    def deny(path: Path) -> tuple[os.stat_result, bytes]:
+        if path.name == "secret.py":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return read_source(path)
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(files, "read_source", deny)
     smap = scan_tree(GOOD | {"shop/secret.py": "order_placed.send(sender=None)\n"})
     assert_rest_of_scan_works(smap)
     assert skipped(smap) == {("shop/secret.py", "unreadable (Permission denied)")}

@@ -1,9 +1,9 @@
 """Per-file cache of :class:`~pytest_signaltrace.scan.facts.ModuleFacts`.
 
-Entries are keyed by a hash of the file's bytes, its module name and path, and the tool's
-version, so an entry can never be stale: a changed file or a new release simply misses. Each
-entry is one small JSON file written atomically. The cache is best effort: any error reading or
-writing it is treated as a miss and never fails a scan.
+Entries are keyed by a hash of the file's bytes (:func:`~.bytefacts.content_digest`), its
+module name and path, and the tool's version, so an entry can never be stale: a changed file
+or a new release simply misses. Each entry is one small JSON file written atomically. The cache
+is best effort: any error reading or writing it is treated as a miss and never fails a scan.
 """
 
 from __future__ import annotations
@@ -22,14 +22,12 @@ from pytest_signaltrace.scan.facts import ModuleFacts
 SCHEMA = 4
 
 
-def facts_key(data: bytes, module: str, relpath: str, is_package: bool) -> str:
-    """The cache key of one file's facts."""
-    digest = hashlib.blake2b(digest_size=20)
+def facts_key(content: str, module: str, relpath: str, is_package: bool) -> str:
+    """The cache key of one file's facts, from the :func:`~.bytefacts.content_digest` of its
+    bytes (so that a file known from the stat index needs no reading)."""
     # ``surrogateescape``: a file name that is not valid UTF-8 is still a key.
-    header = f"{__version__}\0{SCHEMA}\0{module}\0{relpath}\0{is_package}\0"
-    digest.update(header.encode("utf-8", "surrogateescape"))
-    digest.update(data)
-    return digest.hexdigest()
+    text = f"{__version__}\0{SCHEMA}\0{module}\0{relpath}\0{is_package}\0{content}"
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 
 class FactsCache:

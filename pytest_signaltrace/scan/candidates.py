@@ -9,8 +9,6 @@ signal: it gets every signal it may send as candidates.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable, Iterable
 
 from pytest_signaltrace.scan.facts import ModuleFacts, RawSender, Ref
@@ -34,21 +32,6 @@ def attribute_owners(all_facts: Iterable[ModuleFacts]) -> set[str]:
                 if owner:
                     owners.add(owner[0])
     return owners
-
-
-def subclasses_any(data: bytes, owners: set[str]) -> bool:
-    """Whether a file's bytes may define a subclass of one of ``owners``."""
-    if not owners or b"class" not in data:
-        return False
-    # A substring test first: the regex is slow on large files, and most name no owner.
-    named = tuple(sorted(o for o in owners if o.encode() in data))
-    return bool(named) and _subclass_pattern(named).search(data) is not None
-
-
-@functools.lru_cache(maxsize=256)
-def _subclass_pattern(owners: tuple[str, ...]) -> re.Pattern[bytes]:
-    names = b"|".join(re.escape(name.encode()) for name in owners)
-    return re.compile(rb"\bclass\s+\w+\s*\([^)]*\b(?:" + names + rb")\b")
 
 
 class Candidates:

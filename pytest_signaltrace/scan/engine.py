@@ -1,7 +1,14 @@
-"""The scan: files -> prefilter -> facts (cached, in parallel when many) -> resolved map."""
+"""The scan: files -> prefilter -> facts (cached, in parallel when many) -> resolved map.
+
+With a cache folder, each root's stat index (:mod:`.statindex`) lets a warm scan stat the files
+of an unchanged tree without reading them; should a file turn out to have changed under the
+scan, the scan is done again reading every file.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -11,14 +18,21 @@ from pathlib import Path
 from pytest_signaltrace.model import SkippedFile, StaticMap
 from pytest_signaltrace.scan import prefilter
 from pytest_signaltrace.scan.cache import FactsCache, facts_key
-from pytest_signaltrace.scan.candidates import Candidates, attribute_owners, subclasses_any
+from pytest_signaltrace.scan.candidates import Candidates, attribute_owners
 from pytest_signaltrace.scan.derive import dead_receivers, summarize_signals
 from pytest_signaltrace.scan.facts import ModuleFacts
-from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE, Discovery, SourceFile, discover
+from pytest_signaltrace.scan.files import (
+    DEFAULT_MAX_FILE_SIZE,
+    Discovery,
+    SourceChanged,
+    SourceFile,
+    discover,
+)
 from pytest_signaltrace.scan.installed import InstalledSource
 from pytest_signaltrace.scan.naming import plan_naming
 from pytest_signaltrace.scan.paths import is_test_path
 from pytest_signaltrace.scan.resolve import MapBuilder, Resolver
+from pytest_signaltrace.scan.statindex import StatIndex
 
 #: Parse in worker processes only when there is this much candidate source (bytes): below
 #: it, starting the workers costs more than it saves (measured: see benchmarks/README.md).
@@ -38,7 +52,9 @@ class _Unit:
 
     @property
     def key(self) -> str:
-        return facts_key(self.source.data, self.module, self.source.relpath, self.is_package)
+        return facts_key(
+            self.source.facts.digest, self.module, self.source.relpath, self.is_package
+        )
 
 
 def scan(
@@ -60,12 +76,44 @@ def scan(
     ``root`` may be several folders, scanned as one tree; paths in the map are relative to
     ``relative_to`` (default: the single root).
     """
-    roots = [root] if isinstance(root, Path) else list(root)
+    attempt = functools.partial(
+        _scan,
+        [root] if isinstance(root, Path) else list(root),
+        relative_to=relative_to,
+        cache_dir=cache_dir,
+        package_roots=package_roots,
+        exclude=exclude,
+        max_file_size=max_file_size,
+        jobs=jobs,
+        progress=progress,
+    )
+    try:
+        return attempt(trust_index=True)
+    except SourceChanged:
+        # A file changed after its stat matched its index entry: the recorded facts may not be
+        # what its bytes say now. Start again, reading every file.
+        return attempt(trust_index=False)
+
+
+def _scan(
+    roots: list[Path],
+    *,
+    relative_to: Path | None,
+    cache_dir: Path | None,
+    package_roots: Sequence[Path],
+    exclude: Sequence[str],
+    max_file_size: int,
+    jobs: int | None,
+    progress: ProgressCallback | None,
+    trust_index: bool,
+) -> StaticMap:
     discovery = _discover_all(
         roots,
         relative_to,
         exclude=exclude,
         max_file_size=max_file_size,
+        cache_dir=cache_dir,
+        trust_index=trust_index,
     )
     namer = plan_naming(discovery.files, roots, package_roots, cache_dir=cache_dir)
     units: dict[str, _Unit] = {}
@@ -86,22 +134,23 @@ def _scan_units(
     extractor: _FactsStore,
     roots: Sequence[Path],
 ) -> StaticMap:
-    definers = [u for u in units.values() if prefilter.may_define(u.source.data)]
-    users = [u for u in units.values() if prefilter.may_use(u.source.data) and u not in definers]
+    definers = [u for u in units.values() if u.source.facts.defines]
+    users = [u for u in units.values() if u.source.facts.use is not False]
+    users = [u for u in users if not u.source.facts.defines]
     extractor.extract(definers)
     known = prefilter.builtin_names() | {
         d.qualname.rpartition(".")[2].encode()
         for u in definers
         for d in extractor.facts[u.source.relpath].definitions
     }
-    users = [u for u in users if prefilter.uses_known_signal(u.source.data, known)]
+    users = [u for u in users if prefilter.profile_uses(u.source.facts.use, known)]
     extractor.extract(users)
     # ``self.add_signal.send()``: the subclasses that set ``add_signal`` may live in files
     # without any signal text; parse the files that subclass such a class too.
     owners = attribute_owners(extractor.facts[u.source.relpath] for u in [*definers, *users])
     subclassers = [
         u for u in units.values()
-        if u.source.relpath not in extractor.facts and subclasses_any(u.source.data, owners)
+        if u.source.relpath not in extractor.facts and _subclasses_any(u, owners)
     ]  # fmt: skip
     extractor.extract(subclassers)
     candidates = [u.source.relpath for u in [*definers, *users, *subclassers]]
@@ -145,24 +194,45 @@ def _scan_units(
     )
 
 
+def _subclasses_any(unit: _Unit, owners: set[str]) -> bool:
+    """:func:`~.prefilter.subclasses_any` of the file, from its byte facts when they tell."""
+    bases = unit.source.facts.bases
+    found = prefilter.subclasses_any_of(bases, owners) if bases is not None else None
+    return prefilter.subclasses_any(unit.source.data, owners) if found is None else found
+
+
 def _discover_all(
-    roots: Sequence[Path], relative_to: Path | None, *, exclude: Sequence[str], max_file_size: int
+    roots: Sequence[Path],
+    relative_to: Path | None,
+    *,
+    exclude: Sequence[str],
+    max_file_size: int,
+    cache_dir: Path | None,
+    trust_index: bool,
 ) -> Discovery:
     """Discover every root; paths relative to ``relative_to`` (or to the single root)."""
+
+    def discover_root(root: Path) -> Discovery:
+        index = StatIndex.open(cache_dir, root, trust=trust_index) if cache_dir else None
+        found = discover(root, exclude=exclude, max_file_size=max_file_size, index=index)
+        if index is not None:
+            index.save()
+        return found
+
     if relative_to is None and len(roots) == 1:
-        return discover(roots[0].absolute(), exclude=exclude, max_file_size=max_file_size)
+        return discover_root(roots[0].absolute())
     base = (relative_to or Path.cwd()).absolute()
     merged = Discovery(files=[], skipped=[])
     seen: set[str] = set()
     for root in roots:
         root = root.absolute()
         prefix = Path(os.path.relpath(root, base)).as_posix()
-        found = discover(root, exclude=exclude, max_file_size=max_file_size)
+        found = discover_root(root)
         for source in found.files:
             relpath = _join(prefix, source.relpath)
             if relpath not in seen:
                 seen.add(relpath)
-                merged.files.append(SourceFile(source.path, relpath, source.data))
+                merged.files.append(dataclasses.replace(source, relpath=relpath))
         merged.skipped += [SkippedFile(_join(prefix, s.path), s.reason) for s in found.skipped]
     merged.files.sort(key=lambda f: f.relpath)
     merged.skipped.sort()

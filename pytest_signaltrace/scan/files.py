@@ -1,7 +1,9 @@
 """Finding the Python files under a root and reading them safely.
 
 Nothing here raises for a bad file: it becomes a :class:`~pytest_signaltrace.model.SkippedFile`
-with a reason a person can act on.
+with a reason a person can act on. With a stat index (:mod:`.statindex`), a file whose stat is
+the one recorded is not read: what the scan needs of its bytes comes from the index, and the
+bytes are read only if something asks for them (:attr:`SourceFile.data`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,15 @@ import os
 import re
 import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_signaltrace.model import SkippedFile
+from pytest_signaltrace.scan.bytefacts import ByteFacts, content_digest, learn
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.scan.statindex import StatIndex
 
 #: Folders that never hold the project's own source.
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -30,13 +37,36 @@ DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
 
+class SourceChanged(Exception):
+    """A file's bytes are no longer those its stat index entry described (it changed during
+    the scan): the scan starts again, reading every file."""
+
+
 @dataclass(frozen=True)
 class SourceFile:
-    """A readable Python file: its path relative to the root (POSIX) and its bytes."""
+    """A readable Python file: its path relative to the root (POSIX), what the scan learned from
+    its bytes, and the bytes when they were read (``None`` when the stat index supplied
+    ``facts``; :attr:`data` reads them then)."""
 
     path: Path
     relpath: str
-    data: bytes
+    facts: ByteFacts
+    loaded: bytes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes: those ``facts`` were learned from, else :class:`SourceChanged`."""
+        if self.loaded is not None:
+            return self.loaded
+        try:
+            _, data = read_source(self.path)
+        except OSError:
+            raise SourceChanged(self.relpath) from None
+        if content_digest(data) != self.facts.digest:
+            raise SourceChanged(self.relpath)
+        # A cache of what ``facts`` already fixes, so the frozen instance is unchanged in value.
+        object.__setattr__(self, "loaded", data)
+        return data
 
 
 @dataclass
@@ -52,12 +82,15 @@ def discover(
     *,
     exclude: Sequence[str] = (),
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    index: StatIndex | None = None,
 ) -> Discovery:
     """Walk ``root`` for ``*.py`` files, read them, and sort out those that cannot be scanned.
 
     Hidden folders and :data:`DEFAULT_EXCLUDED_DIRS` are not entered; ``exclude`` holds extra
     glob patterns matched against the POSIX path relative to the root. Folder symlinks are
     followed once: a link back into a folder already walked is a loop and is reported.
+    With ``index`` (of this root), a file whose stat matches its entry is not read, and what
+    reading the others taught is recorded in it (the caller saves it).
     """
     root = root.absolute()
     result = Discovery(files=[], skipped=[])
@@ -65,13 +98,14 @@ def discover(
         if problem is not None:
             result.skipped.append(SkippedFile(relpath, problem))
             continue
-        data, problem = _read(path, max_file_size)
-        if problem is None and data is not None:
-            problem = _content_problem(data)
-        if problem is not None or data is None:
+        info, problem = _stat(path, max_file_size)
+        source = None
+        if info is not None and problem is None:
+            source, problem = _source(path, relpath, info, index)
+        if source is None:
             result.skipped.append(SkippedFile(relpath, problem or "unreadable"))
         else:
-            result.files.append(SourceFile(path, relpath, data))
+            result.files.append(source)
     result.files.sort(key=lambda f: f.relpath)
     result.skipped.sort()
     return result
@@ -142,21 +176,44 @@ def _walk_folders(
         pending.extend(reversed(subfolders))
 
 
-def _read(path: Path, max_file_size: int) -> tuple[bytes | None, str | None]:
+def _source(
+    path: Path, relpath: str, info: os.stat_result, index: StatIndex | None
+) -> tuple[SourceFile | None, str | None]:
+    """The file from its stat index entry, else read; or why it cannot be scanned."""
+    facts = index.lookup(relpath, info) if index is not None else None
+    data = None
+    if facts is None:
+        try:
+            opened, data = read_source(path)
+        except OSError as exc:
+            return None, _os_reason(path, exc)
+        facts = learn(data, _content_problem(data))
+        if index is not None:
+            index.record(relpath, opened, facts, len(data))
+    if facts.problem is not None:
+        return None, facts.problem
+    return SourceFile(path, relpath, facts, data), None
+
+
+def _stat(path: Path, max_file_size: int) -> tuple[os.stat_result | None, str | None]:
+    """The file's stat, and why it cannot be read (without opening it)."""
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError as exc:
         return None, _os_reason(path, exc)
     if not stat.S_ISREG(info.st_mode):
         # A FIFO would block the read forever; a device or a folder is no source file.
-        return None, "not a regular file"
+        return info, "not a regular file"
     size = info.st_size
     if size > max_file_size:
-        return None, f"too large ({size:,} bytes; the limit is {max_file_size:,})"
-    try:
-        return path.read_bytes(), None
-    except OSError as exc:
-        return None, _os_reason(path, exc)
+        return info, f"too large ({size:,} bytes; the limit is {max_file_size:,})"
+    return info, None
+
+
+def read_source(path: Path) -> tuple[os.stat_result, bytes]:
+    """Read a file's bytes, with the ``fstat`` of the file read (every read of the scan)."""
+    with open(path, "rb") as handle:
+        return os.fstat(handle.fileno()), handle.read()
 
 
 def _os_reason(path: Path, exc: OSError) -> str:
@@ -199,4 +256,3 @@ def declared_encoding(data: bytes) -> str:
 
 def _excluded(relpath: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(relpath, pattern) for pattern in patterns)
-

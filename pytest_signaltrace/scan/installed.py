@@ -23,6 +23,7 @@ from importlib.machinery import PathFinder
 from pathlib import Path
 
 from pytest_signaltrace.scan import catalogue
+from pytest_signaltrace.scan.bytefacts import content_digest
 from pytest_signaltrace.scan.cache import FactsCache, facts_key
 from pytest_signaltrace.scan.facts import ModuleFacts
 from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE
@@ -151,7 +152,7 @@ class InstalledSource:
                 data = handle.read()
         except OSError:
             return None
-        key = facts_key(data, module, located.file, located.is_package)
+        key = facts_key(content_digest(data), module, located.file, located.is_package)
         facts = self._cache.get(key)
         if facts is None:
             # The parser (libcst) is imported only on a cache miss: a warm scan never needs it.

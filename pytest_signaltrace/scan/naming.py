@@ -22,7 +22,8 @@ applied in this order:
 
 Imports whose first name is a standard-library module are not counted. Files below a configured
 package root are named by it and take no part (their imports still count). The import lines are
-read with a regular expression over the bytes already in memory: no parse.
+read with a regular expression over the bytes when a file is read (:mod:`.bytefacts`, kept in
+the stat index): no parse.
 """
 
 from __future__ import annotations
@@ -39,10 +40,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_signaltrace import __version__
-from pytest_signaltrace.scan.files import SourceFile
 from pytest_signaltrace.scan.paths import ModuleNamer
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.scan.files import SourceFile
 
 #: Finds the word ``import`` fast (a literal prefix); the line around it is then checked.
 _IMPORT_WORD = re.compile(rb"import[ \t(]")
@@ -125,8 +129,8 @@ def plan_naming(
 ) -> ModuleNamer:
     """The :class:`ModuleNamer` for ``files`` scanned from ``roots`` (see the module's rules).
 
-    With ``cache_dir``, the plan is kept under a hash of every file's path and bytes (and of
-    the ``__init__.py`` files above the roots): a warm scan reads the imports of no file.
+    With ``cache_dir``, the plan is kept under a hash of every file's path and content hash (and
+    of the ``__init__.py`` files above the roots): a warm scan reads the imports of no file.
     """
     key = _plan_key(files, roots, package_roots) if cache_dir is not None else ""
     entry = cache_dir / f"naming-v{_PLAN_SCHEMA}" / f"{key}.json" if cache_dir else None
@@ -168,8 +172,8 @@ def _plan_key(
         digest.update(f"{folder}\0{chain}\0".encode("utf-8", "surrogateescape"))
     for source in files:
         # ``surrogateescape``: a file name that is not valid UTF-8 is still a key.
-        digest.update(f"{source.path}\0{len(source.data)}\0".encode("utf-8", "surrogateescape"))
-        digest.update(source.data)
+        entry = f"{source.path}\0{source.facts.digest}\0"
+        digest.update(entry.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -184,7 +188,7 @@ class _Planner:
         self.files: list[_File] = []
         for source in files:
             path = os.path.abspath(source.path)
-            imports, level = read_imports(source.data)
+            imports, level = source.facts.imports, source.facts.level
             self.counts.update(imports)
             root = next((r for r in root_names if _inside(path, r)), None)
             if root is not None and configured.configured_root(path) is None:

@@ -1,6 +1,6 @@
 """Byte-level prefilter: decide which files are worth parsing, without parsing them.
 
-Two questions, both answered with substring and regex searches over raw bytes:
+Three questions, all answered with substring and regex searches over raw bytes:
 
 1. Might the file *define* a signal? (``Signal(`` appears: ``Signal()``, ``ModelSignal(...)``;
    or ``Signal)``: a subclass of a signal class, instantiated in the same file.)
@@ -10,10 +10,16 @@ Two questions, both answered with substring and regex searches over raw bytes:
    step 1 plus Django's and Celery's built-ins, so ``notifier.send(...)`` or ``engine.connect()``
    does not make a file a candidate; or a call with a keyword only a signal's methods take
    (``sender=``, ``weak=``, ``dispatch_uid=``), which the scan reports even when unresolved.
+3. Might it subclass a class whose attribute a send site uses (``self.add_signal.send()``)?
+
+The answers that depend on other files (the known signal names, the classes) have a twin that
+works from what one file's bytes say alone (:func:`use_profile`, :func:`class_base_words`), so
+that the stat index can keep it and a warm scan need not read the file.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -51,15 +57,28 @@ def builtin_names() -> set[bytes]:
     return {signal.rpartition(".")[2].encode() for signal in catalogue.BUILTIN_SIGNALS}
 
 
+#: What :func:`use_profile` says of a file: ``False`` (it uses no signal), ``True`` (it may use
+#: one whatever signals are known), or the names that make it a candidate when one is known.
+UseProfile = bool | frozenset[bytes]
+
+
 def uses_known_signal(data: bytes, known_names: Iterable[bytes] | set[bytes]) -> bool:
     """Whether a file that passed :func:`may_use` really touches a signal, as far as bytes tell."""
+    return profile_uses(use_profile(data), known_names)
+
+
+def use_profile(data: bytes) -> UseProfile:
+    """What :func:`uses_known_signal` needs of a file's bytes, whatever signals are known.
+
+    Everything but the known names is read from the file alone, so the answer can be kept
+    with the file (the stat index) and judged later by :func:`profile_uses`.
+    """
     if b"@receiver(" in data or (b"receiver(" in data and b"dispatch" in data):
         return True
     names = _used_names(data)
     if not names:
         return False
-    known = known_names if isinstance(known_names, set) else set(known_names)
-    if names & known or b"signals" in names or b"signal" in names:
+    if b"signals" in names or b"signal" in names:
         return True
     if _FROM_SIGNALS_MODULE.search(data):
         return True
@@ -69,7 +88,17 @@ def uses_known_signal(data: bytes, known_names: Iterable[bytes] | set[bytes]) ->
         return True
     # A name imported from elsewhere (``from shop.events import shipped``) may be a signal
     # under another name: let the resolver decide.
-    return bool(names & _imported_names(data))
+    if names & _imported_names(data):
+        return True
+    return frozenset(names)
+
+
+def profile_uses(profile: UseProfile, known_names: Iterable[bytes] | set[bytes]) -> bool:
+    """:func:`uses_known_signal`'s answer from a file's :func:`use_profile`."""
+    if isinstance(profile, bool):
+        return profile
+    known = known_names if isinstance(known_names, set) else set(known_names)
+    return not profile.isdisjoint(known)
 
 
 def _used_names(data: bytes) -> set[bytes]:
@@ -96,3 +125,53 @@ def _imported_names(data: bytes) -> set[bytes]:
     for match in _IMPORT.finditer(data):
         names.update(_IMPORTED_NAME.findall(match.group(1)))
     return names
+
+
+def subclasses_any(data: bytes, owners: set[str]) -> bool:
+    """Whether a file's bytes may define a subclass of one of ``owners``."""
+    if not owners or b"class" not in data:
+        return False
+    # A substring test first: the regex is slow on large files, and most name no owner.
+    named = tuple(sorted(o for o in owners if o.encode() in data))
+    return bool(named) and _subclass_pattern(named).search(data) is not None
+
+
+#: ``class X(``: the start of a class statement with bases (as :func:`_subclass_pattern`).
+_CLASS_OPEN = re.compile(rb"\bclass\s+\w+\s*\(")
+_WORD = re.compile(rb"\w+")
+#: A file whose class statements name more words than this keeps none (the check reads it).
+MAX_BASE_WORDS = 512
+
+
+def class_base_words(data: bytes) -> frozenset[str] | None:
+    """The words :func:`subclasses_any` can match in a file, so that it needs no bytes later.
+
+    Each class statement's text from its ``(`` to the first ``)`` (or the end of the file),
+    split into words: an owner whose name is a word (ASCII letters, digits, ``_``, as ``\\w``
+    is for bytes) matches the file exactly when it is one of these. ``None`` when there are
+    more than :data:`MAX_BASE_WORDS` (a file with an unclosed bracket after ``class X(``).
+    """
+    words: set[bytes] = set()
+    if b"class" in data:
+        for match in _CLASS_OPEN.finditer(data):
+            close = data.find(b")", match.end())
+            words.update(_WORD.findall(data, match.end(), len(data) if close < 0 else close))
+            if len(words) > MAX_BASE_WORDS:
+                return None
+    return frozenset(word.decode("ascii") for word in words)
+
+
+def subclasses_any_of(words: frozenset[str], owners: set[str]) -> bool | None:
+    """:func:`subclasses_any` from a file's :func:`class_base_words`; ``None`` when an owner's
+    name is not a plain word (then only the bytes can tell)."""
+    if not owners:
+        return False
+    if not all(_WORD.fullmatch(owner.encode()) for owner in owners):
+        return None
+    return not words.isdisjoint(owners)
+
+
+@functools.lru_cache(maxsize=256)
+def _subclass_pattern(owners: tuple[str, ...]) -> re.Pattern[bytes]:
+    names = b"|".join(re.escape(name.encode()) for name in owners)
+    return re.compile(rb"\bclass\s+\w+\s*\([^)]*\b(?:" + names + rb")\b")
