@@ -157,6 +157,23 @@ def test_warm_equals_cold_on_a_realistic_tree_and_after_an_edit(
     assert edited == scan(root) != cold
 
 
+def test_several_roots_keep_an_index_each_and_a_warm_scan_of_them_reads_no_file(
+    tree: WriteTree, tmp_path: Path, clock: Clock, reads: list[str]
+) -> None:
+    # As ``signaltrace run`` and the plugin scan their sources: several folders, paths relative
+    # to the rootdir.
+    root = tree({f"{app}/{name}": text for app in ("one", "two") for name, text in TREE.items()})
+    cache = tmp_path / "cache"
+    sources = [root / "one", root / "two"]
+    cold = scan(sources, relative_to=root, cache_dir=cache)
+    assert len(index_files(cache)) == 2
+    reads.clear()
+    warm = scan(sources, relative_to=root, cache_dir=cache)
+    assert reads == []
+    assert warm == cold == scan(sources, relative_to=root)
+    assert {s.path.partition("/")[0] for s in warm.senders} == {"one", "two"}
+
+
 def test_a_file_changed_within_the_racy_window_is_not_trusted(
     tree: WriteTree, tmp_path: Path, clock: Clock, reads: list[str]
 ) -> None:
