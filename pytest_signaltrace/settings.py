@@ -2,7 +2,9 @@
 
 Precedence, highest first: command-line options, ``signaltrace_*`` keys of the pytest ini file
 (``pytest.ini``, ``[tool.pytest.ini_options]``, ``setup.cfg``, ``tox.ini``), then
-``[tool.signaltrace]`` in the rootdir's ``pyproject.toml``.
+``[tool.signaltrace]`` in the rootdir's ``pyproject.toml``. The pytest run and the
+``signaltrace`` subcommands resolve them the same way, from a :class:`SettingsSource`: the
+pytest Config, or the files pytest would find (``inifile.py``).
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import pytest
 
@@ -26,6 +28,9 @@ from pytest_signaltrace.report.options import (
     precision_error,
     sort_error,
 )
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.inifile import IniFile
 
 #: Report types and their default destination (``None``: the terminal).
 #: ``$GITHUB_STEP_SUMMARY`` is read when the report is written, not when options are parsed.
@@ -99,6 +104,10 @@ class Settings:
     diff_compare_branch: str | None = None
     #: Fail the run when fewer of those ran, in percent (diff-cover's ``--fail-under``).
     diff_fail_under: float | None = None
+    #: Where each setting came from, by its ``[tool.signaltrace]`` key: ``--signal-source``,
+    #: ``$SIGNALTRACE_FILE``, ``signaltrace_source in /p/tox.ini``, ``source in
+    #: [tool.signaltrace] of /p/pyproject.toml``, ``default``.
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -184,18 +193,157 @@ class ConfigError(ValueError):
     """A bad setting; ``str()`` is one line naming the setting and where it came from."""
 
 
-@dataclass(frozen=True)
-class _Origin:
-    """Where a setting came from, for error messages: ``--signal-source``, ``signaltrace_source
-    in /p/pytest.ini``, ``source in [tool.signaltrace] of /p/pyproject.toml``."""
+class SettingsSource(Protocol):
+    """Where :func:`resolve_settings` reads: the pytest Config in the plugin
+    (:class:`_PytestSource`), the files pytest would find in the ``signaltrace`` subcommands
+    (:class:`FileSource`). One resolution for both, so that they cannot drift apart."""
 
-    option: str
-    ini: str
-    table: str
+    @property
+    def rootdir(self) -> Path:
+        """pytest's rootdir: ``[tool.signaltrace]`` is read from its ``pyproject.toml``."""
 
-    def of(self, where: str) -> str:
-        """The name for a value that came from ``where`` (``option``, ``ini`` or ``table``)."""
-        return {"option": self.option, "ini": self.ini, "table": self.table}[where]
+    @property
+    def invocation_dir(self) -> Path:
+        """Where the command was started: command-line paths are relative to it."""
+
+    @property
+    def ini_file(self) -> str:
+        """How messages name the pytest ini file."""
+
+    def option(self, key: str) -> tuple[str, Any]:
+        """The command-line option of the setting ``key`` (``fail_under``): its name
+        (``--signal-fail-under``) and its value (``None``: not given)."""
+
+    def ini_keys(self) -> list[str]:
+        """The keys the pytest ini file sets."""
+
+    def getini(self, name: str) -> Any:
+        """``Config.getini(name)``; a bad value raises :class:`ConfigError` naming ``name``
+        and the ini file."""
+
+
+#: The plugin's command-line option of each setting: its ``dest`` and its name.
+_PLUGIN_OPTIONS = {
+    "no_report": ("no_signal_report", "--no-signal-report"),
+    "report": ("signal_report", "--signal-report"),
+    "fail_under": ("signal_fail_under", "--signal-fail-under"),
+    "source": ("signal_source", "--signal-source"),
+    "data_file": ("signal_data_file", "--signal-data-file"),
+    "append": ("signal_append", "--signal-append"),
+    "strict": ("signal_strict", "--signal-strict"),
+    "diff_compare_branch": ("signal_diff_compare_branch", "--signal-diff-compare-branch"),
+    "diff_fail_under": ("signal_diff_fail_under", "--signal-diff-fail-under"),
+}
+
+
+class _PytestSource:
+    """The settings of a pytest run: its options (``namespace`` in early hooks) and
+    ``Config.getini``."""
+
+    def __init__(self, config: pytest.Config, namespace: Any) -> None:
+        self.config = config
+        self.options = namespace if namespace is not None else config.option
+        self.rootdir = config.rootpath
+        self.invocation_dir = config.invocation_params.dir
+        self.ini_file = str(config.inipath) if config.inipath else "the pytest configuration"
+
+    def option(self, key: str) -> tuple[str, Any]:
+        """See :meth:`SettingsSource.option`."""
+        dest, name = _PLUGIN_OPTIONS.get(key, ("", key))
+        return name, getattr(self.options, dest, None) if dest else None
+
+    def ini_keys(self) -> list[str]:
+        """See :meth:`SettingsSource.ini_keys`."""
+        return list(_ini_keys(self.config))
+
+    def getini(self, name: str) -> Any:
+        """See :meth:`SettingsSource.getini`."""
+        try:
+            return self.config.getini(name)
+        # "invalid truth value 'maybe'": a ValueError, a UsageError from pytest 9.2 on.
+        except (ValueError, TypeError, pytest.UsageError) as exc:
+            problem = str(exc).removeprefix(f"{self.config.inipath}: ")
+            problem = problem.removeprefix(f"config option '{name}' ")
+            raise ConfigError(f"{name} in {self.ini_file}: {problem}") from None
+
+
+class FileSource:
+    """The settings of a ``signaltrace`` subcommand: its own options (setting key -> option
+    name and value) and the pytest ini file pytest would find (``inifile.locate_ini_file``)."""
+
+    def __init__(self, ini: IniFile, options: Mapping[str, tuple[str, Any]]) -> None:
+        self.ini = ini
+        self.options = options
+        self.rootdir = ini.rootdir
+        self.invocation_dir = ini.invocation_dir
+        self.ini_file = str(ini.path) if ini.path else "the pytest configuration"
+
+    def option(self, key: str) -> tuple[str, Any]:
+        """See :meth:`SettingsSource.option`."""
+        return self.options.get(key, (key, None))
+
+    def ini_keys(self) -> list[str]:
+        """See :meth:`SettingsSource.ini_keys`."""
+        return list(self.ini.values)
+
+    def getini(self, name: str) -> Any:
+        """See :meth:`SettingsSource.getini`."""
+        try:
+            return self.ini.getini(name, _INI_KEYS[name][0])
+        except ValueError as exc:
+            raise ConfigError(f"{name} in {self.ini_file}: {exc}") from None
+
+
+class _Pick(NamedTuple):
+    """The value that wins for one setting, where it came from (``option``, ``ini``,
+    ``table`` or ``default``; ``$SIGNALTRACE_FILE`` counts as an option) and that place's name
+    for messages."""
+
+    where: str
+    value: Any
+    name: str
+
+
+def _given(value: object) -> bool:
+    """Whether an option or ini value is set: not ``None``, ``False``, empty (0 is set)."""
+    return value is not None and value is not False and value not in ("", [], ())
+
+
+class _Picker:
+    """Picks each setting from the command line, the ini file or ``[tool.signaltrace]``, and
+    remembers where each came from (``origins``: ``--signal-source``, ``signaltrace_source in
+    /p/tox.ini``, ``source in [tool.signaltrace] of /p/pyproject.toml``, ``default``) for
+    messages and ``signaltrace debug config``."""
+
+    def __init__(self, source: SettingsSource, table: dict[str, Any], pyproject: Path) -> None:
+        self.source = source
+        self.table = table
+        self.pyproject = pyproject
+        self.ini_keys = set(source.ini_keys())
+        self.origins: dict[str, str] = {}
+
+    def __call__(
+        self, key: str, *, flag: bool = False, option_given: Callable[[Any], bool] = _given
+    ) -> _Pick:
+        """The setting ``key``: the option when given, else the ini value when set (a ``flag``,
+        a bool, when the file has the key at all: its ``false`` beats pyproject's ``true``),
+        else ``[tool.signaltrace]``'s, else the default (value ``None``)."""
+        option_name, option = self.source.option(key)
+        ini_name = f"signaltrace_{key}"
+        ini = self.source.getini(ini_name)
+        if option_given(option):
+            return self.record(key, _Pick("option", option, option_name))
+        if (ini_name in self.ini_keys) if flag else _given(ini):
+            return self.record(key, _Pick("ini", ini, f"{ini_name} in {self.source.ini_file}"))
+        if key in self.table:
+            name = f"{key} in [tool.signaltrace] of {self.pyproject}"
+            return self.record(key, _Pick("table", self.table[key], name))
+        return self.record(key, _Pick("default", None, "default"))
+
+    def record(self, key: str, pick: _Pick) -> _Pick:
+        """Remember where ``key`` came from; returns ``pick``."""
+        self.origins[key] = pick.name
+        return pick
 
 
 def read_settings(config: pytest.Config, namespace: Any = None) -> Settings:
@@ -206,99 +354,79 @@ def read_settings(config: pytest.Config, namespace: Any = None) -> Settings:
     names the setting and the file it came from: bad configuration stops the run before any test.
     """
     try:
-        return _read_settings(config, namespace)
+        return _read_settings(_PytestSource(config, namespace))
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
 
 
-def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
-    options = namespace if namespace is not None else config.option
-    if getattr(options, "no_signal_report", False):
+def resolve_settings(source: SettingsSource, *, scans: bool | None = None) -> Settings:
+    """The settings from ``source``; source folders are checked when ``scans`` (``None``: when
+    tracing is on). Raises :class:`ConfigError` as :func:`read_settings` refuses."""
+    return _read_settings(source, scans=scans)
+
+
+def _read_settings(source: SettingsSource, *, scans: bool | None = None) -> Settings:
+    if source.option("no_report")[1]:
         return Settings(active=False)
-    rootdir = config.rootpath
+    rootdir = source.rootdir
     pyproject = rootdir / "pyproject.toml"
     table = pyproject_table(rootdir, strict=True)
     check_table(table, pyproject)
-    ini_file = str(config.inipath) if config.inipath else "the pytest configuration"
-    check_ini_keys(_ini_keys(config), ini_file)
-
-    def origin(option: str | None, key: str) -> _Origin:
-        return _Origin(
-            option=option or key,
-            ini=f"signaltrace_{key} in {ini_file}",
-            table=f"{key} in [tool.signaltrace] of {pyproject}",
-        )
+    check_ini_keys(source.ini_keys(), source.ini_file)
+    pick = _Picker(source, table, pyproject)
 
     reports: tuple[ReportRequest, ...] = ()
-    where, raw_reports = _first_of(
-        getattr(options, "signal_report", None),
-        config.getini("signaltrace_report"),
-        as_list(table.get("report")),
-    )
+    picked = pick("report")
+    raw_reports = as_list(picked.value)
     # ``--signal-report=`` (an empty value) traces without a report, as ``--cov-report=`` does.
     report_requested = bool(raw_reports)
     reports = tuple(
-        _parse_report(value, origin("--signal-report", "report").of(where))
-        for value in raw_reports
-        if str(value).strip()
+        _parse_report(value, picked.name) for value in raw_reports if str(value).strip()
     )
 
-    where, raw_fail_under = _first_of(
-        getattr(options, "signal_fail_under", None),
-        config.getini("signaltrace_fail_under"),
-        table.get("fail_under"),
-    )
+    picked = pick("fail_under")
     fail_under = None
-    if raw_fail_under not in (None, ""):
-        fail_under = parse_percent(
-            raw_fail_under, origin("--signal-fail-under", "fail_under").of(where)
-        )
+    if picked.value not in (None, ""):
+        fail_under = parse_percent(picked.value, picked.name)
 
-    invocation_dir = config.invocation_params.dir
-    source_origin = origin("--signal-source", "source")
-    sources = _paths(getattr(options, "signal_source", None), invocation_dir)
-    where = "option"
-    if not sources:
-        where, sources = "ini", tuple(Path(p) for p in config.getini("signaltrace_source"))
-    if not sources:
-        where, sources = "table", _paths(as_list(table.get("source")), rootdir)
-    folders = [(sources, source_origin.of(where))]
+    invocation_dir = source.invocation_dir
+    picked = pick("source")
+    sources: tuple[Path, ...] = ()
+    if picked.where == "option":
+        sources = _paths(picked.value, invocation_dir)
+    elif picked.where == "ini":  # pytest made them absolute, relative to the ini file
+        sources = tuple(Path(p) for p in picked.value)
+    elif picked.where == "table":
+        sources = _paths(as_list(picked.value), rootdir)
+    folders = [(sources, picked.name)]
     sources = sources or (rootdir,)
 
-    exclude = tuple(config.getini("signaltrace_exclude")) or tuple(as_list(table.get("exclude")))
-    package_roots = tuple(Path(p) for p in config.getini("signaltrace_package_roots"))
-    where = "ini"
-    if not package_roots:
-        where = "table"
-        package_roots = _paths(as_list(table.get("package_roots")), rootdir)
-    folders.append((package_roots, origin("package_roots", "package_roots").of(where)))
+    exclude = tuple(as_list(pick("exclude").value))
+    picked = pick("package_roots")
+    package_roots: tuple[Path, ...] = ()
+    if picked.where == "ini":
+        package_roots = tuple(Path(p) for p in picked.value)
+    elif picked.where == "table":
+        package_roots = _paths(as_list(picked.value), rootdir)
+    folders.append((package_roots, picked.name))
 
-    data_file = _data_file(
-        getattr(options, "signal_data_file", None),
-        config.getini("signaltrace_data_file"),
-        table.get("data_file"),
-        invocation_dir=invocation_dir,
-        rootdir=rootdir,
-    )
+    picked = pick("data_file", option_given=lambda value: value is not None)
+    from_environment = os.environ.get(DATA_FILE_ENV)
+    if picked.where != "option" and from_environment:
+        picked = pick.record("data_file", _Pick("option", from_environment, f"${DATA_FILE_ENV}"))
+    data_file = _data_file(picked, invocation_dir=invocation_dir, rootdir=rootdir)
 
-    report_options = report_options_of(
-        table, lambda key: config.getini(f"signaltrace_{key}"), origin
-    )
-    append = bool(getattr(options, "signal_append", False)) or _flag(
-        config.getini("signaltrace_append"), table.get("append")
-    )
-    parallel = _flag(config.getini("signaltrace_parallel"), table.get("parallel"))
+    report_options = _report_options(pick)
+    append = bool(pick("append", flag=True).value)
+    parallel = bool(pick("parallel", flag=True).value)
+    strict = bool(pick("strict", flag=True).value)
 
-    strict = _strict(getattr(options, "signal_strict", None), config, table)
-
-    diff_compare_branch, diff_fail_under = _diff_gate(
-        options, lambda key: config.getini(f"signaltrace_{key}"), table, origin
-    )
+    diff_compare_branch, diff_fail_under = _diff_gate(pick)
 
     active = report_requested or fail_under is not None or strict or bool(diff_compare_branch)
     if active and not report_requested:
         reports = (ReportRequest("term", None),)
-    if active:  # a folder that does not exist matters only to a run that scans
+    if active if scans is None else scans:  # a missing folder matters only to a run that scans
         for paths, name in folders:
             _check_folders(paths, name)
     return Settings(
@@ -315,38 +443,24 @@ def _read_settings(config: pytest.Config, namespace: Any) -> Settings:
         strict=strict,
         diff_compare_branch=diff_compare_branch,
         diff_fail_under=diff_fail_under,
+        origins=pick.origins,
     )
 
 
-def _diff_gate(
-    options: Any,
-    getini: Callable[[str], Any],
-    table: dict[str, Any],
-    origin: Callable[[str | None, str], _Origin],
-) -> tuple[str | None, float | None]:
+def _diff_gate(pick: _Picker) -> tuple[str | None, float | None]:
     """``--signal-diff-compare-branch`` and ``--signal-diff-fail-under`` (or their ini and
     ``[tool.signaltrace]`` keys); a fail-under alone compares with diff-cover's default branch.
     Raises :class:`ConfigError` naming the setting and the file."""
-    where, raw_fail_under = _first_of(
-        getattr(options, "signal_diff_fail_under", None),
-        getini("diff_fail_under"),
-        table.get("diff_fail_under"),
-    )
+    picked = pick("diff_fail_under")
     fail_under = None
-    if raw_fail_under not in (None, ""):
-        name = origin("--signal-diff-fail-under", "diff_fail_under").of(where)
-        fail_under = parse_percent(raw_fail_under, name)
-    where, branch = _first_of(
-        getattr(options, "signal_diff_compare_branch", None),
-        getini("diff_compare_branch").strip(),
-        table.get("diff_compare_branch"),
-    )
-    branch = branch.strip() if isinstance(branch, str) else None
+    if picked.value not in (None, ""):
+        fail_under = parse_percent(picked.value, picked.name)
+    picked = pick("diff_compare_branch")
+    branch = picked.value.strip() if isinstance(picked.value, str) else None
     if branch:
         problem = branch_error(branch)
         if problem:
-            name = origin("--signal-diff-compare-branch", "diff_compare_branch").of(where)
-            raise ConfigError(f"{name}: {problem}")
+            raise ConfigError(f"{picked.name}: {problem}")
     elif fail_under is not None:
         branch = DEFAULT_COMPARE_BRANCH
     return branch or None, fail_under
@@ -361,30 +475,17 @@ def branch_error(branch: str) -> str | None:
     return None
 
 
-def _strict(option: bool | None, config: pytest.Config, table: dict[str, Any]) -> bool:
-    """``--signal-strict``, else ``signaltrace_strict`` when the ini file sets it, else
-    ``strict`` of ``[tool.signaltrace]`` (a bool, checked by :func:`check_table`)."""
-    if option:
-        return True
-    if "signaltrace_strict" in _ini_keys(config):
-        return bool(config.getini("signaltrace_strict"))
-    return table.get("strict") is True
-
-
-def report_options_of(
-    table: dict[str, Any],
-    getini: Callable[[str], Any],
-    origin: Callable[[str | None, str], _Origin],
-) -> ReportOptions:
-    """``precision``, ``skip_covered``, ``sort`` and ``html_link_template``: the ini key
-    (``getini("precision")``) wins over ``[tool.signaltrace]``; a bad value is a
-    :class:`ConfigError` naming the key and the file (``origin(key, key)``)."""
+def _report_options(pick: _Picker) -> ReportOptions:
+    """``precision``, ``skip_covered``, ``sort`` and ``html_link_template`` (options of
+    ``signaltrace report`` only); a bad value is a :class:`ConfigError` naming the key and the
+    file."""
 
     def value(key: str, default: Any) -> tuple[Any, str]:
-        ini = getini(key)
-        ini = ini.strip() if isinstance(ini, str) else ini
-        where, found = _first_of(None, ini, table.get(key, default))
-        return found, origin(key, key).of(where)
+        picked = pick(key, flag=key == "skip_covered")
+        found = picked.value
+        if picked.where == "ini" and isinstance(found, str):
+            found = found.strip()
+        return (default if picked.where == "default" else found), picked.name
 
     def check(problem: str | None, name: str) -> None:
         if problem:
@@ -407,32 +508,42 @@ def report_options_of(
     )
 
 
-def pyproject_report_options(table: dict[str, Any], pyproject: Path | str) -> ReportOptions:
-    """The report options of ``[tool.signaltrace]`` alone (``signaltrace report``); raises
-    :class:`ConfigError` naming the key and ``pyproject``."""
+def effective_settings(settings: Settings, rootdir: Path) -> dict[str, object]:
+    """Every setting by its ``[tool.signaltrace]`` key, as the value that is in effect would be
+    written there (paths relative to ``rootdir`` where inside it), for ``debug config``."""
 
-    def origin(_option: str | None, key: str) -> _Origin:
-        where = f"{key} in [tool.signaltrace] of {pyproject}"
-        return _Origin(option=where, ini=where, table=where)
+    def shown(path: Path) -> str:
+        try:
+            return path.relative_to(rootdir.resolve()).as_posix() or "."
+        except ValueError:
+            try:
+                return path.relative_to(rootdir).as_posix() or "."
+            except ValueError:
+                return str(path)
 
-    return report_options_of(table, lambda _key: None, origin)
+    def report(request: ReportRequest) -> str:
+        if request.skip_covered:
+            return f"{request.kind}:{SKIP_COVERED}"
+        return request.kind + (f":{request.destination}" if request.destination else "")
 
-
-def _flag(ini: object, table: object) -> bool:
-    """A true/false setting: true when the ini key or ``[tool.signaltrace]`` says so (pytest
-    reads an ini bool that is not set as false, so a false there cannot tell "unset" apart)."""
-    if isinstance(ini, bool) and ini:
-        return True
-    return table is True
-
-
-def _first_of(option: Any, ini: Any, table: Any) -> tuple[str, Any]:
-    """The setting that wins (the command line, then the ini file, then pyproject), and which."""
-    if option:
-        return "option", option
-    if ini:
-        return "ini", ini
-    return "table", table
+    options = settings.report_options
+    return {
+        "report": [report(request) for request in settings.reports],
+        "source": [shown(path) for path in settings.sources],
+        "fail_under": settings.fail_under,
+        "exclude": list(settings.exclude),
+        "package_roots": [shown(path) for path in settings.package_roots],
+        "data_file": shown(settings.data_file) if settings.data_file else False,
+        "skip_covered": options.skip_covered,
+        "precision": options.precision,
+        "sort": options.sort,
+        "html_link_template": options.link_template or "",
+        "append": settings.append,
+        "parallel": settings.parallel,
+        "strict": settings.strict,
+        "diff_compare_branch": settings.diff_compare_branch,
+        "diff_fail_under": settings.diff_fail_under,
+    }
 
 
 #: ``[tool.signaltrace]`` keys, and the types each one takes.
@@ -568,23 +679,19 @@ def parse_percent(value: object, origin: str = "--signal-fail-under") -> float:
     return number
 
 
-def _data_file(
-    option: str | None, ini: str, table: object, *, invocation_dir: Path, rootdir: Path
-) -> Path | None:
-    """The data file: the option (relative to where pytest was started; empty: none), else
-    ``$SIGNALTRACE_FILE`` (relative to the same), else the ini key or ``data_file`` (relative to
-    the rootdir; ``""``/``false`` in pyproject: none)."""
-    if option is not None:
-        return invocation_dir / option if option else None
-    from_environment = os.environ.get(DATA_FILE_ENV)
-    if from_environment:
-        return invocation_dir / from_environment
-    if ini:
-        return rootdir / ini
-    if table is False or table == "":
+def _data_file(picked: _Pick, *, invocation_dir: Path, rootdir: Path) -> Path | None:
+    """The data file: the option or ``$SIGNALTRACE_FILE`` (relative to where the command was
+    started; an empty option: none), else the ini key or ``data_file`` (relative to the rootdir;
+    ``""``/``false`` in pyproject: none), else ``.signaltrace`` in the rootdir."""
+    value: Any = picked.value
+    if picked.where == "option":
+        return invocation_dir / str(value) if value else None
+    if picked.where == "ini":
+        return rootdir / str(value)
+    if value is False or value == "":
         return None
-    if isinstance(table, str):
-        return rootdir / table
+    if isinstance(value, str):
+        return rootdir / value
     return rootdir / DEFAULT_DATA_FILE
 
 

@@ -148,8 +148,8 @@ def test_a_configured_fail_under_that_is_not_a_percent_is_a_usage_error(
     assert main(["report"]) == ExitCode.USAGE
     captured = capsys.readouterr()
     assert captured.err == (
-        "signaltrace: error: fail_under in [tool.signaltrace] of ./pyproject.toml: 'most' is "
-        "not a number (a percent from 0 to 100)\n"
+        f"signaltrace: error: fail_under in [tool.signaltrace] of {datafile.parent}/pyproject.toml:"
+        " 'most' is not a number (a percent from 0 to 100)\n"
     )
     assert captured.out == "", "bad configuration is refused before any report is written"
 
@@ -282,7 +282,8 @@ def test_report_reads_precision_from_pyproject_and_the_command_line_wins(
         (
             [],
             'sort = "size"\n',
-            "signaltrace: error: sort in [tool.signaltrace] of ./pyproject.toml: unknown sort key",
+            "signaltrace: error: sort in [tool.signaltrace] of {root}/pyproject.toml: unknown sort "
+            "key",
         ),
     ],
 )
@@ -301,7 +302,7 @@ def test_report_refuses_a_bad_report_option_naming_it(
     except SystemExit as exc:  # argparse refuses a bad value itself
         status = int(exc.code or 0)
     assert status == ExitCode.USAGE
-    assert message in capsys.readouterr().err
+    assert message.format(root=datafile.parent) in capsys.readouterr().err
 
 
 def test_report_html_links_by_the_template_of_pyproject(
@@ -314,3 +315,74 @@ def test_report_html_links_by_the_template_of_pyproject(
     assert main(["report", str(datafile), "--format", "html", "--output", "html"]) == 0
     page = Path("html/index.html").read_text()
     assert f'href="vscode://file{Path(run.rootdir).as_posix()}/' in page
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("tox.ini", "[tox]\nenvlist = py311\n\n[pytest]\n"),
+        ("setup.cfg", "[tool:pytest]\n"),
+        ("pytest.ini", "[pytest]\n"),
+        ("pyproject.toml", "[tool.pytest.ini_options]\n"),
+    ],
+)
+def test_report_reads_the_signaltrace_keys_of_the_pytest_ini_file(
+    datafile: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    text: str,
+) -> None:
+    root = datafile.parent
+    keys = ["signaltrace_precision = 1", "signaltrace_fail_under = 75"]
+    if name == "pyproject.toml":
+        keys = ['signaltrace_precision = "1"', "signaltrace_fail_under = 75"]
+    (root / name).write_text(text + "\n".join(keys) + "\n")
+    (root / "app").mkdir()
+    monkeypatch.chdir(root / "app")  # pytest's search: upwards from the current folder
+    assert main(["report"]) == ExitCode.FAILED
+    captured = capsys.readouterr()
+    total = next(line for line in captured.out.splitlines() if line.startswith("TOTAL"))
+    assert total.endswith(" 50.0%")
+    assert captured.err == (
+        "FAIL Required signal receiver coverage of 75% not reached. Total coverage: 50.0%\n"
+    )
+
+
+def test_the_ini_file_wins_over_pyproject_and_the_options_over_both(
+    datafile: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(datafile.parent)
+    Path("pyproject.toml").write_text("[tool.signaltrace]\nprecision = 3\nfail_under = 40\n")
+    Path("tox.ini").write_text("[pytest]\nsignaltrace_precision = 1\n")
+    assert main(["report"]) == ExitCode.OK
+    captured = capsys.readouterr()
+    assert " 50.0%" in captured.out
+    assert "Required signal receiver coverage of 40% reached" in captured.err
+    assert main(["report", "--precision", "0", "--fail-under", "60"]) == ExitCode.FAILED
+    assert " 50%" in capsys.readouterr().out
+
+
+def test_a_bad_value_in_the_ini_file_is_exit_status_2_naming_the_key_and_the_file(
+    datafile: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(datafile.parent)
+    Path("setup.cfg").write_text("[tool:pytest]\nsignaltrace_skip_covered = sometimes\n")
+    assert main(["report"]) == ExitCode.USAGE
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"signaltrace: error: signaltrace_skip_covered in {datafile.parent / 'setup.cfg'}: "
+        "invalid truth value 'sometimes'\n"
+    )
+
+
+def test_report_reads_the_configured_data_file(
+    run: RunData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_data(tmp_path / "build" / "signals.data", run)
+    (tmp_path / "tox.ini").write_text("[pytest]\nsignaltrace_data_file = build/signals.data\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["report"]) == ExitCode.OK
+    (tmp_path / "tox.ini").write_text("[pytest]\nsignaltrace_data_file = build/other.data\n")
+    assert main(["report"]) == ExitCode.USAGE

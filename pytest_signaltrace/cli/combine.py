@@ -11,8 +11,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE, default_data_file
-from pytest_signaltrace.cli.common import ExitCode, usage_error
+from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
+from pytest_signaltrace.cli.common import (
+    ExitCode,
+    data_file_of,
+    load_settings,
+    shown,
+    usage_error,
+)
 
 if TYPE_CHECKING:
     from pytest_signaltrace.cli.common import Commands
@@ -39,9 +45,8 @@ def add_parser(commands: Commands) -> None:
     combine.add_argument(
         "--output",
         "-o",
-        type=Path,
-        default=Path(default_data_file()),
-        help=f"data file to write (default: ${DATA_FILE_ENV}, else {DEFAULT_DATA_FILE})",
+        help=f"data file to write (default: ${DATA_FILE_ENV}, else the configured data_file, "
+        f"else {DEFAULT_DATA_FILE} in the rootdir: the pytest run's)",
     )
     combine.add_argument(
         "--append",
@@ -61,32 +66,38 @@ def run(args: argparse.Namespace) -> int:
     from pytest_signaltrace.data import DataFileError, combine, read_data, write_data
     from pytest_signaltrace.datafiles import parallel_files
 
+    loaded = load_settings({"data_file": ("--output", args.output)})
+    if isinstance(loaded, str):
+        return usage_error(loaded)
+    output = data_file_of(loaded[0])
+    if isinstance(output, str):
+        return usage_error(output)
     files: list[Path] = list(args.files)
     found = not files
     if found:
-        files = parallel_files(args.output)
+        files = parallel_files(output)
         if not files:
             return usage_error(
-                f"no data files to combine: no parallel data files {args.output}.* "
+                f"no data files to combine: no parallel data files {shown(output)}.* "
                 "(parallel = true); name the files to combine"
             )
     inputs = list(files)
-    if args.append and args.output.exists():
-        inputs.insert(0, args.output)
+    if args.append and output.exists():
+        inputs.insert(0, output)
 
     def skipped(name: str, reason: str) -> None:
         print(f"signaltrace: skipped {name}: {reason}", file=sys.stderr)
 
     try:
-        combined = combine(((str(path), read_data(path)) for path in inputs), on_skip=skipped)
+        combined = combine(((shown(path), read_data(path)) for path in inputs), on_skip=skipped)
     except DataFileError as exc:
         return usage_error(str(exc))
     try:
-        write_data(args.output, combined)
+        write_data(output, combined)
     except OSError as exc:
-        return usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
+        return usage_error(f"cannot write {shown(output)}: {exc.strerror or exc}")
     count = len(files)
-    print(f"Combined {count} data file{'s' if count != 1 else ''} into {args.output}")
+    print(f"Combined {count} data file{'s' if count != 1 else ''} into {shown(output)}")
     if found and not args.keep:
         for path in files:
             path.unlink(missing_ok=True)

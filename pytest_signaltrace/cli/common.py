@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import enum
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE, default_data_file
+from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
 
 if TYPE_CHECKING:
+    from pytest_signaltrace.inifile import IniFile
+    from pytest_signaltrace.settings import Settings
+
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
@@ -29,26 +33,45 @@ def add_datafile(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "datafile",
         nargs="?",
-        default=default_data_file(),
-        type=Path,
-        help=f"data file to read (default: ${DATA_FILE_ENV}, else {DEFAULT_DATA_FILE})",
+        default=None,
+        help=f"data file to read (default: ${DATA_FILE_ENV}, else the configured data_file, "
+        f"else {DEFAULT_DATA_FILE} in the rootdir: the pytest run's)",
     )
 
 
-#: How messages name the configuration file of the current folder.
-PYPROJECT = "./pyproject.toml"
-
-
-def checked_table(rootdir: Path) -> dict[str, object] | str:
-    """``[tool.signaltrace]`` of ``rootdir/pyproject.toml``, checked; else an error message."""
-    from pytest_signaltrace.settings import ConfigError, check_table, pyproject_table
+def load_settings(
+    options: Mapping[str, tuple[str, Any]], *, scans: bool | None = False
+) -> tuple[Settings, IniFile] | str:
+    """The settings a pytest run started in the current folder would use (the pytest ini file
+    pytest would find, ``[tool.signaltrace]`` of its rootdir's pyproject.toml), under the
+    subcommand's ``options`` (setting key -> option name and value, ``None``: not given), and
+    the ini file found; else the one-line error message. Source folders are checked when
+    ``scans`` (``None``: as the pytest run would)."""
+    from pytest_signaltrace.inifile import locate_ini_file
+    from pytest_signaltrace.settings import ConfigError, FileSource, resolve_settings
 
     try:
-        table = pyproject_table(rootdir, strict=True)
-        check_table(table, rootdir / "pyproject.toml")
+        ini = locate_ini_file(Path.cwd())
+        return resolve_settings(FileSource(ini, options), scans=scans), ini
     except ConfigError as exc:
         return str(exc)
-    return table
+
+
+def data_file_of(settings: Settings) -> Path | str:
+    """The data file of ``settings``, relative to the current folder when inside it (as messages
+    name it); else the message that the configuration names none."""
+    if settings.data_file is None:
+        origin = settings.origins.get("data_file", "data_file")
+        return f"{origin}: no data file (empty or false); name the data file to use"
+    return Path(shown(settings.data_file))
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the current folder (POSIX) when inside it, else as it is."""
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def percent(value: str) -> float:

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_signaltrace.cli.common import (
-    PYPROJECT,
     ExitCode,
     add_datafile,
-    checked_table,
+    data_file_of,
     decimal_places,
+    load_settings,
     percent,
     usage_error,
 )
@@ -38,9 +38,9 @@ def add_parser(commands: Commands) -> None:
     add_datafile(diff)
     diff.add_argument(
         "--compare-branch",
-        default=DEFAULT_COMPARE_BRANCH,
         metavar="BRANCH",
-        help=f"branch to compare with (default: {DEFAULT_COMPARE_BRANCH})",
+        help="branch to compare with (default: the configured diff_compare_branch, else "
+        f"{DEFAULT_COMPARE_BRANCH})",
     )
     diff.add_argument("--format", choices=DIFF_FORMATS, default="term", help="output format")
     diff.add_argument("--output", "-o", default="-", help="file to write (default: - for stdout)")
@@ -49,14 +49,14 @@ def add_parser(commands: Commands) -> None:
         type=percent,
         metavar="MIN",
         help="exit with status 1 if fewer than MIN percent of the changed receivers and send "
-        "sites ran",
+        "sites ran (default: the configured diff_fail_under, if any)",
     )
     diff.add_argument(
         "--precision",
         type=decimal_places,
         metavar="N",
         help="decimal places of the percentages and of the --fail-under comparison (default: "
-        "precision in [tool.signaltrace] of ./pyproject.toml, else 2)",
+        "the configured precision, else 2)",
     )
 
 
@@ -67,41 +67,40 @@ def run(args: argparse.Namespace) -> int:
     from pytest_signaltrace.diffcover.judge import diff_of, judge_diff
     from pytest_signaltrace.diffcover.render import render_diff
 
-    precision = args.precision
-    if precision is None:  # bad configuration is refused before anything is written
-        precision = _configured_precision()
-        if isinstance(precision, str):
-            return usage_error(precision)
+    # The pytest run's configuration; a bad one is refused before anything is written.
+    loaded = load_settings(
+        {
+            "data_file": ("DATAFILE", args.datafile),
+            "diff_compare_branch": ("--compare-branch", args.compare_branch),
+            "diff_fail_under": ("--fail-under", args.fail_under),
+            "precision": ("--precision", args.precision),
+        }
+    )
+    if isinstance(loaded, str):
+        return usage_error(loaded)
+    settings = loaded[0]
+    datafile = data_file_of(settings)
+    if isinstance(datafile, str):
+        return usage_error(datafile)
+    compare_branch = settings.diff_compare_branch or DEFAULT_COMPARE_BRANCH
+    precision = settings.report_options.precision
     try:
-        data = read_data(args.datafile)
+        data = read_data(datafile)
     except DataFileError as exc:
         return usage_error(str(exc))
     root = Path(data.rootdir) if Path(data.rootdir).is_dir() else Path.cwd()
     try:
-        result = diff_of(data.build_report(), root, args.compare_branch)
+        result = diff_of(data.build_report(), root, compare_branch)
     except GitError as exc:
         return usage_error(str(exc))
     try:
         write_text(args.output, render_diff(result, args.format, precision))
     except OSError as exc:
         return usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
-    if args.fail_under is not None:
-        gate = judge_diff(result, args.fail_under, precision)
+    if settings.diff_fail_under is not None:
+        gate = judge_diff(result, settings.diff_fail_under, precision)
         print(gate.message, file=sys.stderr)
         if not gate.passed:
             return ExitCode.FAILED
     return ExitCode.OK
 
-
-def _configured_precision() -> int | str:
-    """``precision`` of ``[tool.signaltrace]`` in ./pyproject.toml, as ``signaltrace report``
-    reads it; an error message when the table or the value is bad."""
-    from pytest_signaltrace.settings import ConfigError, pyproject_report_options
-
-    table = checked_table(Path.cwd())
-    if isinstance(table, str):
-        return table
-    try:
-        return pyproject_report_options(table, PYPROJECT).precision
-    except ConfigError as exc:
-        return str(exc)

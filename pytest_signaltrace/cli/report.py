@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_signaltrace.cli.common import (
-    PYPROJECT,
     ExitCode,
     add_datafile,
-    checked_table,
+    data_file_of,
     decimal_places,
+    load_settings,
     percent,
     usage_error,
 )
@@ -38,7 +37,8 @@ def add_parser(commands: Commands) -> None:
         "report",
         help="report signal receiver coverage from a data file, without re-running",
         description="Render the report of a traced run (pytest --signal-report, signaltrace "
-        "run, signaltrace combine) from its data file.",
+        "run, signaltrace combine) from its data file, with the settings the pytest run reads "
+        "(signaltrace_* keys of the pytest ini file, [tool.signaltrace] of pyproject.toml).",
     )
     add_datafile(report)
     report.add_argument(
@@ -55,10 +55,10 @@ def add_parser(commands: Commands) -> None:
         type=percent,
         metavar="MIN",
         help="exit with status 1 if the share of receivers that ran is below MIN percent "
-        "(default: fail_under in [tool.signaltrace] of ./pyproject.toml, if any)",
+        "(default: fail_under of the configuration, if any)",
     )
-    # coverage report's --skip-covered, --precision and --sort; the defaults come from
-    # skip_covered, precision and sort in [tool.signaltrace] of ./pyproject.toml.
+    # coverage report's --skip-covered, --precision and --sort; the defaults come from the
+    # configuration the pytest run reads (the pytest ini file, [tool.signaltrace]).
     report.add_argument(
         "--skip-covered",
         action="store_true",
@@ -86,16 +86,25 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format == "html" and args.output == "-":
         return usage_error("--format html writes a folder: give --output DIR, not -")
-    fail_under = args.fail_under
-    if fail_under is None:  # bad configuration is refused before anything is written
-        fail_under = _configured_fail_under()
-        if isinstance(fail_under, str):
-            return usage_error(fail_under)
-    options = _options(args)
-    if isinstance(options, str):
-        return usage_error(options)
+    # The pytest run's configuration; a bad one is refused before anything is written.
+    loaded = load_settings(
+        {
+            "data_file": ("DATAFILE", args.datafile),
+            "fail_under": ("--fail-under", args.fail_under),
+            "skip_covered": ("--skip-covered", args.skip_covered),
+            "precision": ("--precision", args.precision),
+            "sort": ("--sort", args.sort),
+        }
+    )
+    if isinstance(loaded, str):
+        return usage_error(loaded)
+    settings, _ini = loaded
+    datafile = data_file_of(settings)
+    if isinstance(datafile, str):
+        return usage_error(datafile)
+    options = settings.report_options
     try:
-        data = read_data(args.datafile)
+        data = read_data(datafile)
         report = data.build_report()
     except DataFileError as exc:
         return usage_error(str(exc))
@@ -103,12 +112,12 @@ def run(args: argparse.Namespace) -> int:
         _render(report, args.format, args.output, options, Path(data.rootdir))
     except OSError as exc:
         return usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
-    if fail_under is not None:
+    if settings.fail_under is not None:
         from pytest_signaltrace.gate import check_fail_under
 
         gate = check_fail_under(
             report.receiver_totals,
-            fail_under,
+            settings.fail_under,
             sources=list(data.sources),
             precision=options.precision,
         )
@@ -132,44 +141,6 @@ def _render(
     write_text(output or "-", text)
     if output not in (None, "-"):
         print(f"Signal report written to {output}")
-
-
-def _configured_fail_under() -> float | str | None:
-    """``fail_under`` of ``[tool.signaltrace]`` in ./pyproject.toml, like ``coverage report``
-    reads its own; an error message when the table or the value is bad."""
-    from pytest_signaltrace.settings import ConfigError, parse_percent
-
-    table = checked_table(Path.cwd())
-    if isinstance(table, str):
-        return table
-    value = table.get("fail_under")
-    if value is None:
-        return None
-    try:
-        return parse_percent(value, f"fail_under in [tool.signaltrace] of {PYPROJECT}")
-    except ConfigError as exc:
-        return str(exc)
-
-
-def _options(args: argparse.Namespace) -> ReportOptions | str:
-    """The report options: the command line over ``[tool.signaltrace]`` of ./pyproject.toml;
-    an error message when the configuration is bad."""
-    from pytest_signaltrace.settings import ConfigError, pyproject_report_options
-
-    table = checked_table(Path.cwd())
-    if isinstance(table, str):
-        return table
-    try:
-        options = pyproject_report_options(table, PYPROJECT)
-    except ConfigError as exc:
-        return str(exc)
-    if args.skip_covered:
-        options = replace(options, skip_covered=True)
-    if args.precision is not None:
-        options = replace(options, precision=args.precision)
-    if args.sort is not None:
-        options = replace(options, sort=args.sort)
-    return options
 
 
 def _sort(value: str) -> str:

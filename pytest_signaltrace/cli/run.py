@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
-from pytest_signaltrace.cli.common import checked_table, usage_error
+from pytest_signaltrace import DATA_FILE_ENV
+from pytest_signaltrace.cli.common import data_file_of, load_settings, usage_error
 
 if TYPE_CHECKING:
     from pytest_signaltrace.cli.common import Commands
@@ -29,26 +28,24 @@ def add_parser(commands: Commands) -> None:
     )
     run.add_argument(
         "--data-file",
-        type=Path,
         metavar="FILE",
-        help=f"data file to write (default: ${DATA_FILE_ENV}, else data_file in "
-        "[tool.signaltrace])",
+        help=f"data file to write (default: ${DATA_FILE_ENV}, else the configured data_file, "
+        "as the pytest run's)",
     )
     run.add_argument(
         "--source",
         action="append",
-        type=Path,
         default=[],
         metavar="PATH",
-        help="folder to scan and trace; repeatable (default: source in [tool.signaltrace], "
-        "else the current folder)",
+        help="folder to scan and trace; repeatable (default: the configured source, else the "
+        "rootdir, as the pytest run's)",
     )
     run.add_argument(
         "--parallel",
         "-p",
         action="store_true",
         help="write FILE.<host>.<pid>.<random>, for a later 'signaltrace combine' (like "
-        "coverage run -p; default: parallel in [tool.signaltrace])",
+        "coverage run -p; default: the configured parallel)",
     )
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     run.add_argument(
@@ -58,7 +55,7 @@ def add_parser(commands: Commands) -> None:
 
 @dataclass(frozen=True)
 class _RunConfig:
-    """What ``signaltrace run`` needs: the options, then ``[tool.signaltrace]``, then defaults."""
+    """What ``signaltrace run`` needs: its options over the pytest run's configuration."""
 
     command: list[str]
     rootdir: Path
@@ -71,32 +68,34 @@ class _RunConfig:
 
 def _run_config(args: argparse.Namespace) -> _RunConfig | str:
     """The configuration of ``signaltrace run``, or a usage error message."""
-    from pytest_signaltrace.settings import as_list
-
     command = list(args.argv)
     if command[:1] == ["--"]:
         command = command[1:]
     if not command:
         return "run: no command given (signaltrace run -- python manage.py test)"
-    rootdir = Path.cwd()
-    table = checked_table(rootdir)
-    if isinstance(table, str):
-        return table
-    sources = [rootdir / s for s in args.source or as_list(table.get("source"))] or [rootdir]
-    for source in sources:
-        if not source.is_dir():
-            return f"run: source is not a folder: {source}"
-    data_file = args.data_file or Path(
-        os.environ.get(DATA_FILE_ENV) or str(table.get("data_file") or DEFAULT_DATA_FILE)
+    loaded = load_settings(
+        {
+            "source": ("--source", args.source or None),
+            "data_file": ("--data-file", args.data_file),
+            "parallel": ("--parallel", args.parallel),
+        },
+        scans=True,
     )
+    if isinstance(loaded, str):
+        return loaded
+    settings, ini = loaded
+    if settings.data_file is None:
+        data_file = data_file_of(settings)
+        assert isinstance(data_file, str)
+        return data_file
     return _RunConfig(
         command=command,
-        rootdir=rootdir,
-        sources=[s.resolve() for s in sources],
-        data_file=rootdir / data_file,
-        exclude=as_list(table.get("exclude")),
-        package_roots=[(rootdir / p).resolve() for p in as_list(table.get("package_roots"))],
-        parallel=bool(args.parallel or table.get("parallel") is True),
+        rootdir=ini.rootdir,
+        sources=list(settings.sources),
+        data_file=settings.data_file,
+        exclude=list(settings.exclude),
+        package_roots=list(settings.package_roots),
+        parallel=settings.parallel,
     )
 
 

@@ -93,12 +93,16 @@ def test_signal_append_adds_a_rerun_to_the_data_instead_of_replacing_it(
 
 
 @pytest.mark.parametrize(
-    ("ini", "pyproject"),
-    [("signaltrace_append = true", None), (None, "append = true")],
-    ids=["ini", "pyproject"],
+    ("ini", "pyproject", "appended"),
+    [
+        ("signaltrace_append = true", None, True),
+        (None, "append = true", True),
+        ("signaltrace_append = false", "append = true", False),
+    ],
+    ids=["ini", "pyproject", "ini-false-wins"],
 )
 def test_append_in_the_configuration(
-    project: DjangoProject, ini: str | None, pyproject: str | None
+    project: DjangoProject, ini: str | None, pyproject: str | None, appended: bool
 ) -> None:
     project.run("--signal-report=", "-k", "place").assert_outcomes(passed=2)
     if ini:
@@ -106,7 +110,11 @@ def test_append_in_the_configuration(
     if pyproject:
         (project.pytester.path / "pyproject.toml").write_text(f"[tool.signaltrace]\n{pyproject}\n")
     project.run("--signal-report=", "-k", "ship").assert_outcomes(passed=1)
-    assert calls(report_of(project.pytester.path / ".signaltrace")) == FULL
+    found = calls(report_of(project.pytester.path / ".signaltrace"))
+    if appended:
+        assert found == FULL
+    else:  # the ini file's false beats pyproject's true, as any ini key beats pyproject
+        assert found["notify_warehouse order_placed"] == (0, [])
 
 
 def test_appending_to_data_of_other_code_replaces_it_and_says_so(project: DjangoProject) -> None:

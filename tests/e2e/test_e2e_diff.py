@@ -148,8 +148,9 @@ def test_a_bad_precision_in_pyproject_is_one_line_naming_the_key(
     repository.pytester.makepyprojecttoml("[tool.signaltrace]\nprecision = 11\n")
     done = _diff(repository)
     assert done.returncode == 2
+    pyproject = repository.pytester.path / "pyproject.toml"
     assert done.stderr == (
-        "signaltrace: error: precision in [tool.signaltrace] of ./pyproject.toml: 11 is not "
+        f"signaltrace: error: precision in [tool.signaltrace] of {pyproject}: 11 is not "
         "between 0 and 10\n"
     )
 
