@@ -7,7 +7,10 @@
 * ``signaltrace fix --dead [--unused-signals] [--write]``: remove dead receivers and unused
   signals with libcst (``fix/``), as a diff or in place;
 * ``signaltrace diff --compare-branch=BRANCH``: the receivers and send sites a change touched
-  that never ran (``diffcover/``), like diff-cover.
+  that never ran (``diffcover/``), like diff-cover;
+* ``signaltrace debug config``: every effective setting and where it came from.
+
+The subcommands that read configuration read the pytest run's (``common.load_settings``).
 
 One module per subcommand, each with ``add_parser`` and ``run``; ``common`` holds what several
 share. Exit statuses, coverage's: 0 ok, 1 below ``--fail-under`` (``report``, ``diff``) or
@@ -22,7 +25,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from pytest_signaltrace import __version__
-from pytest_signaltrace.cli import combine, diff, fix, report, run, scan
+from pytest_signaltrace.cli import combine, debug, diff, fix, report, run, scan
 from pytest_signaltrace.cli.common import ExitCode
 from pytest_signaltrace.cli.report import HTML_DIR, REPORT_FORMATS
 from pytest_signaltrace.report import render_text
@@ -37,6 +40,7 @@ _COMMANDS: dict[str, ModuleType] = {
     "run": run,
     "diff": diff,
     "fix": fix,
+    "debug": debug,
 }
 
 
