@@ -386,3 +386,16 @@ def test_report_reads_the_configured_data_file(
     assert main(["report"]) == ExitCode.OK
     (tmp_path / "tox.ini").write_text("[pytest]\nsignaltrace_data_file = build/other.data\n")
     assert main(["report"]) == ExitCode.USAGE
+
+
+def test_report_when_the_configuration_writes_no_data_file_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.signaltrace]\ndata_file = false\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SIGNALTRACE_FILE", raising=False)
+    assert main(["report"]) == ExitCode.USAGE
+    assert capsys.readouterr().err == (
+        f"signaltrace: error: data_file in [tool.signaltrace] of {tmp_path / 'pyproject.toml'}: "
+        "no data file (empty or false); name the data file to use\n"
+    )

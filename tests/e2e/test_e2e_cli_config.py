@@ -5,6 +5,7 @@ upwards as pytest finds them; ``signaltrace debug config`` shows each setting an
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,47 @@ def test_a_bad_value_in_tox_ini_stops_the_run_and_the_report_with_the_same_line(
     for command in (["report"], ["debug", "config"], ["combine"]):
         result = signaltrace(*command, cwd=project.pytester.path)
         assert (result.returncode, result.stderr) == (2, f"signaltrace: error: {message}\n")
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_combine_and_diff_use_the_data_file_and_parallel_setting_of_setup_cfg(
+    project: DjangoProject,
+) -> None:
+    configure(
+        project,
+        "setup.cfg",
+        "DJANGO_SETTINGS_MODULE = settings\npythonpath = .\nsignaltrace_report =\n"
+        "signaltrace_data_file = build/signals.data\nsignaltrace_parallel = true\n",
+    )
+    root = project.pytester.path
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    _git(root, "checkout", "-q", "-b", "feature")
+    project.write(
+        **{
+            "shop/receivers": RECEIVERS
+            + "\n\n@receiver(order_refunded)\ndef on_refunded_late(sender, **kwargs):\n    pass\n"
+        }
+    )
+    _git(root, "commit", "-q", "-am", "one more receiver")
+    project.run("--signal-report=", "-k", "place").assert_outcomes(passed=1)
+    project.run("--signal-report=", "-k", "place").assert_outcomes(passed=1)
+    assert len(list((root / "build").glob("signals.data.*"))) == 2, "parallel = true"
+
+    combined = signaltrace("combine", cwd=root / "shop")
+    assert combined.returncode == 0, combined.stderr
+    assert combined.stdout == f"Combined 2 data files into {root / 'build' / 'signals.data'}\n"
+    assert list((root / "build").glob("signals.data.*")) == []
+
+    diff = signaltrace("diff", "--compare-branch=main", cwd=root / "shop")
+    assert diff.returncode == 0, diff.stderr
+    assert "shop.receivers.on_refunded_late" in diff.stdout

@@ -281,11 +281,19 @@ def test_an_existing_sitecustomize_still_runs(project: Path) -> None:
     assert not (project / ".signaltrace").exists()
 
 
-def test_sources_and_the_data_file_come_from_pyproject(project: Path) -> None:
-    (project / "pyproject.toml").write_text(
-        '[tool.signaltrace]\nsource = ["shop"]\ndata_file = "out/signals.data"\n'
-        'exclude = ["*.confirm_refund"]\n'
-    )
+@pytest.mark.parametrize("where", ["pyproject", "pytest.ini"])
+def test_sources_and_the_data_file_come_from_the_configuration(project: Path, where: str) -> None:
+    if where == "pyproject":
+        (project / "pyproject.toml").write_text(
+            '[tool.signaltrace]\nsource = ["shop"]\ndata_file = "out/signals.data"\n'
+            'exclude = ["*.confirm_refund"]\n'
+        )
+    else:  # the pytest run's ini file, as pytest reads it
+        with (project / "pytest.ini").open("a") as ini:
+            ini.write(
+                "signaltrace_source = shop\nsignaltrace_data_file = out/signals.data\n"
+                "signaltrace_exclude = *.confirm_refund\n"
+            )
     result = signaltrace("run", "--", sys.executable, "place.py", cwd=project)
     assert result.returncode == 0, result.stderr
     report = report_of(project / "out" / "signals.data")
