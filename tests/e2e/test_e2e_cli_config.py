@@ -155,14 +155,15 @@ def _git(root: Path, *args: str) -> None:
     )
 
 
-def test_combine_and_diff_use_the_data_file_and_parallel_setting_of_setup_cfg(
+def test_combine_and_diff_use_the_data_file_parallel_and_diff_settings_of_setup_cfg(
     project: DjangoProject,
 ) -> None:
     configure(
         project,
         "setup.cfg",
         "DJANGO_SETTINGS_MODULE = settings\npythonpath = .\nsignaltrace_report =\n"
-        "signaltrace_data_file = build/signals.data\nsignaltrace_parallel = true\n",
+        "signaltrace_data_file = build/signals.data\nsignaltrace_parallel = true\n"
+        "signaltrace_diff_compare_branch = main\nsignaltrace_diff_fail_under = 50\n",
     )
     root = project.pytester.path
     _git(root, "init", "-q", "-b", "main")
@@ -185,6 +186,9 @@ def test_combine_and_diff_use_the_data_file_and_parallel_setting_of_setup_cfg(
     assert combined.stdout == f"Combined 2 data files into {root / 'build' / 'signals.data'}\n"
     assert list((root / "build").glob("signals.data.*")) == []
 
-    diff = signaltrace("diff", "--compare-branch=main", cwd=root / "shop")
-    assert diff.returncode == 0, diff.stderr
+    # The run's diff gate: compared with main, 50% asked for, none of the change ran.
+    diff = signaltrace("diff", cwd=root / "shop")
+    assert diff.returncode == 1, diff.stderr
     assert "shop.receivers.on_refunded_late" in diff.stdout
+    assert diff.stderr.startswith("FAIL Required diff signal coverage of 50% not reached.")
+    assert signaltrace("diff", "--fail-under=0", cwd=root / "shop").returncode == 0
