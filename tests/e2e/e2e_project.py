@@ -72,6 +72,42 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 """
 
 
+#: Three receivers, two of them on ``order_refunded``; with :data:`TWO_OF_THREE_TESTS` two of the
+#: three run (66.67%): the sample of the report-option and configuration tests.
+TWO_OF_THREE_RECEIVERS = """
+from django.dispatch import receiver
+
+from shop.signals import order_placed, order_refunded
+
+
+@receiver(order_placed)
+def on_placed(sender, **kwargs):
+    pass
+
+
+@receiver(order_refunded)
+def on_refunded(sender, **kwargs):
+    pass
+
+
+@receiver(order_refunded)
+def on_refunded_again(sender, **kwargs):
+    pass
+"""
+
+TWO_OF_THREE_TESTS = """
+from shop.signals import order_placed, order_refunded
+
+
+def test_place():
+    order_placed.send(sender=None)
+
+
+def test_refund():
+    order_refunded.send(sender=None)
+"""
+
+
 def line_of(source: str, text: str) -> int:
     """The 1-based line of the first line containing ``text`` in ``source`` as written to disk
     (``pytester.makepyfile`` dedents and strips the source)."""

@@ -9,40 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from e2e_project import DjangoProject, signaltrace
-
-RECEIVERS = """
-from django.dispatch import receiver
-
-from shop.signals import order_placed, order_refunded
-
-
-@receiver(order_placed)
-def on_placed(sender, **kwargs):
-    pass
-
-
-@receiver(order_refunded)
-def on_refunded(sender, **kwargs):
-    pass
-
-
-@receiver(order_refunded)
-def on_refunded_again(sender, **kwargs):
-    pass
-"""
-
-TESTS = """
-from shop.signals import order_placed, order_refunded
-
-
-def test_place():
-    order_placed.send(sender=None)
-
-
-def test_refund():
-    order_refunded.send(sender=None)
-"""
+from e2e_project import TWO_OF_THREE_RECEIVERS, TWO_OF_THREE_TESTS, DjangoProject, signaltrace
 
 #: The pytest section of every kind of ini file: the project's, then the signal settings.
 CONFIG = """\
@@ -70,7 +37,9 @@ def configure(project: DjangoProject, kind: str, config: str = CONFIG) -> Path:
 
 @pytest.fixture
 def project(django_project: DjangoProject) -> DjangoProject:
-    django_project.write(**{"shop/receivers": RECEIVERS, "test_shop": TESTS})
+    django_project.write(
+        **{"shop/receivers": TWO_OF_THREE_RECEIVERS, "test_shop": TWO_OF_THREE_TESTS}
+    )
     return django_project
 
 
@@ -172,7 +141,7 @@ def test_combine_and_diff_use_the_data_file_parallel_and_diff_settings_of_setup_
     _git(root, "checkout", "-q", "-b", "feature")
     project.write(
         **{
-            "shop/receivers": RECEIVERS
+            "shop/receivers": TWO_OF_THREE_RECEIVERS
             + "\n\n@receiver(order_refunded)\ndef on_refunded_late(sender, **kwargs):\n    pass\n"
         }
     )

@@ -5,45 +5,14 @@ stopping the run with the key and the file named."""
 from __future__ import annotations
 
 import pytest
-from e2e_project import DjangoProject
-
-RECEIVERS = """
-from django.dispatch import receiver
-
-from shop.signals import order_placed, order_refunded
-
-
-@receiver(order_placed)
-def on_placed(sender, **kwargs):
-    pass
-
-
-@receiver(order_refunded)
-def on_refunded(sender, **kwargs):
-    pass
-
-
-@receiver(order_refunded)
-def on_refunded_again(sender, **kwargs):
-    pass
-"""
-
-TESTS = """
-from shop.signals import order_placed, order_refunded
-
-
-def test_place():
-    order_placed.send(sender=None)
-
-
-def test_refund():
-    order_refunded.send(sender=None)
-"""
+from e2e_project import TWO_OF_THREE_RECEIVERS, TWO_OF_THREE_TESTS, DjangoProject
 
 
 @pytest.fixture
 def project(django_project: DjangoProject) -> DjangoProject:
-    django_project.write(**{"shop/receivers": RECEIVERS, "test_shop": TESTS})
+    django_project.write(
+        **{"shop/receivers": TWO_OF_THREE_RECEIVERS, "test_shop": TWO_OF_THREE_TESTS}
+    )
     return django_project
 
 
@@ -169,6 +138,6 @@ def test_the_html_report_links_each_location_by_the_configured_template(
     project.run("--signal-report=html:out").assert_outcomes(passed=2)
     page = (project.pytester.path / "out" / "index.html").read_text("utf-8")
     root = project.pytester.path.resolve().as_posix()
-    lines = RECEIVERS.strip().splitlines()
+    lines = TWO_OF_THREE_RECEIVERS.strip().splitlines()
     line = next(n for n, text in enumerate(lines, 1) if "@receiver(order_placed)" in text)
     assert f'href="vscode://file{root}/shop/receivers.py:{line}"' in page
