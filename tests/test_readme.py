@@ -58,10 +58,10 @@ def test_the_demo_install_does_not_pull_the_test_only_packages() -> None:
 
 
 def test_the_configuration_example_shows_every_setting_in_both_forms() -> None:
-    from pytest_signaltrace.settings import _INI_KEYS
+    from pytest_signaltrace.settings import INI_KEYS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     example = readme.split("[tool.signaltrace]", 1)[1].split("```", 1)[0]
-    for ini_key in _INI_KEYS:
+    for ini_key in INI_KEYS:
         assert f"# {ini_key} = " in example, ini_key
         assert f"\n{ini_key.removeprefix('signaltrace_')} = " in example, ini_key

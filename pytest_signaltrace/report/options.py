@@ -1,7 +1,7 @@
 """How reports are shown: coverage.py's ``precision``, ``skip_covered`` and ``sort``, and the
 HTML report's link template.
 
-Pure functions on plain values: the settings (``settings.py``) and ``signaltrace report`` parse
+Pure functions on plain values: the settings (``settings/``) and ``signaltrace report`` parse
 the values, the reporters take a :class:`ReportOptions`.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # settings.py imports this module whenever the plugin loads: keep it light
+if TYPE_CHECKING:  # the settings import this module whenever the plugin loads: keep it light
     from pytest_signaltrace.model import ReceiverRow, SignalRow, Totals
 
 #: Decimal places of percentages when nothing says otherwise (coverage's default is 0; this

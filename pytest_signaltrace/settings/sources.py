@@ -1,0 +1,138 @@
+"""Where settings are read: the pytest Config (the plugin) or the files pytest would find (the
+``signaltrace`` subcommands), and ``[tool.signaltrace]`` of the rootdir's ``pyproject.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import pytest
+
+from pytest_signaltrace.settings.keys import (
+    INI_KEYS,
+    PLUGIN_OPTIONS,
+)
+from pytest_signaltrace.settings.model import ConfigError
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.inifile import IniFile
+
+
+class SettingsSource(Protocol):
+    """Where :func:`resolve_settings` reads: the pytest Config in the plugin
+    (:class:`PytestSource`), the files pytest would find in the ``signaltrace`` subcommands
+    (:class:`FileSource`). One resolution for both, so that they cannot drift apart."""
+
+    @property
+    def rootdir(self) -> Path:
+        """pytest's rootdir: ``[tool.signaltrace]`` is read from its ``pyproject.toml``."""
+
+    @property
+    def invocation_dir(self) -> Path:
+        """Where the command was started: command-line paths are relative to it."""
+
+    @property
+    def ini_file(self) -> str:
+        """How messages name the pytest ini file."""
+
+    def option(self, key: str) -> tuple[str, Any]:
+        """The command-line option of the setting ``key`` (``fail_under``): its name
+        (``--signal-fail-under``) and its value (``None``: not given)."""
+
+    def ini_keys(self) -> list[str]:
+        """The keys the pytest ini file sets."""
+
+    def getini(self, name: str) -> Any:
+        """``Config.getini(name)``; a bad value raises :class:`ConfigError` naming ``name``
+        and the ini file."""
+
+
+class PytestSource:
+    """The settings of a pytest run: its options (``namespace`` in early hooks) and
+    ``Config.getini``."""
+
+    def __init__(self, config: pytest.Config, namespace: Any) -> None:
+        self.config = config
+        self.options = namespace if namespace is not None else config.option
+        self.rootdir = config.rootpath
+        self.invocation_dir = config.invocation_params.dir
+        self.ini_file = str(config.inipath) if config.inipath else "the pytest configuration"
+
+    def option(self, key: str) -> tuple[str, Any]:
+        """See :meth:`SettingsSource.option`."""
+        dest, name = PLUGIN_OPTIONS.get(key, ("", key))
+        return name, getattr(self.options, dest, None) if dest else None
+
+    def ini_keys(self) -> list[str]:
+        """See :meth:`SettingsSource.ini_keys`."""
+        return list(_ini_keys(self.config))
+
+    def getini(self, name: str) -> Any:
+        """See :meth:`SettingsSource.getini`."""
+        try:
+            return self.config.getini(name)
+        # "invalid truth value 'maybe'": a ValueError, a UsageError from pytest 9.2 on.
+        except (ValueError, TypeError, pytest.UsageError) as exc:
+            problem = str(exc).removeprefix(f"{self.config.inipath}: ")
+            problem = problem.removeprefix(f"config option '{name}' ")
+            raise ConfigError(f"{name} in {self.ini_file}: {problem}") from None
+
+
+class FileSource:
+    """The settings of a ``signaltrace`` subcommand: its own options (setting key -> option
+    name and value) and the pytest ini file pytest would find (``inifile.locate_ini_file``)."""
+
+    def __init__(self, ini: IniFile, options: Mapping[str, tuple[str, Any]]) -> None:
+        self.ini = ini
+        self.options = options
+        self.rootdir = ini.rootdir
+        self.invocation_dir = ini.invocation_dir
+        self.ini_file = str(ini.path) if ini.path else "the pytest configuration"
+
+    def option(self, key: str) -> tuple[str, Any]:
+        """See :meth:`SettingsSource.option`."""
+        return self.options.get(key, (key, None))
+
+    def ini_keys(self) -> list[str]:
+        """See :meth:`SettingsSource.ini_keys`."""
+        return list(self.ini.values)
+
+    def getini(self, name: str) -> Any:
+        """See :meth:`SettingsSource.getini`."""
+        try:
+            return self.ini.getini(name, INI_KEYS[name][0])
+        except ValueError as exc:
+            raise ConfigError(f"{name} in {self.ini_file}: {exc}") from None
+
+
+def _ini_keys(config: pytest.Config) -> Iterable[str]:
+    """The keys of the pytest ini file (``Config.inicfg`` is deprecated from pytest 9 on)."""
+    keys = getattr(config, "_inicfg", None)
+    if keys is None:
+        keys = getattr(config, "inicfg", {})
+    return list(keys)
+
+
+def pyproject_table(rootdir: Path, *, strict: bool = False) -> dict[str, Any]:
+    """``[tool.signaltrace]`` of ``rootdir/pyproject.toml`` (empty when missing or unreadable).
+
+    With ``strict``, a file that is not valid TOML but mentions ``[tool.signaltrace]`` raises
+    :class:`ConfigError` (any other broken pyproject is not this plugin's business).
+    """
+    path = rootdir / "pyproject.toml"
+    raw = b""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        if strict and not isinstance(exc, OSError) and b"tool.signaltrace" in raw:
+            raise ConfigError(f"{path}: cannot read [tool.signaltrace]: {exc}") from None
+        return {}
+    tool = data.get("tool", {})
+    table = tool.get("signaltrace", {}) if isinstance(tool, dict) else {}
+    if strict and not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.signaltrace is not a table")
+    return table if isinstance(table, dict) else {}
