@@ -186,6 +186,12 @@ def django_pairs(apps: list[str], scoped: bool = False) -> list[Pair]:
     ``scoped``, ``--source`` names the apps run (by default the whole ``tests/`` folder, about
     1,935 `.py` files, is scanned and traced)."""
     tests = bench_scan.django_tree(DJANGO_VERSION) / "tests"
+    # The folder is its own project, as a user's is: without a pytest ini file of its own, the
+    # search for one (signaltrace run reads the pytest configuration) would go up into this
+    # repository's pyproject.toml, and scan and write the data file there.
+    marker = tests / "pytest.ini"
+    if not marker.exists():
+        marker.write_text("[pytest]\n", encoding="utf-8")
     sources = [arg for app in apps for arg in ("--source", app)] if scoped else []
     pairs = []
     for parallel in ("1", "2"):

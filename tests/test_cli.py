@@ -137,3 +137,13 @@ def test_package_roots_name_namespace_packages(tmp_path: Path) -> None:
     assert (
         json.loads(output.read_text())["definitions"][0]["signal"] == "ns.shop.signals.order_placed"
     )
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(project: Path) -> None:
+    # `signaltrace debug config | head`: here the reader is gone before the first write
+    script = f"(sleep 0.3; {sys.executable} -m pytest_signaltrace debug config) | true"
+    result = subprocess.run(
+        script, shell=True, capture_output=True, text=True, check=False, cwd=project
+    )
+    assert "Traceback" not in result.stderr
+    assert "BrokenPipeError" not in result.stderr

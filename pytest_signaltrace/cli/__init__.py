@@ -21,6 +21,8 @@ command's status.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
@@ -62,4 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] = _COMMANDS[args.command].run
-    return command(args)
+    try:
+        return command(args)
+    except BrokenPipeError:
+        # The reader went away (`signaltrace scan | head`): not an error of ours, and no
+        # traceback. Point stdout at devnull so that the flush at exit cannot raise it again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.FAILED
