@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
 from pytest_signaltrace.cli.common import (
     ExitCode,
-    data_file_of,
-    load_settings,
+    settings_and_data_file,
     shown,
     usage_error,
 )
@@ -66,12 +65,10 @@ def run(args: argparse.Namespace) -> int:
     from pytest_signaltrace.data import DataFileError, combine, read_data, write_data
     from pytest_signaltrace.datafiles import parallel_files
 
-    loaded = load_settings({"data_file": ("--output", args.output)})
+    loaded = settings_and_data_file({"data_file": ("--output", args.output)})
     if isinstance(loaded, str):
         return usage_error(loaded)
-    output = data_file_of(loaded[0])
-    if isinstance(output, str):
-        return usage_error(output)
+    output = loaded[1]
     files: list[Path] = list(args.files)
     found = not files
     if found:

@@ -57,6 +57,20 @@ def load_settings(
         return str(exc)
 
 
+def settings_and_data_file(
+    options: Mapping[str, tuple[str, Any]],
+) -> tuple[Settings, Path] | str:
+    """:func:`load_settings` for a subcommand that reads or writes the data file: the settings
+    and the data file (as :func:`data_file_of` names it), else the one-line error message."""
+    loaded = load_settings(options)
+    if isinstance(loaded, str):
+        return loaded
+    datafile = data_file_of(loaded[0])
+    if isinstance(datafile, str):
+        return datafile
+    return loaded[0], datafile
+
+
 def data_file_of(settings: Settings) -> Path | str:
     """The data file of ``settings``, relative to the current folder when inside it (as messages
     name it); else the message that the configuration names none."""

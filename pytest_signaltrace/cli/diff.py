@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING
 from pytest_signaltrace.cli.common import (
     ExitCode,
     add_datafile,
-    data_file_of,
     decimal_places,
-    load_settings,
     percent,
+    settings_and_data_file,
     usage_error,
 )
 from pytest_signaltrace.diffcover import DEFAULT_COMPARE_BRANCH
@@ -68,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from pytest_signaltrace.diffcover.render import render_diff
 
     # The pytest run's configuration; a bad one is refused before anything is written.
-    loaded = load_settings(
+    loaded = settings_and_data_file(
         {
             "data_file": ("DATAFILE", args.datafile),
             "diff_compare_branch": ("--compare-branch", args.compare_branch),
@@ -78,10 +77,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if isinstance(loaded, str):
         return usage_error(loaded)
-    settings = loaded[0]
-    datafile = data_file_of(settings)
-    if isinstance(datafile, str):
-        return usage_error(datafile)
+    settings, datafile = loaded
     compare_branch = settings.diff_compare_branch or DEFAULT_COMPARE_BRANCH
     precision = settings.report_options.precision
     try:

@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING
 from pytest_signaltrace.cli.common import (
     ExitCode,
     add_datafile,
-    data_file_of,
     decimal_places,
-    load_settings,
     percent,
+    settings_and_data_file,
     usage_error,
 )
 from pytest_signaltrace.output import write_text
@@ -87,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "html" and args.output == "-":
         return usage_error("--format html writes a folder: give --output DIR, not -")
     # The pytest run's configuration; a bad one is refused before anything is written.
-    loaded = load_settings(
+    loaded = settings_and_data_file(
         {
             "data_file": ("DATAFILE", args.datafile),
             "fail_under": ("--fail-under", args.fail_under),
@@ -98,10 +97,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if isinstance(loaded, str):
         return usage_error(loaded)
-    settings, _ini = loaded
-    datafile = data_file_of(settings)
-    if isinstance(datafile, str):
-        return usage_error(datafile)
+    settings, datafile = loaded
     options = settings.report_options
     try:
         data = read_data(datafile)
