@@ -61,10 +61,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(XdistHooks(session), "signaltrace-xdist")
     if session.role == "controller" and not config.option.collectonly:
-        from pytest_signaltrace.reporting import cache_dir_of
-        from pytest_signaltrace.session import StaticScan
+        from pytest_signaltrace.reporting import static_scan_of
 
-        session.static_scan = StaticScan(session, cache_dir_of(config))
+        session.static_scan = static_scan_of(config, session)
         session.static_scan.start_in_background()
 
 

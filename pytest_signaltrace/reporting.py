@@ -51,7 +51,7 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
         return False
     try:
         if session.static_scan is None:
-            session.static_scan = StaticScan(session, cache_dir_of(config))
+            session.static_scan = static_scan_of(config, session)
         static = session.static_scan.result()
         _add_appended(session, static)
         report = session.build(static)
@@ -323,6 +323,15 @@ def report_faults_late(session: TraceSession) -> None:
     summary = session.faults.summary()
     if summary is not None:
         write_stderr(summary)
+
+
+def static_scan_of(config: pytest.Config, session: TraceSession) -> StaticScan:
+    """The run's static scan, with pytest's cache folder and without the run's ``--basetemp``
+    (pytester, and some projects, put it inside the rootdir: tests write and delete there while
+    the scan walks the tree, and nothing there is the project's source)."""
+    basetemp = getattr(config.option, "basetemp", None)
+    skip = [config.invocation_params.dir / basetemp] if basetemp else []
+    return StaticScan(session, cache_dir_of(config), skip)
 
 
 def cache_dir_of(config: pytest.Config) -> Path | None:

@@ -265,9 +265,11 @@ def scan_sources(
     *,
     cache_dir: Path | None,
     package_roots: Sequence[Path],
+    skip_folders: Sequence[Path] = (),
     jobs: int | None = None,
 ) -> StaticMap:
-    """The static map of the source folders, with paths relative to the rootdir."""
+    """The static map of the source folders, with paths relative to the rootdir;
+    ``skip_folders`` (the run's temporary folders) are not scanned."""
     from pytest_signaltrace.scan import scan
 
     return scan(
@@ -275,6 +277,7 @@ def scan_sources(
         relative_to=rootdir,
         cache_dir=cache_dir,
         package_roots=package_roots,
+        skip_folders=skip_folders,
         jobs=jobs,
     )
 
@@ -287,10 +290,13 @@ class StaticScan:
     thread would only compete with them for the GIL, so there the scan waits for the end.)
     """
 
-    def __init__(self, session: TraceSession, cache_dir: Path | None) -> None:
+    def __init__(
+        self, session: TraceSession, cache_dir: Path | None, skip_folders: Sequence[Path] = ()
+    ) -> None:
         self._settings = session.settings
         self._rootdir = session.rootdir
         self._cache_dir = cache_dir
+        self._skip_folders = skip_folders
         self._thread: threading.Thread | None = None
         self._result: StaticMap | None = None
         self._error: BaseException | None = None
@@ -310,6 +316,7 @@ class StaticScan:
                 self._rootdir,
                 cache_dir=self._cache_dir,
                 package_roots=self._settings.package_roots,
+                skip_folders=self._skip_folders,
                 jobs=jobs,
             )
         except BaseException as exc:  # handed to result(), which raises it in the caller

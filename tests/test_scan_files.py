@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -173,6 +174,54 @@ def test_a_symlinked_folder_outside_the_tree_is_scanned_once(
         "vendored.hooks.hooked",
     }
     assert skipped(smap) == {("vendored_again", "symlink loop: this folder was already scanned")}
+
+
+def test_skip_folders_are_not_entered_directly_or_through_a_symlink(tree: WriteTree) -> None:
+    signal = "from django.dispatch import Signal\nstray = Signal()\n"
+    root = tree(GOOD | {"tmp/pytest-0/test_x0/stray.py": signal})
+    (root / "tmp" / "pytest-current").symlink_to("pytest-0", target_is_directory=True)
+    smap = scan(root, skip_folders=[root / "tmp" / "pytest-0"])
+    assert_rest_of_scan_works(smap)
+    assert (smap.files_scanned, skipped(smap)) == (3, set())
+
+
+def test_a_folder_or_file_deleted_during_the_walk_is_left_out_not_reported(
+    tree: WriteTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A test run deletes its temporary folders while the controller's background scan walks
+    # the tree: what is gone was not there to scan, and the report must not depend on timing.
+    root = tree(GOOD | {"tmp/run-1/x.py": "", "shop/gone.py": "", "shop/read_gone.py": ""})
+    scandir, stat, read_source = os.scandir, os.stat, files.read_source
+
+    def gone(path: object) -> FileNotFoundError:
+        return FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
+
+    def fake_scandir(path: str) -> Iterator[os.DirEntry[str]]:
+        if path.endswith("run-1"):
+            raise gone(path)
+        return scandir(path)
+
+    def fake_stat(path: str, *args: Any, **kwargs: Any) -> os.stat_result:
+        if str(path).endswith("/shop/gone.py"):
+            raise gone(path)
+        return stat(path, *args, **kwargs)
+
+    def fake_read(path: Path) -> tuple[os.stat_result, bytes]:
+        if path.name == "read_gone.py":
+            raise gone(path)
+        return read_source(path)
+
+    monkeypatch.setattr(files.os, "scandir", fake_scandir)
+    monkeypatch.setattr(files.os, "stat", fake_stat)
+    monkeypatch.setattr(files, "read_source", fake_read)
+    smap = scan(root)
+    assert_rest_of_scan_works(smap)
+    assert (smap.files_scanned, skipped(smap)) == (3, set())
+
+
+def test_a_missing_root_is_still_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        files.discover(tmp_path / "nowhere")
 
 
 def test_a_file_over_the_size_limit_is_skipped(scan_tree: ScanTree) -> None:

@@ -64,6 +64,7 @@ def scan(
     cache_dir: Path | None = None,
     package_roots: Sequence[Path] = (),
     exclude: Sequence[str] = (),
+    skip_folders: Sequence[Path] = (),
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     jobs: int | None = None,
     progress: ProgressCallback | None = None,
@@ -74,7 +75,8 @@ def scan(
     ``package_roots`` name folders whose files are named relative to them (namespace packages);
     ``jobs`` caps the worker processes used for large trees (``1`` disables them).
     ``root`` may be several folders, scanned as one tree; paths in the map are relative to
-    ``relative_to`` (default: the single root).
+    ``relative_to`` (default: the single root). ``skip_folders`` are not entered (the run's own
+    temporary folders).
     """
     attempt = functools.partial(
         _scan,
@@ -83,6 +85,7 @@ def scan(
         cache_dir=cache_dir,
         package_roots=package_roots,
         exclude=exclude,
+        skip_folders=skip_folders,
         max_file_size=max_file_size,
         jobs=jobs,
         progress=progress,
@@ -102,6 +105,7 @@ def _scan(
     cache_dir: Path | None,
     package_roots: Sequence[Path],
     exclude: Sequence[str],
+    skip_folders: Sequence[Path],
     max_file_size: int,
     jobs: int | None,
     progress: ProgressCallback | None,
@@ -111,6 +115,7 @@ def _scan(
         roots,
         relative_to,
         exclude=exclude,
+        skip_folders=skip_folders,
         max_file_size=max_file_size,
         cache_dir=cache_dir,
         trust_index=trust_index,
@@ -206,6 +211,7 @@ def _discover_all(
     relative_to: Path | None,
     *,
     exclude: Sequence[str],
+    skip_folders: Sequence[Path],
     max_file_size: int,
     cache_dir: Path | None,
     trust_index: bool,
@@ -214,7 +220,13 @@ def _discover_all(
 
     def discover_root(root: Path) -> Discovery:
         index = StatIndex.open(cache_dir, root, trust=trust_index) if cache_dir else None
-        found = discover(root, exclude=exclude, max_file_size=max_file_size, index=index)
+        found = discover(
+            root,
+            exclude=exclude,
+            max_file_size=max_file_size,
+            index=index,
+            skip_folders=skip_folders,
+        )
         if index is not None:
             index.save()
         return found

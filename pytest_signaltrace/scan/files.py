@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import functools
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,9 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 )
 #: Files larger than this are skipped: they are generated, not written.
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+
+#: The reason given for a file that no longer exists: it is left out, not reported.
+_GONE = "gone"
 
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
@@ -83,6 +87,7 @@ def discover(
     exclude: Sequence[str] = (),
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     index: StatIndex | None = None,
+    skip_folders: Collection[Path] = (),
 ) -> Discovery:
     """Walk ``root`` for ``*.py`` files, read them, and sort out those that cannot be scanned.
 
@@ -90,11 +95,16 @@ def discover(
     glob patterns matched against the POSIX path relative to the root. Folder symlinks are
     followed once: a link back into a folder already walked is a loop and is reported.
     With ``index`` (of this root), a file whose stat matches its entry is not read, and what
-    reading the others taught is recorded in it (the caller saves it).
+    reading the others taught is recorded in it (the caller saves it). ``skip_folders`` are
+    folders not entered wherever they are met, through a symlink too (pytest's ``--basetemp``
+    when it lies in the tree: what the tests write there is not the project's source).
+    A file or folder that disappears during the walk was not there to scan: it is left out,
+    not reported (a test run may create and delete folders in the tree while it is scanned).
     """
     root = root.absolute()
     result = Discovery(files=[], skipped=[])
-    for path, relpath, problem in _walk(root, exclude):
+    skip = frozenset(os.path.realpath(folder) for folder in skip_folders)
+    for path, relpath, problem in _walk(root, exclude, skip):
         if problem is not None:
             result.skipped.append(SkippedFile(relpath, problem))
             continue
@@ -102,6 +112,8 @@ def discover(
         source = None
         if info is not None and problem is None:
             source, problem = _source(path, relpath, info, index)
+        if problem is _GONE:
+            continue
         if source is None:
             result.skipped.append(SkippedFile(relpath, problem or "unreadable"))
         else:
@@ -111,7 +123,9 @@ def discover(
     return result
 
 
-def _walk(root: Path, exclude: Sequence[str]) -> Iterator[tuple[Path, str, str | None]]:
+def _walk(
+    root: Path, exclude: Sequence[str], skip: frozenset[str]
+) -> Iterator[tuple[Path, str, str | None]]:
     """Yield ``(path, relpath, problem)`` for every ``.py`` file and every folder left out.
 
     Real folders are walked before any folder symlink, whatever their names: a link met
@@ -121,9 +135,14 @@ def _walk(root: Path, exclude: Sequence[str]) -> Iterator[tuple[Path, str, str |
     root_stat = root.stat()
     walked: set[tuple[int, int]] = {(root_stat.st_dev, root_stat.st_ino)}
     links: list[tuple[str, str]] = []
-    yield from _walk_folders([(str(root), "")], root_stat.st_dev, walked, links, exclude)
+    walk = functools.partial(
+        _walk_folders, device=root_stat.st_dev, walked=walked, links=links, exclude=exclude
+    )
+    yield from walk([(str(root), "")], skip=skip)
     while links:
         path, relpath = links.pop(0)
+        if skip and os.path.realpath(path) in skip:
+            continue
         try:
             target = os.stat(path)
         except OSError:
@@ -132,20 +151,26 @@ def _walk(root: Path, exclude: Sequence[str]) -> Iterator[tuple[Path, str, str |
             yield Path(path), relpath, "symlink loop: this folder was already scanned"
             continue
         walked.add((target.st_dev, target.st_ino))
-        yield from _walk_folders([(path, relpath)], root_stat.st_dev, walked, links, exclude)
+        yield from walk([(path, relpath)], skip=skip)
 
 
 def _walk_folders(
     pending: list[tuple[str, str]],
+    *,
     device: int,
     walked: set[tuple[int, int]],
     links: list[tuple[str, str]],
     exclude: Sequence[str],
+    skip: frozenset[str],
 ) -> Iterator[tuple[Path, str, str | None]]:
     while pending:
         folder, reldir = pending.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except FileNotFoundError:
+            if reldir:  # deleted since its parent was listed; a missing root is the caller's
+                continue
+            raise
         except OSError as exc:
             yield Path(folder), reldir, f"unreadable folder ({exc.strerror or exc})"
             continue
@@ -164,6 +189,8 @@ def _walk_folders(
                     continue
                 if entry.is_symlink():
                     links.append((entry.path, relpath))
+                    continue
+                if skip and os.path.realpath(entry.path) in skip:
                     continue
                 identity = (device, entry.inode())
             except OSError:
@@ -185,6 +212,8 @@ def _source(
     if facts is None:
         try:
             opened, data = read_source(path)
+        except FileNotFoundError:
+            return None, _GONE
         except OSError as exc:
             return None, _os_reason(path, exc)
         facts = learn(data, _content_problem(data))
@@ -199,6 +228,9 @@ def _stat(path: Path, max_file_size: int) -> tuple[os.stat_result | None, str | 
     """The file's stat, and why it cannot be read (without opening it)."""
     try:
         info = os.stat(path)
+    except FileNotFoundError as exc:
+        # A broken symlink is reported; a file deleted since its folder was listed is not.
+        return None, _os_reason(path, exc) if os.path.islink(path) else _GONE
     except OSError as exc:
         return None, _os_reason(path, exc)
     if not stat.S_ISREG(info.st_mode):
