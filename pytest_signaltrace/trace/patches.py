@@ -49,7 +49,7 @@ import threading
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from types import CodeType, FrameType, FunctionType, MethodType, ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import wrapt
 
@@ -62,6 +62,9 @@ from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.frames import WALKS_PER_SITE, Site, SiteFinder
 from pytest_signaltrace.trace.recorder import Counter, Recorder
 from pytest_signaltrace.trace.signals import find_existing_signals, signal_classes
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.trace._fastsend import FastSend
 
 DJANGO_DISPATCHER = "django.dispatch.dispatcher"
 CELERY_DISPATCHER = "celery.utils.dispatch.signal"
@@ -138,6 +141,8 @@ class Installation:
         #: that ran a receiver looked for the project frame (the codes are in recorder.codes).
         self._walks: dict[int, Counter] = {}
         self._lock = threading.Lock()
+        #: The C send patch's class, or ``None`` for the pure-Python one.
+        self._fast_send = fast_send_class()
 
     @property
     def patched(self) -> list[str]:
@@ -153,6 +158,8 @@ class Installation:
             for patch in reversed(self._patches):
                 if patch.owner.__dict__.get(patch.name) is patch.handle:
                     setattr(patch.owner, patch.name, patch.original)
+                if isinstance(patch.handle, self._fast_send or ()):
+                    patch.handle.active = False  # a reference kept elsewhere passes calls through
             for module, name, old, new in reversed(self._rebound):
                 if module.__dict__.get(name) is new:
                     setattr(module, name, old)
@@ -275,6 +282,11 @@ class Installation:
         :data:`~.frames.WALK_DEPTH` frames, for the first :data:`~.frames.WALKS_PER_SITE` such
         sends from each caller (see :mod:`~pytest_signaltrace.trace.frames`). A caller from an
         internal or a not yet seen file takes the slow path.
+
+        The no-receiver fast path (two int-keyed lookups, see :mod:`.quiet`) runs in C where
+        the extension :mod:`._fastsend` was built: it forwards the call unchanged and needs no
+        Python frame, which takes most of the patch's cost off the commonest sends. ``record``
+        and ``failed`` are the same Python code either way.
         """
         original = cls.__dict__[method]
         if capture_live or not _takes_sender_and_named(original):
@@ -293,29 +305,14 @@ class Installation:
         # Celery's send catches a receiver's exception as send_robust does (see trace.raises).
         robust = method == "send_robust" or cls.__module__ == CELERY_DISPATCHER
 
-        def send(signal: Any, sender: Any, **named: Any) -> Any:
-            __tracebackhide__ = True
+        def record(signal: Any, frame: FrameType, result: Any) -> None:
+            """Record a send that the no-receiver fast path did not count."""
             try:
-                result = original(signal, sender, **named) if named else original(signal, sender)
-            except BaseException as exc:
-                installation._record_failure(signal, method, getframe(1), exc, None)
-                raise
-            if not installation.active:
-                return result
-            try:
-                frame = getframe(1)
                 code = frame.f_code
-                if not (type(result) is list and result):  # no receiver ran: the fast path
-                    counters = live.get(id(signal))
-                    if counters is not None:
-                        counter = counters.get(id(code) + frame.f_lasti)
-                        if counter is not None:
-                            next(counter)
-                            return result
                 info = files.get(code.co_filename)
                 if info is None or info[2]:  # not seen yet, or internal
                     installation._record_result(signal, method, frame, result)
-                    return result
+                    return
                 token = signal_ids.get(id(signal))
                 if token is None:
                     token = signal_token(signal)
@@ -375,7 +372,7 @@ class Installation:
                 else:  # no receiver ran: look no further than the caller for a project frame
                     project = info[1] or None
                     if quiet.count_new(signal, token, method, code, lasti, project):
-                        return result
+                        return
                     row = (token, method, code_id, lasti, project, ())
                 counter = sends.get(row)
                 if counter is None:  # a new row: keep its code alive, so its id stays unique
@@ -384,6 +381,34 @@ class Installation:
                 next(counter)
             except Exception as exc:
                 faults.report(where, exc)
+
+        def failed(signal: Any, frame: FrameType, exc: BaseException) -> None:
+            """Record a send that raised ``exc``."""
+            installation._record_failure(signal, method, frame, exc, None)
+
+        if self._fast_send is not None:
+            # The same fast path in C (trace/_fastsend.c); record() and failed() do the rest.
+            self._replace(cls, method, original, self._fast_send(original, live, record, failed))
+            return
+
+        def send(signal: Any, sender: Any, **named: Any) -> Any:
+            __tracebackhide__ = True
+            try:
+                result = original(signal, sender, **named) if named else original(signal, sender)
+            except BaseException as exc:
+                failed(signal, getframe(1), exc)
+                raise
+            if not installation.active:
+                return result
+            frame = getframe(1)
+            if not (type(result) is list and result):  # no receiver ran: the fast path
+                counters = live.get(id(signal))
+                if counters is not None:
+                    counter = counters.get(id(frame.f_code) + frame.f_lasti)
+                    if counter is not None:
+                        next(counter)
+                        return result
+            record(signal, frame, result)
             return result
 
         self._replace(cls, method, original, send)
@@ -655,6 +680,23 @@ class Installation:
 
 
 _first = operator.itemgetter(0)
+
+
+#: Set (to anything but ``0`` or empty) to use the pure-Python send patch even where the C
+#: extension was built: for comparing the two, and a way out should the extension misbehave.
+PURE_PYTHON_ENV = "SIGNALTRACE_PURE_PYTHON"
+
+
+def fast_send_class() -> type[FastSend] | None:
+    """The C send patch's class (``_fastsend.FastSend``), or ``None`` when the extension was not
+    built (no compiler at install time) or :data:`PURE_PYTHON_ENV` asks for pure Python."""
+    if os.environ.get(PURE_PYTHON_ENV, "0") not in ("", "0"):
+        return None
+    try:
+        from pytest_signaltrace.trace._fastsend import FastSend
+    except ImportError:
+        return None
+    return FastSend
 
 
 def _innermost(function: object) -> object:

@@ -93,7 +93,8 @@ def test_no_wrapper_is_left_after_the_fixture():
     from django.dispatch import Signal
 
     for name in ("send", "send_robust"):
-        assert not getattr(Signal, name).__code__.co_filename.endswith("fixture.py")
+        code = getattr(getattr(Signal, name), "__code__", None)  # the trace's C patch has none
+        assert code is None or not code.co_filename.endswith("fixture.py")
 
 
 def test_a_failed_expectation_reads_like_a_diff(signals):

@@ -123,6 +123,19 @@ def test_serial_one_worker_and_two_workers_give_identical_json(
     assert reports["-n 2"] == serial
 
 
+def test_the_c_and_the_pure_python_send_patch_give_identical_json(
+    spread_project: DjangoProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = {}
+    for label, pure in {"c": "", "python": "1"}.items():
+        monkeypatch.setenv("SIGNALTRACE_PURE_PYTHON", pure)
+        result, report = spread_project.run_json()
+        result.assert_outcomes(passed=7)
+        reports[label] = report.data
+    assert reports["python"]["summary"]["receivers"]["exercised"] == 5
+    assert reports["c"] == reports["python"]
+
+
 def test_the_controller_reports_once_and_applies_the_gate(spread_project: DjangoProject) -> None:
     result = spread_project.run("-n", "2", "--signal-fail-under=90")
     result.assert_outcomes(passed=7)

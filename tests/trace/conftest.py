@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from pytest_signaltrace.trace import Installation, Recorder, install
+from pytest_signaltrace.trace.patches import PURE_PYTHON_ENV, fast_send_class
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -45,9 +46,17 @@ def recorder() -> Recorder:
     return Recorder()
 
 
-@pytest.fixture
-def installation(recorder: Recorder) -> Iterator[Installation]:
-    """The patches, installed for one test with this directory as the project root."""
+@pytest.fixture(params=["c", "python"])
+def installation(
+    request: pytest.FixtureRequest, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Installation]:
+    """The patches, installed for one test with this directory as the project root: once with
+    the send patch's C fast path (trace/_fastsend.c) and once with the pure-Python one, which
+    must record the same."""
+    if request.param == "python":
+        monkeypatch.setenv(PURE_PYTHON_ENV, "1")
+    elif fast_send_class() is None:
+        pytest.skip("the C extension pytest_signaltrace.trace._fastsend was not built")
     installed = install(recorder, [HERE])
     try:
         yield installed

@@ -1,0 +1,233 @@
+/* The send patch's hot path in C: a send that ran no receiver, from a caller already seen.
+ *
+ * Most sends of a test suite run no receiver (pre_init/post_init of every model instance,
+ * request_started): for those the pure-Python patch costs an extra Python frame, a repacked
+ * **kwargs dict and sys._getframe(), about three times the send itself. A FastSend object
+ * replaces Signal.send on the class: it forwards the call to the original method unchanged
+ * (vectorcall, no repacking), and when the result is not a non-empty list it bumps the counter
+ * that pytest_signaltrace.trace.quiet keeps for (id(signal), id(code) + f_lasti) of the caller.
+ * Everything else (a receiver ran, a caller or signal not seen yet, a failure) is handed to the
+ * Python functions given at creation, which hold the whole logic: this file adds no behaviour,
+ * only speed. Without a compiler the package uses the pure-Python patch instead.
+ *
+ * Holds no reference to a signal, sender, result or frame after the call returns.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+#include <structmember.h>
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *original; /* the original send function */
+    PyObject *live;     /* dict: id(signal) -> dict: id(code) + f_lasti -> itertools.count */
+    PyObject *record;   /* record(signal, frame, result): a send the fast path does not take */
+    PyObject *failed;   /* failed(signal, frame, exception): a send that raised */
+    PyObject *dict;     /* __wrapped__, __name__, ... (functools.update_wrapper) */
+    char active;        /* False once uninstalled: calls pass through */
+} FastSend;
+
+/* The counter of a quiet send of `signal` from `frame`, borrowed; NULL if none (no error). */
+static PyObject *
+quiet_counter(FastSend *self, PyObject *signal, PyFrameObject *frame)
+{
+    PyObject *key = PyLong_FromVoidPtr(signal); /* id(signal) */
+    if (key == NULL) {
+        return NULL;
+    }
+    PyObject *counters = PyDict_GetItemWithError(self->live, key);
+    Py_DECREF(key);
+    if (counters == NULL || !PyDict_CheckExact(counters)) {
+        return NULL;
+    }
+    PyCodeObject *code = PyFrame_GetCode(frame);
+    int lasti = PyFrame_GetLasti(frame);
+    /* id(code) + f_lasti, as the Python side computes it (see trace/quiet.py) */
+    PyObject *place = PyLong_FromUnsignedLongLong(
+        (unsigned long long)(uintptr_t)code + (unsigned long long)(lasti < 0 ? 0 : lasti));
+    Py_DECREF(code);
+    if (place == NULL || lasti < 0) {
+        Py_XDECREF(place);
+        return NULL;
+    }
+    PyObject *counter = PyDict_GetItemWithError(counters, place);
+    Py_DECREF(place);
+    return counter;
+}
+
+static PyObject *
+fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    PyObject *result = PyObject_Vectorcall(self->original, args, nargsf, kwnames);
+    if (PyVectorcall_NARGS(nargsf) < 1 || !self->active) {
+        return result;
+    }
+    PyObject *signal = args[0];
+    PyFrameObject *frame = PyEval_GetFrame(); /* borrowed: the caller's frame */
+    if (result == NULL) {
+        if (frame != NULL && self->failed != Py_None) {
+            PyObject *type, *value, *traceback;
+            PyErr_Fetch(&type, &value, &traceback);
+            PyErr_NormalizeException(&type, &value, &traceback);
+            if (traceback != NULL && value != NULL) {
+                PyException_SetTraceback(value, traceback);
+            }
+            PyObject *done = PyObject_CallFunctionObjArgs(
+                self->failed, signal, (PyObject *)frame, value ? value : Py_None, NULL);
+            if (done == NULL) {
+                PyErr_Clear(); /* the Python side reports its own faults */
+            }
+            Py_XDECREF(done);
+            PyErr_Restore(type, value, traceback);
+        }
+        return NULL;
+    }
+    if (frame == NULL) {
+        return result;
+    }
+    if (!(PyList_CheckExact(result) && PyList_GET_SIZE(result) > 0)) {
+        PyObject *counter = quiet_counter(self, signal, frame);
+        if (counter != NULL) {
+            PyObject *count = PyIter_Next(counter);
+            if (count != NULL) {
+                Py_DECREF(count);
+                return result;
+            }
+        }
+        if (PyErr_Occurred()) {
+            PyErr_Clear(); /* then the Python side records it (and reports a fault) */
+        }
+    }
+    PyObject *done =
+        PyObject_CallFunctionObjArgs(self->record, signal, (PyObject *)frame, result, NULL);
+    if (done == NULL) {
+        PyErr_Clear(); /* record() reports its own faults; never fail the caller's send */
+    }
+    Py_XDECREF(done);
+    return result;
+}
+
+static PyObject *
+fastsend_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    PyObject *original, *live, *record, *failed;
+    static char *keywords[] = {"original", "live", "record", "failed", NULL};
+    if (!PyArg_ParseTupleAndKeywords(
+            args, kwargs, "OO!OO:FastSend", keywords, &original, &PyDict_Type, &live, &record,
+            &failed)) {
+        return NULL;
+    }
+    if (!PyCallable_Check(original) || !PyCallable_Check(record)) {
+        PyErr_SetString(PyExc_TypeError, "FastSend: original and record must be callable");
+        return NULL;
+    }
+    FastSend *self = (FastSend *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->vectorcall = (vectorcallfunc)fastsend_vectorcall;
+    self->original = Py_NewRef(original);
+    self->live = Py_NewRef(live);
+    self->record = Py_NewRef(record);
+    self->failed = Py_NewRef(failed);
+    self->dict = NULL;
+    self->active = 1;
+    return (PyObject *)self;
+}
+
+static int
+fastsend_traverse(FastSend *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->original);
+    Py_VISIT(self->live);
+    Py_VISIT(self->record);
+    Py_VISIT(self->failed);
+    Py_VISIT(self->dict);
+    return 0;
+}
+
+static int
+fastsend_clear(FastSend *self)
+{
+    Py_CLEAR(self->original);
+    Py_CLEAR(self->live);
+    Py_CLEAR(self->record);
+    Py_CLEAR(self->failed);
+    Py_CLEAR(self->dict);
+    return 0;
+}
+
+static void
+fastsend_dealloc(FastSend *self)
+{
+    PyObject_GC_UnTrack(self);
+    fastsend_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* A function's binding: obj.send is a bound method (the interpreter's method call skips it). */
+static PyObject *
+fastsend_descr_get(PyObject *self, PyObject *obj, PyObject *type)
+{
+    if (obj == NULL || obj == Py_None) {
+        return Py_NewRef(self);
+    }
+    return PyMethod_New(self, obj);
+}
+
+static PyMemberDef fastsend_members[] = {
+    {"active", T_BOOL, offsetof(FastSend, active), 0, "False once the patch is removed."},
+    {"original", T_OBJECT, offsetof(FastSend, original), READONLY, "The original send."},
+    {NULL},
+};
+
+static PyGetSetDef fastsend_getset[] = {
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict},
+    {NULL},
+};
+
+static PyTypeObject FastSendType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pytest_signaltrace.trace._fastsend.FastSend",
+    .tp_doc = PyDoc_STR(
+        "FastSend(original, live, record, failed): a recording send method whose no-receiver "
+        "path runs in C."),
+    .tp_basicsize = sizeof(FastSend),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL |
+                Py_TPFLAGS_METHOD_DESCRIPTOR,
+    .tp_new = fastsend_new,
+    .tp_dealloc = (destructor)fastsend_dealloc,
+    .tp_traverse = (traverseproc)fastsend_traverse,
+    .tp_clear = (inquiry)fastsend_clear,
+    .tp_call = PyVectorcall_Call,
+    .tp_vectorcall_offset = offsetof(FastSend, vectorcall),
+    .tp_descr_get = fastsend_descr_get,
+    .tp_dictoffset = offsetof(FastSend, dict),
+    .tp_members = fastsend_members,
+    .tp_getset = fastsend_getset,
+};
+
+static struct PyModuleDef fastsend_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "pytest_signaltrace.trace._fastsend",
+    .m_doc = "The send patch's no-receiver path in C (optional; see trace/patches.py).",
+    .m_size = -1,
+};
+
+PyMODINIT_FUNC
+PyInit__fastsend(void)
+{
+    if (PyType_Ready(&FastSendType) < 0) {
+        return NULL;
+    }
+    PyObject *module = PyModule_Create(&fastsend_module);
+    if (module == NULL) {
+        return NULL;
+    }
+    if (PyModule_AddObjectRef(module, "FastSend", (PyObject *)&FastSendType) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

@@ -1,0 +1,21 @@
+"""Types of the C extension ``_fastsend.c`` (the send patch's no-receiver path)."""
+
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+class FastSend:
+    """A recording ``send`` method whose no-receiver path runs in C."""
+
+    active: bool
+    original: Callable[..., Any]
+    __wrapped__: Callable[..., Any]
+    def __init__(
+        self,
+        original: Callable[..., Any],
+        live: dict[int, dict[int, Any]],
+        record: Callable[[Any, FrameType, Any], None],
+        failed: Callable[[Any, FrameType, BaseException], None],
+    ) -> None: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+    def __get__(self, instance: object, owner: type | None = None) -> Any: ...
