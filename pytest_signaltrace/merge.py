@@ -53,7 +53,8 @@ class PathMapper:
     """Turns the absolute filenames of a trace into rootdir-relative POSIX paths.
 
     A file is *project* code when it lies under one of ``sources`` and not in a hidden or
-    vendored folder (``.venv``, ``site-packages`` ...): the same files the scan reads.
+    vendored folder (``.venv``, ``site-packages`` ...): the same files the scan reads. A pseudo
+    filename (``<string>``, ``<stdin>``) is never one, wherever the process ran.
     """
 
     rootdir: Path
@@ -71,6 +72,8 @@ class PathMapper:
         return found
 
     def _relative(self, filename: str) -> str | None:
+        if filename.startswith("<") and filename.endswith(">"):
+            return None  # code with no file (``python -c``, ``exec``): not a project location
         absolute = os.path.abspath(filename)
         for source in self.sources:
             inside = os.path.relpath(absolute, source)

@@ -13,6 +13,7 @@ import pytest
 from report_samples import (
     PAYLOAD,
     receiver,
+    sender,
     synthetic_report,
     totals,
     with_signals,
@@ -21,6 +22,7 @@ from report_samples import (
 
 from pytest_signaltrace.model import Report
 from pytest_signaltrace.report.html import INDEX, render_html, script_json, summarize, write_html
+from pytest_signaltrace.report.options import ReportOptions
 
 ESCAPED_PAYLOAD = html.escape(PAYLOAD, quote=False)
 
@@ -162,12 +164,42 @@ def test_the_tests_that_ran_a_receiver_are_listed_collapsed(page: str) -> None:
 
 def test_the_graph_has_one_signal_node_per_signal() -> None:
     report = synthetic_report()
-    page = render_html(report)
-    nodes = re.findall(
-        r'<g id="g-signal-\d+" class="node signal-node[^"]*" data-signal="([^"]+)"', page
-    )
+    nodes = _signal_nodes(render_html(report))
     assert sorted(nodes) == sorted(s.signal for s in report.signals)
     assert len(nodes) == 30
+
+
+def _signal_nodes(page: str) -> list[str]:
+    return re.findall(
+        r'<g id="g-signal-\d+" class="node signal-node[^"]*" data-signal="([^"]+)"', page
+    )
+
+
+def test_skip_covered_leaves_signals_whose_receivers_and_send_sites_all_ran_off_the_page() -> None:
+    report = with_signals(
+        totals(
+            (
+                receiver("shop.signals.a", "shop.receivers.a1"),
+                receiver("shop.signals.b", "shop.receivers.b1"),
+                receiver("shop.signals.c", "shop.receivers.c1", "unexercised"),
+            ),
+            (
+                sender("shop.signals.a", "shop/views.py", 3),
+                sender("shop.signals.b", "shop/views.py", 4),
+                sender("shop.signals.b", "shop/jobs.py", 9, calls=0),  # b is not complete
+                sender("shop.signals.c", "shop/views.py", 5),
+            ),
+        )
+    )
+    page = render_html(report, options=ReportOptions(skip_covered=True))
+    assert _signal_nodes(page) == ["shop.signals.b", "shop.signals.c"]
+    assert 'data-signal="shop.signals.a"' not in page  # no row, no graph box, no edge
+    assert "shop.receivers.a1" not in page
+    assert "1 signal skipped due to complete coverage" in page
+    assert "<strong>2</strong> of\n      <strong>3</strong> receivers ran" in page  # all counted
+    whole = render_html(report)
+    assert _signal_nodes(whole) == ["shop.signals.a", "shop.signals.b", "shop.signals.c"]
+    assert "skipped due to complete coverage" not in whole
 
 
 def test_rendering_is_deterministic() -> None:

@@ -136,6 +136,16 @@ def test_markdown_takes_the_precision_skip_covered_and_sort() -> None:
     ]
 
 
+def test_markdown_says_how_many_signals_skip_covered_left_out_and_leaves_out_their_tables() -> None:
+    text = render_text(_report(), "markdown", ReportOptions(skip_covered=True))
+    assert "\n1 signal skipped due to complete coverage.\n" in text
+    assert "#### `shop.signals.a`" not in text
+    assert "#### `shop.signals.b`" in text
+    plain = render_text(_report(), "markdown")
+    assert "skipped due to complete coverage" not in plain
+    assert "#### `shop.signals.a`" in plain
+
+
 def test_the_json_report_keeps_the_exact_figures_whatever_the_precision() -> None:
     assert '"percent":50.0' in render_text(_report(), "json", ReportOptions(precision=0)).replace(
         " ", ""

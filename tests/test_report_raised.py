@@ -111,7 +111,7 @@ def test_github_warns_about_each_raised_receiver_first() -> None:
 def test_github_counts_raised_receivers_left_out() -> None:
     text = render_github_annotations(raised_report(), limit=1)
     assert text.count("::warning") == 1
-    assert "1 more receivers raised and 1 more receivers never ran (1 of them dead)" in text
+    assert "1 more receiver raised and 1 more receiver never ran (1 of them dead)" in text
 
 
 def test_json_rows_carry_raised_and_read_back() -> None:

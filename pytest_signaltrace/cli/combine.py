@@ -82,7 +82,10 @@ def run(args: argparse.Namespace) -> int:
     if args.append and output.exists():
         inputs.insert(0, output)
 
+    left_out: list[str] = []
+
     def skipped(name: str, reason: str) -> None:
+        left_out.append(name)
         print(f"signaltrace: skipped {name}: {reason}", file=sys.stderr)
 
     try:
@@ -93,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
         write_data(output, combined)
     except OSError as exc:
         return usage_error(f"cannot write {shown(output)}: {exc.strerror or exc}")
-    count = len(files)
+    # Only the files whose data went in: a skipped one (already included) is not "combined"
+    # (with --append the output comes first, so it is never the one skipped).
+    count = len(files) - len(left_out)
     print(f"Combined {count} data file{'s' if count != 1 else ''} into {shown(output)}")
     if found and not args.keep:
         for path in files:

@@ -33,14 +33,18 @@ def render_github_annotations(report: Report, limit: int = MAX_ANNOTATIONS) -> s
     if raised_left_out or left_out:
         dead = sum(1 for r in left_out if r.status is ReceiverStatus.DEAD)
         detail = f" ({dead} of them dead)" if dead else ""
-        parts = [f"{len(raised_left_out)} more receivers raised"] if raised_left_out else []
+        parts = [f"{_receivers(len(raised_left_out))} raised"] if raised_left_out else []
         if left_out:
-            parts.append(f"{len(left_out)} more receivers never ran{detail}")
+            parts.append(f"{_receivers(len(left_out))} never ran{detail}")
         lines.append(
             f"::notice title=Signal receivers::{' and '.join(parts)}; "
             "the signal report (--signal-report=term-missing, markdown or html) lists them all."
         )
     return "".join(f"{line}\n" for line in lines)
+
+
+def _receivers(count: int) -> str:
+    return f"{count} more receiver{'' if count == 1 else 's'}"
 
 
 def _raised_annotation(row: ReceiverRow) -> str:

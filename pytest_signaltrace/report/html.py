@@ -17,7 +17,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -34,7 +34,7 @@ from pytest_signaltrace.report.graph import (
     short_signal,
     signal_module,
 )
-from pytest_signaltrace.report.options import ReportOptions, shown_percent
+from pytest_signaltrace.report.options import ReportOptions, shown_percent, signal_rows
 from pytest_signaltrace.report.words import EVIDENCE_HINTS, raised_text, signal_word, site_text
 
 if TYPE_CHECKING:
@@ -122,6 +122,8 @@ def render_html(
     from markupsafe import Markup
 
     options = options or ReportOptions()
+    # The summary counts everything; the tables and the graph show what skip_covered leaves.
+    shown, skipped = without_covered(report) if options.skip_covered else (report, 0)
     env = _environment()
     script = _asset(env, "report.js")
     style = _asset(env, "report.css")
@@ -130,13 +132,14 @@ def render_html(
         title=title,
         version=__version__,
         summary=summarize(report),
+        skipped_covered=skipped,
         percent=lambda totals: shown_percent(totals, options.precision),
         link=location_link(options.link_template, rootdir),
         fold_tests_past=FOLD_TESTS_PAST,
-        receivers=group_rows(_receiver_rows(report.receivers), "receivers", RECEIVER_STATUSES),
-        senders=group_rows(_sender_rows(report.senders), "senders", SENDER_STATUSES),
-        signals=group_rows(_signal_rows(report.signals), "signals", SIGNAL_STATUSES),
-        graph=layout_graph(report),
+        receivers=group_rows(_receiver_rows(shown.receivers), "receivers", RECEIVER_STATUSES),
+        senders=group_rows(_sender_rows(shown.senders), "senders", SENDER_STATUSES),
+        signals=group_rows(_signal_rows(shown.signals), "signals", SIGNAL_STATUSES),
+        graph=layout_graph(shown),
         report=report,
         receiver_hints=_RECEIVER_HINTS,
         receiver_statuses=RECEIVER_STATUSES,
@@ -165,6 +168,33 @@ def write_html(
     target = Path(directory) / INDEX
     write_text(target, render_html(report, title=title, options=options, rootdir=rootdir))
     return target
+
+
+def without_covered(report: Report) -> tuple[Report, int]:
+    """``report`` without the signals of complete coverage, and how many they are (coverage's
+    ``skip_covered``, as its HTML report has it).
+
+    A signal is left out, with its receivers and send sites, when it has receivers and every
+    receiver and every send site of it that counts ran: the terminal and Markdown tables skip
+    the signals whose receivers all ran, and this page also lists their send sites, so one that
+    never ran keeps its signal. The totals stay those of the whole report.
+    """
+    counted: dict[str, list[ReceiverRow]] = {}
+    for row in report.receivers:
+        if row.signal and not row.test_only and not row.excluded:
+            counted.setdefault(row.signal, []).append(row)
+    kept, _count = signal_rows(counted, {}, ReportOptions(skip_covered=True))
+    covered = set(counted) - set(kept)
+    covered -= {s.signal for s in report.senders if s.signal and not s.test_only and not s.calls}
+    if not covered:
+        return report, 0
+    shown = replace(
+        report,
+        signals=tuple(s for s in report.signals if s.signal not in covered),
+        receivers=tuple(r for r in report.receivers if r.signal not in covered),
+        senders=tuple(s for s in report.senders if s.signal not in covered),
+    )
+    return shown, len(covered)
 
 
 def location_link(template: str | None, rootdir: Path | None) -> Callable[[str, int | None], str]:

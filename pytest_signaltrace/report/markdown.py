@@ -7,7 +7,7 @@ Used by ``--signal-report=markdown[:FILE]`` and ``markdown-append`` (for
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 
 from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report, SignalRow
 from pytest_signaltrace.report.options import ReportOptions, shown_percent, signal_rows
@@ -78,15 +78,19 @@ def render_markdown(
     named = _named_by_trace(report)
     if named:
         sections.append(("send sites named by the trace", named[:4], named[4:]))
-    overview = _overview(report.signals, report.receivers, options)
+    overview, skipped = _overview(report.signals, report.receivers, options)
     sections.append(("signals", ["### Signals", "", *overview[:2]], overview[2:]))
     budget = _Budget(limit - len(_CUT_NOTE) - 400)  # room for the note and what it names
     lines = budget.take(head)
     for what, header, rows in sections:
         lines += budget.table(what, header, rows)
         lines += budget.take([""])
+    if skipped:  # coverage's words, as the terminal report says it
+        plural = "" if len(skipped) == 1 else "s"
+        note = f"{len(skipped)} signal{plural} skipped due to complete coverage."
+        lines += budget.take([note, ""])
     lines += budget.take([_legend(), ""])
-    details = _per_signal(report)
+    details = _per_signal(report, skipped)
     opening, closing = ["<details><summary>Receivers per signal</summary>", ""], ["</details>", ""]
     kept: list[str] = []
     count = 0
@@ -136,11 +140,13 @@ class _Budget:
         return taken
 
 
-def _per_signal(report: Report) -> list[list[str]]:
-    """One block per signal: its heading and the table of its receivers."""
+def _per_signal(report: Report, skipped: Set[str] = frozenset()) -> list[list[str]]:
+    """One block per signal but those in ``skipped``: its heading and the table of its
+    receivers."""
     by_signal: dict[str, list[ReceiverRow]] = defaultdict(list)
     for row in report.receivers:
-        by_signal[row.signal or "(unresolved signal)"].append(row)
+        if row.signal not in skipped:
+            by_signal[row.signal or "(unresolved signal)"].append(row)
     signals = {s.signal: s for s in report.signals}
     blocks = []
     for signal in sorted(by_signal):
@@ -238,14 +244,15 @@ def _named_by_trace(report: Report) -> list[str]:
 
 def _overview(
     signals: Sequence[SignalRow], receivers: Sequence[ReceiverRow], options: ReportOptions
-) -> list[str]:
+) -> tuple[list[str], set[str]]:
+    """The table of signals, and the signals ``skip_covered`` left out of it."""
     counted: dict[str, list[ReceiverRow]] = {s.signal: [] for s in signals}
     for row in receivers:
         if row.signal in counted and not row.test_only and not row.excluded:
             counted[row.signal].append(row)
     by_id = {s.signal: s for s in signals}
-    shown, _skipped = signal_rows(counted, by_id, options)
-    return _table(
+    shown, _count = signal_rows(counted, by_id, options)
+    table = _table(
         ["Signal", "Status", "Evidence", "Receivers", "Ran", "Sends"],
         (
             [
@@ -260,6 +267,7 @@ def _overview(
         ),
         align=["", "", "", "r", "r", "r"],
     )
+    return table, set(counted) - set(shown)
 
 
 def _table(

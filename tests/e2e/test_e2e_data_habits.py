@@ -145,10 +145,12 @@ def test_combine_never_counts_the_same_data_twice(project: DjangoProject) -> Non
     assert again.stderr == (
         "signaltrace: skipped b.data: its data is already included (from ab.data)\n"
     )
+    assert again.stdout == "Combined 1 data file into again.data\n"
     assert calls(report_of(root / "again.data")) == FULL
     twice = signaltrace("combine", "a.data", "a.data", "-o", "twice.data", cwd=root)
     assert twice.returncode == 0, twice.stderr
     assert "skipped a.data: its data is already included (from a.data)" in twice.stderr
+    assert twice.stdout == "Combined 1 data file into twice.data\n"
     assert calls(report_of(root / "twice.data")) == calls(report_of(root / "a.data"))
 
 

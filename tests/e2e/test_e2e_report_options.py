@@ -72,6 +72,23 @@ def test_skip_covered_in_the_ini_file(project: DjangoProject) -> None:
     result.stdout.fnmatch_lines(["TOTAL * 67%"])
 
 
+def test_skip_covered_applies_to_the_markdown_and_html_reports_too(
+    project: DjangoProject,
+) -> None:
+    project.pytester.makepyprojecttoml("[tool.signaltrace]\nskip_covered = true\n")
+    result = project.run(
+        "--signal-report=markdown:s.md", "--signal-report=html:out", "-k", "refund"
+    )
+    result.assert_outcomes(passed=1)
+    markdown = (project.pytester.path / "s.md").read_text("utf-8")
+    assert "\n1 signal skipped due to complete coverage.\n" in markdown
+    assert "`shop.signals.order_refunded`" not in markdown
+    page = (project.pytester.path / "out" / "index.html").read_text("utf-8")
+    assert "1 signal skipped due to complete coverage" in page
+    assert 'data-signal="shop.signals.order_refunded"' not in page
+    assert 'data-signal="shop.signals.order_placed"' in page
+
+
 def test_without_precision_the_gate_compares_two_decimals(project: DjangoProject) -> None:
     project.pytester.makepyprojecttoml("[tool.signaltrace]\nfail_under = 66.7\n")
     result = project.run("--signal-report=term", "-k", "refund")

@@ -64,3 +64,34 @@ def test_receivers_that_ran_in_a_subprocess_count_for_the_test_that_started_it(
     assert report.signal("shop.signals.order_placed")["sends"] == 1
     # The hook is not left in the environment of the run, nor its folder on disk.
     assert "signaltrace-children" not in result.stdout.str()
+
+
+# ``python -c``: the send's code has no file (``<string>``), so it is no send site of the project.
+TESTS_WITH_CODE_IN_A_STRING = """
+import subprocess
+import sys
+
+CODE = (
+    "import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings'); "
+    "django.setup(); from shop.signals import order_shipped; order_shipped.send(sender=None)"
+)
+
+
+def test_ship_from_python_c():
+    subprocess.run([sys.executable, "-c", CODE], check=True)
+"""
+
+
+def test_a_send_from_python_c_counts_but_is_no_send_site_of_the_project(
+    django_project: DjangoProject,
+) -> None:
+    django_project.write(
+        **{"shop/receivers": RECEIVERS, "test_shop": TESTS_WITH_CODE_IN_A_STRING}
+    )
+    result, report = django_project.run_json("--signal-report=xml:signals.xml")
+    result.assert_outcomes(passed=1)
+    assert report.receiver("shop.receivers.on_shipped")["calls"] == 1
+    assert report.signal("shop.signals.order_shipped")["sends"] == 1
+    assert [s["path"] for s in report.senders] == []
+    assert report.summary["senders"]["total"] == 0
+    assert "<string>" not in (django_project.pytester.path / "signals.xml").read_text()
