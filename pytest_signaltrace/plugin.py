@@ -45,8 +45,8 @@ def pytest_load_initial_conftests(
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """When tracing is on: settle this process's xdist role, and register the xdist hooks where
-    xdist is present."""
+    """When tracing is on: settle this process's xdist role, register the per-test hooks (a run
+    without tracing has none) and the xdist hooks where xdist is present."""
     session = config.stash.get(_SESSION, None)
     if session is None:
         return
@@ -56,6 +56,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     numprocesses = getattr(config.option, "numprocesses", None)
     session.role = detect_role(numprocesses, xdist_worker=hasattr(config, "workerinput"))
+    from pytest_signaltrace.testhooks import register_test_hooks
+
+    register_test_hooks(config.pluginmanager, session)
     if config.pluginmanager.hasplugin("xdist"):
         from pytest_signaltrace.xdist import XdistHooks
 
@@ -65,57 +68,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
         session.static_scan = static_scan_of(config, session)
         session.static_scan.start_in_background()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
-    """Attribute what runs during a test (setup, call, teardown), in this process and in the
-    Python subprocesses it starts, to its node id."""
-    session = item.config.stash.get(_SESSION, None)
-    if session is None:
-        return (yield)
-    with session.running(item.nodeid):
-        return (yield)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
-    """With ``--signal-strict``: an error in setup when a robust send swallowed an exception."""
-    return (yield from _strict_phase(item, "setup"))
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    """With ``--signal-strict``: fail the test when a robust send swallowed an exception."""
-    return (yield from _strict_phase(item, "call"))
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
-    """With ``--signal-strict``: an error in teardown when a robust send swallowed one."""
-    return (yield from _strict_phase(item, "teardown"))
-
-
-def _strict_phase(item: pytest.Item, when: str) -> Generator[None, None, None]:
-    """Run one phase of a test; with strict on, fail it afterwards (or, when it failed by
-    itself, add a report section) if a robust send swallowed a receiver's exception in it."""
-    session = item.config.stash.get(_SESSION, None)
-    if session is None or not session.settings.strict or session.role == "controller":
-        return (yield)
-    from pytest_signaltrace import strict
-
-    session.guarded("--signal-strict", lambda: strict.start_phase(session.recorder))
-    try:
-        result = yield
-    except BaseException:
-        message = session.guarded("--signal-strict", lambda: strict.phase_failure(session.recorder))
-        if message:
-            item.add_report_section(when, "signaltrace", message)
-        raise
-    message = session.guarded("--signal-strict", lambda: strict.phase_failure(session.recorder))
-    if message:
-        pytest.fail(message, pytrace=False)
-    return result
 
 
 @pytest.hookimpl(wrapper=True)

@@ -11,11 +11,10 @@ Nothing here may fail or alter a user's test: faults are collected in one deferr
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
@@ -128,19 +127,18 @@ class TraceSession:
         """Attribute the receivers that run from now on to ``nodeid``."""
         self.recorder.current_test = nodeid
 
-    @contextlib.contextmanager
-    def running(self, nodeid: str) -> Iterator[None]:
-        """While test ``nodeid`` runs: attribute to it what runs here and in the Python
-        subprocesses it starts."""
-        self.set_current_test(nodeid)
-        children: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    def start_test(self, nodeid: str) -> None:
+        """Test ``nodeid`` starts: attribute to it what runs from now on, here and in the Python
+        subprocesses it starts (until :meth:`end_test`)."""
+        self.recorder.current_test = nodeid
         if self.children is not None:
-            children = self.children.around_test(nodeid)
-        try:
-            with children:
-                yield
-        finally:
-            self.set_current_test(None)
+            self.children.enter_test(nodeid)
+
+    def end_test(self) -> None:
+        """The running test ended: what runs now belongs to no test."""
+        if self.children is not None:
+            self.children.leave_test()
+        self.recorder.current_test = None
 
     def stop(self) -> Trace:
         """Remove the patches and return what this process recorded (idempotent).

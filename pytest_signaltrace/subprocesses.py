@@ -19,13 +19,14 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from pytest_signaltrace.child import CONFIG_ENV, TEST_ENV
 from pytest_signaltrace.runner import FRAGMENTS, merge_fragments, prepare_environment
 from pytest_signaltrace.trace.model import Trace
+
+_VARIABLES = (CONFIG_ENV, TEST_ENV, "PYTHONPATH")
 
 
 class ChildTracing:
@@ -39,29 +40,39 @@ class ChildTracing:
         self._variables = {CONFIG_ENV: prepared[CONFIG_ENV], "PYTHONPATH": prepared["PYTHONPATH"]}
         #: Fragments that could not be read, each with the reason (after :meth:`collect`).
         self.bad_fragments: list[str] = []
+        #: While a test runs: the variables as they were before it, and as set for it.
+        self._entered: tuple[dict[str, str | None], dict[str, str]] | None = None
 
-    @contextmanager
-    def around_test(self, nodeid: str) -> Iterator[None]:
-        """Let the subprocesses that test ``nodeid`` starts be traced, and attributed to it."""
-        hook_dir = str(self.workdir)
-        previous = {name: os.environ.get(name) for name in (CONFIG_ENV, TEST_ENV, "PYTHONPATH")}
+    def enter_test(self, nodeid: str) -> None:
+        """Let the subprocesses that test ``nodeid`` starts be traced, and attributed to it
+        (until :meth:`leave_test`)."""
+        environ = os.environ
+        previous = {name: environ.get(name) for name in _VARIABLES}
         existing = previous["PYTHONPATH"]
+        hook_dir = str(self.workdir)
         ours = {
             CONFIG_ENV: self._variables[CONFIG_ENV],
             TEST_ENV: nodeid,
-            "PYTHONPATH": os.pathsep.join([hook_dir, *([existing] if existing else [])]),
+            "PYTHONPATH": f"{hook_dir}{os.pathsep}{existing}" if existing else hook_dir,
         }
-        os.environ.update(ours)
-        try:
-            yield
-        finally:
-            for name, value in ours.items():
-                if os.environ.get(name) != value:
-                    continue  # the test changed it for good: leave its value alone
-                if previous[name] is None:
-                    del os.environ[name]
-                else:
-                    os.environ[name] = previous[name]  # type: ignore[assignment]
+        environ.update(ours)
+        self._entered = (previous, ours)
+
+    def leave_test(self) -> None:
+        """Give the environment back as it was before :meth:`enter_test`, but for a variable
+        the test changed for good (its value is left alone)."""
+        if self._entered is None:
+            return
+        (previous, ours), self._entered = self._entered, None
+        environ = os.environ
+        for name, value in ours.items():
+            if environ.get(name) != value:
+                continue
+            old = previous[name]
+            if old is None:
+                del environ[name]
+            else:
+                environ[name] = old
 
     def collect(self) -> Trace:
         """The merged trace of every child that exited; removes the hook folder."""

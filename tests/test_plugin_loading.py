@@ -74,3 +74,29 @@ def test_tracing_imports_no_report_scan_or_parser_module_before_the_end(
     )
     result = pytester.runpytest_subprocess("--signal-report=term", "-p", "no:randomly", *workers)
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ([], []),
+        (["--signal-report=term"], ["signaltrace-tests"]),
+        (["--signal-report=term", "--signal-strict"], ["signaltrace-strict", "signaltrace-tests"]),
+    ],
+    ids=["off", "on", "strict"],
+)
+def test_hooks_around_each_test_are_registered_only_when_they_have_work(
+    pytester: pytest.Pytester, options: list[str], expected: list[str]
+) -> None:
+    # A hook wrapper costs every test of the suite a call per phase even when it returns at once.
+    pytester.makepyfile(
+        test_it=f"""
+        def test_registered(request):
+            names = sorted(
+                name for name, _ in request.config.pluginmanager.list_name_plugin()
+                if name and name.startswith("signaltrace-") and name != "signaltrace-xdist"
+            )
+            assert names == {expected!r}
+        """
+    )
+    pytester.runpytest_subprocess(*options).assert_outcomes(passed=1)
