@@ -73,6 +73,7 @@ from pytest_signaltrace.model import (
 )
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report import scan_json
+from pytest_signaltrace.trace.frames import in_sources, source_roots
 from pytest_signaltrace.trace.model import ConnectKey, Trace
 
 #: The ``"format"`` of every data file: tells it apart from any other JSON.
@@ -203,15 +204,15 @@ def fold_third_party_uids(trace: Trace, sources: Sequence[str]) -> Trace:
     """``trace`` with the ``dispatch_uid`` of connects (and disconnects) of receivers outside
     ``sources`` dropped, their counts summed: one row per handler and site, not per uid. A
     ``disconnect(dispatch_uid=...)`` without a receiver is folded when called from outside."""
-    roots = tuple(os.path.join(os.path.abspath(s), "") for s in sources)
+    roots = source_roots(sources)
 
     def folded(counts: Mapping[ConnectKey, int]) -> dict[ConnectKey, int]:
         total: dict[ConnectKey, int] = {}
         for key, count in counts.items():
             if key.handler is not None:
-                third_party = not _in_sources(key.handler.path, roots)
+                third_party = not in_sources(key.handler.path, roots)
             else:
-                third_party = key.site is None or not _in_sources(key.site.path, roots)
+                third_party = key.site is None or not in_sources(key.site.path, roots)
             if third_party and key.dispatch_uid is not None:
                 key = key._replace(dispatch_uid=None)
             total[key] = total.get(key, 0) + count
@@ -220,13 +221,6 @@ def fold_third_party_uids(trace: Trace, sources: Sequence[str]) -> Trace:
     return dataclasses.replace(
         trace, connects=folded(trace.connects), disconnects=folded(trace.disconnects)
     )
-
-
-def _in_sources(path: str, roots: tuple[str, ...]) -> bool:
-    if not path.startswith(roots):
-        return False
-    parts = path.split(os.sep)
-    return "site-packages" not in parts and "dist-packages" not in parts
 
 
 # -- Writing and reading -------------------------------------------------------------------------

@@ -45,6 +45,20 @@ def absolute_filename(filename: str) -> str:
     return os.path.normpath(os.path.abspath(filename))
 
 
+def source_roots(sources: Iterable[str]) -> tuple[str, ...]:
+    """The source folders as :func:`in_sources` reads them: absolute, ending in a separator."""
+    return tuple(os.path.join(os.path.abspath(source), "") for source in sources)
+
+
+def in_sources(path: str, roots: tuple[str, ...]) -> bool:
+    """Whether the file ``path`` is the project's: under one of ``roots`` (see
+    :func:`source_roots`) and not installed there (no ``site-packages`` folder on its way)."""
+    if not path.startswith(roots):
+        return False
+    parts = path.split(os.sep)
+    return not any(marker in parts for marker in _INSTALLED_MARKERS)
+
+
 def _stdlib_dirs() -> tuple[str, ...]:
     paths = sysconfig.get_paths()
     dirs = {paths[key] for key in ("stdlib", "platstdlib") if key in paths}

@@ -146,6 +146,8 @@ class HandlerTable:
     def token(self, receiver: object) -> int:
         """The int standing for the handler that ``receiver`` runs."""
         function = receiver
+        if type(function) is functools.partial:  # Django's test client connects one per request
+            function = function.func
         if type(function) is MethodType:
             function = function.__func__
         if type(function) is FunctionType:

@@ -59,7 +59,14 @@ from pytest_signaltrace.trace.failure import (
     receivers_before_failure,
 )
 from pytest_signaltrace.trace.faults import FaultLog
-from pytest_signaltrace.trace.frames import WALKS_PER_SITE, Site, SiteFinder
+from pytest_signaltrace.trace.frames import (
+    WALKS_PER_SITE,
+    Site,
+    SiteFinder,
+    absolute_filename,
+    in_sources,
+    source_roots,
+)
 from pytest_signaltrace.trace.recorder import Counter, Recorder
 from pytest_signaltrace.trace.signals import find_existing_signals, signal_classes
 
@@ -143,6 +150,21 @@ class Installation:
         self._lock = threading.Lock()
         #: The C send patch's class, or ``None`` for the pure-Python one.
         self._fast_send = fast_send_class()
+        self._roots = source_roots(self.project_roots)
+        #: handler token -> whether its connects drop their dispatch_uid (third-party code)
+        self._uid_folds: dict[int, bool] = {}
+        recorder.folds_uid = self._folds_uid
+
+    def _folds_uid(self, token: int) -> bool:
+        """Whether handler ``token``'s connects are counted without their ``dispatch_uid``: its
+        code is outside the project, as ``data.fold_third_party_uids`` decides at the end. Done
+        here, the test client's connect with a fresh uid per request is one row, not thousands
+        (memory while the tests run, and work at the end)."""
+        folds = self._uid_folds.get(token)
+        if folds is None:
+            path = absolute_filename(self.recorder.handlers.ref(token).path)
+            folds = self._uid_folds.setdefault(token, not in_sources(path, self._roots))
+        return folds
 
     @property
     def patched(self) -> list[str]:

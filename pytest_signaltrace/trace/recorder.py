@@ -106,6 +106,11 @@ class Recorder:
         self.raises = RaiseLog()
         #: Sends that ran no receiver, on the send patches' fast path.
         self.quiet = QuietSends(self.codes)
+        #: Whether the connects of a handler (token) are counted without their
+        #: ``dispatch_uid``: a third-party receiver's, such as the test client's, which
+        #: connects with a fresh uid on every request (see ``data.fold_third_party_uids``,
+        #: which does the same to a trace read from anywhere). Set by the installation.
+        self.folds_uid: Callable[[int], bool] = _never
 
     def record_signal_created(
         self,
@@ -259,6 +264,8 @@ class Recorder:
         dispatch_uid: object,
     ) -> _ConnectRow:
         handler = None if receiver is None else self.handlers.token(receiver)
+        if dispatch_uid is not None and handler is not None and self.folds_uid(handler):
+            dispatch_uid = None
         return (
             self._signal_token(signal),
             handler,
@@ -266,6 +273,10 @@ class Recorder:
             describe_sender(sender),
             describe_uid(dispatch_uid),
         )
+
+
+def _never(_token: int) -> bool:
+    return False
 
 
 def _counts(counters: dict[_K, Counter]) -> dict[_K, int]:

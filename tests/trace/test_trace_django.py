@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import importlib
 import inspect
@@ -673,3 +674,33 @@ def test_captured_receivers_count_a_failing_asend(
     trace = recorder.snapshot()
     assert [calls(trace, f".{function.__name__}") for function in receivers] == expected
     assert capturing_installation._capture.slot is None
+
+
+THIRD_PARTY = "/opt/lib/site-packages/sigtrace_lib/client.py"
+
+
+def on_saved(sender: object, **kwargs: object) -> None:
+    pass
+
+
+def test_connects_of_a_third_party_receiver_are_one_row_whatever_their_uid(
+    installation: Installation, recorder: Recorder
+) -> None:
+    # Django's test client connects partial(store_rendered_templates, data) to
+    # template_rendered with a fresh dispatch_uid on every request: one row, not one per uid.
+    namespace: dict[str, Any] = {}
+    source = "def store(data, sender, **kwargs):\n    pass\n"
+    exec(compile(source, THIRD_PARTY, "exec"), namespace)
+    sig = Signal()
+    for request in range(3):
+        uid = f"template-render-{request}"
+        sig.connect(functools.partial(namespace["store"], {}), dispatch_uid=uid)
+        sig.disconnect(dispatch_uid=uid)
+        sig.connect(on_saved, dispatch_uid=f"mine-{request}")  # the project's: kept
+    trace = recorder.snapshot()
+    rows = {(k.handler.handler if k.handler else None, k.dispatch_uid): n
+            for k, n in trace.connects.items()}  # fmt: skip
+    assert rows == {
+        ("store", None): 3,
+        **{(f"{__name__}.on_saved", f"mine-{r}"): 1 for r in range(3)},
+    }

@@ -161,3 +161,4 @@ def test_c_and_python_patches_record_the_same(
         traces.append(recorder.snapshot())
     assert traces[0] == traces[1]
     assert sum(traces[0].sends.values()) == 10
+
