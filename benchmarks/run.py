@@ -28,6 +28,13 @@ of the run (``endtimer.py``) are recorded too. The table gives medians, the
 ratio B/A of the medians, and the spread (lowest and highest ratio of the paired runs); the JSON
 file (default ``benchmarks/.cache/results.json``) has every run.
 
+``--instructions`` counts instead of timing: after the warm-up, each variant runs once under
+valgrind's callgrind (every process of the tree), and the table gives the ratio of CPU
+instructions, B/A. Instructions are not seconds (cache misses, memory and I/O are not in them),
+but the count repeats to about 0.3% from run to run whatever the machine's load, where the
+seconds of five paired runs on a shared 2-core machine spread by 15 to 30%. A run under
+callgrind takes about 25 times as long (about 5 minutes for the 2,000-test suite).
+
 Targets (issue 9): CPU and wall <= 1.03x, peak RSS <= 1.10x; end of run <= 0.3 s for 2,000
 tests; data file <= 1 MB. The machine may be shared: the load average is printed with each
 suite; compare ratios within one run, never seconds across runs.
@@ -124,6 +131,40 @@ def measure(pair: Pair, variant: str) -> Run:
         returncode=process.returncode,
         end_of_run=float(text) if text else None,
     )
+
+
+def instructions(pair: Pair, variant: str) -> int:
+    """CPU instructions of one variant of ``pair``: every process of its tree (xdist workers,
+    forked runners) counted by valgrind's callgrind, which counts instructions, not seconds.
+    The count is the same from run to run whatever else the machine does (hash seeds fixed),
+    so one run per variant gives a ratio that seconds on a shared machine cannot."""
+    with tempfile.TemporaryDirectory(prefix="callgrind-") as folder:
+        valgrind = [
+            "valgrind", "--tool=callgrind", "--trace-children=yes",
+            "--dump-line=no", "--dump-instr=no",
+            f"--callgrind-out-file={folder}/cg.%p",
+        ]  # fmt: skip
+        wrapped = Pair(pair.name, pair.cwd, [*valgrind, *pair.untraced],
+                       [*valgrind, *pair.traced], {**pair.env, "PYTHONHASHSEED": "0"})  # fmt: skip
+        measure(wrapped, variant)
+        total = 0
+        for dump in Path(folder).glob("cg.*"):
+            for line in dump.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.startswith(("summary:", "totals:")):
+                    total += int(line.split()[1])
+                    break
+        return total
+
+
+def count_pair(pair: Pair) -> dict[str, object]:
+    """Warm up, then count each variant's instructions once."""
+    print(f"{pair.name}: warm-up, then instructions under callgrind", flush=True)
+    measure(pair, "A")
+    measure(pair, "B")
+    untraced, traced = instructions(pair, "A"), instructions(pair, "B")
+    print(f"  {untraced:,} / {traced:,} instructions: {traced / untraced:.4f}x", flush=True)
+    return {"suite": pair.name, "instructions": {"untraced": untraced, "traced": traced,
+                                                 "ratio": traced / untraced}}  # fmt: skip
 
 
 def run_pair(pair: Pair, runs: int) -> None:
@@ -283,6 +324,12 @@ def main(argv: list[str] | None = None) -> int:
         help="build and run only these suites (repeatable; default: all)",
     )
     parser.add_argument("--only", help="run only the pairs whose name contains this")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count CPU instructions under valgrind (one run each, repeatable to 0.3%%) "
+        "instead of timing runs",
+    )
     parser.add_argument("--json", type=Path, default=BENCH_DIR / ".cache" / "results.json")
     parser.add_argument("--work", type=Path, default=BENCH_DIR / ".cache" / "suites")
     args = parser.parse_args(argv)
@@ -300,12 +347,17 @@ def main(argv: list[str] | None = None) -> int:
         pairs += model_utils_pairs()
     if args.only:
         pairs = [p for p in pairs if args.only in p.name]
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, {runs} paired runs each")
-    results = []
-    for pair in pairs:
-        run_pair(pair, runs)
-        results.append(summary(pair))
-    print_table(results)
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            raise SystemExit("--instructions needs valgrind (Debian: apt install valgrind)")
+        results = [count_pair(pair) for pair in pairs]
+    else:
+        print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, {runs} paired runs each")
+        results = []
+        for pair in pairs:
+            run_pair(pair, runs)
+            results.append(summary(pair))
+        print_table(results)
     document = {
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
