@@ -25,6 +25,7 @@ typedef struct {
     PyObject *record;   /* record(signal, frame, result): a send the fast path does not take */
     PyObject *failed;   /* failed(signal, frame, exception): a send that raised */
     PyObject *dict;     /* __wrapped__, __name__, ... (functools.update_wrapper) */
+    PyObject *weakrefs; /* as a function's: weakref.WeakMethod(signal.send) (a weak connect) */
     char active;        /* False once uninstalled: calls pass through */
 } FastSend;
 
@@ -132,6 +133,7 @@ fastsend_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->record = Py_NewRef(record);
     self->failed = Py_NewRef(failed);
     self->dict = NULL;
+    self->weakrefs = NULL;
     self->active = 1;
     return (PyObject *)self;
 }
@@ -162,6 +164,9 @@ static void
 fastsend_dealloc(FastSend *self)
 {
     PyObject_GC_UnTrack(self);
+    if (self->weakrefs != NULL) {
+        PyObject_ClearWeakRefs((PyObject *)self);
+    }
     fastsend_clear(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -204,6 +209,7 @@ static PyTypeObject FastSendType = {
     .tp_vectorcall_offset = offsetof(FastSend, vectorcall),
     .tp_descr_get = fastsend_descr_get,
     .tp_dictoffset = offsetof(FastSend, dict),
+    .tp_weaklistoffset = offsetof(FastSend, weakrefs),
     .tp_members = fastsend_members,
     .tp_getset = fastsend_getset,
 };

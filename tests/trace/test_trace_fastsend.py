@@ -161,3 +161,15 @@ def test_c_and_python_patches_record_the_same(
         traces.append(recorder.snapshot())
     assert traces[0] == traces[1]
     assert sum(traces[0].sends.values()) == 10
+
+
+def test_a_signals_send_is_weakly_referenced_as_a_function_is(installation: Installation) -> None:
+    relay, quiet = Signal(), Signal()
+    relay.connect(quiet.send)  # weak=True: a WeakMethod, which weakly references the function
+    ref = weakref.WeakMethod(quiet.send)
+    assert ref() == quiet.send
+    assert relay.has_listeners()
+    del quiet
+    gc.collect()
+    assert ref() is None
+    assert not relay.has_listeners()
