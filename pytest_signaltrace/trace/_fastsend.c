@@ -181,6 +181,18 @@ fastsend_descr_get(PyObject *self, PyObject *obj, PyObject *type)
     return PyMethod_New(self, obj);
 }
 
+/* As a function's: copy.copy() and deepcopy() return it, pickle saves it by qualified name. */
+static PyObject *
+fastsend_reduce(PyObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return PyObject_GetAttrString(self, "__qualname__");
+}
+
+static PyMethodDef fastsend_methods[] = {
+    {"__reduce__", fastsend_reduce, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyMemberDef fastsend_members[] = {
     {"active", T_BOOL, offsetof(FastSend, active), 0, "False once the patch is removed."},
     {"original", T_OBJECT, offsetof(FastSend, original), READONLY, "The original send."},
@@ -210,6 +222,7 @@ static PyTypeObject FastSendType = {
     .tp_descr_get = fastsend_descr_get,
     .tp_dictoffset = offsetof(FastSend, dict),
     .tp_weaklistoffset = offsetof(FastSend, weakrefs),
+    .tp_methods = fastsend_methods,
     .tp_members = fastsend_members,
     .tp_getset = fastsend_getset,
 };

@@ -4,9 +4,11 @@ pure-Python patch records."""
 
 from __future__ import annotations
 
+import copy
 import gc
 import inspect
 import os
+import pickle
 import traceback
 import weakref
 from collections.abc import Iterator
@@ -173,3 +175,11 @@ def test_a_signals_send_is_weakly_referenced_as_a_function_is(installation: Inst
     gc.collect()
     assert ref() is None
     assert not relay.has_listeners()
+
+
+def test_the_patched_send_is_copied_and_pickled_as_a_function_is(
+    installation: Installation,
+) -> None:
+    assert copy.copy(Signal.send) is Signal.send
+    assert copy.deepcopy({"handler": Signal.send})["handler"] is Signal.send
+    assert pickle.loads(pickle.dumps(Signal.send)) is Signal.send  # by qualified name
