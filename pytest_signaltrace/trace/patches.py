@@ -391,7 +391,9 @@ class Installation:
             self._replace(cls, method, original, self._fast_send(original, live, record, failed))
             return
 
-        def send(signal: Any, sender: Any, **named: Any) -> Any:
+        # signal is positional-only, as self is to Django's and Celery's send: a signal's send
+        # connected as a receiver is called with signal= among its keyword arguments.
+        def send(signal: Any, /, sender: Any, **named: Any) -> Any:
             __tracebackhide__ = True
             try:
                 result = original(signal, sender, **named) if named else original(signal, sender)
@@ -419,7 +421,7 @@ class Installation:
         """A recording ``send`` for any signature, or capturing ``_live_receivers``."""
         installation = self
 
-        def send(signal: Any, *args: Any, **kwargs: Any) -> Any:
+        def send(signal: Any, /, *args: Any, **kwargs: Any) -> Any:
             __tracebackhide__ = True
             if capture_live:
                 return installation._send_capturing(original, method, signal, args, kwargs)
@@ -746,7 +748,7 @@ def _takes_sender_and_named(function: object) -> bool:
         return False
     return (
         code.co_argcount == 2
-        and code.co_posonlyargcount == 0
+        and code.co_posonlyargcount <= 1  # self, as this module's own send patch has it
         and code.co_kwonlyargcount == 0
         and bool(code.co_flags & inspect.CO_VARKEYWORDS)
         and not code.co_flags & inspect.CO_VARARGS

@@ -183,3 +183,15 @@ def test_the_patched_send_is_copied_and_pickled_as_a_function_is(
     assert copy.copy(Signal.send) is Signal.send
     assert copy.deepcopy({"handler": Signal.send})["handler"] is Signal.send
     assert pickle.loads(pickle.dumps(Signal.send)) is Signal.send  # by qualified name
+
+
+def test_a_signals_send_connected_as_a_receiver_takes_the_signal_keyword(
+    installation: Installation,
+) -> None:
+    celery_signal = pytest.importorskip("celery.utils.dispatch.signal").Signal
+    for cls in (Signal, celery_signal):
+        relay, quiet = cls(), cls()
+        relay.connect(quiet.send, weak=False)
+        # a receiver is called as receiver(signal=relay, sender=None): send's self is by position
+        assert relay.send(sender=None) == [(quiet.send, [])]
+        assert relay.send_robust(sender=None) == [(quiet.send, [])]
