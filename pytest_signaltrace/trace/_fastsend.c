@@ -24,6 +24,7 @@ typedef struct {
     PyObject *live;     /* dict: id(signal) -> dict: id(code) + f_lasti -> itertools.count */
     PyObject *record;   /* record(signal, frame, result): a send the fast path does not take */
     PyObject *failed;   /* failed(signal, frame, exception): a send that raised */
+    /* (frame: the caller's, None when no Python frame called: a thread's function run from C) */
     PyObject *dict;     /* __wrapped__, __name__, ... (functools.update_wrapper) */
     PyObject *weakrefs; /* as a function's: weakref.WeakMethod(signal.send) (a weak connect) */
     char active;        /* False once uninstalled: calls pass through */
@@ -66,8 +67,9 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
     }
     PyObject *signal = args[0];
     PyFrameObject *frame = PyEval_GetFrame(); /* borrowed: the caller's frame */
+    PyObject *caller = frame != NULL ? (PyObject *)frame : Py_None;
     if (result == NULL) {
-        if (frame != NULL && self->failed != Py_None) {
+        if (self->failed != Py_None) {
             PyObject *type, *value, *traceback;
             PyErr_Fetch(&type, &value, &traceback);
             PyErr_NormalizeException(&type, &value, &traceback);
@@ -75,7 +77,7 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
                 PyException_SetTraceback(value, traceback);
             }
             PyObject *done = PyObject_CallFunctionObjArgs(
-                self->failed, signal, (PyObject *)frame, value ? value : Py_None, NULL);
+                self->failed, signal, caller, value ? value : Py_None, NULL);
             if (done == NULL) {
                 PyErr_Clear(); /* the Python side reports its own faults */
             }
@@ -84,10 +86,7 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
         }
         return NULL;
     }
-    if (frame == NULL) {
-        return result;
-    }
-    if (!(PyList_CheckExact(result) && PyList_GET_SIZE(result) > 0)) {
+    if (frame != NULL && !(PyList_CheckExact(result) && PyList_GET_SIZE(result) > 0)) {
         PyObject *counter = quiet_counter(self, signal, frame);
         if (counter != NULL) {
             PyObject *count = PyIter_Next(counter);
@@ -100,8 +99,7 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
             PyErr_Clear(); /* then the Python side records it (and reports a fault) */
         }
     }
-    PyObject *done =
-        PyObject_CallFunctionObjArgs(self->record, signal, (PyObject *)frame, result, NULL);
+    PyObject *done = PyObject_CallFunctionObjArgs(self->record, signal, caller, result, NULL);
     if (done == NULL) {
         PyErr_Clear(); /* record() reports its own faults; never fail the caller's send */
     }

@@ -305,9 +305,12 @@ class Installation:
         # Celery's send catches a receiver's exception as send_robust does (see trace.raises).
         robust = method == "send_robust" or cls.__module__ == CELERY_DISPATCHER
 
-        def record(signal: Any, frame: FrameType, result: Any) -> None:
+        def record(signal: Any, frame: FrameType | None, result: Any) -> None:
             """Record a send that the no-receiver fast path did not count."""
             try:
+                if frame is None:  # no Python caller (a thread's function, run from C): no site
+                    installation._record_result(signal, method, frame, result)
+                    return
                 code = frame.f_code
                 info = files.get(code.co_filename)
                 if info is None or info[2]:  # not seen yet, or internal
@@ -382,7 +385,7 @@ class Installation:
             except Exception as exc:
                 faults.report(where, exc)
 
-        def failed(signal: Any, frame: FrameType, exc: BaseException) -> None:
+        def failed(signal: Any, frame: FrameType | None, exc: BaseException) -> None:
             """Record a send that raised ``exc``."""
             installation._record_failure(signal, method, frame, exc, None)
 
@@ -398,11 +401,15 @@ class Installation:
             try:
                 result = original(signal, sender, **named) if named else original(signal, sender)
             except BaseException as exc:
-                failed(signal, getframe(1), exc)
+                failed(signal, _caller(1), exc)
                 raise
             if not installation.active:
                 return result
-            frame = getframe(1)
+            try:
+                frame = getframe(1)
+            except ValueError:  # no Python caller (a thread's function, run from C)
+                record(signal, None, result)
+                return result
             if not (type(result) is list and result):  # no receiver ran: the fast path
                 counters = live.get(id(signal))
                 if counters is not None:
@@ -428,10 +435,10 @@ class Installation:
             try:
                 result = original(signal, *args, **kwargs)
             except BaseException as exc:
-                installation._record_failure(signal, method, sys._getframe(1), exc, None)
+                installation._record_failure(signal, method, _caller(1), exc, None)
                 raise
             if installation.active:
-                installation._record_result(signal, method, sys._getframe(1), result)
+                installation._record_result(signal, method, _caller(1), result)
             return result
 
         return send
@@ -453,12 +460,12 @@ class Installation:
             result = original(signal, *args, **kwargs)
         except BaseException as exc:
             capture.slot = previous
-            self._record_failure(signal, method, sys._getframe(2), exc, holder)
+            self._record_failure(signal, method, _caller(2), exc, holder)
             raise
         capture.slot = previous
         holder[1] = None
         if self.active:
-            self._record_result(signal, method, sys._getframe(2), result)
+            self._record_result(signal, method, _caller(2), result)
         return result
 
     def _patch_asend(self, cls: type, method: str, capture_live: bool) -> None:
@@ -530,7 +537,9 @@ class Installation:
         self._record_at(signal, method, site, project_site, result)
         return result
 
-    def _record_result(self, signal: Any, method: str, frame: FrameType, result: Any) -> None:
+    def _record_result(
+        self, signal: Any, method: str, frame: FrameType | None, result: Any
+    ) -> None:
         """Record a send that returned ``result``, called from ``frame`` (the slow path)."""
         try:
             site, project_site = self.finder.sites(frame)
@@ -562,7 +571,7 @@ class Installation:
         self,
         signal: Any,
         method: str,
-        frame: FrameType,
+        frame: FrameType | None,
         exc: BaseException,
         holder: list[Any] | None,
     ) -> None:
@@ -699,6 +708,15 @@ def fast_send_class() -> type[FastSend] | None:
     except ImportError:
         return None
     return FastSend
+
+
+def _caller(depth: int) -> FrameType | None:
+    """``sys._getframe(depth)`` as seen by the caller; ``None`` past the outermost frame (a
+    function that a thread runs from C has no Python caller)."""
+    try:
+        return sys._getframe(depth + 1)
+    except ValueError:
+        return None
 
 
 def _innermost(function: object) -> object:

@@ -4,11 +4,14 @@ pure-Python patch records."""
 
 from __future__ import annotations
 
+import _thread
 import copy
 import gc
 import inspect
 import os
 import pickle
+import sys
+import time
 import traceback
 import weakref
 from collections.abc import Iterator
@@ -195,3 +198,27 @@ def test_a_signals_send_connected_as_a_receiver_takes_the_signal_keyword(
         # a receiver is called as receiver(signal=relay, sender=None): send's self is by position
         assert relay.send(sender=None) == [(quiet.send, [])]
         assert relay.send_robust(sender=None) == [(quiet.send, [])]
+
+
+def test_a_send_run_from_c_with_no_python_caller_is_untouched_and_recorded_without_a_site(
+    installation: Installation, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    sig, ran = Signal(), []
+    sig.connect(lambda sender, **kwargs: ran.append(sender), weak=False)
+    sig.connect(failing, weak=False)
+    threads = _thread._count()
+    # a thread whose function is the bound method itself: no Python frame calls send
+    _thread.start_new_thread(sig.send_robust, ("robust",))
+    _thread.start_new_thread(sig.send, ("plain",))
+    deadline = time.monotonic() + 10
+    while (len(ran) < 2 or _thread._count() > threads) and time.monotonic() < deadline:
+        time.sleep(0.01)  # both threads started, then ended
+    assert sorted(ran) == ["plain", "robust"]
+    assert [type(u.exc_value) for u in unraisable] == [KeyError]  # send's own error, as untraced
+    trace = recorder.snapshot()
+    sites = {(key.method, key.site) for key in trace.sends}
+    assert sites == {("send", None), ("send_robust", None)}
+    ran_handlers = {key.handler.handler.rsplit(".", 1)[-1] for key in trace.receiver_calls}
+    assert "failing" in ran_handlers
