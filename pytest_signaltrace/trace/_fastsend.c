@@ -58,6 +58,19 @@ quiet_counter(FastSend *self, PyObject *signal, PyFrameObject *frame)
     return counter;
 }
 
+/* Whether the error that record() or failed() let out is dropped: an Exception, a fault of the
+ * recording (they report their own). Anything else, KeyboardInterrupt from a SIGINT handler run
+ * inside them or SystemExit, goes on to the caller, as from the pure-Python patch. */
+static int
+dropped_callback_error(void)
+{
+    if (PyErr_ExceptionMatches(PyExc_Exception)) {
+        PyErr_Clear();
+        return 1;
+    }
+    return 0;
+}
+
 static PyObject *
 fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
@@ -78,8 +91,22 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
             }
             PyObject *done = PyObject_CallFunctionObjArgs(
                 self->failed, signal, caller, value ? value : Py_None, NULL);
-            if (done == NULL) {
-                PyErr_Clear(); /* the Python side reports its own faults */
+            if (done == NULL && !dropped_callback_error()) {
+                /* raised while the send's error is handled: chained to it, as in Python */
+                PyObject *type2, *value2, *traceback2;
+                PyErr_Fetch(&type2, &value2, &traceback2);
+                PyErr_NormalizeException(&type2, &value2, &traceback2);
+                if (traceback2 != NULL) {
+                    PyException_SetTraceback(value2, traceback2);
+                }
+                if (value != NULL && value2 != NULL && value2 != value) {
+                    PyException_SetContext(value2, Py_NewRef(value));
+                }
+                PyErr_Restore(type2, value2, traceback2);
+                Py_XDECREF(type);
+                Py_XDECREF(value);
+                Py_XDECREF(traceback);
+                return NULL;
             }
             Py_XDECREF(done);
             PyErr_Restore(type, value, traceback);
@@ -100,8 +127,9 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
         }
     }
     PyObject *done = PyObject_CallFunctionObjArgs(self->record, signal, caller, result, NULL);
-    if (done == NULL) {
-        PyErr_Clear(); /* record() reports its own faults; never fail the caller's send */
+    if (done == NULL && !dropped_callback_error()) {
+        Py_DECREF(result);
+        return NULL;
     }
     Py_XDECREF(done);
     return result;

@@ -222,3 +222,21 @@ def test_a_send_run_from_c_with_no_python_caller_is_untouched_and_recorded_witho
     assert sites == {("send", None), ("send_robust", None)}
     ran_handlers = {key.handler.handler.rsplit(".", 1)[-1] for key in trace.receiver_calls}
     assert "failing" in ran_handlers
+
+
+def test_a_keyboard_interrupt_during_the_recording_reaches_the_caller(
+    installation: Installation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt  # as from a SIGINT handler run in the middle of the recording
+
+    monkeypatch.setattr(installation.recorder.quiet, "count_new", interrupted)
+    monkeypatch.setattr(installation, "_record_result", interrupted)  # Django 4.2's send
+    monkeypatch.setattr(installation, "_record_failure", interrupted)
+    sig = Signal()
+    with pytest.raises(KeyboardInterrupt):
+        sig.send(sender=None)
+    sig.connect(failing, weak=False)
+    with pytest.raises(KeyboardInterrupt) as info:
+        sig.send(sender=None)
+    assert isinstance(info.value.__context__, KeyError)  # raised while the send's error was handled
