@@ -199,7 +199,7 @@ fastsend_dealloc(FastSend *self)
 
 /* A function's binding: obj.send is a bound method (the interpreter's method call skips it). */
 static PyObject *
-fastsend_descr_get(PyObject *self, PyObject *obj, PyObject *type)
+fastsend_descr_get(PyObject *self, PyObject *obj, PyObject *Py_UNUSED(type))
 {
     if (obj == NULL || obj == Py_None) {
         return Py_NewRef(self);
@@ -226,7 +226,7 @@ static PyMemberDef fastsend_members[] = {
 };
 
 static PyGetSetDef fastsend_getset[] = {
-    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict},
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL, NULL},
     {NULL},
 };
 

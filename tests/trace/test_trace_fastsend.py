@@ -10,7 +10,10 @@ import gc
 import inspect
 import os
 import pickle
+import shutil
+import subprocess
 import sys
+import sysconfig
 import time
 import traceback
 import weakref
@@ -20,6 +23,7 @@ from typing import Any
 import pytest
 from django.dispatch import Signal
 
+import pytest_signaltrace.trace
 from pytest_signaltrace.trace import Installation, Recorder, install
 from pytest_signaltrace.trace.patches import PURE_PYTHON_ENV, fast_send_class
 
@@ -240,3 +244,14 @@ def test_a_keyboard_interrupt_during_the_recording_reaches_the_caller(
     with pytest.raises(KeyboardInterrupt) as info:
         sig.send(sender=None)
     assert isinstance(info.value.__context__, KeyError)  # raised while the send's error was handled
+
+
+def test_the_extension_compiles_with_all_and_extra_warnings_as_errors() -> None:
+    compiler = shutil.which(os.environ.get("CC", "cc"))
+    include = sysconfig.get_paths()["include"]
+    if compiler is None or not os.path.exists(os.path.join(include, "Python.h")):
+        pytest.skip("no C compiler or no Python headers")
+    source = os.path.join(os.path.dirname(pytest_signaltrace.trace.__file__), "_fastsend.c")
+    command = [compiler, "-fsyntax-only", "-Wall", "-Wextra", "-Werror", f"-I{include}", source]
+    build = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert build.returncode == 0, build.stderr
