@@ -24,7 +24,9 @@ typedef struct {
     PyObject *live;     /* dict: id(signal) -> dict: id(code) + f_lasti -> itertools.count */
     PyObject *record;   /* record(signal, frame, result): a send the fast path does not take */
     PyObject *failed;   /* failed(signal, frame, exception): a send that raised */
+    /* (frame: the caller's, None when no Python frame called: a thread's function run from C) */
     PyObject *dict;     /* __wrapped__, __name__, ... (functools.update_wrapper) */
+    PyObject *weakrefs; /* as a function's: weakref.WeakMethod(signal.send) (a weak connect) */
     char active;        /* False once uninstalled: calls pass through */
 } FastSend;
 
@@ -56,6 +58,19 @@ quiet_counter(FastSend *self, PyObject *signal, PyFrameObject *frame)
     return counter;
 }
 
+/* Whether the error that record() or failed() let out is dropped: an Exception, a fault of the
+ * recording (they report their own). Anything else, KeyboardInterrupt from a SIGINT handler run
+ * inside them or SystemExit, goes on to the caller, as from the pure-Python patch. */
+static int
+dropped_callback_error(void)
+{
+    if (PyErr_ExceptionMatches(PyExc_Exception)) {
+        PyErr_Clear();
+        return 1;
+    }
+    return 0;
+}
+
 static PyObject *
 fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
@@ -65,8 +80,9 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
     }
     PyObject *signal = args[0];
     PyFrameObject *frame = PyEval_GetFrame(); /* borrowed: the caller's frame */
+    PyObject *caller = frame != NULL ? (PyObject *)frame : Py_None;
     if (result == NULL) {
-        if (frame != NULL && self->failed != Py_None) {
+        if (self->failed != Py_None) {
             PyObject *type, *value, *traceback;
             PyErr_Fetch(&type, &value, &traceback);
             PyErr_NormalizeException(&type, &value, &traceback);
@@ -74,19 +90,30 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
                 PyException_SetTraceback(value, traceback);
             }
             PyObject *done = PyObject_CallFunctionObjArgs(
-                self->failed, signal, (PyObject *)frame, value ? value : Py_None, NULL);
-            if (done == NULL) {
-                PyErr_Clear(); /* the Python side reports its own faults */
+                self->failed, signal, caller, value ? value : Py_None, NULL);
+            if (done == NULL && !dropped_callback_error()) {
+                /* raised while the send's error is handled: chained to it, as in Python */
+                PyObject *type2, *value2, *traceback2;
+                PyErr_Fetch(&type2, &value2, &traceback2);
+                PyErr_NormalizeException(&type2, &value2, &traceback2);
+                if (traceback2 != NULL) {
+                    PyException_SetTraceback(value2, traceback2);
+                }
+                if (value != NULL && value2 != NULL && value2 != value) {
+                    PyException_SetContext(value2, Py_NewRef(value));
+                }
+                PyErr_Restore(type2, value2, traceback2);
+                Py_XDECREF(type);
+                Py_XDECREF(value);
+                Py_XDECREF(traceback);
+                return NULL;
             }
             Py_XDECREF(done);
             PyErr_Restore(type, value, traceback);
         }
         return NULL;
     }
-    if (frame == NULL) {
-        return result;
-    }
-    if (!(PyList_CheckExact(result) && PyList_GET_SIZE(result) > 0)) {
+    if (frame != NULL && !(PyList_CheckExact(result) && PyList_GET_SIZE(result) > 0)) {
         PyObject *counter = quiet_counter(self, signal, frame);
         if (counter != NULL) {
             PyObject *count = PyIter_Next(counter);
@@ -99,10 +126,10 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
             PyErr_Clear(); /* then the Python side records it (and reports a fault) */
         }
     }
-    PyObject *done =
-        PyObject_CallFunctionObjArgs(self->record, signal, (PyObject *)frame, result, NULL);
-    if (done == NULL) {
-        PyErr_Clear(); /* record() reports its own faults; never fail the caller's send */
+    PyObject *done = PyObject_CallFunctionObjArgs(self->record, signal, caller, result, NULL);
+    if (done == NULL && !dropped_callback_error()) {
+        Py_DECREF(result);
+        return NULL;
     }
     Py_XDECREF(done);
     return result;
@@ -132,6 +159,7 @@ fastsend_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->record = Py_NewRef(record);
     self->failed = Py_NewRef(failed);
     self->dict = NULL;
+    self->weakrefs = NULL;
     self->active = 1;
     return (PyObject *)self;
 }
@@ -162,19 +190,34 @@ static void
 fastsend_dealloc(FastSend *self)
 {
     PyObject_GC_UnTrack(self);
+    if (self->weakrefs != NULL) {
+        PyObject_ClearWeakRefs((PyObject *)self);
+    }
     fastsend_clear(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 /* A function's binding: obj.send is a bound method (the interpreter's method call skips it). */
 static PyObject *
-fastsend_descr_get(PyObject *self, PyObject *obj, PyObject *type)
+fastsend_descr_get(PyObject *self, PyObject *obj, PyObject *Py_UNUSED(type))
 {
     if (obj == NULL || obj == Py_None) {
         return Py_NewRef(self);
     }
     return PyMethod_New(self, obj);
 }
+
+/* As a function's: copy.copy() and deepcopy() return it, pickle saves it by qualified name. */
+static PyObject *
+fastsend_reduce(PyObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return PyObject_GetAttrString(self, "__qualname__");
+}
+
+static PyMethodDef fastsend_methods[] = {
+    {"__reduce__", fastsend_reduce, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
 
 static PyMemberDef fastsend_members[] = {
     {"active", T_BOOL, offsetof(FastSend, active), 0, "False once the patch is removed."},
@@ -183,7 +226,7 @@ static PyMemberDef fastsend_members[] = {
 };
 
 static PyGetSetDef fastsend_getset[] = {
-    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict},
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL, NULL},
     {NULL},
 };
 
@@ -204,6 +247,8 @@ static PyTypeObject FastSendType = {
     .tp_vectorcall_offset = offsetof(FastSend, vectorcall),
     .tp_descr_get = fastsend_descr_get,
     .tp_dictoffset = offsetof(FastSend, dict),
+    .tp_weaklistoffset = offsetof(FastSend, weakrefs),
+    .tp_methods = fastsend_methods,
     .tp_members = fastsend_members,
     .tp_getset = fastsend_getset,
 };

@@ -14,8 +14,8 @@ class FastSend:
         self,
         original: Callable[..., Any],
         live: dict[int, dict[int, Any]],
-        record: Callable[[Any, FrameType, Any], None],
-        failed: Callable[[Any, FrameType, BaseException], None],
+        record: Callable[[Any, FrameType | None, Any], None],
+        failed: Callable[[Any, FrameType | None, BaseException], None],
     ) -> None: ...
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
     def __get__(self, instance: object, owner: type | None = None) -> Any: ...

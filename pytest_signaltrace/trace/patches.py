@@ -327,9 +327,12 @@ class Installation:
         # Celery's send catches a receiver's exception as send_robust does (see trace.raises).
         robust = method == "send_robust" or cls.__module__ == CELERY_DISPATCHER
 
-        def record(signal: Any, frame: FrameType, result: Any) -> None:
+        def record(signal: Any, frame: FrameType | None, result: Any) -> None:
             """Record a send that the no-receiver fast path did not count."""
             try:
+                if frame is None:  # no Python caller (a thread's function, run from C): no site
+                    installation._record_result(signal, method, frame, result)
+                    return
                 code = frame.f_code
                 info = files.get(code.co_filename)
                 if info is None or info[2]:  # not seen yet, or internal
@@ -404,7 +407,7 @@ class Installation:
             except Exception as exc:
                 faults.report(where, exc)
 
-        def failed(signal: Any, frame: FrameType, exc: BaseException) -> None:
+        def failed(signal: Any, frame: FrameType | None, exc: BaseException) -> None:
             """Record a send that raised ``exc``."""
             installation._record_failure(signal, method, frame, exc, None)
 
@@ -413,16 +416,22 @@ class Installation:
             self._replace(cls, method, original, self._fast_send(original, live, record, failed))
             return
 
-        def send(signal: Any, sender: Any, **named: Any) -> Any:
+        # signal is positional-only, as self is to Django's and Celery's send: a signal's send
+        # connected as a receiver is called with signal= among its keyword arguments.
+        def send(signal: Any, /, sender: Any, **named: Any) -> Any:
             __tracebackhide__ = True
             try:
                 result = original(signal, sender, **named) if named else original(signal, sender)
             except BaseException as exc:
-                failed(signal, getframe(1), exc)
+                failed(signal, _caller(1), exc)
                 raise
             if not installation.active:
                 return result
-            frame = getframe(1)
+            try:
+                frame = getframe(1)
+            except ValueError:  # no Python caller (a thread's function, run from C)
+                record(signal, None, result)
+                return result
             if not (type(result) is list and result):  # no receiver ran: the fast path
                 counters = live.get(id(signal))
                 if counters is not None:
@@ -441,17 +450,17 @@ class Installation:
         """A recording ``send`` for any signature, or capturing ``_live_receivers``."""
         installation = self
 
-        def send(signal: Any, *args: Any, **kwargs: Any) -> Any:
+        def send(signal: Any, /, *args: Any, **kwargs: Any) -> Any:
             __tracebackhide__ = True
             if capture_live:
                 return installation._send_capturing(original, method, signal, args, kwargs)
             try:
                 result = original(signal, *args, **kwargs)
             except BaseException as exc:
-                installation._record_failure(signal, method, sys._getframe(1), exc, None)
+                installation._record_failure(signal, method, _caller(1), exc, None)
                 raise
             if installation.active:
-                installation._record_result(signal, method, sys._getframe(1), result)
+                installation._record_result(signal, method, _caller(1), result)
             return result
 
         return send
@@ -473,12 +482,12 @@ class Installation:
             result = original(signal, *args, **kwargs)
         except BaseException as exc:
             capture.slot = previous
-            self._record_failure(signal, method, sys._getframe(2), exc, holder)
+            self._record_failure(signal, method, _caller(2), exc, holder)
             raise
         capture.slot = previous
         holder[1] = None
         if self.active:
-            self._record_result(signal, method, sys._getframe(2), result)
+            self._record_result(signal, method, _caller(2), result)
         return result
 
     def _patch_asend(self, cls: type, method: str, capture_live: bool) -> None:
@@ -550,7 +559,9 @@ class Installation:
         self._record_at(signal, method, site, project_site, result)
         return result
 
-    def _record_result(self, signal: Any, method: str, frame: FrameType, result: Any) -> None:
+    def _record_result(
+        self, signal: Any, method: str, frame: FrameType | None, result: Any
+    ) -> None:
         """Record a send that returned ``result``, called from ``frame`` (the slow path)."""
         try:
             site, project_site = self.finder.sites(frame)
@@ -582,7 +593,7 @@ class Installation:
         self,
         signal: Any,
         method: str,
-        frame: FrameType,
+        frame: FrameType | None,
         exc: BaseException,
         holder: list[Any] | None,
     ) -> None:
@@ -721,6 +732,15 @@ def fast_send_class() -> type[FastSend] | None:
     return FastSend
 
 
+def _caller(depth: int) -> FrameType | None:
+    """``sys._getframe(depth)`` as seen by the caller; ``None`` past the outermost frame (a
+    function that a thread runs from C has no Python caller)."""
+    try:
+        return sys._getframe(depth + 1)
+    except ValueError:
+        return None
+
+
 def _innermost(function: object) -> object:
     """The function under any wrapt wrappers (another installation's patch)."""
     for _ in range(16):
@@ -768,7 +788,7 @@ def _takes_sender_and_named(function: object) -> bool:
         return False
     return (
         code.co_argcount == 2
-        and code.co_posonlyargcount == 0
+        and code.co_posonlyargcount <= 1  # self, as this module's own send patch has it
         and code.co_kwonlyargcount == 0
         and bool(code.co_flags & inspect.CO_VARKEYWORDS)
         and not code.co_flags & inspect.CO_VARARGS

@@ -4,9 +4,17 @@ pure-Python patch records."""
 
 from __future__ import annotations
 
+import _thread
+import copy
 import gc
 import inspect
 import os
+import pickle
+import shutil
+import subprocess
+import sys
+import sysconfig
+import time
 import traceback
 import weakref
 from collections.abc import Iterator
@@ -15,6 +23,7 @@ from typing import Any
 import pytest
 from django.dispatch import Signal
 
+import pytest_signaltrace.trace
 from pytest_signaltrace.trace import Installation, Recorder, install
 from pytest_signaltrace.trace.patches import PURE_PYTHON_ENV, fast_send_class
 
@@ -162,3 +171,87 @@ def test_c_and_python_patches_record_the_same(
     assert traces[0] == traces[1]
     assert sum(traces[0].sends.values()) == 10
 
+
+def test_a_signals_send_is_weakly_referenced_as_a_function_is(installation: Installation) -> None:
+    relay, quiet = Signal(), Signal()
+    relay.connect(quiet.send)  # weak=True: a WeakMethod, which weakly references the function
+    ref = weakref.WeakMethod(quiet.send)
+    assert ref() == quiet.send
+    assert relay.has_listeners()
+    del quiet
+    gc.collect()
+    assert ref() is None
+    assert not relay.has_listeners()
+
+
+def test_the_patched_send_is_copied_and_pickled_as_a_function_is(
+    installation: Installation,
+) -> None:
+    assert copy.copy(Signal.send) is Signal.send
+    assert copy.deepcopy({"handler": Signal.send})["handler"] is Signal.send
+    assert pickle.loads(pickle.dumps(Signal.send)) is Signal.send  # by qualified name
+
+
+def test_a_signals_send_connected_as_a_receiver_takes_the_signal_keyword(
+    installation: Installation,
+) -> None:
+    celery_signal = pytest.importorskip("celery.utils.dispatch.signal").Signal
+    for cls in (Signal, celery_signal):
+        relay, quiet = cls(), cls()
+        relay.connect(quiet.send, weak=False)
+        # a receiver is called as receiver(signal=relay, sender=None): send's self is by position
+        assert relay.send(sender=None) == [(quiet.send, [])]
+        assert relay.send_robust(sender=None) == [(quiet.send, [])]
+
+
+def test_a_send_run_from_c_with_no_python_caller_is_untouched_and_recorded_without_a_site(
+    installation: Installation, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    sig, ran = Signal(), []
+    sig.connect(lambda sender, **kwargs: ran.append(sender), weak=False)
+    sig.connect(failing, weak=False)
+    threads = _thread._count()
+    # a thread whose function is the bound method itself: no Python frame calls send
+    _thread.start_new_thread(sig.send_robust, ("robust",))
+    _thread.start_new_thread(sig.send, ("plain",))
+    deadline = time.monotonic() + 10
+    while (len(ran) < 2 or _thread._count() > threads) and time.monotonic() < deadline:
+        time.sleep(0.01)  # both threads started, then ended
+    assert sorted(ran) == ["plain", "robust"]
+    assert [type(u.exc_value) for u in unraisable] == [KeyError]  # send's own error, as untraced
+    trace = recorder.snapshot()
+    sites = {(key.method, key.site) for key in trace.sends}
+    assert sites == {("send", None), ("send_robust", None)}
+    ran_handlers = {key.handler.handler.rsplit(".", 1)[-1] for key in trace.receiver_calls}
+    assert "failing" in ran_handlers
+
+
+def test_a_keyboard_interrupt_during_the_recording_reaches_the_caller(
+    installation: Installation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt  # as from a SIGINT handler run in the middle of the recording
+
+    monkeypatch.setattr(installation.recorder.quiet, "count_new", interrupted)
+    monkeypatch.setattr(installation, "_record_result", interrupted)  # Django 4.2's send
+    monkeypatch.setattr(installation, "_record_failure", interrupted)
+    sig = Signal()
+    with pytest.raises(KeyboardInterrupt):
+        sig.send(sender=None)
+    sig.connect(failing, weak=False)
+    with pytest.raises(KeyboardInterrupt) as info:
+        sig.send(sender=None)
+    assert isinstance(info.value.__context__, KeyError)  # raised while the send's error was handled
+
+
+def test_the_extension_compiles_with_all_and_extra_warnings_as_errors() -> None:
+    compiler = shutil.which(os.environ.get("CC", "cc"))
+    include = sysconfig.get_paths()["include"]
+    if compiler is None or not os.path.exists(os.path.join(include, "Python.h")):
+        pytest.skip("no C compiler or no Python headers")
+    source = os.path.join(os.path.dirname(pytest_signaltrace.trace.__file__), "_fastsend.c")
+    command = [compiler, "-fsyntax-only", "-Wall", "-Wextra", "-Werror", f"-I{include}", source]
+    build = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert build.returncode == 0, build.stderr
