@@ -447,48 +447,34 @@ class Installation:
     def _slow_send(
         self, original: Callable[..., Any], method: str, capture_live: bool
     ) -> Callable[..., Any]:
-        """A recording ``send`` for any signature, or capturing ``_live_receivers``."""
-        installation = self
+        """A recording ``send`` for any signature, or capturing ``_live_receivers`` (Django
+        4.2's ``send``, whose failure needs that result to tell which receivers ran).
+
+        One Python frame per send, as the fast patch: a receiver that sends, 250 levels deep,
+        must not reach the recursion limit only because it is traced."""
+        installation, capture = self, self._capture
 
         def send(signal: Any, /, *args: Any, **kwargs: Any) -> Any:
             __tracebackhide__ = True
+            holder = None
             if capture_live:
-                return installation._send_capturing(original, method, signal, args, kwargs)
+                holder = [id(signal), None]
+                previous, capture.slot = capture.slot, holder
             try:
                 result = original(signal, *args, **kwargs)
             except BaseException as exc:
-                installation._record_failure(signal, method, _caller(1), exc, None)
+                if holder is not None:
+                    capture.slot = previous
+                installation._record_failure(signal, method, _caller(1), exc, holder)
                 raise
+            if holder is not None:
+                capture.slot = previous
+                holder[1] = None
             if installation.active:
                 installation._record_result(signal, method, _caller(1), result)
             return result
 
         return send
-
-    def _send_capturing(
-        self,
-        original: Callable[..., Any],
-        method: str,
-        signal: Any,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> Any:
-        """A send whose failure needs ``_live_receivers``' result (Django 4.2 ``send``)."""
-        __tracebackhide__ = True
-        capture = self._capture
-        holder = [id(signal), None]
-        previous, capture.slot = capture.slot, holder
-        try:
-            result = original(signal, *args, **kwargs)
-        except BaseException as exc:
-            capture.slot = previous
-            self._record_failure(signal, method, _caller(2), exc, holder)
-            raise
-        capture.slot = previous
-        holder[1] = None
-        if self.active:
-            self._record_result(signal, method, _caller(2), result)
-        return result
 
     def _patch_asend(self, cls: type, method: str, capture_live: bool) -> None:
         """Wrap ``cls.<method>`` (``asend``/``asend_robust``) so the coroutine records the send.

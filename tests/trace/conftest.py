@@ -40,6 +40,7 @@ def _configure_django() -> None:
 _configure_django()
 
 
+
 @pytest.fixture
 def recorder() -> Recorder:
     """A fresh recorder."""

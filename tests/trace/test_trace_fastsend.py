@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.dispatch import Signal
+from send_paths import fast_send_path
 
 import pytest_signaltrace.trace
 from pytest_signaltrace.trace import Installation, Recorder, install
@@ -49,6 +50,7 @@ def failing(sender: object, **kwargs: object) -> None:
     raise KeyError("sku")
 
 
+@fast_send_path
 @needs_c
 def test_the_c_patch_replaces_send_unless_pure_python_is_asked_for(
     recorder: Recorder, monkeypatch: pytest.MonkeyPatch
@@ -204,6 +206,7 @@ def test_a_signals_send_connected_as_a_receiver_takes_the_signal_keyword(
         assert relay.send_robust(sender=None) == [(quiet.send, [])]
 
 
+@fast_send_path
 def test_a_send_run_from_c_with_no_python_caller_is_untouched_and_recorded_without_a_site(
     installation: Installation, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:

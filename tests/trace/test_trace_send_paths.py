@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.dispatch import Signal
+from send_paths import fast_send_path
 
 from pytest_signaltrace.trace import CodeRef, Installation, Recorder, Trace
 from pytest_signaltrace.trace.frames import WALK_DEPTH, WALKS_PER_SITE
@@ -60,6 +61,7 @@ def fire(sig: Signal) -> object:
     return sig.send(sender=None)  # fire line
 
 
+@fast_send_path
 def test_sends_without_receivers_count_exactly_per_signal_method_and_line(
     installation: Installation, recorder: Recorder
 ) -> None:
@@ -200,6 +202,7 @@ def test_a_library_send_points_at_the_project_frame_within_the_walk_depth(
                                            ("send", 2, None): 1}  # fmt: skip
 
 
+@fast_send_path
 def test_a_library_caller_looks_for_the_project_frame_a_bounded_number_of_times(
     installation: Installation, recorder: Recorder
 ) -> None:
@@ -225,6 +228,7 @@ def test_a_library_caller_looks_for_the_project_frame_a_bounded_number_of_times(
     assert site == CodeRef(LIBRARY_FILE, 2)
 
 
+@fast_send_path
 def test_repeated_sends_with_receivers_keep_exact_rows_tests_and_raises(
     installation: Installation, recorder: Recorder
 ) -> None:
