@@ -147,13 +147,47 @@ def instructions(pair: Pair, variant: str) -> int:
         wrapped = Pair(pair.name, pair.cwd, [*valgrind, *pair.untraced],
                        [*valgrind, *pair.traced], {**pair.env, "PYTHONHASHSEED": "0"})  # fmt: skip
         measure(wrapped, variant)
-        total = 0
-        for dump in Path(folder).glob("cg.*"):
-            for line in dump.read_text(encoding="utf-8", errors="replace").splitlines():
-                if line.startswith(("summary:", "totals:")):
-                    total += int(line.split()[1])
-                    break
-        return total
+        return sum(map(_instructions_of, _finished_dumps(Path(folder))))
+
+
+def _finished_dumps(folder: Path, quiet: float = 10.0, timeout: float = 900.0) -> list[Path]:
+    """The callgrind files of every process of a run, once all are written.
+
+    The command returns before all of its processes have: xdist workers and pool processes
+    outlive the controller by the seconds callgrind takes to write their files (and may be
+    killed while writing: a file's ``summary:`` line, written first, has its total). Done when
+    every file has that line and no file appeared or grew for ``quiet`` seconds."""
+    deadline = time.monotonic() + timeout
+    seen: list[tuple[str, int]] = []
+    stable_since = time.monotonic()
+    while True:
+        now = [(dump.name, dump.stat().st_size) for dump in sorted(folder.glob("cg.*"))]
+        if now != seen:
+            seen, stable_since = now, time.monotonic()
+        elif time.monotonic() - stable_since >= quiet and all(
+            _summary(folder / name) is not None for name, _ in now
+        ):
+            return [folder / name for name, _ in now]
+        if time.monotonic() > deadline:
+            raise SystemExit(f"callgrind files not complete after {timeout:.0f} s: {folder}")
+        time.sleep(1)
+
+
+def _summary(dump: Path) -> int | None:
+    """The instructions of one process: its callgrind file's ``summary:`` line (in the
+    header, written before the profile), ``None`` before it is written."""
+    with dump.open(encoding="utf-8", errors="replace") as handle:
+        for _, line in zip(range(50), handle, strict=False):
+            if line.startswith("summary:"):
+                return int(line.split()[1])
+    return None
+
+
+def _instructions_of(dump: Path) -> int:
+    """The instructions counted in one finished callgrind file."""
+    total = _summary(dump)
+    assert total is not None
+    return total
 
 
 def count_pair(pair: Pair) -> dict[str, object]:
