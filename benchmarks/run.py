@@ -144,8 +144,10 @@ def instructions(pair: Pair, variant: str) -> int:
             "--dump-line=no", "--dump-instr=no",
             f"--callgrind-out-file={folder}/cg.%p",
         ]  # fmt: skip
-        wrapped = Pair(pair.name, pair.cwd, [*valgrind, *pair.untraced],
-                       [*valgrind, *pair.traced], {**pair.env, "PYTHONHASHSEED": "0"})  # fmt: skip
+        patient = ["-p", "xdist_patient"] if "-n" in pair.untraced else []  # see its docstring
+        wrapped = Pair(pair.name, pair.cwd, [*valgrind, *pair.untraced, *patient],
+                       [*valgrind, *pair.traced, *patient],
+                       {**pair.env, "PYTHONHASHSEED": "0"})  # fmt: skip
         measure(wrapped, variant)
         return sum(map(_instructions_of, _finished_dumps(Path(folder))))
 
