@@ -123,10 +123,6 @@ class TraceSession:
             self.faults.report(what, exc)
             return None
 
-    def set_current_test(self, nodeid: str | None) -> None:
-        """Attribute the receivers that run from now on to ``nodeid``."""
-        self.recorder.current_test = nodeid
-
     def start_test(self, nodeid: str) -> None:
         """Test ``nodeid`` starts: attribute to it what runs from now on, here and in the Python
         subprocesses it starts (until :meth:`end_test`)."""

@@ -43,14 +43,16 @@ quiet_counter(FastSend *self, PyObject *signal, PyFrameObject *frame)
     if (counters == NULL || !PyDict_CheckExact(counters)) {
         return NULL;
     }
-    PyCodeObject *code = PyFrame_GetCode(frame);
     int lasti = PyFrame_GetLasti(frame);
+    if (lasti < 0) {
+        return NULL;
+    }
+    PyCodeObject *code = PyFrame_GetCode(frame);
     /* id(code) + f_lasti, as the Python side computes it (see trace/quiet.py) */
     PyObject *place = PyLong_FromUnsignedLongLong(
-        (unsigned long long)(uintptr_t)code + (unsigned long long)(lasti < 0 ? 0 : lasti));
+        (unsigned long long)(uintptr_t)code + (unsigned long long)lasti);
     Py_DECREF(code);
-    if (place == NULL || lasti < 0) {
-        Py_XDECREF(place);
+    if (place == NULL) {
         return NULL;
     }
     PyObject *counter = PyDict_GetItemWithError(counters, place);
