@@ -36,7 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not any(str(arg).startswith("--signal-report") for arg in config.invocation_params.args):
         return  # importing the plugin's modules would add to the run without the trace
     try:
-        from pytest_signaltrace import reporting
+        from pytest_signaltrace.plugin import finish as reporting
     except ImportError:
         return
     reporting.finish_run = _timed(reporting.finish_run)  # type: ignore[method-assign]

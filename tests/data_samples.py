@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pytest_signaltrace.data import RunData
+from pytest_signaltrace.datafile.data import RunData
 from pytest_signaltrace.scan import scan
 from pytest_signaltrace.trace.model import (
     CodeRef,

@@ -11,7 +11,7 @@ import pytest
 from data_samples import HANDLER, sample_run
 
 from pytest_signaltrace.cli import ExitCode, main, render_text
-from pytest_signaltrace.data import DATA_VERSION, RunData, read_data, write_data
+from pytest_signaltrace.datafile.data import DATA_VERSION, RunData, read_data, write_data
 from pytest_signaltrace.report.cobertura import render_cobertura
 from pytest_signaltrace.report.github import render_github_annotations
 from pytest_signaltrace.report.json_report import render_json

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from data_samples import HANDLER, LIBRARY_FILE, sample_run, sample_trace
 
-from pytest_signaltrace.data import (
+from pytest_signaltrace.datafile.data import (
     DATA_FORMAT,
     DATA_VERSION,
     DataFileError,
@@ -407,7 +407,7 @@ def _trace_v1(trace: Trace) -> dict[str, Any]:
     ],
 )
 def test_a_damaged_value_is_named_by_where_it_is(document: object, message: str) -> None:
-    from pytest_signaltrace.data import DataFileError, check_document
+    from pytest_signaltrace.datafile.data import DataFileError, check_document
 
     with pytest.raises(DataFileError, match=re.escape(f"f.json is corrupt: {message}")):
         check_document(document, name="f.json")

@@ -15,7 +15,7 @@ import pytest
 from data_samples import sample_run
 
 from pytest_signaltrace.cli import ExitCode, main
-from pytest_signaltrace.data import DataFileError, RunData, read_data, write_data
+from pytest_signaltrace.datafile.data import DataFileError, RunData, read_data, write_data
 from pytest_signaltrace.output import remove_stale_temporaries, write_text
 
 

@@ -12,7 +12,7 @@ from data_samples import sample_run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_signaltrace.data import DataFileError, data_from_json, parse_document
+from pytest_signaltrace.datafile.data import DataFileError, data_from_json, parse_document
 
 JSON_VALUES = st.recursive(
     st.none()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from data_samples import write_project
 
-from pytest_signaltrace.data import (
+from pytest_signaltrace.datafile.data import (
     RunData,
     combine,
     read_data,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from data_samples import sample_run
 
-from pytest_signaltrace.data import (
+from pytest_signaltrace.datafile.data import (
     DataFileError,
     RunData,
     combine,
@@ -20,7 +20,7 @@ from pytest_signaltrace.data import (
     run_ids,
     write_data,
 )
-from pytest_signaltrace.datafiles import parallel_files, parallel_name
+from pytest_signaltrace.datafile.paths import parallel_files, parallel_name
 from pytest_signaltrace.settings import ConfigError, check_table
 
 

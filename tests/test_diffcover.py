@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from report_samples import totals
 
-from pytest_signaltrace.diffcover.git import GitError, changed_lines, parse_unified_diff
-from pytest_signaltrace.diffcover.judge import judge_diff
-from pytest_signaltrace.diffcover.render import render_diff
-from pytest_signaltrace.diffcover.select import select_changed
-from pytest_signaltrace.gate import GateResult
+from pytest_signaltrace.gates.diff.git import GitError, changed_lines, parse_unified_diff
+from pytest_signaltrace.gates.diff.judge import judge_diff
+from pytest_signaltrace.gates.diff.render import render_diff
+from pytest_signaltrace.gates.diff.select import select_changed
+from pytest_signaltrace.gates.fail_under import GateResult
 from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, SenderRow
 
 DIFF = """\

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from _pytest.config import findpaths
 
-from pytest_signaltrace.inifile import CONFIG_NAMES, IniFile, locate_ini_file
 from pytest_signaltrace.settings import ConfigError
+from pytest_signaltrace.settings.ini import CONFIG_NAMES, IniFile, locate_ini_file
 
 #: A file of each kind that configures pytest, with one ``signaltrace_sort`` key.
 QUALIFYING = {

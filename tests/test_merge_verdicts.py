@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_signaltrace.merge import Exclusions, PathMapper, build_report
+from pytest_signaltrace.merge.merge import Exclusions, PathMapper, build_report
 from pytest_signaltrace.model import (
     Definition,
     Receiver,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_signaltrace.cli import main
-from pytest_signaltrace.progress import DELAY, INTERVAL, ProgressLine, on_ci, wants_progress
+from pytest_signaltrace.cli.progress import DELAY, INTERVAL, ProgressLine, on_ci, wants_progress
 
 
 class Terminal(io.StringIO):
@@ -129,6 +129,6 @@ def test_the_scan_command_reports_progress_through_the_callback(
         def __call__(self, done: int, total: int) -> None:
             calls.append((done, total))
 
-    monkeypatch.setattr("pytest_signaltrace.progress.ProgressLine", Recording)
+    monkeypatch.setattr("pytest_signaltrace.cli.progress.ProgressLine", Recording)
     assert main(["scan", str(tmp_path), "--no-cache", "-o", str(tmp_path / "out.md")]) == 0
     assert calls == [(1, 1)]

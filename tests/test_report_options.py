@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from report_samples import receiver, sender, totals, with_signals
 
-from pytest_signaltrace.gate import check_fail_under
+from pytest_signaltrace.gates.fail_under import check_fail_under
 from pytest_signaltrace.model import Report, Totals
 from pytest_signaltrace.report import render_text
 from pytest_signaltrace.report.options import (

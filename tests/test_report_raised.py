@@ -8,7 +8,7 @@ from pathlib import Path
 
 from report_samples import receiver, report_from_json, totals, with_signals
 
-from pytest_signaltrace.merge import PathMapper, _RuntimeIndex
+from pytest_signaltrace.merge.merge import PathMapper, _RuntimeIndex
 from pytest_signaltrace.model import RaisedRow, Report, StaticMap
 from pytest_signaltrace.report import render_text
 from pytest_signaltrace.report.github import render_github_annotations

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from data_samples import sample_trace
 
-from pytest_signaltrace import child
-from pytest_signaltrace.child import CONFIG_ENV, patch_unittest
-from pytest_signaltrace.runner import (
+from pytest_signaltrace.datafile import child
+from pytest_signaltrace.datafile.child import CONFIG_ENV, patch_unittest
+from pytest_signaltrace.datafile.run import (
     SITECUSTOMIZE,
     exit_status,
     merge_fragments,

@@ -188,8 +188,8 @@ def test_unresolved_connects_are_in_the_scan_json(scan_tree: ScanTree) -> None:
 def test_unresolved_connects_survive_the_data_file_and_reach_the_merged_json(
     scan_tree: ScanTree, tmp_path: Path
 ) -> None:
-    from pytest_signaltrace.data import static_map_from_dict
-    from pytest_signaltrace.merge import PathMapper, build_report
+    from pytest_signaltrace.datafile.data import static_map_from_dict
+    from pytest_signaltrace.merge.merge import PathMapper, build_report
     from pytest_signaltrace.report.json_report import report_to_dict
     from pytest_signaltrace.trace.model import Trace
 

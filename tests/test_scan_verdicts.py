@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_signaltrace.merge.verdicts import PossibleSenders, SendFacts, evidence, signal_status
 from pytest_signaltrace.model import ReceiverStatus, Sender, SignalStatus, SiteRef
 from pytest_signaltrace.report.scan_json import render_scan_json
 from pytest_signaltrace.report.scan_markdown import render_scan_markdown
 from pytest_signaltrace.scan.derive import possibly_dead_receivers
-from pytest_signaltrace.verdicts import PossibleSenders, SendFacts, evidence, signal_status
 
 if TYPE_CHECKING:
     from conftest import ScanTree

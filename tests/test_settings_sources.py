@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from pytest_signaltrace.inifile import locate_ini_file
 from pytest_signaltrace.settings import (
     TABLE_KEYS,
     ConfigError,
@@ -20,6 +19,7 @@ from pytest_signaltrace.settings import (
     read_settings,
     resolve_settings,
 )
+from pytest_signaltrace.settings.ini import locate_ini_file
 
 #: Settings that leave tracing off: a Config parsed in this process must not start a trace.
 INI_KEYS = """\

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-import pytest_signaltrace.session as session_module
-from pytest_signaltrace.session import StaticScan, TraceSession
+import pytest_signaltrace.plugin.session as session_module
+from pytest_signaltrace.plugin.session import StaticScan, TraceSession
 from pytest_signaltrace.settings import Settings
 
 if TYPE_CHECKING:

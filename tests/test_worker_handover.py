@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 from data_samples import sample_trace
 
-from pytest_signaltrace.reporting import _hand_over
-from pytest_signaltrace.session import WORKER_OUTPUT_KEY, TraceSession
+from pytest_signaltrace.plugin.finish import _hand_over
+from pytest_signaltrace.plugin.session import WORKER_OUTPUT_KEY, TraceSession
 from pytest_signaltrace.settings import Settings
 
 

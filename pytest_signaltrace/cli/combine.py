@@ -62,8 +62,8 @@ def add_parser(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace combine``; returns the exit status."""
-    from pytest_signaltrace.data import DataFileError, combine, read_data, write_data
-    from pytest_signaltrace.datafiles import parallel_files
+    from pytest_signaltrace.datafile.data import DataFileError, combine, read_data, write_data
+    from pytest_signaltrace.datafile.paths import parallel_files
 
     loaded = settings_and_data_file({"data_file": ("--output", args.output)})
     if isinstance(loaded, str):

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
 
 if TYPE_CHECKING:
-    from pytest_signaltrace.inifile import IniFile
     from pytest_signaltrace.settings import Settings
+    from pytest_signaltrace.settings.ini import IniFile
 
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -47,8 +47,8 @@ def load_settings(
     subcommand's ``options`` (setting key -> option name and value, ``None``: not given), and
     the ini file found; else the one-line error message. Source folders are checked when
     ``scans`` (``None``: as the pytest run would)."""
-    from pytest_signaltrace.inifile import locate_ini_file
     from pytest_signaltrace.settings import ConfigError, FileSource, resolve_settings
+    from pytest_signaltrace.settings.ini import locate_ini_file
 
     try:
         ini = locate_ini_file(Path.cwd())

@@ -16,7 +16,7 @@ from pytest_signaltrace.cli.common import (
     settings_and_data_file,
     usage_error,
 )
-from pytest_signaltrace.diffcover import DEFAULT_COMPARE_BRANCH
+from pytest_signaltrace.gates.diff import DEFAULT_COMPARE_BRANCH
 from pytest_signaltrace.output import write_text
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def add_parser(commands: Commands) -> None:
     """Add ``diff`` to the subcommands."""
-    from pytest_signaltrace.diffcover.render import DIFF_FORMATS
+    from pytest_signaltrace.gates.diff.render import DIFF_FORMATS
 
     diff = commands.add_parser(
         "diff",
@@ -61,10 +61,10 @@ def add_parser(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace diff``; returns the exit status."""
-    from pytest_signaltrace.data import DataFileError, read_data
-    from pytest_signaltrace.diffcover.git import GitError
-    from pytest_signaltrace.diffcover.judge import diff_of, judge_diff
-    from pytest_signaltrace.diffcover.render import render_diff
+    from pytest_signaltrace.datafile.data import DataFileError, read_data
+    from pytest_signaltrace.gates.diff.git import GitError
+    from pytest_signaltrace.gates.diff.judge import diff_of, judge_diff
+    from pytest_signaltrace.gates.diff.render import render_diff
 
     # The pytest run's configuration; a bad one is refused before anything is written.
     loaded = settings_and_data_file(

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("say what to fix: --dead and/or --unused-signals")
     runtime = None
     if args.data is not None:
-        from pytest_signaltrace.data import DataFileError, read_data
+        from pytest_signaltrace.datafile.data import DataFileError, read_data
 
         try:
             data = read_data(args.data)

@@ -81,7 +81,7 @@ def add_parser(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace report``; returns the exit status."""
-    from pytest_signaltrace.data import DataFileError, read_data
+    from pytest_signaltrace.datafile.data import DataFileError, read_data
 
     if args.format == "html" and args.output == "-":
         return usage_error("--format html writes a folder: give --output DIR, not -")
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
     if settings.fail_under is not None:
-        from pytest_signaltrace.gate import check_fail_under
+        from pytest_signaltrace.gates.fail_under import check_fail_under
 
         gate = check_fail_under(
             report.receiver_totals,

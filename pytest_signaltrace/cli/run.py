@@ -101,8 +101,8 @@ def _run_config(args: argparse.Namespace) -> _RunConfig | str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace run``; returns the command's exit status (2 for bad usage)."""
-    from pytest_signaltrace.progress import ProgressLine
-    from pytest_signaltrace.runner import RunError, save_run, trace_command
+    from pytest_signaltrace.cli.progress import ProgressLine
+    from pytest_signaltrace.datafile.run import RunError, save_run, trace_command
     from pytest_signaltrace.scan.cache import default_cache_dir, ensure_pytest_cache_marker
 
     config = _run_config(args)
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         return result.returncode
     data_file = config.data_file
     if config.parallel:
-        from pytest_signaltrace.datafiles import parallel_name
+        from pytest_signaltrace.datafile.paths import parallel_name
 
         data_file = parallel_name(data_file)
     cache_dir = None if args.no_cache else default_cache_dir(config.rootdir)

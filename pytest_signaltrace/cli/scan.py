@@ -78,7 +78,7 @@ def add_parser(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace scan``; returns the exit status."""
-    from pytest_signaltrace.progress import ProgressLine
+    from pytest_signaltrace.cli.progress import ProgressLine
     from pytest_signaltrace.report.scan_json import render_scan_json
     from pytest_signaltrace.report.scan_markdown import render_scan_markdown
     from pytest_signaltrace.scan import scan
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _scan_gate(args: argparse.Namespace, static_map: StaticMap) -> int:
     """``--fail-on``, ``--baseline`` and ``--write-baseline`` of ``signaltrace scan``."""
-    from pytest_signaltrace import scangate
+    from pytest_signaltrace.gates import scan_gate as scangate
 
     if args.fail_on is None and args.write_baseline is None:
         return ExitCode.OK

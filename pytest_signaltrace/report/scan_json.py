@@ -18,9 +18,9 @@ import json
 from typing import Any
 
 from pytest_signaltrace import __version__
+from pytest_signaltrace.merge.verdicts import PossibleSenders
 from pytest_signaltrace.model import StaticMap, to_jsonable
 from pytest_signaltrace.scan.derive import possibly_dead_receivers
-from pytest_signaltrace.verdicts import PossibleSenders
 
 FORMAT_VERSION = 1
 

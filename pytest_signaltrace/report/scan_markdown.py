@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
+from pytest_signaltrace.merge.verdicts import PossibleSenders
 from pytest_signaltrace.model import (
     Definition,
     Receiver,
@@ -34,7 +35,6 @@ from pytest_signaltrace.model import (
 from pytest_signaltrace.report.text import code_span
 from pytest_signaltrace.report.words import signal_word, sites_text
 from pytest_signaltrace.scan.derive import possibly_dead_receivers
-from pytest_signaltrace.verdicts import PossibleSenders
 
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 #: ASCII punctuation that could start inline Markdown (emphasis, links, HTML, entities, code).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from pytest_signaltrace.merge.verdicts import SendFacts
 from pytest_signaltrace.model import (
     Definition,
     Framework,
@@ -15,7 +16,6 @@ from pytest_signaltrace.model import (
     SignalStatus,
 )
 from pytest_signaltrace.scan import catalogue
-from pytest_signaltrace.verdicts import SendFacts
 
 
 def summarize_signals(
@@ -29,7 +29,7 @@ def summarize_signals(
     that code, so it counts as sent: it is never ``never_sent`` or ``unused``. So is a signal
     named in ``@receiver(...)`` whose definition the scan could not confirm: when unsure, the
     scan does not call a receiver dead. A signal that only unresolved send sites might send is
-    ``possibly_never_sent`` or ``possibly_unused`` (see :mod:`pytest_signaltrace.verdicts`).
+    ``possibly_never_sent`` or ``possibly_unused`` (see :mod:`pytest_signaltrace.merge.verdicts`).
     """
     defined = {d.signal: d for d in definitions}
     facts = SendFacts(senders, defined)

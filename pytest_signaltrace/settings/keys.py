@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pytest_signaltrace import DEFAULT_DATA_FILE
-from pytest_signaltrace.diffcover import DEFAULT_COMPARE_BRANCH
+from pytest_signaltrace.gates.diff import DEFAULT_COMPARE_BRANCH
 from pytest_signaltrace.settings.model import (
     REPORT_TYPES,
     ConfigError,

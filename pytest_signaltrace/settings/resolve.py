@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
-from pytest_signaltrace.diffcover import DEFAULT_COMPARE_BRANCH
+from pytest_signaltrace.gates.diff import DEFAULT_COMPARE_BRANCH
 from pytest_signaltrace.report.options import (
     DEFAULT_PRECISION,
     ReportOptions,

@@ -17,7 +17,7 @@ from pytest_signaltrace.settings.keys import (
 from pytest_signaltrace.settings.model import ConfigError
 
 if TYPE_CHECKING:
-    from pytest_signaltrace.inifile import IniFile
+    from pytest_signaltrace.settings.ini import IniFile
 
 
 class SettingsSource(Protocol):

@@ -793,7 +793,7 @@ def _own_files() -> frozenset[str]:
     # The ``signals`` fixture wraps the sends on top of these patches: its frames are never a
     # call site (named without importing it: it is imported only when a test asks for it).
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    names.add(os.path.join(package, "fixture.py"))
+    names.add(os.path.join(package, "plugin", "fixture.py"))
     return frozenset(names)
 
 

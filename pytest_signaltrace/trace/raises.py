@@ -16,7 +16,7 @@ the same whatever the order of its tests or the xdist worker that saw them.
 
 With ``strict`` on (``--signal-strict``), each raise during a test is also kept as a
 :class:`Swallowed` (the traceback formatted at once, so that no frame, receiver or instance is
-kept alive), for the plugin to fail the test with (see :mod:`pytest_signaltrace.strict`).
+kept alive), for the plugin to fail the test with (see :mod:`pytest_signaltrace.plugin.strict`).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ def broken(target: str, what: str, error: str = "RuntimeError") -> str:
 
 
 #: The merge of the static map and the trace raises (the session imports it when it merges).
-BREAK_THE_MERGE = broken("pytest_signaltrace.merge.build_report", "the merge")
+BREAK_THE_MERGE = broken("pytest_signaltrace.merge.merge.build_report", "the merge")
 #: Every traced send raises inside the plugin (the send itself must go through).
 BREAK_THE_RECORDER = broken("pytest_signaltrace.trace.frames.SiteFinder.sites", "the recorder")
 #: The terminal report raises while it is printed (imported when it is printed).

@@ -138,7 +138,7 @@ def test_the_signals_fixture_observes_asserts_and_mutes(
             "*  - send(sender=None, amount=5); receivers that ran: none",
         ]
     )
-    assert "pytest_signaltrace/fixture.py" not in result.stdout.str()  # no traceback into it
+    assert "pytest_signaltrace/plugin/fixture.py" not in result.stdout.str()  # no traceback into it
 
 
 def test_traced_muted_sends_still_count_in_the_report(project: DjangoProject) -> None:

@@ -178,7 +178,7 @@ def test_a_test_that_fails_by_itself_keeps_its_failure_and_shows_what_was_swallo
 
 def test_a_fault_in_strict_mode_never_fails_a_test(project: DjangoProject) -> None:
     project.write(
-        conftest=broken("pytest_signaltrace.strict.describe_swallowed", "the strict check")
+        conftest=broken("pytest_signaltrace.plugin.strict.describe_swallowed", "the strict check")
     )
     result = project.run("--signal-strict", "--signal-report=", "test_more.py")
     result.assert_outcomes(passed=1, warnings=1)

@@ -11,7 +11,7 @@ from collections.abc import Generator
 
 import pytest
 
-from pytest_signaltrace.session import TraceSession
+from pytest_signaltrace.plugin.session import TraceSession
 
 
 def register_test_hooks(manager: pytest.PytestPluginManager, session: TraceSession) -> None:
@@ -69,7 +69,7 @@ class StrictPhases:
     def _phase(self, item: pytest.Item, when: str) -> Generator[None, None, None]:
         """Run one phase; afterwards fail it (or, when it failed by itself, add a report
         section) if a robust send swallowed a receiver's exception in it."""
-        from pytest_signaltrace import strict
+        from pytest_signaltrace.plugin import strict
 
         session = self._session
         session.guarded("--signal-strict", lambda: strict.start_phase(session.recorder))

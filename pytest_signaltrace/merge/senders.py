@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from pytest_signaltrace.merge.ordering import record_order
+from pytest_signaltrace.merge.verdicts import evidence
 from pytest_signaltrace.model import Sender, SenderRow, Totals
-from pytest_signaltrace.ordering import record_order
 from pytest_signaltrace.scan.paths import is_test_path
-from pytest_signaltrace.verdicts import evidence
 
 #: ``(path, line, method)``: a send site.
 Site = tuple[str, int, str]

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_signaltrace.fault_warning import deliver_warning, write_stderr
-from pytest_signaltrace.session import (
+from pytest_signaltrace.plugin.fault_warning import deliver_warning, write_stderr
+from pytest_signaltrace.plugin.session import (
     WORKER_FAULTS_KEY,
     WORKER_OUTPUT_KEY,
     StaticScan,
@@ -80,8 +80,8 @@ def _judge_diff(session: TraceSession, report: Report, compare_branch: str) -> N
     Fails closed: with ``diff_fail_under``, git's problem (no repository, an unknown branch, no
     git) or a fault fails the diff gate with one line naming it; without, it is one note.
     """
-    from pytest_signaltrace.diffcover.git import GitError
-    from pytest_signaltrace.diffcover.judge import diff_not_checked, diff_of, judge_diff
+    from pytest_signaltrace.gates.diff.git import GitError
+    from pytest_signaltrace.gates.diff.judge import diff_not_checked, diff_of, judge_diff
 
     settings = session.settings
     try:
@@ -162,7 +162,7 @@ def _add_appended(session: TraceSession, static: StaticMap) -> None:
     settings = session.settings
     if not settings.append or settings.parallel or settings.data_file is None:
         return
-    from pytest_signaltrace.datafiles import load_appended
+    from pytest_signaltrace.datafile.paths import load_appended
 
     appended = load_appended(
         settings.data_file,
@@ -187,10 +187,10 @@ def _write_data_file(session: TraceSession, static: StaticMap) -> None:
         return
     import dataclasses
 
-    from pytest_signaltrace.data import RunData, write_data
+    from pytest_signaltrace.datafile.data import RunData, write_data
 
     if session.settings.parallel:
-        from pytest_signaltrace.datafiles import parallel_name
+        from pytest_signaltrace.datafile.paths import parallel_name
 
         destination = parallel_name(destination)
     data = RunData.from_run(
@@ -280,7 +280,7 @@ def _print_report(terminal: pytest.TerminalReporter, session: TraceSession) -> N
         where = ", ".join(session.source_names())
         terminal.write_line(f"pytest-signaltrace: no receivers found under {where}", yellow=True)
     if session.diff is not None:
-        from pytest_signaltrace.diffcover.render import render_diff
+        from pytest_signaltrace.gates.diff.render import render_diff
 
         terminal.write_sep("-", "diff signal coverage")
         precision = session.settings.report_options.precision

@@ -67,7 +67,7 @@ def load_appended(
     """The data of ``data_file`` to add to this run's (``--signal-append``): nothing when there
     is no such file; a note when it cannot be read or holds data of other code (another static
     map, other sources or exclusions), which ``combine`` would refuse too."""
-    from pytest_signaltrace.data import (
+    from pytest_signaltrace.datafile.data import (
         DataFileError,
         RunData,
         absolute_path,

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
+from pytest_signaltrace.plugin.subprocesses import ChildTracing
 from pytest_signaltrace.settings import Settings
-from pytest_signaltrace.subprocesses import ChildTracing
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.model import Trace
 from pytest_signaltrace.trace.patches import Installation, install
@@ -29,8 +29,8 @@ from pytest_signaltrace.trace.recorder import Recorder
 if TYPE_CHECKING:
     # Imported where used, at the end of the run: an xdist worker never needs them, and the
     # merge pulls in the scan (and libcst) which would cost every traced process at start-up.
-    from pytest_signaltrace.diffcover.select import DiffResult
-    from pytest_signaltrace.gate import GateResult
+    from pytest_signaltrace.gates.diff.select import DiffResult
+    from pytest_signaltrace.gates.fail_under import GateResult
     from pytest_signaltrace.model import Report, StaticMap
 
 Role = Literal["central", "worker", "controller"]
@@ -166,11 +166,11 @@ class TraceSession:
         """The report could not be computed: with a gate, the gate fails and says why (each
         gate asked for: the receivers' and the diff's)."""
         if self.settings.fail_under is not None:
-            from pytest_signaltrace.gate import not_checked
+            from pytest_signaltrace.gates.fail_under import not_checked
 
             self.gate = not_checked(self.settings.fail_under, reason)
         if self.settings.diff_fail_under is not None:
-            from pytest_signaltrace.diffcover.judge import diff_not_checked
+            from pytest_signaltrace.gates.diff.judge import diff_not_checked
 
             self.diff_gate = diff_not_checked(self.settings.diff_fail_under, reason)
 
@@ -222,8 +222,8 @@ class TraceSession:
 
     def build(self, static: StaticMap) -> Report:
         """Merge the static map with the combined trace, and judge the gate."""
-        from pytest_signaltrace.gate import check_fail_under
-        from pytest_signaltrace.merge import Exclusions, PathMapper, build_report
+        from pytest_signaltrace.gates.fail_under import check_fail_under
+        from pytest_signaltrace.merge.merge import Exclusions, PathMapper, build_report
 
         paths = PathMapper(self.rootdir, self.settings.sources)
         self.report = build_report(

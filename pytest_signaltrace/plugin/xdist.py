@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pytest_signaltrace.session import WORKER_FAULTS_KEY, WORKER_OUTPUT_KEY, TraceSession
+from pytest_signaltrace.plugin.session import WORKER_FAULTS_KEY, WORKER_OUTPUT_KEY, TraceSession
 
 
 class XdistHooks:

@@ -17,8 +17,8 @@ import pytest
 from pytest_signaltrace.settings import add_options, read_settings
 
 if TYPE_CHECKING:  # the session (and wrapt) are imported only when tracing is on
-    from pytest_signaltrace.fixture import SignalsFixture
-    from pytest_signaltrace.session import TraceSession
+    from pytest_signaltrace.plugin.fixture import SignalsFixture
+    from pytest_signaltrace.plugin.session import TraceSession
 
 _SESSION: pytest.StashKey[TraceSession] = pytest.StashKey()
 
@@ -35,7 +35,7 @@ def pytest_load_initial_conftests(
     """Install the patches before any plain hook runs (pytest-django sets Django up in one)."""
     settings = read_settings(early_config, early_config.known_args_namespace)
     if settings.active:
-        from pytest_signaltrace.session import TraceSession, detect_role
+        from pytest_signaltrace.plugin.session import TraceSession, detect_role
 
         role = detect_role(getattr(early_config.known_args_namespace, "numprocesses", None))
         session = TraceSession(settings, early_config.rootpath, role)
@@ -52,19 +52,19 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     # Only now can a real xdist worker be told from a pytest that merely inherited its
     # environment (started from inside a worker): xdist sets ``workerinput`` after the early hook.
-    from pytest_signaltrace.session import detect_role
+    from pytest_signaltrace.plugin.session import detect_role
 
     numprocesses = getattr(config.option, "numprocesses", None)
     session.role = detect_role(numprocesses, xdist_worker=hasattr(config, "workerinput"))
-    from pytest_signaltrace.testhooks import register_test_hooks
+    from pytest_signaltrace.plugin.testhooks import register_test_hooks
 
     register_test_hooks(config.pluginmanager, session)
     if config.pluginmanager.hasplugin("xdist"):
-        from pytest_signaltrace.xdist import XdistHooks
+        from pytest_signaltrace.plugin.xdist import XdistHooks
 
         config.pluginmanager.register(XdistHooks(session), "signaltrace-xdist")
     if session.role == "controller" and not config.option.collectonly:
-        from pytest_signaltrace.reporting import static_scan_of
+        from pytest_signaltrace.plugin.finish import static_scan_of
 
         session.static_scan = static_scan_of(config, session)
         session.static_scan.start_in_background()
@@ -84,7 +84,9 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
     try:
         return (yield)
     finally:
-        from pytest_signaltrace.reporting import finish_run  # here: nothing of it while tests run
+        from pytest_signaltrace.plugin.finish import (
+            finish_run,  # here: nothing of it while tests run
+        )
 
         if finish_run(session.config, trace_session):
             session.testsfailed += 1
@@ -95,7 +97,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     trace_session = terminalreporter.config.stash.get(_SESSION, None)
     if trace_session is None:
         return
-    from pytest_signaltrace.reporting import print_terminal_report
+    from pytest_signaltrace.plugin.finish import print_terminal_report
 
     print_terminal_report(terminalreporter, trace_session)
 
@@ -105,7 +107,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     summary reported go to stderr. Never raises."""
     trace_session = config.stash.get(_SESSION, None)
     if trace_session is not None:
-        from pytest_signaltrace.reporting import report_faults_late
+        from pytest_signaltrace.plugin.finish import report_faults_late
 
         trace_session.close()
         report_faults_late(trace_session)
@@ -116,7 +118,7 @@ def signals() -> Iterator[SignalsFixture]:
     """The signals this test sends: ``signals.assert_sent(order_placed, sender=Order, times=1)``,
     ``signals.sent(order_placed)[0].kwargs``, ``signals.assert_not_sent(...)``, and
     ``with signals.muted(post_save): ...``. Works with or without ``--signal-report``."""
-    from pytest_signaltrace.fixture import observing
+    from pytest_signaltrace.plugin.fixture import observing
 
     with observing() as fixture:
         yield fixture

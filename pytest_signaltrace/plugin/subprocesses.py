@@ -1,11 +1,12 @@
 """Trace the Python subprocesses that tests start, as pytest-cov does for coverage.
 
 While a test runs, the environment its subprocesses inherit carries the same hook as
-``signaltrace run`` (see :mod:`~pytest_signaltrace.runner`): ``PYTHONPATH`` starts with a folder
-holding a ``sitecustomize.py`` that installs the signal patches in each new Python process, and
-:data:`~pytest_signaltrace.child.CONFIG_ENV` names the run's configuration. Each traced child
-writes its trace as a fragment when it exits; its receivers are attributed to the test that
-started it (:data:`~pytest_signaltrace.child.TEST_ENV`). At the end of the run the fragments are
+``signaltrace run`` (see :mod:`~pytest_signaltrace.datafile.run`): ``PYTHONPATH`` starts with
+a folder holding a ``sitecustomize.py`` that installs the signal patches in each new Python
+process, and :data:`~pytest_signaltrace.datafile.child.CONFIG_ENV` names the run's
+configuration. Each traced child writes its trace as a fragment when it exits; its receivers
+are attributed to the test that started it (:data:`~pytest_signaltrace.datafile.child.TEST_ENV`).
+At the end of the run the fragments are
 merged into this process's trace.
 
 The environment is set around each test only, so xdist workers (started before any test) and
@@ -22,8 +23,8 @@ import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
-from pytest_signaltrace.child import CONFIG_ENV, TEST_ENV
-from pytest_signaltrace.runner import FRAGMENTS, merge_fragments, prepare_environment
+from pytest_signaltrace.datafile.child import CONFIG_ENV, TEST_ENV
+from pytest_signaltrace.datafile.run import FRAGMENTS, merge_fragments, prepare_environment
 from pytest_signaltrace.trace.model import Trace
 
 _VARIABLES = (CONFIG_ENV, TEST_ENV, "PYTHONPATH")

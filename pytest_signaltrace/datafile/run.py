@@ -2,7 +2,7 @@
 
 How the patches get into the command's processes: the parent makes a temporary folder holding a
 ``sitecustomize.py`` and a configuration file, prepends the folder to ``PYTHONPATH`` and points
-:data:`~pytest_signaltrace.child.CONFIG_ENV` at the configuration. Every Python process the
+:data:`~pytest_signaltrace.datafile.child.CONFIG_ENV` at the configuration. Every Python process the
 command starts (``python manage.py test``, and any Python subprocess it starts in turn) imports
 that ``sitecustomize`` at start-up, before its own imports; it starts tracing (see ``child.py``)
 and then runs the ``sitecustomize`` that was shadowed, if any, found further down ``sys.path``.
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace.child import CONFIG_ENV, FRAGMENT_GLOB
+from pytest_signaltrace.datafile.child import CONFIG_ENV, FRAGMENT_GLOB
 from pytest_signaltrace.trace.model import Trace
 
 if TYPE_CHECKING:  # the scan is imported by save_run only: the plugin imports this at start-up
@@ -45,7 +45,7 @@ def _signaltrace_start():
     if not os.environ.get("{env}"):
         return
     try:
-        from pytest_signaltrace.child import start_from_environment
+        from pytest_signaltrace.datafile.child import start_from_environment
     except Exception as exc:  # another interpreter, without pytest-signaltrace
         sys.stderr.write("signaltrace: not tracing %s: %r\\n" % (sys.executable, exc))
         return
@@ -115,7 +115,7 @@ def save_run(
 ) -> None:
     """Scan ``sources`` and write the data file of a traced command; raises :class:`OSError`
     when it cannot be written."""
-    from pytest_signaltrace.data import RunData, write_data
+    from pytest_signaltrace.datafile.data import RunData, write_data
     from pytest_signaltrace.scan import scan
 
     static = scan(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pytest_signaltrace.diffcover.select import ChangedItem, DiffResult
+from pytest_signaltrace.gates.diff.select import ChangedItem, DiffResult
 from pytest_signaltrace.model import to_jsonable
 from pytest_signaltrace.report.options import DEFAULT_PRECISION, shown_percent
 

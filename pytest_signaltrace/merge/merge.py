@@ -12,7 +12,7 @@ Static rows and runtime observations meet on stable ids (see ``DESIGN.md``):
 
 Everything seen only at run time is kept when its code is in the project (``declared: false``);
 third-party receivers and send sites are left out. Statuses are decided by
-:mod:`pytest_signaltrace.verdicts`, from both halves.
+:mod:`pytest_signaltrace.merge.verdicts`, from both halves.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_signaltrace.merge_senders import sender_rows, sender_totals
+from pytest_signaltrace.merge.ordering import record_order
+from pytest_signaltrace.merge.senders import sender_rows, sender_totals
+from pytest_signaltrace.merge.verdicts import SendFacts
 from pytest_signaltrace.model import (
     Framework,
     RaisedRow,
@@ -37,12 +39,10 @@ from pytest_signaltrace.model import (
     StaticMap,
     Totals,
 )
-from pytest_signaltrace.ordering import record_order
 from pytest_signaltrace.scan import catalogue
 from pytest_signaltrace.scan.files import DEFAULT_EXCLUDED_DIRS
 from pytest_signaltrace.scan.paths import is_test_path
 from pytest_signaltrace.trace.model import CodeRef, HandlerRef, Raised, SignalRef, Trace
-from pytest_signaltrace.verdicts import SendFacts
 
 #: ``(signal id, handler id)``: how a receiver is known at run time.
 RuntimeKey = tuple[str | None, str]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pytest_signaltrace.diffcover.git import changed_lines, repository_prefix
-from pytest_signaltrace.diffcover.select import DiffResult, select_changed
-from pytest_signaltrace.gate import GateResult, check_fail_under, not_checked
+from pytest_signaltrace.gates.diff.git import changed_lines, repository_prefix
+from pytest_signaltrace.gates.diff.select import DiffResult, select_changed
+from pytest_signaltrace.gates.fail_under import GateResult, check_fail_under, not_checked
 from pytest_signaltrace.model import Report
 from pytest_signaltrace.report.options import DEFAULT_PRECISION
 

@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_signaltrace import DEFAULT_DATA_FILE, __version__
-from pytest_signaltrace.merge import Exclusions, PathMapper, build_report
+from pytest_signaltrace.merge.merge import Exclusions, PathMapper, build_report
 from pytest_signaltrace.model import (
     Definition,
     Disconnect,

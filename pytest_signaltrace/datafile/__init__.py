@@ -1,0 +1,1 @@
+"""The data file: its format, reading, writing, combining, and `signaltrace run`."""

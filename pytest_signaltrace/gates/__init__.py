@@ -1,0 +1,1 @@
+"""The gates: --signal-fail-under, `signaltrace scan --fail-on`, the diff gate."""

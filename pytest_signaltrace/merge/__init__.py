@@ -1,0 +1,1 @@
+"""Static map + runtime trace -> report rows and verdicts."""

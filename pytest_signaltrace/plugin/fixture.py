@@ -1,0 +1,294 @@
+"""The ``signals`` fixture: assertions on the signals a test sends, and muting.
+
+It observes sends by wrapping the send methods of Django's and Celery's ``Signal`` classes for
+the test's duration, never by connecting a receiver: ``has_listeners()`` (which the ORM asks to
+choose its fast paths) answers as it would without the fixture. It works with or without
+``--signal-report`` (on top of the trace's own patches when they are there), keeps the calls
+(senders, keyword arguments) only until the test ends, and restores every method it wrapped.
+
+``muted(signal)`` empties the signal's receivers for the block, as factory_boy's
+``mute_signals`` does: the sends still happen (and are observed and traced), no receiver runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+_SYNC = ("send", "send_robust")
+_ASYNC = ("asend", "asend_robust")
+#: ``celery.app.trace`` binds these sends at import: a class patch would not reach them.
+_CELERY_BOUND = {
+    "send_prerun": "task_prerun",
+    "send_postrun": "task_postrun",
+    "send_success": "task_success",
+}
+
+
+@dataclass
+class SentCall:
+    """One send observed during the test."""
+
+    signal: Any
+    sender: Any
+    #: The keyword arguments the signal was sent with (``sender`` aside).
+    kwargs: dict[str, Any]
+    #: ``send``, ``send_robust``, ``asend`` or ``asend_robust``.
+    method: str
+    #: The receivers that ran (``[]`` when none was connected, or the signal was muted).
+    receivers: list[Any] = field(default_factory=list)
+    #: ``[(receiver, response), ...]`` as the send returned it (``None`` when it raised).
+    responses: list[tuple[Any, Any]] | None = None
+    #: The exception the send raised, if it did.
+    error: BaseException | None = None
+
+
+class SignalsFixture:
+    """What the ``signals`` fixture gives a test: the sends it saw, and assertions on them."""
+
+    def __init__(self) -> None:
+        self.calls: list[SentCall] = []
+        self._lock = threading.Lock()
+
+    def sent(self, signal: Any, *, sender: Any = ...) -> list[SentCall]:
+        """The sends of ``signal`` so far (from ``sender``, when given), in order."""
+        return [
+            call
+            for call in self.calls
+            if call.signal is signal and (sender is ... or _same(call.sender, sender))
+        ]
+
+    def assert_sent(
+        self, signal: Any, *, sender: Any = ..., times: int | None = None, **kwargs: Any
+    ) -> list[SentCall]:
+        """Fail unless ``signal`` was sent (``times`` times, when given) from ``sender`` with
+        at least the keyword arguments ``kwargs``; returns the matching calls."""
+        matching = [call for call in self.sent(signal, sender=sender) if _has_kwargs(call, kwargs)]
+        if (times is None and matching) or (times is not None and len(matching) == times):
+            return matching
+        expected = "sent" if times is None else f"sent {_times(times)}"
+        wanted = _describe_filter(sender, kwargs)
+        lines = [
+            f"expected {_name(signal)} {expected}{wanted}; it was sent {_times(len(matching))}"
+        ]
+        others = self.sent(signal)
+        if others:
+            lines.append(f"all sends of {_name(signal)}:")
+            lines += [f"  - {_describe(call)}" for call in others]
+        else:
+            seen = sorted({_name(call.signal) for call in self.calls})
+            lines.append(f"signals sent during the test: {', '.join(seen) or '(none)'}")
+        raise _failure(lines)
+
+    def assert_not_sent(self, signal: Any, *, sender: Any = ...) -> None:
+        """Fail if ``signal`` was sent (from ``sender``, when given)."""
+        calls = self.sent(signal, sender=sender)
+        if calls:
+            lines = [f"expected {_name(signal)} not sent; it was sent {_times(len(calls))}:"]
+            lines += [f"  - {_describe(call)}" for call in calls]
+            raise _failure(lines)
+
+    @contextlib.contextmanager
+    def muted(self, *signals: Any) -> Iterator[None]:
+        """No receiver of ``signals`` runs inside the block; the sends are still observed."""
+        saved = []
+        for signal in signals:
+            saved.append((signal, signal.receivers))
+            signal.receivers = []
+            _clear_cache(signal)
+        try:
+            yield
+        finally:
+            for signal, receivers in reversed(saved):
+                signal.receivers = receivers
+                _clear_cache(signal)
+
+    def _record(self, call: SentCall) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+
+@contextlib.contextmanager
+def observing() -> Iterator[SignalsFixture]:
+    """Wrap the send methods for the block; the fixture's calls are dropped after it."""
+    fixture = SignalsFixture()
+    undo: list[Callable[[], None]] = []
+    try:
+        for cls in _signal_classes():
+            undo += _wrap_class(cls, fixture)
+        celery_trace = sys.modules.get("celery.app.trace")
+        if celery_trace is not None:
+            undo += _wrap_bound_sends(celery_trace, fixture)
+        yield fixture
+    finally:
+        for restore in reversed(undo):
+            restore()
+        fixture.calls.clear()  # keep no sender or instance alive after the test
+
+
+def _signal_classes() -> list[type]:
+    """Django's and Celery's ``Signal`` classes, where they are imported (never imports)."""
+    classes = []
+    for module_name in ("django.dispatch.dispatcher", "celery.utils.dispatch.signal"):
+        module = sys.modules.get(module_name)
+        cls = getattr(module, "Signal", None)
+        if isinstance(cls, type):
+            classes.append(cls)
+    return classes
+
+
+def _wrap_class(cls: type, fixture: SignalsFixture) -> list[Callable[[], None]]:
+    undo: list[Callable[[], None]] = []
+    for name in (*_SYNC, *_ASYNC):
+        current = cls.__dict__.get(name)
+        if current is None:
+            continue
+        if name in _SYNC:
+            wrapper = _sync_wrapper(current, name, fixture)
+        else:
+            wrapper = _async_wrapper(current, name, fixture)
+        setattr(cls, name, wrapper)
+        undo.append(_restorer(cls, name, current, wrapper))
+    return undo
+
+
+def _restorer(owner: Any, name: str, original: Any, wrapper: Any) -> Callable[[], None]:
+    def restore() -> None:
+        if vars(owner).get(name) is wrapper:  # nobody patched over us meanwhile
+            setattr(owner, name, original)
+
+    return restore
+
+
+def _sync_wrapper(original: Any, method: str, fixture: SignalsFixture) -> Any:
+    # ``original`` is called through the descriptor protocol: it may be a plain function or
+    # another tool's wrapper object (the trace's own patch, a mock), bound the same way.
+    @functools.wraps(original)
+    def send(self: Any, sender: Any, **named: Any) -> Any:
+        call = SentCall(self, sender, dict(named), method)
+        fixture._record(call)
+        try:
+            responses = original.__get__(self, type(self))(sender, **named)
+        except BaseException as exc:
+            call.error = exc
+            raise
+        _note_responses(call, responses)
+        return responses
+
+    return send
+
+
+def _async_wrapper(original: Any, method: str, fixture: SignalsFixture) -> Any:
+    @functools.wraps(original)
+    async def asend(self: Any, sender: Any, **named: Any) -> Any:
+        call = SentCall(self, sender, dict(named), method)
+        fixture._record(call)
+        try:
+            responses = await original.__get__(self, type(self))(sender, **named)
+        except BaseException as exc:
+            call.error = exc
+            raise
+        _note_responses(call, responses)
+        return responses
+
+    return asend
+
+
+def _wrap_bound_sends(module: ModuleType, fixture: SignalsFixture) -> list[Callable[[], None]]:
+    from celery import signals
+
+    undo: list[Callable[[], None]] = []
+    for name, signal_name in _CELERY_BOUND.items():
+        bound = module.__dict__.get(name)
+        signal = getattr(signals, signal_name, None)
+        if bound is None or signal is None:
+            continue
+
+        def send(
+            sender: Any = None, _bound: Any = bound, _signal: Any = signal, **named: Any
+        ) -> Any:
+            call = SentCall(_signal, sender, dict(named), "send")
+            fixture._record(call)
+            responses = _bound(sender=sender, **named)
+            _note_responses(call, responses)
+            return responses
+
+        setattr(module, name, send)
+        undo.append(_restorer(module, name, bound, send))
+    return undo
+
+
+def _note_responses(call: SentCall, responses: Any) -> None:
+    if isinstance(responses, list):
+        call.responses = responses
+        call.receivers = [pair[0] for pair in responses if isinstance(pair, tuple) and pair]
+
+
+def _clear_cache(signal: Any) -> None:
+    cache = getattr(signal, "sender_receivers_cache", None)
+    if cache is not None:
+        cache.clear()
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """Identity first (how Django matches senders), then equality (a Celery task and the proxy
+    ``@app.task`` returned before the app was finalised are equal, not identical)."""
+    if actual is expected:
+        return True
+    try:
+        return bool(actual == expected)
+    except Exception:
+        return False
+
+
+def _has_kwargs(call: SentCall, wanted: dict[str, Any]) -> bool:
+    return all(name in call.kwargs and call.kwargs[name] == value for name, value in wanted.items())
+
+
+def _name(signal: Any) -> str:
+    """The name a signal is known by: ``module.name`` of a module that holds it (a ``signals``
+    module first), else its repr. Only computed for a failure message."""
+    names = []
+    for module_name, module in list(sys.modules.items()):
+        namespace = getattr(module, "__dict__", None)
+        if not isinstance(namespace, dict):
+            continue
+        for name, value in list(namespace.items()):
+            if value is signal and not name.startswith("_"):
+                names.append((not module_name.endswith("signals"), module_name, name))
+    if not names:
+        return repr(signal)
+    _, module_name, name = min(names)
+    return f"{module_name}.{name}"
+
+
+def _failure(lines: list[str]) -> BaseException:
+    """A test failure showing ``lines`` only (no traceback into the fixture)."""
+    import pytest
+
+    return pytest.fail.Exception("\n".join(lines), pytrace=False)
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
+
+
+def _describe_filter(sender: Any, kwargs: dict[str, Any]) -> str:
+    parts = ([] if sender is ... else [f"sender={sender!r}"]) + [
+        f"{name}={value!r}" for name, value in kwargs.items()
+    ]
+    return f" with {', '.join(parts)}" if parts else ""
+
+
+def _describe(call: SentCall) -> str:
+    arguments = ", ".join(
+        [f"sender={call.sender!r}"] + [f"{k}={v!r}" for k, v in call.kwargs.items()]
+    )
+    ran = ", ".join(getattr(r, "__qualname__", repr(r)) for r in call.receivers) or "none"
+    return f"{call.method}({arguments}); receivers that ran: {ran}"
