@@ -31,13 +31,15 @@ def test_a_site_reads_as_its_location_and_call() -> None:
 def test_the_terminal_table_says_the_evidence_of_each_signal_with_a_legend() -> None:
     lines = render_terminal(uncertain_report())
     assert lines[0].split()[-2:] == ["Status", "Evidence"]
-    rows = {line.split()[0]: line.split("  ")[-1].strip() for line in lines[2:5]}
+    rows = {line.split()[0]: line.split("  ")[-1].strip() for line in lines[2:6]}
     assert rows == {
         "shop.signals.basket_addition": "R",
+        "shop.signals.inventory_audited": "S+R",  # no receivers: a row all the same
         "shop.signals.order_lost": "S+R",
         "shop.signals.order_refunded": "S+R",
     }
-    assert "possibly never sent" in lines[4]
+    assert "possibly unused" in lines[3]
+    assert "possibly never sent" in lines[5]
     assert "Evidence: S = the static scan, R = the runtime trace, S+R = both." in lines
 
 

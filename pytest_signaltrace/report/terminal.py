@@ -30,7 +30,9 @@ def render_terminal(
     """
     options = options or ReportOptions()
     counted = [r for r in report.receivers if not r.test_only and not r.excluded]
-    per_signal: dict[str, list[ReceiverRow]] = {}
+    # Every signal has its row, as in the Markdown and HTML reports: one that nothing receives
+    # (sent 20,000 times, or defined and unused) shows with 0 receivers, not hidden.
+    per_signal: dict[str, list[ReceiverRow]] = {s.signal: [] for s in report.signals}
     for row in counted:
         per_signal.setdefault(row.signal or "(unresolved signal)", []).append(row)
     signals = {s.signal: s for s in report.signals}
