@@ -203,12 +203,24 @@ def _write_data_file(session: TraceSession, static: StaticMap) -> None:
     )
     if session.appended_runs:
         data = dataclasses.replace(data, runs=tuple(sorted({*session.appended_runs, *data.runs})))
+    created = not destination.exists()
     try:
         write_data(destination, data)
     except OSError as exc:
         # Only a note, even with a gate: the data file is written by default, for later
         # reports; the gate does not need it (the reports asked for are another matter).
         session.notes.append(f"cannot write the data file {destination}: {exc.strerror or exc}")
+        return
+    from pytest_signaltrace.datafile.ignore_hint import gitignore_hint
+
+    hint = gitignore_hint(
+        destination,
+        configured=session.settings.data_file or destination,
+        rootdir=session.rootdir,
+        created=created,
+    )
+    if hint:
+        session.notes.append(hint)
 
 
 def _write_report(
