@@ -1,5 +1,6 @@
-"""The README's Quickstart is the front door: two commands, the second is what CI runs, and the
-demo's install stays small."""
+"""The README is the front door: short, two Quickstart commands (the second is what CI runs), a
+demo whose install stays small, and links that work; the docs site holds the rest, and its
+configuration page names every option and ini key the plugin registers."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CONFIGURATION_PAGE = ROOT / "docs" / "configuration.md"
+#: As pytest-cov's and coverage.py's READMEs: what it is, install, quickstart, options, links.
+README_MAX_LINES = 250
 
 
 def _quickstart_commands() -> list[str]:
@@ -57,11 +61,56 @@ def test_the_demo_install_does_not_pull_the_test_only_packages() -> None:
     assert {"playwright", "lxml"} <= _extra("test", extras)
 
 
+def test_the_readme_stays_short() -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= README_MAX_LINES, len(lines)
+
+
+def test_the_readme_and_the_pre_commit_recipe_name_the_projects_urls() -> None:
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "<the URL of this repository>" not in readme
+    assert urls["Documentation"] in readme
+    assert urls["Homepage"] in readme
+    assert f"- repo: {urls['Homepage']}\n" in (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+
+
 def test_the_configuration_example_shows_every_setting_in_both_forms() -> None:
     from pytest_signaltrace.settings import INI_KEYS
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    example = readme.split("[tool.signaltrace]", 1)[1].split("```", 1)[0]
+    page = CONFIGURATION_PAGE.read_text(encoding="utf-8")
+    example = page.split("\n[tool.signaltrace]", 1)[1].split("```", 1)[0]
     for ini_key in INI_KEYS:
         assert f"# {ini_key} = " in example, ini_key
         assert f"\n{ini_key.removeprefix('signaltrace_')} = " in example, ini_key
+
+
+class _RecordingParser:
+    """Stands in for pytest's parser: records the options and ini keys the plugin registers."""
+
+    def __init__(self) -> None:
+        self.options: list[str] = []
+        self.ini_keys: list[str] = []
+
+    def getgroup(self, *_args: object, **_kwargs: object) -> _RecordingParser:
+        return self
+
+    def addoption(self, *names: str, **_kwargs: object) -> None:
+        self.options += names
+
+    def addini(self, name: str, *_args: object, **_kwargs: object) -> None:
+        self.ini_keys.append(name)
+
+
+def test_every_option_and_ini_key_the_plugin_registers_is_on_the_configuration_page() -> None:
+    from pytest_signaltrace.settings import add_options
+
+    parser = _RecordingParser()
+    add_options(parser)  # type: ignore[arg-type]
+    page = CONFIGURATION_PAGE.read_text(encoding="utf-8")
+    assert parser.options
+    assert parser.ini_keys
+    undocumented = [
+        name for name in [*parser.options, *parser.ini_keys] if f"`{name}" not in page
+    ]
+    assert not undocumented, f"add them to docs/configuration.md: {undocumented}"
