@@ -4,6 +4,7 @@ configuration page names every option and ini key the plugin registers."""
 
 from __future__ import annotations
 
+import argparse
 import re
 import tomllib
 from pathlib import Path
@@ -114,3 +115,45 @@ def test_every_option_and_ini_key_the_plugin_registers_is_on_the_configuration_p
         name for name in [*parser.options, *parser.ini_keys] if f"`{name}" not in page
     ]
     assert not undocumented, f"add them to docs/configuration.md: {undocumented}"
+
+
+#: The docs page of each ``signaltrace`` subcommand.
+COMMAND_PAGES = {
+    "scan": "scan.md",
+    "report": "data-file.md",
+    "combine": "data-file.md",
+    "run": "data-file.md",
+    "diff": "gates.md",
+    "fix": "fix.md",
+    "debug": "configuration.md",
+}
+
+
+def _command_options() -> dict[str, set[str]]:
+    """Each subcommand of ``signaltrace`` and its long options (``debug config``'s under
+    ``debug``)."""
+    from pytest_signaltrace.cli import build_parser
+
+    def long_options(parser: argparse.ArgumentParser) -> set[str]:
+        names: set[str] = set()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for inner in action.choices.values():
+                    names |= long_options(inner)
+            names |= {o for o in action.option_strings if o.startswith("--") and o != "--help"}
+        return names
+
+    commands = next(
+        a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    return {name: long_options(parser) for name, parser in commands.choices.items()}
+
+
+def test_every_option_of_every_signaltrace_command_is_on_its_page() -> None:
+    commands = _command_options()
+    assert set(commands) == set(COMMAND_PAGES), "give the new subcommand a page in COMMAND_PAGES"
+    undocumented = []
+    for command, options in sorted(commands.items()):
+        page = (ROOT / "docs" / COMMAND_PAGES[command]).read_text(encoding="utf-8")
+        undocumented += [f"{command} {o}" for o in sorted(options) if o not in page]
+    assert not undocumented, f"add them to their docs pages: {undocumented}"
