@@ -141,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
     if cache_dir is not None:
         ensure_pytest_cache_marker(cache_dir)
     progress = ProgressLine("scanning")
+    created = not data_file.exists()
     try:
         save_run(
             trace,
@@ -158,6 +159,13 @@ def run(args: argparse.Namespace) -> int:
         progress.close()
     # On stderr, like the warnings: the command's own output keeps stdout to itself.
     print(f"Wrote signal data to {_shown(data_file, config.rootdir)}", file=sys.stderr)
+    from pytest_signaltrace.datafile.ignore_hint import gitignore_hint
+
+    hint = gitignore_hint(
+        data_file, configured=config.data_file, rootdir=config.rootdir, created=created
+    )
+    if hint:
+        print(f"signaltrace: {hint}", file=sys.stderr)
     return result.returncode
 
 

@@ -1,6 +1,10 @@
-"""The first traced run in a git checkout says how to keep the data file out of git, once."""
+"""The first traced run in a git checkout says how to keep the data file out of git, once:
+``pytest --signal-report`` and ``signaltrace run`` alike."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import pytest
 from e2e_project import DjangoProject
@@ -45,3 +49,38 @@ def test_a_gitignore_that_names_the_data_file_keeps_the_run_quiet(project: Djang
     result.assert_outcomes(passed=1)
     assert (project.pytester.path / ".signaltrace").exists()
     assert not any("keep it out of git" in line for line in result.outlines)
+
+
+PLACE = """
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
+import django
+
+django.setup()
+
+from shop.signals import order_placed
+
+order_placed.send(sender="web")
+"""
+
+
+def _signaltrace_run(project: DjangoProject) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest_signaltrace", "run", "--", sys.executable, "place.py"],
+        cwd=project.pytester.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stderr.splitlines()
+
+
+def test_signaltrace_run_says_it_once_too(project: DjangoProject) -> None:
+    project.write(place=PLACE)
+
+    first = _signaltrace_run(project)
+    assert first[-2:] == ["Wrote signal data to .signaltrace", HINT.replace("pytest-", "", 1)]
+
+    assert _signaltrace_run(project)[-1] == "Wrote signal data to .signaltrace"
