@@ -1,19 +1,26 @@
 """``signaltrace fix --dead [--unused-signals] [--write]``: remove dead receivers and unused
-signals with libcst (``fix/``), as a diff or in place."""
+signals with libcst (``fix/``), as a diff or in place.
+
+The most conservative part of the product: it acts only on certain verdicts of the whole
+project's scan (whatever folder it is given: the folder only limits what is rewritten), uses the
+run's data file when there is one and refuses when that data does not match the tree, never
+writes outside the scanned tree nor through a symlink, and writes all the files or none.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace.cli.common import ExitCode, usage_error
+from pytest_signaltrace.cli.common import ExitCode, shown, usage_error
 
 if TYPE_CHECKING:
     from pytest_signaltrace.cli.common import Commands
-    from pytest_signaltrace.model import ReceiverRow
+    from pytest_signaltrace.fix.evidence import RunEvidence
+    from pytest_signaltrace.fix.project import Project
+    from pytest_signaltrace.model import StaticMap
 
 
 def add_parser(commands: Commands) -> None:
@@ -21,12 +28,19 @@ def add_parser(commands: Commands) -> None:
     fix = commands.add_parser(
         "fix",
         help="remove dead receivers and unused signals (a diff, or --write)",
-        description="Remove what the static map calls dead: receivers whose signal nothing "
-        "sends (--dead) and signals nothing sends or receives (--unused-signals), with the "
-        "imports this leaves unused. Prints a unified diff unless --write. 'Possibly dead' "
-        "receivers are never touched.",
+        description="Remove what the static map of the whole project calls dead: receivers "
+        "whose signal nothing sends (--dead) and signals nothing sends, receives or names "
+        "(--unused-signals), with the imports this leaves unused. Prints a unified diff unless "
+        "--write. 'Possibly dead' receivers are never touched. The run's data file is used "
+        "when there is one (--no-data: not).",
     )
-    fix.add_argument("path", nargs="?", default=".", help="folder to fix (default: .)")
+    fix.add_argument(
+        "path",
+        nargs="?",
+        default=".",
+        help="folder whose files may be rewritten (default: .); verdicts always come from "
+        "the whole project",
+    )
     fix.add_argument("--dead", action="store_true", help="remove dead receivers")
     fix.add_argument(
         "--unused-signals", action="store_true", help="remove unused signal definitions"
@@ -37,55 +51,60 @@ def add_parser(commands: Commands) -> None:
         help="mark dead receivers with '# pragma: no signal cover' instead of removing them",
     )
     fix.add_argument("--write", action="store_true", help="rewrite the files in place")
-    fix.add_argument(
+    data = fix.add_mutually_exclusive_group()
+    data.add_argument(
         "--data",
         type=Path,
         metavar="FILE",
         help="a run's data file: only receivers that also never ran (and whose signal was "
-        "never sent) at run time are touched",
+        "never sent) at run time are touched (default: the configured data file, "
+        ".signaltrace, when it exists)",
+    )
+    data.add_argument(
+        "--no-data", action="store_true", help="ignore the run's data file: static verdicts only"
     )
     fix.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     fix.add_argument(
-        "--exclude", action="append", default=[], metavar="GLOB", help="skip paths; repeatable"
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="never rewrite paths matching GLOB (they are still scanned); repeatable",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace fix``; returns the exit status."""
-    from pytest_signaltrace.fix.apply import run_fixes, write_fixes
+    from pytest_signaltrace.fix.apply import FixRefused, run_fixes, write_fixes
+    from pytest_signaltrace.fix.evidence import StaleEvidence
     from pytest_signaltrace.fix.plan import plan_fixes
-    from pytest_signaltrace.scan import scan
-    from pytest_signaltrace.scan.cache import default_cache_dir
-    from pytest_signaltrace.scan.files import discover
+    from pytest_signaltrace.fix.project import Writable, find_project, project_texts
 
-    root = Path(args.path)
-    if not root.is_dir():
+    folder = Path(args.path)
+    if not folder.is_dir():
         return usage_error(f"not a folder: {args.path}")
     if not (args.dead or args.unused_signals):
         return usage_error("say what to fix: --dead and/or --unused-signals")
-    runtime = None
-    if args.data is not None:
-        from pytest_signaltrace.datafile.data import DataFileError, read_data
-
-        try:
-            data = read_data(args.data)
-        except DataFileError as exc:
-            return usage_error(str(exc))
-        runtime = _rows_under(data.build_report().receivers, data.rootdir, root)
-    cache_dir = None if args.no_cache else default_cache_dir(root.absolute())
-    static_map = scan(root, cache_dir=cache_dir, exclude=args.exclude)
-    sources = {
-        f.relpath: f.data.decode("utf-8", "replace")
-        for f in discover(root, exclude=args.exclude).files
-    }
-    plans = plan_fixes(
-        static_map,
-        sources,
-        dead=args.dead,
-        unused_signals=args.unused_signals and not args.pragma,
-        runtime=runtime,
-    )
-    result = run_fixes(root, plans, pragma=args.pragma)
+    project = find_project(folder)
+    if isinstance(project, str):
+        return usage_error(project)
+    evidence = _evidence(args, project)
+    if isinstance(evidence, str):
+        return usage_error(evidence)
+    static_map = _scan(project, no_cache=args.no_cache)
+    try:
+        plans = plan_fixes(
+            static_map,
+            project_texts(project, static_map),
+            dead=args.dead,
+            unused_signals=args.unused_signals and not args.pragma,
+            evidence=evidence,
+            writable=Writable(project.rootdir, folder, tuple(args.exclude)),
+            pragma=args.pragma,
+        )
+    except StaleEvidence as exc:
+        return usage_error(str(exc))
+    result = run_fixes(project.rootdir, plans, pragma=args.pragma)
     for path, reason in result.failed:
         print(f"signaltrace: cannot fix {path}: {reason}", file=sys.stderr)
     for path, line in result.unmatched:
@@ -93,27 +112,73 @@ def run(args: argparse.Namespace) -> int:
             f"signaltrace: {path}:{line}: no code to fix there (changed since the scan?)",
             file=sys.stderr,
         )
-    if args.write:
-        try:
-            write_fixes(root, result)
-        except OSError as exc:
-            return usage_error(f"cannot rewrite a file: {exc.strerror or exc}")
-        print(f"signaltrace: {len(result.changes)} files fixed", file=sys.stderr)
-    else:
+    for path, line, why in result.left_alone:
+        print(f"signaltrace: {path}:{line}: left alone: {why}", file=sys.stderr)
+    findings = sum(plan.findings for plan in plans)
+    if not args.write:
         sys.stdout.write(result.diff())
-    return ExitCode.USAGE if result.failed else ExitCode.OK
+        print(f"signaltrace: {_checked(static_map, args, findings)}", file=sys.stderr)
+        return ExitCode.OK if result.clean else ExitCode.USAGE
+    if not result.clean:
+        return usage_error("not every planned change applied: nothing written")
+    try:
+        write_fixes(project.rootdir, result)
+    except FixRefused as exc:
+        return usage_error(str(exc))
+    except OSError as exc:
+        return usage_error(f"cannot rewrite a file: {exc.strerror or exc}; every file put back")
+    print(f"signaltrace: {_count(len(result.changes), 'file')} fixed", file=sys.stderr)
+    return ExitCode.OK
 
 
-def _rows_under(rows: Sequence[ReceiverRow], rootdir: str, folder: Path) -> list[ReceiverRow]:
-    """``rows`` (paths relative to ``rootdir``) under ``folder``, with paths relative to it."""
-    import dataclasses
-    import os
+def _evidence(args: argparse.Namespace, project: Project) -> RunEvidence | str | None:
+    """The run's evidence: ``--data``, else the configured data file when it exists, else
+    ``None``; a message when it cannot be used."""
+    from pytest_signaltrace.datafile.data import DataFileError, read_data
+    from pytest_signaltrace.fix.evidence import RunEvidence
 
-    prefix = Path(os.path.relpath(folder.resolve(), Path(rootdir).resolve())).as_posix()
-    if prefix == ".":
-        return list(rows)
-    return [
-        dataclasses.replace(row, path=row.path[len(prefix) + 1 :])
-        for row in rows
-        if row.path.startswith(prefix + "/")
-    ]
+    if args.no_data:
+        return None
+    path = args.data
+    if path is None:
+        if project.data_file is None or not project.data_file.is_file():
+            return None
+        path = Path(shown(project.data_file))
+        print(
+            f"signaltrace: using the run's data in {path} (--no-data: static verdicts only)",
+            file=sys.stderr,
+        )
+    try:
+        return RunEvidence.of(read_data(path).build_report(), str(path))
+    except DataFileError as exc:
+        return str(exc)
+
+
+def _scan(project: Project, *, no_cache: bool) -> StaticMap:
+    """The whole project's static map, paths relative to its rootdir."""
+    from pytest_signaltrace.scan import scan
+    from pytest_signaltrace.scan.cache import default_cache_dir
+
+    cache_dir = None if no_cache else default_cache_dir(project.rootdir)
+    return scan(
+        list(project.roots),
+        relative_to=project.rootdir,
+        cache_dir=cache_dir,
+        package_roots=project.package_roots,
+    )
+
+
+def _checked(static_map: StaticMap, args: argparse.Namespace, findings: int) -> str:
+    """``checked 15 receivers, 19 signals: nothing dead`` (or how many findings)."""
+    receivers = sum(1 for r in static_map.receivers if not r.test_only)
+    checked = f"checked {_count(receivers, 'receiver')}, {_count(len(static_map.signals), 'signal')}"
+    if findings:
+        return f"{checked}: {_count(findings, 'finding')} (--write to apply)"
+    wanted = " or ".join(
+        word for word, asked in (("dead", args.dead), ("unused", args.unused_signals)) if asked
+    )
+    return f"{checked}: nothing {wanted}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

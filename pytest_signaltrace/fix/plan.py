@@ -1,20 +1,29 @@
-"""What ``signaltrace fix`` changes: dead receivers, unused signal definitions, per file.
+"""What ``signaltrace fix`` changes: dead registrations, handler functions and unused signal
+definitions, per file.
 
-Only certain verdicts are acted on: a receiver the static map calls dead (never "possibly
-dead"), outside test code, not excluded by a pragma; with a run's data, only if it also never
-ran and its signal was never sent at run time. A line is removed only when every receiver on it
-is dead (``@receiver([dead, live])`` stays). A handler function goes too when nothing else in the
-tree names it; otherwise only its decorator or ``connect`` call is removed.
+Only certain verdicts of the whole project's scan are acted on: a receiver the static map calls
+dead (never "possibly dead"), outside test code, not excluded by a pragma, in a file that may be
+rewritten; with a run's data (:mod:`.evidence`), only if the run agrees. A registration is
+removed when every receiver on its line is dead; of ``@receiver([dead, live])`` only the dead
+element goes. A handler function goes only when every registration of it goes and nothing else
+names it (a call, an import, a reference, a string); the transform also keeps it when another
+decorator (``@shared_task``) is on it. A signal definition goes only when the scan calls it
+unused and its name appears nowhere else in the project.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from pytest_signaltrace.model import Receiver, ReceiverRow, ReceiverStatus, SignalStatus, StaticMap
+from pytest_signaltrace.fix.evidence import RunEvidence
+from pytest_signaltrace.model import Receiver, SignalStatus, StaticMap
+
+#: A word of source text: a name is used elsewhere when it appears as one (code, strings,
+#: comments alike: when unsure, keep).
+_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -24,6 +33,10 @@ class FilePlan:
     path: str
     #: Decorator lines of dead ``@receiver``/``@sig.connect`` receivers.
     decorators: set[int] = field(default_factory=set)
+    #: ``@receiver([a, b])`` lines of which only some signals are dead: line -> those signals.
+    elements: dict[int, frozenset[str]] = field(default_factory=dict)
+    #: Every signal registered on a line of :attr:`elements` (to tell its elements apart).
+    element_signals: dict[int, frozenset[str]] = field(default_factory=dict)
     #: Lines of dead ``sig.connect(handler)`` calls.
     connects: set[int] = field(default_factory=set)
     #: ``def`` lines of handler functions to remove with their receiver.
@@ -32,7 +45,16 @@ class FilePlan:
     definitions: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.decorators or self.connects or self.functions or self.definitions)
+        return bool(
+            self.decorators or self.elements or self.connects or self.functions
+            or self.definitions
+        )
+
+    @property
+    def findings(self) -> int:
+        """How many registrations and definitions the plan removes (or marks)."""
+        elements = sum(len(signals) for signals in self.elements.values())
+        return len(self.decorators) + elements + len(self.connects) + len(self.definitions)
 
 
 def plan_fixes(
@@ -41,24 +63,23 @@ def plan_fixes(
     *,
     dead: bool = True,
     unused_signals: bool = False,
-    runtime: Iterable[ReceiverRow] | None = None,
+    evidence: RunEvidence | None = None,
+    writable: Callable[[str], bool] = lambda path: True,
+    pragma: bool = False,
 ) -> list[FilePlan]:
     """The plans of every file to change, sorted by path.
 
-    ``sources`` maps the map's paths to their text (to tell whether a handler is named
-    elsewhere); ``runtime``, the merged report's receiver rows of a run, vetoes any receiver that
-    ran or whose signal was sent.
+    ``static`` is the whole project's map; ``sources`` maps every project file to its text (to
+    tell whether a name is used elsewhere); ``evidence``, a run's, vetoes anything the run saw
+    alive and raises :class:`~.evidence.StaleEvidence` when it does not match the tree;
+    ``writable`` says which files may change (the folder given, no symlink out of the tree).
     """
     plans: dict[str, FilePlan] = defaultdict(lambda: FilePlan(""))
+    words = Counter(word for text in sources.values() for word in _WORD.findall(text))
     if dead:
-        _plan_dead(static, sources, _vetoed(runtime), plans)
+        _plan_dead(static, words, evidence, writable, plans, pragma=pragma)
     if unused_signals:
-        for signal in static.signals:
-            if signal.status is not SignalStatus.UNUSED or signal.definition_path is None:
-                continue
-            definition = next(d for d in static.definitions if d.signal == signal.signal)
-            if not definition.test_only and signal.definition_line is not None:
-                _plan(plans, signal.definition_path).definitions.add(signal.definition_line)
+        _plan_unused(static, words, evidence, writable, plans)
     return [plans[path] for path in sorted(plans) if plans[path]]
 
 
@@ -68,43 +89,99 @@ def _plan(plans: dict[str, FilePlan], path: str) -> FilePlan:
     return plan
 
 
-def _vetoed(runtime: Iterable[ReceiverRow] | None) -> set[tuple[str, int]] | None:
-    """Receivers (path, line) a run shows are not dead; ``None`` without a run."""
-    if runtime is None:
-        return None
-    return {(r.path, r.line) for r in runtime if r.calls or r.status is not ReceiverStatus.DEAD}
-
-
 def _plan_dead(
     static: StaticMap,
-    sources: Mapping[str, str],
-    vetoed: set[tuple[str, int]] | None,
+    words: Counter[str],
+    evidence: RunEvidence | None,
+    writable: Callable[[str], bool],
+    plans: dict[str, FilePlan],
+    *,
+    pragma: bool,
+) -> None:
+    by_site: dict[tuple[str, int], list[Receiver]] = defaultdict(list)
+    for receiver in static.receivers:
+        by_site[receiver.path, receiver.line].append(receiver)
+    removed: set[tuple[str, int]] = set()
+    for (path, line), receivers in sorted(by_site.items()):
+        if not writable(path) or any(r.excluded or r.test_only for r in receivers):
+            continue
+        dead = [r for r in receivers if _dead(static, evidence, r)]
+        if not dead:
+            continue
+        first = receivers[0]
+        if len(dead) == len(receivers):
+            removed.add((path, line))
+            plan = _plan(plans, path)
+            (plan.decorators if first.kind == "decorator" else plan.connects).add(line)
+        elif first.kind == "decorator" and not pragma:
+            plan = _plan(plans, path)
+            plan.elements[line] = frozenset(r.signal for r in dead if r.signal)
+            plan.element_signals[line] = frozenset(r.signal for r in receivers if r.signal)
+    for def_path, def_line in _removable_functions(static, words, evidence, writable, removed):
+        _plan(plans, def_path).functions.add(def_line)
+
+
+def _dead(static: StaticMap, evidence: RunEvidence | None, receiver: Receiver) -> bool:
+    """Certain dead: the static map says so, and the run (if any) agrees."""
+    if not static.is_dead(receiver):
+        return False
+    return evidence is None or evidence.receiver_may_go(receiver)
+
+
+def _removable_functions(
+    static: StaticMap,
+    words: Counter[str],
+    evidence: RunEvidence | None,
+    writable: Callable[[str], bool],
+    removed: set[tuple[str, int]],
+) -> Iterable[tuple[str, int]]:
+    """The handler functions every registration of which goes, that nothing else names."""
+    registrations: dict[tuple[str, int], list[Receiver]] = defaultdict(list)
+    by_handler: dict[str, list[Receiver]] = defaultdict(list)
+    for receiver in static.receivers:
+        by_handler[receiver.handler].append(receiver)
+        if receiver.def_path and receiver.def_line:
+            registrations[receiver.def_path, receiver.def_line].append(receiver)
+    unresolved = {connect.handler for connect in static.unresolved_connects}
+    for (def_path, def_line), receivers in sorted(registrations.items()):
+        handler = receivers[0].handler
+        everyone = {*receivers, *by_handler[handler]}
+        if (
+            not writable(def_path)
+            or "<" in handler
+            or handler in unresolved
+            or any((r.path, r.line) not in removed for r in everyone)
+            or (evidence is not None and evidence.handler_ran(handler))
+        ):
+            continue
+        name = handler.rsplit(".", 1)[-1]
+        sites = {(r.path, r.line): r.code for r in everyone}
+        allowed = 1 + sum(_WORD.findall(code).count(name) for code in sites.values())
+        if name.isidentifier() and words[name] <= allowed:
+            yield def_path, def_line
+
+
+def _plan_unused(
+    static: StaticMap,
+    words: Counter[str],
+    evidence: RunEvidence | None,
+    writable: Callable[[str], bool],
     plans: dict[str, FilePlan],
 ) -> None:
-    by_line: dict[tuple[str, int], list[Receiver]] = defaultdict(list)
-    for receiver in static.receivers:
-        by_line[receiver.path, receiver.line].append(receiver)
-    for (path, line), receivers in sorted(by_line.items()):
-        if not all(_removable(static, r) for r in receivers):
+    definitions = {d.signal: d for d in static.definitions}
+    for signal in static.signals:
+        definition = definitions.get(signal.signal)
+        if signal.status is not SignalStatus.UNUSED or definition is None:
             continue
-        if vetoed is not None and (path, line) in vetoed:
+        if definition.test_only or not writable(definition.path):
             continue
-        plan = _plan(plans, path)
-        first = receivers[0]
-        (plan.decorators if first.kind == "decorator" else plan.connects).add(line)
-        if first.def_line and first.def_path and _unnamed_elsewhere(first, sources):
-            _plan(plans, first.def_path).functions.add(first.def_line)
+        # Imported, re-exported, named in __all__ or a string, used as a word anywhere: kept.
+        name = signal.signal.rsplit(".", 1)[-1]
+        if words[name] > 1:
+            continue
+        if evidence is not None and not evidence.signal_may_go(
+            signal.signal, definition.path, definition.line
+        ):
+            continue
+        _plan(plans, definition.path).definitions.add(definition.line)
 
-
-def _removable(static: StaticMap, receiver: Receiver) -> bool:
-    return static.is_dead(receiver) and not receiver.test_only and not receiver.excluded
-
-
-def _unnamed_elsewhere(receiver: Receiver, sources: Mapping[str, str]) -> bool:
-    """Whether the handler's name appears nowhere but in its ``def`` (and its ``connect``)."""
-    name = receiver.handler.rsplit(".", 1)[-1]
-    if not name.isidentifier() or "<locals>" in receiver.handler:
-        return False
-    allowed = 1 if receiver.kind == "decorator" else 2
-    word = re.compile(rf"\b{re.escape(name)}\b")
-    return sum(len(word.findall(text)) for text in sources.values()) <= allowed

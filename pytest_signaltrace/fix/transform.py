@@ -1,24 +1,39 @@
 """The libcst codemod of ``signaltrace fix``: removes (or marks) the planned lines' code.
 
-Removing: a dead receiver's decorator, or its whole function when the plan says so; a dead
-``connect`` statement; an unused signal's definition; then every import that this left unused
-(libcst's ``RemoveImportsVisitor``). A block left empty gets ``pass``. Marking (``--pragma``):
-``# pragma: no signal cover`` at the end of the decorator or ``connect`` line instead. Nothing
-else in the file changes, comments and formatting included.
+Removing: a dead registration (a ``@receiver`` decorator, a ``connect`` statement, or only the
+dead signals of ``@receiver([a, b])``); a handler function when the plan says so and it is a
+module-level function whose every decorator goes too (``@shared_task`` or any other decorator
+keeps it: only the dead ones go); an unused signal's definition; then every import that this
+left unused (libcst's ``RemoveImportsVisitor``; relative imports are resolved against the file's
+package). Comments above a kept function or between its decorators stay. A block left empty
+gets ``pass``. Marking (``--pragma``): ``# pragma: no signal cover`` at the end of the decorator
+or ``connect`` line instead. Nothing else in the file changes, comments and formatting included.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import PositionProvider
 
+from pytest_signaltrace.fix.names import aliases, match_elements, package_for
 from pytest_signaltrace.fix.plan import FilePlan
 
 PRAGMA = "# pragma: no signal cover"
+
+
+@dataclass
+class FixedSource:
+    """One file with its plan applied."""
+
+    source: bytes
+    #: Lines of the plan's removals that matched no code (the map and the file disagree).
+    unmatched: list[int] = field(default_factory=list)
+    #: Lines the transform chose to leave as they are, and why.
+    left_alone: list[tuple[int, str]] = field(default_factory=list)
 
 
 class FixDead(VisitorBasedCodemodCommand):
@@ -26,12 +41,26 @@ class FixDead(VisitorBasedCodemodCommand):
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, context: CodemodContext, plan: FilePlan, *, pragma: bool = False) -> None:
+    def __init__(
+        self,
+        context: CodemodContext,
+        plan: FilePlan,
+        *,
+        pragma: bool = False,
+        names: dict[str, str] | None = None,
+        module: str = "",
+    ) -> None:
         super().__init__(context)
         self.plan = plan
         self.pragma = pragma
+        self.names = names or {}
+        self.module_name = module
         #: Lines acted on, to tell the plan's lines the code no longer has.
         self.done: set[int] = set()
+        #: Lines left as they are on purpose, and why.
+        self.left_alone: list[tuple[int, str]] = []
+        #: Functions and classes the visit is inside (a method is never removed).
+        self._scopes = 0
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line
@@ -40,31 +69,99 @@ class FixDead(VisitorBasedCodemodCommand):
         position = self.get_metadata(PositionProvider, node)
         return range(position.start.line, position.end.line + 1)
 
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        """Count the scope (see :meth:`leave_FunctionDef`)."""
+        self._scopes += 1
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        """Leave the scope."""
+        self._scopes -= 1
+        return updated_node
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        """Count the scope: only a module-level function is ever removed whole."""
+        self._scopes += 1
+
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef | cst.RemovalSentinel:
-        """A dead receiver's function goes; or just its dead decorators; or they are marked."""
-        dead = [d for d in original_node.decorators if self._line(d) in self.plan.decorators]
-        self.done.update(self._line(d) for d in dead)
+        """A dead receiver's function goes; or just its dead registrations; or they are marked."""
+        self._scopes -= 1
+        whole = {
+            id(d): d for d in original_node.decorators if self._line(d) in self.plan.decorators
+        }
+        self.done.update(self._line(d) for d in whole.values())
         def_line = self._line(original_node.name)
-        if def_line in self.plan.functions and not self.pragma:
+        if def_line in self.plan.functions:
             self.done.add(def_line)
-            RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_node)
-            return cst.RemovalSentinel.REMOVE
-        if not dead:
-            return updated_node
-        dead_ids = {id(d) for d in dead}
-        decorators = []
+            others = len(original_node.decorators) - len(whole)
+            if not self.pragma and not self._scopes and not others:
+                RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_node)
+                return cst.RemovalSentinel.REMOVE
+        decorators: list[cst.Decorator] = []
+        carried: list[cst.EmptyLine] = []  # comments of a removed decorator, kept on the next
         for original, updated in zip(
             original_node.decorators, updated_node.decorators, strict=True
         ):
-            if id(original) not in dead_ids:
-                decorators.append(updated)
-            elif self.pragma:
-                decorators.append(_with_comment(updated))
-            else:
+            line = self._line(original)
+            if id(original) in whole and not self.pragma:
                 RemoveImportsVisitor.remove_unused_import_by_node(self.context, original)
+                carried.extend(updated.leading_lines)
+                continue
+            if id(original) in whole:
+                updated = _with_comment(updated)
+            elif line in self.plan.elements and not self.pragma:
+                updated = self._without_dead_elements(original, updated, line)
+            if carried:
+                updated = updated.with_changes(leading_lines=[*carried, *updated.leading_lines])
+                carried = []
+            decorators.append(updated)
+        if carried:
+            updated_node = updated_node.with_changes(
+                lines_after_decorators=[*carried, *updated_node.lines_after_decorators]
+            )
         return updated_node.with_changes(decorators=decorators)
+
+    def _without_dead_elements(
+        self, original: cst.Decorator, updated: cst.Decorator, line: int
+    ) -> cst.Decorator:
+        """``@receiver([dead, live])`` as ``@receiver([live])``; unchanged when the elements
+        cannot be told apart."""
+        dead = self.plan.elements[line]
+        call = original.decorator
+        sequence = (
+            call.args[0].value
+            if isinstance(call, cst.Call) and call.args and not call.args[0].keyword
+            else None
+        )
+        if not isinstance(sequence, cst.List | cst.Tuple):
+            self.left_alone.append((line, "the dead signal is not an element of a list"))
+            return updated
+        signals = match_elements(
+            [e.value for e in sequence.elements if isinstance(e, cst.Element)],
+            self.plan.element_signals.get(line, dead),
+            self.names,
+            self.module_name,
+        )
+        if signals is None or len(signals) != len(sequence.elements):
+            self.left_alone.append((line, "cannot tell which element of the list is dead"))
+            return updated
+        kept = [e for e, s in zip(sequence.elements, signals, strict=True) if s not in dead]
+        if not kept or len(kept) == len(signals):
+            self.left_alone.append((line, "cannot tell which element of the list is dead"))
+            return updated
+        self.done.add(line)
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, original)
+        last = sequence.elements[-1].comma
+        if isinstance(sequence, cst.Tuple) and len(kept) == 1:
+            last = cst.Comma()  # (a,) stays a tuple
+        kept[-1] = kept[-1].with_changes(comma=last)
+        new_sequence = sequence.with_changes(elements=kept)
+        assert isinstance(call, cst.Call)  # checked above
+        args = [call.args[0].with_changes(value=new_sequence), *call.args[1:]]
+        return updated.with_changes(decorator=call.with_changes(args=args))
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
@@ -73,9 +170,10 @@ class FixDead(VisitorBasedCodemodCommand):
         span = self._span(original_node)
         connects = [line for line in self.plan.connects if line in span]
         definitions = [line for line in self.plan.definitions if line in span]
-        if not (connects and _is_connect(original_node)) and not (
-            definitions and _is_assignment(original_node)
-        ):
+        if definitions and not connects and not _is_single_assignment(original_node):
+            self.left_alone.extend((line, "it defines more than the one signal") for line in definitions)
+            return updated_node
+        if not (connects and _is_connect(original_node)) and not definitions:
             return updated_node
         self.done.update(connects + definitions)
         if self.pragma:
@@ -112,8 +210,19 @@ def _is_connect(statement: cst.SimpleStatementLine) -> bool:
     )
 
 
-def _is_assignment(statement: cst.SimpleStatementLine) -> bool:
-    return len(statement.body) == 1 and isinstance(statement.body[0], cst.Assign | cst.AnnAssign)
+def _is_single_assignment(statement: cst.SimpleStatementLine) -> bool:
+    """``name = Signal()`` (or annotated): one target, one name; ``a = b = Signal()`` and
+    ``a, b = ...`` define more than the one signal and stay."""
+    if len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.AnnAssign):
+        return small.value is not None
+    return (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name | cst.Attribute)
+    )
 
 
 def _with_comment(decorator: cst.Decorator) -> cst.Decorator:
@@ -130,14 +239,22 @@ def _comment_on(trailing: cst.TrailingWhitespace) -> cst.TrailingWhitespace:
 
 
 def fix_source(
-    source: bytes, plan: FilePlan, *, pragma: bool = False
-) -> tuple[bytes, Sequence[int]]:
-    """``source`` with ``plan`` applied, and the plan's lines that matched no code."""
-    module = cst.parse_module(source)
-    context = CodemodContext()
-    command = FixDead(context, plan, pragma=pragma)
-    result = command.transform_module(module)
+    source: bytes, plan: FilePlan, *, pragma: bool = False, module: str = ""
+) -> FixedSource:
+    """``source`` with ``plan`` applied; ``module`` is the file's dotted module name (relative
+    imports resolve against its package)."""
+    tree = cst.parse_module(source)
+    package = package_for(module, plan.path, tree)
+    context = CodemodContext(
+        filename=plan.path, full_module_name=module or None, full_package_name=package
+    )
+    command = FixDead(context, plan, pragma=pragma, names=aliases(tree, package), module=module)
+    result = command.transform_module(tree)
     wanted = plan.decorators | plan.connects
     if not pragma:
-        wanted |= plan.definitions | plan.functions
-    return result.bytes, sorted(wanted - command.done)
+        wanted |= plan.definitions | plan.functions | set(plan.elements)
+    left = {line for line, _ in command.left_alone}
+    return FixedSource(
+        result.bytes, sorted(wanted - command.done - left), sorted(set(command.left_alone))
+    )
+
