@@ -12,6 +12,7 @@ or ``connect`` line instead. Nothing else in the file changes, comments and form
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -61,6 +62,8 @@ class FixDead(VisitorBasedCodemodCommand):
         self.left_alone: list[tuple[int, str]] = []
         #: Functions and classes the visit is inside (a method is never removed).
         self._scopes = 0
+        #: Statements removed (by id): their blank lines go to the next statement kept.
+        self._removed: set[int] = set()
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line
@@ -99,6 +102,7 @@ class FixDead(VisitorBasedCodemodCommand):
             others = len(original_node.decorators) - len(whole)
             if not self.pragma and not self._scopes and not others:
                 RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_node)
+                self._removed.add(id(original_node))
                 return cst.RemovalSentinel.REMOVE
         decorators: list[cst.Decorator] = []
         carried: list[cst.EmptyLine] = []  # comments of a removed decorator, kept on the next
@@ -182,6 +186,7 @@ class FixDead(VisitorBasedCodemodCommand):
             trailing = updated_node.trailing_whitespace
             return updated_node.with_changes(trailing_whitespace=_comment_on(trailing))
         RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_node)
+        self._removed.add(id(original_node))
         return cst.RemovalSentinel.REMOVE
 
     def leave_IndentedBlock(
@@ -190,7 +195,30 @@ class FixDead(VisitorBasedCodemodCommand):
         """A block whose every statement went keeps a ``pass``."""
         if original_node.body and not updated_node.body:
             return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
-        return updated_node
+        return updated_node.with_changes(body=self._spaced(original_node.body, updated_node.body))
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        """Keep the blank lines of removed statements (see :meth:`_spaced`)."""
+        return updated_node.with_changes(body=self._spaced(original_node.body, updated_node.body))
+
+    def _spaced(
+        self, original: Sequence[cst.BaseStatement], updated: Sequence[cst.BaseStatement]
+    ) -> list[cst.BaseStatement]:
+        """``updated`` where a statement kept after removed ones that had no blank line above
+        it gets theirs: the code around a removal stays spaced as it was."""
+        body = list(updated)
+        kept = 0
+        blank: list[cst.EmptyLine] = []
+        for statement in original:
+            if id(statement) in self._removed:
+                if not blank:
+                    blank = [line for line in statement.leading_lines if line.comment is None]
+                continue
+            if kept < len(body) and blank and not body[kept].leading_lines:
+                body[kept] = body[kept].with_changes(leading_lines=blank)
+            blank = []
+            kept += 1
+        return body
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         """Run the visitor (imports left unused are removed by the codemod framework)."""
