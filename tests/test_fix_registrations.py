@@ -33,7 +33,7 @@ def place():
 def _fix(
     capsys: pytest.CaptureFixture[str], root: Path, *args: str
 ) -> tuple[int, str, str]:
-    status = main(["fix", str(root), "--no-cache", "--no-data", *args])
+    status = main(["fix", str(root), "--no-cache", *args])
     out, err = capsys.readouterr()
     return status, out, err
 
