@@ -76,8 +76,14 @@ def plan_fixes(
     """
     plans: dict[str, FilePlan] = defaultdict(lambda: FilePlan(""))
     words = Counter(word for text in sources.values() for word in _WORD.findall(text))
+    # A file the scan skipped (too large, unparsable) may send anything it names.
+    unscanned = {
+        word
+        for skipped in static.files_skipped
+        for word in _WORD.findall(sources.get(skipped.path, ""))
+    }
     if dead:
-        _plan_dead(static, words, evidence, writable, plans, pragma=pragma)
+        _plan_dead(static, words, unscanned, evidence, writable, plans, pragma=pragma)
     if unused_signals:
         _plan_unused(static, words, evidence, writable, plans)
     return [plans[path] for path in sorted(plans) if plans[path]]
@@ -92,6 +98,7 @@ def _plan(plans: dict[str, FilePlan], path: str) -> FilePlan:
 def _plan_dead(
     static: StaticMap,
     words: Counter[str],
+    unscanned: set[str],
     evidence: RunEvidence | None,
     writable: Callable[[str], bool],
     plans: dict[str, FilePlan],
@@ -105,7 +112,7 @@ def _plan_dead(
     for (path, line), receivers in sorted(by_site.items()):
         if not writable(path) or any(r.excluded or r.test_only for r in receivers):
             continue
-        dead = [r for r in receivers if _dead(static, evidence, r)]
+        dead = [r for r in receivers if _dead(static, unscanned, evidence, r)]
         if not dead:
             continue
         first = receivers[0]
@@ -121,9 +128,14 @@ def _plan_dead(
         _plan(plans, def_path).functions.add(def_line)
 
 
-def _dead(static: StaticMap, evidence: RunEvidence | None, receiver: Receiver) -> bool:
-    """Certain dead: the static map says so, and the run (if any) agrees."""
-    if not static.is_dead(receiver):
+def _dead(
+    static: StaticMap, unscanned: set[str], evidence: RunEvidence | None, receiver: Receiver
+) -> bool:
+    """Certain dead: the static map says so, no file it skipped names the signal, and the
+    run (if any) agrees."""
+    if not static.is_dead(receiver) or not receiver.signal:
+        return False
+    if receiver.signal.rsplit(".", 1)[-1] in unscanned:
         return False
     return evidence is None or evidence.receiver_may_go(receiver)
 
