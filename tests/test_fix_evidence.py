@@ -12,7 +12,14 @@ import pytest
 from pytest_signaltrace.cli import ExitCode, main
 from pytest_signaltrace.datafile.data import RunData, write_data
 from pytest_signaltrace.scan import scan
-from pytest_signaltrace.trace.model import CodeRef, HandlerRef, ReceiverKey, SendKey, SignalRef, Trace
+from pytest_signaltrace.trace.model import (
+    CodeRef,
+    HandlerRef,
+    ReceiverKey,
+    SendKey,
+    SignalRef,
+    Trace,
+)
 
 SIGNALS = """\
 from django.dispatch import Signal
@@ -84,7 +91,10 @@ def test_the_data_file_is_used_by_default_and_says_so(
     assert status == ExitCode.OK, err
     assert "-def on_refunded" not in out  # it ran
     assert "-def on_audited" in out
-    assert "signaltrace: using the run's data in .signaltrace (--no-data: static verdicts only)\n" in err
+    assert (
+        "signaltrace: using the run's data in .signaltrace (--no-data: static verdicts only)\n"
+        in err
+    )
     # --no-data: static verdicts only, and on_refunded looks dead.
     assert "-def on_refunded" in _fix(capsys, "--no-data")[1]
 
@@ -107,7 +117,7 @@ def test_data_from_another_checkout_folder_still_vetoes(
     elsewhere = project.parent / "ci-checkout"
     shutil.copytree(project, elsewhere)
     monkeypatch.chdir(elsewhere)
-    status, out, err = _fix(capsys, "--write")
+    status, _, err = _fix(capsys, "--write")
     assert status == ExitCode.OK, err
     text = (elsewhere / "shop" / "receivers.py").read_text()
     assert "def on_refunded" in text
@@ -119,7 +129,7 @@ def test_lines_moved_since_the_run_still_veto(
 ) -> None:
     receivers = project / "shop" / "receivers.py"
     receivers.write_text('"""Added after the run."""\n' + RECEIVERS)
-    status, out, err = _fix(capsys, "--write")
+    status, _, err = _fix(capsys, "--write")
     assert status == ExitCode.OK, err
     assert "def on_refunded" in receivers.read_text()
     assert "on_audited" not in receivers.read_text()
@@ -172,6 +182,8 @@ def test_findings_are_counted_with_the_right_plural(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     err = _fix(capsys)[2]
-    assert err.endswith("signaltrace: checked 2 receivers, 2 signals: 1 finding (--write to apply)\n")
+    assert err.endswith(
+        "signaltrace: checked 2 receivers, 2 signals: 1 finding (--write to apply)\n"
+    )
     err = _fix(capsys, "--no-data")[2]
     assert err.endswith(": 2 findings (--write to apply)\n")

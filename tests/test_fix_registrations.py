@@ -10,8 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import WriteTree
+
 from pytest_signaltrace.cli import ExitCode, main
 
 SIGNALS = """\
@@ -30,9 +30,7 @@ def place():
 """
 
 
-def _fix(
-    capsys: pytest.CaptureFixture[str], root: Path, *args: str
-) -> tuple[int, str, str]:
+def _fix(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
     status = main(["fix", str(root), "--no-cache", *args])
     out, err = capsys.readouterr()
     return status, out, err

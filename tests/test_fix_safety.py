@@ -12,8 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import WriteTree
+
 from pytest_signaltrace.cli import ExitCode, main
 from pytest_signaltrace.fix import apply
 
@@ -96,7 +96,7 @@ def test_the_folder_given_only_limits_what_is_rewritten(
         },
     )
     monkeypatch.chdir(root)
-    status, out, err = _fix(capsys, "shop", "--dead", "--write")
+    status, _, err = _fix(capsys, "shop", "--dead", "--write")
     assert status == ExitCode.OK, err
     assert "on_audited" not in (root / "shop" / "receivers.py").read_text()
     # The connect in billing/ stays (outside the folder), so the function it names stays.
@@ -141,7 +141,7 @@ def test_an_unresolved_send_keeps_a_possibly_dead_receiver(
         },
     )
     monkeypatch.chdir(root)
-    status, out, err = _fix(capsys, ".", "--dead", "--write")
+    status, _, err = _fix(capsys, ".", "--dead", "--write")
     assert status == ExitCode.OK, err
     assert (root / "shop" / "receivers.py").read_text() == RECEIVERS
 
@@ -219,8 +219,10 @@ def test_a_written_file_that_no_longer_parses_puts_every_file_back(
 ) -> None:
     root = _project(
         tree,
-        **{"shop/apps.py": "from shop.signals import order_audited\n\n\ndef h(sender, **kw):"
-           "\n    pass\n\n\norder_audited.connect(h)\n"},
+        **{
+            "shop/apps.py": "from shop.signals import order_audited\n\n\ndef h(sender, **kw):"
+            "\n    pass\n\n\norder_audited.connect(h)\n"
+        },
     )
     before = {p: p.read_bytes() for p in root.rglob("*.py")}
     real_write = apply.write_bytes

@@ -171,7 +171,9 @@ def _scan(project: Project, *, no_cache: bool) -> StaticMap:
 def _checked(static_map: StaticMap, args: argparse.Namespace, findings: int) -> str:
     """``checked 15 receivers, 19 signals: nothing dead`` (or how many findings)."""
     receivers = sum(1 for r in static_map.receivers if not r.test_only)
-    checked = f"checked {_count(receivers, 'receiver')}, {_count(len(static_map.signals), 'signal')}"
+    checked = (
+        f"checked {_count(receivers, 'receiver')}, {_count(len(static_map.signals), 'signal')}"
+    )
     if findings:
         return f"{checked}: {_count(findings, 'finding')} (--write to apply)"
     wanted = " or ".join(

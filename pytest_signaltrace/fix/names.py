@@ -34,8 +34,10 @@ def package_for(module: str, relpath: str, tree: cst.Module) -> str:
     """The package name relative imports of ``tree`` resolve against: the real one when it is
     deep enough for every ``from .`` in the file, else a stand-in of the depth needed (the names
     are only compared within the file: never written)."""
-    real = module if relpath.endswith("/__init__.py") or relpath == "__init__.py" else (
-        module.rpartition(".")[0]
+    real = (
+        module
+        if relpath.endswith("/__init__.py") or relpath == "__init__.py"
+        else (module.rpartition(".")[0])
     )
     deepest = max((len(node.relative) for node in _import_froms(tree)), default=0)
     if deepest and (not real or real.count(".") + 1 < deepest):

@@ -46,8 +46,7 @@ class FilePlan:
 
     def __bool__(self) -> bool:
         return bool(
-            self.decorators or self.elements or self.connects or self.functions
-            or self.definitions
+            self.decorators or self.elements or self.connects or self.functions or self.definitions
         )
 
     @property
@@ -196,4 +195,3 @@ def _plan_unused(
         ):
             continue
         _plan(plans, definition.path).definitions.add(definition.line)
-

@@ -105,6 +105,5 @@ class Writable:
             return False
         in_folder = os.path.relpath(target, folder).replace(os.sep, "/")
         return not any(
-            fnmatch.fnmatch(path, glob) or fnmatch.fnmatch(in_folder, glob)
-            for glob in self.exclude
+            fnmatch.fnmatch(path, glob) or fnmatch.fnmatch(in_folder, glob) for glob in self.exclude
         )

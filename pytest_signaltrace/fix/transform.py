@@ -24,6 +24,17 @@ from pytest_signaltrace.fix.names import aliases, match_elements, package_for
 from pytest_signaltrace.fix.plan import FilePlan
 
 PRAGMA = "# pragma: no signal cover"
+#: The statements that carry the blank lines and comments above them.
+_WithLeadingLines = (
+    cst.SimpleStatementLine,
+    cst.FunctionDef,
+    cst.ClassDef,
+    cst.If,
+    cst.For,
+    cst.While,
+    cst.With,
+    cst.Try,
+)
 
 
 @dataclass
@@ -175,7 +186,9 @@ class FixDead(VisitorBasedCodemodCommand):
         connects = [line for line in self.plan.connects if line in span]
         definitions = [line for line in self.plan.definitions if line in span]
         if definitions and not connects and not _is_single_assignment(original_node):
-            self.left_alone.extend((line, "it defines more than the one signal") for line in definitions)
+            self.left_alone.extend(
+                (line, "it defines more than the one signal") for line in definitions
+            )
             return updated_node
         if not (connects and _is_connect(original_node)) and not definitions:
             return updated_node
@@ -211,11 +224,12 @@ class FixDead(VisitorBasedCodemodCommand):
         blank: list[cst.EmptyLine] = []
         for statement in original:
             if id(statement) in self._removed:
-                if not blank:
+                if not blank and isinstance(statement, _WithLeadingLines):
                     blank = [line for line in statement.leading_lines if line.comment is None]
                 continue
-            if kept < len(body) and blank and not body[kept].leading_lines:
-                body[kept] = body[kept].with_changes(leading_lines=blank)
+            following = body[kept] if kept < len(body) else None
+            if blank and isinstance(following, _WithLeadingLines) and not following.leading_lines:
+                body[kept] = following.with_changes(leading_lines=blank)
             blank = []
             kept += 1
         return body
@@ -285,4 +299,3 @@ def fix_source(
     return FixedSource(
         result.bytes, sorted(wanted - command.done - left), sorted(set(command.left_alone))
     )
-
