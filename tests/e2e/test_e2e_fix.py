@@ -1,16 +1,19 @@
-"""``signaltrace fix --data``: runtime evidence vetoes removing a receiver the scan calls dead."""
+"""``signaltrace fix`` on a real project after a real run: the run's data file (used by
+default) vetoes removing a receiver that ran, whatever folder ``fix`` is given and wherever the
+project is checked out, and the fixed project's tests still pass."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
-from e2e_project import DjangoProject
+from e2e_project import DjangoProject, signaltrace
 
 RECEIVERS = """
 from django.dispatch import receiver
 
-from shop.signals import order_refunded, order_shipped
+from .signals import order_placed, order_refunded, order_shipped
 
 
 @receiver(order_refunded)
@@ -21,37 +24,74 @@ def on_refunded(sender, **kwargs):
 @receiver(order_shipped)
 def on_shipped(sender, **kwargs):
     pass
+
+
+# Both: it must keep working for order_placed.
+@receiver(order_shipped)
+@receiver(order_placed)
+def on_both(sender, **kwargs):
+    return "both"
+
+
+def place():
+    return order_placed.send(sender=None)
 """
 
-# Outside the scanned source (--signal-source=shop): the scan cannot see this send.
+# A send the scan cannot see (built at run time): only the run's data knows on_refunded ran.
 VENDOR = """
 from shop.signals import order_refunded
 
 
 def refund():
-    order_refunded.send(sender=None)
+    exec("order_refunded.send(sender=None)", {"order_refunded": order_refunded})
 """
 
 TESTS = """
+from shop.receivers import on_both, place
 from vendor import refund
 
 
 def test_refund():
     refund()
+
+
+def test_place():
+    assert place() == [(on_both, "both")]
 """
 
 
-def test_a_receiver_that_ran_is_kept_and_a_truly_dead_one_goes(
+def test_the_run_vetoes_what_ran_and_the_fixed_project_still_passes(
     django_project: DjangoProject,
 ) -> None:
     django_project.write(**{"shop/receivers": RECEIVERS, "vendor": VENDOR, "test_shop": TESTS})
-    django_project.run("--signal-report", "--signal-source=shop").assert_outcomes(passed=1)
+    django_project.run("--signal-report").assert_outcomes(passed=2)
     root = django_project.pytester.path
-    fix = [sys.executable, "-m", "pytest_signaltrace", "fix", "shop", "--dead", "--no-cache"]
-    without_data = subprocess.run(fix, cwd=root, capture_output=True, text=True, check=True)
-    assert "-def on_refunded" in without_data.stdout  # statically dead
-    with_data = subprocess.run(
-        [*fix, "--data", ".signaltrace"], cwd=root, capture_output=True, text=True, check=True
-    )
+
+    static = signaltrace("fix", "shop", "--dead", "--no-cache", "--no-data", cwd=root)
+    assert static.returncode == 0, static.stderr
+    assert "-def on_refunded" in static.stdout  # statically dead: its send is invisible
+
+    with_data = signaltrace("fix", "shop", "--dead", "--no-cache", cwd=root)
+    assert with_data.returncode == 0, with_data.stderr
+    assert "using the run's data in .signaltrace" in with_data.stderr
     assert "-def on_refunded" not in with_data.stdout  # it ran: the data vetoes it
     assert "-def on_shipped" in with_data.stdout
+
+    # The data file of this run, in another checkout of the same project (a CI rootdir).
+    elsewhere = root.parent / "elsewhere"
+    shutil.copytree(root, elsewhere)
+    written = signaltrace("fix", "shop", "--dead", "--no-cache", "--write", cwd=elsewhere)
+    assert written.returncode == 0, written.stderr
+    receivers = (elsewhere / "shop" / "receivers.py").read_text()
+    assert "def on_refunded" in receivers
+    assert "def on_shipped" not in receivers
+    assert "# Both: it must keep working for order_placed.\n@receiver(order_placed)\n" in receivers
+    rerun = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-q"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert rerun.returncode == 0, rerun.stdout
+    assert "2 passed" in rerun.stdout
