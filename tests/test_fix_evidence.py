@@ -57,8 +57,10 @@ def _write_project(root: Path) -> Path:
     return root
 
 
-def _run_data(root: Path) -> RunData:
-    """The data of a run in ``root`` in which a library sent order_refunded: on_refunded ran."""
+def _run_data(root: Path, *sources: str) -> RunData:
+    """The data of a run in ``root`` (scanning ``sources``, default all of it) in which a
+    library sent order_refunded: on_refunded ran."""
+    folders = [root / source for source in sources] or [root]
     signal = SignalRef("shop.signals.order_refunded", str(root / "shop" / "signals.py"), 3)
     handler = HandlerRef("shop.receivers.on_refunded", str(root / "shop" / "receivers.py"), 6)
     ran = ReceiverKey(signal, handler)
@@ -67,7 +69,7 @@ def _run_data(root: Path) -> RunData:
         receiver_calls={ran: 1},
         tests={ran: frozenset({"tests/test_refunds.py::test_refund"})},
     )
-    return RunData.from_run(scan(root), trace, rootdir=root, sources=[root])
+    return RunData.from_run(scan(folders, relative_to=root), trace, rootdir=root, sources=folders)
 
 
 @pytest.fixture
@@ -187,3 +189,22 @@ def test_findings_are_counted_with_the_right_plural(
     )
     err = _fix(capsys, "--no-data")[2]
     assert err.endswith(": 2 findings (--write to apply)\n")
+
+
+def test_a_receiver_outside_the_folders_the_run_scanned_is_left_alone_and_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _write_project(tmp_path / "checkout")
+    (root / "scripts").mkdir()
+    (root / "scripts" / "__init__.py").write_text("")
+    (root / "scripts" / "hooks.py").write_text(RECEIVERS.replace("def on_", "def script_on_"))
+    write_data(root / ".signaltrace", _run_data(root, "shop"))
+    monkeypatch.chdir(root)
+    status, out, err = _fix(capsys)
+    assert status == ExitCode.OK, err
+    assert "-def on_audited" in out  # in shop/: the run agrees it is dead
+    assert "scripts/" not in out
+    assert (
+        "signaltrace: 2 findings outside the folders the run scanned left alone (shop); "
+        "--no-data to judge them statically\n" in err
+    )

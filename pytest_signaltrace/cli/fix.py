@@ -114,6 +114,13 @@ def run(args: argparse.Namespace) -> int:
         )
     for path, line, why in result.left_alone:
         print(f"signaltrace: {path}:{line}: left alone: {why}", file=sys.stderr)
+    if evidence is not None and evidence.outside:
+        print(
+            f"signaltrace: {_count(len(evidence.outside), 'finding')} outside the folders the "
+            f"run scanned left alone ({', '.join(evidence.sources)}); --no-data to judge "
+            "them statically",
+            file=sys.stderr,
+        )
     findings = sum(plan.findings for plan in plans)
     if not args.write:
         sys.stdout.write(result.diff())
@@ -149,7 +156,8 @@ def _evidence(args: argparse.Namespace, project: Project) -> RunEvidence | str |
             file=sys.stderr,
         )
     try:
-        return RunEvidence.of(read_data(path).build_report(), str(path))
+        data = read_data(path)
+        return RunEvidence.of(data.build_report(), str(path), data.sources)
     except DataFileError as exc:
         return str(exc)
 

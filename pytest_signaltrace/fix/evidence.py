@@ -5,11 +5,13 @@ signal id, and the registration's code line, never by path and line: a data file
 another checkout folder, or a line added above a receiver since the run, still vetoes what it
 should. A receiver ``fix`` would remove that the data file does not know as it is now (not in
 it, or its line changed since the run) makes the evidence stale: ``fix`` refuses rather than
-act on a guess (:class:`StaleEvidence`).
+act on a guess (:class:`StaleEvidence`). A receiver outside the folders the run scanned has no
+evidence either way: it is left alone (and counted, to say so).
 """
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -33,13 +35,18 @@ class RunEvidence:
 
     #: The data file, as messages name it.
     name: str
+    #: The folders the run scanned, relative to its rootdir (POSIX; ``"."``: all of it).
+    sources: tuple[str, ...] = (".",)
+    #: Receivers left alone because the run did not scan their file (path, line).
+    outside: set[tuple[str, int]] = field(default_factory=set)
     receivers: dict[str, list[ReceiverRow]] = field(default_factory=lambda: defaultdict(list))
     signals: dict[str, list[SignalRow]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def of(cls, report: Report, name: str) -> RunEvidence:
-        """The evidence of ``report`` (the data file's, rebuilt)."""
-        evidence = cls(name)
+    def of(cls, report: Report, name: str, sources: tuple[str, ...] = (".",)) -> RunEvidence:
+        """The evidence of ``report`` (the data file's, rebuilt); ``sources`` as the data file
+        names them (an absolute one, outside the run's rootdir, cannot be told in this tree)."""
+        evidence = cls(name, tuple(s for s in sources if not os.path.isabs(s)))
         for row in report.receivers:
             evidence.receivers[row.handler].append(row)
         for signal in report.signals:
@@ -54,6 +61,9 @@ class RunEvidence:
         """Whether the run agrees ``receiver`` is dead (``False``: it ran, its signal was sent,
         or the run was unsure). Raises :class:`StaleEvidence` when the run does not know it."""
         rows = self.receivers.get(receiver.handler, [])
+        if not self._scanned(receiver.path):
+            self.outside.add((receiver.path, receiver.line))
+            return False
         if any(r.calls and (not r.declared or r.signal in (None, receiver.signal)) for r in rows):
             return False
         same = [r for r in rows if r.declared and r.signal == receiver.signal]
@@ -70,10 +80,20 @@ class RunEvidence:
             )
         return all(r.status is ReceiverStatus.DEAD and not r.calls for r in same)
 
+    def _scanned(self, path: str) -> bool:
+        """Whether the run scanned ``path`` (relative to the rootdir)."""
+        return any(
+            source in (".", "") or path == source or path.startswith(source.rstrip("/") + "/")
+            for source in self.sources
+        )
+
     def signal_may_go(self, signal: str, path: str, line: int) -> bool:
         """Whether the run agrees ``signal`` is unused (never sent, no receiver at run time).
         Raises :class:`StaleEvidence` when the run does not know it."""
         rows = self.signals.get(signal)
+        if not self._scanned(path):
+            self.outside.add((path, line))
+            return False
         if not rows:
             raise StaleEvidence(
                 f"{self.name} does not match the tree: the signal {signal} ({path}:{line}) is "
