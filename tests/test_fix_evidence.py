@@ -208,3 +208,26 @@ def test_a_receiver_outside_the_folders_the_run_scanned_is_left_alone_and_counte
         "signaltrace: 2 findings outside the folders the run scanned left alone (shop); "
         "--no-data to judge them statically\n" in err
     )
+
+
+def test_a_receiver_the_run_calls_possibly_dead_is_never_removed(tmp_path: Path) -> None:
+    from pytest_signaltrace.fix.evidence import RunEvidence
+    from pytest_signaltrace.fix.plan import plan_fixes
+    from pytest_signaltrace.model import Receiver, ReceiverRow, ReceiverStatus, Report, Totals
+
+    root = _write_project(tmp_path / "checkout")
+    static = scan(root)
+    receiver = next(r for r in static.receivers if r.handler == "shop.receivers.on_audited")
+    assert static.is_dead(receiver)
+
+    def row(status: ReceiverStatus, of: Receiver = receiver) -> ReceiverRow:
+        return ReceiverRow(
+            of.path, of.line, of.signal, of.handler, None, True, False, 0, status, code=of.code
+        )
+
+    others = [row(ReceiverStatus.DEAD, r) for r in static.receivers if r != receiver]
+    for status, removed in [(ReceiverStatus.POSSIBLY_DEAD, False), (ReceiverStatus.DEAD, True)]:
+        report = Report((), (row(status), *others), (), Totals(2, 0), Totals(0, 0))
+        plans = plan_fixes(static, {}, evidence=RunEvidence.of(report, ".signaltrace"))
+        decorators = {line for plan in plans for line in plan.decorators}
+        assert (receiver.line in decorators) is removed, status
