@@ -174,7 +174,7 @@ def test_a_clean_check_says_what_it_checked(
 ) -> None:
     status, out, err = _fix(capsys, "--no-data", "--write")
     assert status == ExitCode.OK, err
-    assert err.endswith("signaltrace: 1 file fixed\n")
+    assert err.endswith("signaltrace: checked 2 receivers, 2 signals: 2 findings; 1 file fixed\n")
     status, out, err = _fix(capsys, "--no-data")
     assert (status, out) == (ExitCode.OK, "")
     assert err == "signaltrace: checked 0 receivers, 2 signals: nothing dead\n"

@@ -134,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
         return usage_error(str(exc))
     except OSError as exc:
         return usage_error(f"cannot rewrite a file: {exc.strerror or exc}; every file put back")
-    print(f"signaltrace: {_count(len(result.changes), 'file')} fixed", file=sys.stderr)
+    checked = _checked(static_map, args, findings, hint="")
+    print(f"signaltrace: {checked}; {_count(len(result.changes), 'file')} fixed", file=sys.stderr)
     return ExitCode.OK
 
 
@@ -176,14 +177,19 @@ def _scan(project: Project, *, no_cache: bool) -> StaticMap:
     )
 
 
-def _checked(static_map: StaticMap, args: argparse.Namespace, findings: int) -> str:
+def _checked(
+    static_map: StaticMap,
+    args: argparse.Namespace,
+    findings: int,
+    hint: str = " (--write to apply)",
+) -> str:
     """``checked 15 receivers, 19 signals: nothing dead`` (or how many findings)."""
     receivers = sum(1 for r in static_map.receivers if not r.test_only)
     checked = (
         f"checked {_count(receivers, 'receiver')}, {_count(len(static_map.signals), 'signal')}"
     )
     if findings:
-        return f"{checked}: {_count(findings, 'finding')} (--write to apply)"
+        return f"{checked}: {_count(findings, 'finding')}{hint}"
     wanted = " or ".join(
         word for word, asked in (("dead", args.dead), ("unused", args.unused_signals)) if asked
     )
