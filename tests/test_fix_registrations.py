@@ -186,7 +186,7 @@ def test_a_function_something_else_names_keeps_and_loses_only_its_decorator(
     )
     status, _, err = _fix(capsys, root, "--dead", "--write")
     assert status == ExitCode.OK, err
-    assert _receivers(root) == "\n\ndef handler(sender, **kwargs):\n    pass\n", why
+    assert _receivers(root) == "def handler(sender, **kwargs):\n    pass\n", why
 
 
 def test_a_function_with_another_decorator_keeps_it(
@@ -341,3 +341,27 @@ def test_relative_imports_are_resolved_and_left_unused_ones_removed(
     assert (root / "shop" / "sub" / "hooks.py").read_text().strip() == ""
     for path in root.rglob("*.py"):
         ast.parse(path.read_bytes())
+
+
+def test_a_function_an_entry_point_names_keeps(
+    tree: WriteTree, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _project(
+        tree,
+        receivers="""\
+            from django.dispatch import receiver
+
+            from shop.signals import dead
+
+
+            @receiver(dead)
+            def handler(sender, **kwargs):
+                pass
+            """,
+    )
+    (root / "pyproject.toml").write_text(
+        '[project.entry-points."shop.hooks"]\nrefund = "shop.receivers:handler"\n'
+    )
+    status, _, err = _fix(capsys, root, "--dead", "--write")
+    assert status == ExitCode.OK, err
+    assert _receivers(root) == "def handler(sender, **kwargs):\n    pass\n"

@@ -57,9 +57,16 @@ def find_project(folder: Path) -> Project | str:
     )
 
 
+#: Configuration beside the code that may name a function (entry points, task routes, hooks).
+CONFIG_SUFFIXES = frozenset({".toml", ".cfg", ".ini", ".yaml", ".yml", ".json"})
+#: A configuration file larger than this is data, not configuration: not read.
+CONFIG_MAX_SIZE = 1024 * 1024
+
+
 def project_texts(project: Project, static: StaticMap) -> dict[str, str]:
     """Every Python file of the project as text, the files the scan skipped included (a name
-    used only in a file too large to scan is still used)."""
+    used only in a file too large to scan is still used), and the configuration files at the
+    rootdir (``pyproject.toml``'s entry points may name a handler)."""
     from pytest_signaltrace.scan.files import discover
 
     texts: dict[str, str] = {}
@@ -74,6 +81,12 @@ def project_texts(project: Project, static: StaticMap) -> dict[str, str]:
                 texts[skipped.path] = path.read_bytes().decode("utf-8", "replace")
             except OSError:
                 continue
+    for path in sorted(project.rootdir.iterdir()):
+        try:
+            if path.suffix in CONFIG_SUFFIXES and path.stat().st_size <= CONFIG_MAX_SIZE:
+                texts[path.name] = path.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
     return texts
 
 

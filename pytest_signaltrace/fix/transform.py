@@ -296,6 +296,10 @@ def fix_source(
     if not pragma:
         wanted |= plan.definitions | plan.functions | set(plan.elements)
     left = {line for line, _ in command.left_alone}
+    fixed = result.bytes
+    if fixed != source and not source.startswith((b"\n", b"\r\n")):
+        # Imports removed from the top leave the blank lines that followed them first.
+        fixed = fixed.lstrip(b"\r\n")
     return FixedSource(
-        result.bytes, sorted(wanted - command.done - left), sorted(set(command.left_alone))
+        fixed, sorted(wanted - command.done - left), sorted(set(command.left_alone))
     )
