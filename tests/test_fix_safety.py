@@ -70,15 +70,23 @@ def _fix(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return status, out, err
 
 
+@pytest.mark.parametrize("configured", [True, False])
 def test_a_subfolder_is_judged_by_the_whole_projects_scan(
-    tree: WriteTree, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tree: WriteTree,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    configured: bool,
 ) -> None:
     root = _project(tree)
+    if not configured:  # no configuration: the project is the folder fix runs in
+        (root / "pytest.ini").unlink()
     monkeypatch.chdir(root)
     status, out, err = _fix(capsys, "shop", "--dead")
     assert status == ExitCode.OK, err
     assert "-def on_audited" in out
     assert "-def on_refunded" not in out  # sent from billing/, outside the folder given
+    if not configured:
+        return
     # From anywhere else, the folder's project is found from the folder upwards.
     monkeypatch.chdir(root.parent)
     assert _fix(capsys, str(root / "shop"), "--dead")[1] == out
