@@ -365,3 +365,41 @@ def test_a_function_an_entry_point_names_keeps(
     status, _, err = _fix(capsys, root, "--dead", "--write")
     assert status == ExitCode.OK, err
     assert _receivers(root) == "def handler(sender, **kwargs):\n    pass\n"
+
+
+def test_a_form_fix_does_not_rewrite_is_left_alone_with_what_depends_on_it(
+    tree: WriteTree, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _project(
+        tree,
+        receivers="""\
+            from django.dispatch import receiver
+
+            from shop.signals import dead
+
+
+            def handler(sender, **kwargs):
+                pass
+
+
+            if True: dead.connect(handler)
+
+
+            @receiver(dead)
+            def other(sender, **kwargs):
+                pass
+            """,
+    )
+    status, _, err = _fix(capsys, root, "--dead", "--write")
+    assert status == ExitCode.OK, err
+    assert "shop/receivers.py:10: left alone: a form fix does not rewrite" in err
+    assert _receivers(root) == textwrap.dedent("""\
+        from shop.signals import dead
+
+
+        def handler(sender, **kwargs):
+            pass
+
+
+        if True: dead.connect(handler)
+        """)

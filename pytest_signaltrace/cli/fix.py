@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from pytest_signaltrace.model import StaticMap
 
 
+#: How many times a plan is made again, leaving alone what the transform could not match.
+_ROUNDS = 5
+
+
 def add_parser(commands: Commands) -> None:
     """Add ``fix`` to the subcommands."""
     fix = commands.add_parser(
@@ -92,26 +96,37 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(evidence, str):
         return usage_error(evidence)
     static_map = _scan(project, no_cache=args.no_cache)
-    try:
-        plans = plan_fixes(
-            static_map,
-            project_texts(project, static_map),
-            dead=args.dead,
-            unused_signals=args.unused_signals and not args.pragma,
-            evidence=evidence,
-            writable=Writable(project.rootdir, folder, tuple(args.exclude)),
-            pragma=args.pragma,
+    writable = Writable(project.rootdir, folder, tuple(args.exclude))
+    texts = project_texts(project, static_map)
+    blocked: set[tuple[str, int]] = set()
+    for _ in range(_ROUNDS):
+        try:
+            plans = plan_fixes(
+                static_map,
+                texts,
+                dead=args.dead,
+                unused_signals=args.unused_signals and not args.pragma,
+                evidence=evidence,
+                writable=writable,
+                blocked=blocked,
+                pragma=args.pragma,
+            )
+        except StaleEvidence as exc:
+            return usage_error(str(exc))
+        result = run_fixes(project.rootdir, plans, pragma=args.pragma)
+        if not result.unmatched:
+            break
+        # A form the transform does not rewrite: leave it, and what depends on it, alone.
+        blocked.update(result.unmatched)
+    for path, line in sorted(blocked):
+        print(
+            f"signaltrace: {path}:{line}: left alone: a form fix does not rewrite",
+            file=sys.stderr,
         )
-    except StaleEvidence as exc:
-        return usage_error(str(exc))
-    result = run_fixes(project.rootdir, plans, pragma=args.pragma)
     for path, reason in result.failed:
         print(f"signaltrace: cannot fix {path}: {reason}", file=sys.stderr)
     for path, line in result.unmatched:
-        print(
-            f"signaltrace: {path}:{line}: no code to fix there (changed since the scan?)",
-            file=sys.stderr,
-        )
+        print(f"signaltrace: {path}:{line}: no code to fix there", file=sys.stderr)
     for path, line, why in result.left_alone:
         print(f"signaltrace: {path}:{line}: left alone: {why}", file=sys.stderr)
     if evidence is not None and evidence.outside:
@@ -123,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         )
     findings = sum(plan.findings for plan in plans)
     if not args.write:
-        sys.stdout.write(result.diff())
+        _write_out(result.diff())
         print(f"signaltrace: {_checked(static_map, args, findings)}", file=sys.stderr)
         return ExitCode.OK if result.clean else ExitCode.USAGE
     if not result.clean:
@@ -194,6 +209,17 @@ def _checked(
         word for word, asked in (("dead", args.dead), ("unused", args.unused_signals)) if asked
     )
     return f"{checked}: nothing {wanted}"
+
+
+def _write_out(text: str) -> None:
+    """``text`` to stdout, a file's undecodable bytes (kept as surrogates) as they were."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8", "surrogateescape"))
+    buffer.flush()
 
 
 def _count(number: int, noun: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pytest_signaltrace.fix.evidence import RunEvidence
@@ -64,6 +64,7 @@ def plan_fixes(
     unused_signals: bool = False,
     evidence: RunEvidence | None = None,
     writable: Callable[[str], bool] = lambda path: True,
+    blocked: Collection[tuple[str, int]] = (),
     pragma: bool = False,
 ) -> list[FilePlan]:
     """The plans of every file to change, sorted by path.
@@ -71,9 +72,12 @@ def plan_fixes(
     ``static`` is the whole project's map; ``sources`` maps every project file to its text (to
     tell whether a name is used elsewhere); ``evidence``, a run's, vetoes anything the run saw
     alive and raises :class:`~.evidence.StaleEvidence` when it does not match the tree;
-    ``writable`` says which files may change (the folder given, no symlink out of the tree).
+    ``writable`` says which files may change (the folder given, no symlink out of the tree);
+    ``blocked`` holds places (path, line) to leave as they are (a form the transform does not
+    rewrite): what depends on them stays too.
     """
     plans: dict[str, FilePlan] = defaultdict(lambda: FilePlan(""))
+    places = _Places(writable, frozenset(blocked))
     words = Counter(word for text in sources.values() for word in _WORD.findall(text))
     # A file the scan skipped (too large, unparsable) may send anything it names.
     unscanned = {
@@ -82,10 +86,21 @@ def plan_fixes(
         for word in _WORD.findall(sources.get(skipped.path, ""))
     }
     if dead:
-        _plan_dead(static, words, unscanned, evidence, writable, plans, pragma=pragma)
+        _plan_dead(static, words, unscanned, evidence, places, plans, pragma=pragma)
     if unused_signals:
-        _plan_unused(static, words, evidence, writable, plans)
+        _plan_unused(static, words, evidence, places, plans)
     return [plans[path] for path in sorted(plans) if plans[path]]
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Where the plan may change code."""
+
+    writable: Callable[[str], bool]
+    blocked: frozenset[tuple[str, int]]
+
+    def may_change(self, path: str, line: int) -> bool:
+        return (path, line) not in self.blocked and self.writable(path)
 
 
 def _plan(plans: dict[str, FilePlan], path: str) -> FilePlan:
@@ -99,7 +114,7 @@ def _plan_dead(
     words: Counter[str],
     unscanned: set[str],
     evidence: RunEvidence | None,
-    writable: Callable[[str], bool],
+    places: _Places,
     plans: dict[str, FilePlan],
     *,
     pragma: bool,
@@ -109,7 +124,7 @@ def _plan_dead(
         by_site[receiver.path, receiver.line].append(receiver)
     removed: set[tuple[str, int]] = set()
     for (path, line), receivers in sorted(by_site.items()):
-        if not writable(path) or any(r.excluded or r.test_only for r in receivers):
+        if not places.may_change(path, line) or any(r.excluded or r.test_only for r in receivers):
             continue
         dead = [r for r in receivers if _dead(static, unscanned, evidence, r)]
         if not dead:
@@ -123,7 +138,7 @@ def _plan_dead(
             plan = _plan(plans, path)
             plan.elements[line] = frozenset(r.signal for r in dead if r.signal)
             plan.element_signals[line] = frozenset(r.signal for r in receivers if r.signal)
-    for def_path, def_line in _removable_functions(static, words, evidence, writable, removed):
+    for def_path, def_line in _removable_functions(static, words, evidence, places, removed):
         _plan(plans, def_path).functions.add(def_line)
 
 
@@ -143,7 +158,7 @@ def _removable_functions(
     static: StaticMap,
     words: Counter[str],
     evidence: RunEvidence | None,
-    writable: Callable[[str], bool],
+    places: _Places,
     removed: set[tuple[str, int]],
 ) -> Iterable[tuple[str, int]]:
     """The handler functions every registration of which goes, that nothing else names."""
@@ -158,7 +173,7 @@ def _removable_functions(
         handler = receivers[0].handler
         everyone = {*receivers, *by_handler[handler]}
         if (
-            not writable(def_path)
+            not places.may_change(def_path, def_line)
             or "<" in handler
             or handler in unresolved
             or any((r.path, r.line) not in removed for r in everyone)
@@ -176,7 +191,7 @@ def _plan_unused(
     static: StaticMap,
     words: Counter[str],
     evidence: RunEvidence | None,
-    writable: Callable[[str], bool],
+    places: _Places,
     plans: dict[str, FilePlan],
 ) -> None:
     definitions = {d.signal: d for d in static.definitions}
@@ -184,7 +199,7 @@ def _plan_unused(
         definition = definitions.get(signal.signal)
         if signal.status is not SignalStatus.UNUSED or definition is None:
             continue
-        if definition.test_only or not writable(definition.path):
+        if definition.test_only or not places.may_change(definition.path, definition.line):
             continue
         # Imported, re-exported, named in __all__ or a string, used as a word anywhere: kept.
         name = signal.signal.rsplit(".", 1)[-1]

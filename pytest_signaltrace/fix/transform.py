@@ -300,6 +300,4 @@ def fix_source(
     if fixed != source and not source.startswith((b"\n", b"\r\n")):
         # Imports removed from the top leave the blank lines that followed them first.
         fixed = fixed.lstrip(b"\r\n")
-    return FixedSource(
-        fixed, sorted(wanted - command.done - left), sorted(set(command.left_alone))
-    )
+    return FixedSource(fixed, sorted(wanted - command.done - left), sorted(set(command.left_alone)))
