@@ -121,6 +121,11 @@ def test_the_folder_given_only_limits_what_is_rewritten(
             + b"# padding\n" * 250_000,
             id="too-large",
         ),
+        pytest.param(
+            b"#!/usr/bin/env python3\nfrom shop.signals import order_audited\n"
+            b"order_audited.send(sender=None)\n",
+            id="script-without-py",
+        ),
     ],
 )
 def test_a_signal_a_skipped_file_names_is_never_called_dead(
@@ -129,7 +134,8 @@ def test_a_signal_a_skipped_file_names_is_never_called_dead(
     monkeypatch: pytest.MonkeyPatch,
     skipped: bytes,
 ) -> None:
-    root = _project(tree, **{"billing/audit.py": skipped})
+    name = "bin/audit" if skipped.startswith(b"#!") else "billing/audit.py"
+    root = _project(tree, **{name: skipped})
     monkeypatch.chdir(root)
     status, out, err = _fix(capsys, ".", "--dead")
     assert status == ExitCode.OK, err

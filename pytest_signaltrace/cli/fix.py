@@ -82,7 +82,12 @@ def run(args: argparse.Namespace) -> int:
     from pytest_signaltrace.fix.apply import FixRefused, run_fixes, write_fixes
     from pytest_signaltrace.fix.evidence import StaleEvidence
     from pytest_signaltrace.fix.plan import plan_fixes
-    from pytest_signaltrace.fix.project import Writable, find_project, project_texts
+    from pytest_signaltrace.fix.project import (
+        Writable,
+        find_project,
+        project_texts,
+        python_scripts,
+    )
 
     folder = Path(args.path)
     if not folder.is_dir():
@@ -97,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
         return usage_error(evidence)
     static_map = _scan(project, no_cache=args.no_cache)
     writable = Writable(project.rootdir, folder, tuple(args.exclude))
-    texts = project_texts(project, static_map)
+    scripts = python_scripts(project.rootdir)
+    texts = {**project_texts(project, static_map), **scripts}
     blocked: set[tuple[str, int]] = set()
     for _ in range(_ROUNDS):
         try:
@@ -109,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
                 evidence=evidence,
                 writable=writable,
                 blocked=blocked,
+                unscanned=scripts,
                 pragma=args.pragma,
             )
         except StaleEvidence as exc:

@@ -65,6 +65,7 @@ def plan_fixes(
     evidence: RunEvidence | None = None,
     writable: Callable[[str], bool] = lambda path: True,
     blocked: Collection[tuple[str, int]] = (),
+    unscanned: Collection[str] = (),
     pragma: bool = False,
 ) -> list[FilePlan]:
     """The plans of every file to change, sorted by path.
@@ -74,19 +75,18 @@ def plan_fixes(
     alive and raises :class:`~.evidence.StaleEvidence` when it does not match the tree;
     ``writable`` says which files may change (the folder given, no symlink out of the tree);
     ``blocked`` holds places (path, line) to leave as they are (a form the transform does not
-    rewrite): what depends on them stays too.
+    rewrite): what depends on them stays too; ``unscanned`` names files of ``sources`` the scan
+    did not read besides those it skipped (scripts without ``.py``): a signal they name is never
+    called dead.
     """
     plans: dict[str, FilePlan] = defaultdict(lambda: FilePlan(""))
     places = _Places(writable, frozenset(blocked))
     words = Counter(word for text in sources.values() for word in _WORD.findall(text))
-    # A file the scan skipped (too large, unparsable) may send anything it names.
-    unscanned = {
-        word
-        for skipped in static.files_skipped
-        for word in _WORD.findall(sources.get(skipped.path, ""))
-    }
+    # A file the scan skipped (too large, unparsable) or never read may send anything it names.
+    unread = [*unscanned, *(skipped.path for skipped in static.files_skipped)]
+    unread_words = {word for path in unread for word in _WORD.findall(sources.get(path, ""))}
     if dead:
-        _plan_dead(static, words, unscanned, evidence, places, plans, pragma=pragma)
+        _plan_dead(static, words, unread_words, evidence, places, plans, pragma=pragma)
     if unused_signals:
         _plan_unused(static, words, evidence, places, plans)
     return [plans[path] for path in sorted(plans) if plans[path]]

@@ -63,6 +63,32 @@ CONFIG_SUFFIXES = frozenset({".toml", ".cfg", ".ini", ".yaml", ".yml", ".json"})
 CONFIG_MAX_SIZE = 1024 * 1024
 
 
+def python_scripts(rootdir: Path) -> dict[str, str]:
+    """The Python scripts without ``.py`` under ``rootdir`` (``bin/refund`` starting with a
+    ``#!...python`` line): the scan does not read them, but they may send any signal."""
+    from pytest_signaltrace.scan.files import DEFAULT_EXCLUDED_DIRS
+
+    scripts: dict[str, str] = {}
+    for folder, subfolders, files in os.walk(rootdir):
+        subfolders[:] = sorted(
+            d for d in subfolders if not d.startswith(".") and d not in DEFAULT_EXCLUDED_DIRS
+        )
+        for name in sorted(files):
+            path = Path(folder, name)
+            if "." in name or path.is_symlink():
+                continue
+            try:
+                if path.stat().st_size > CONFIG_MAX_SIZE:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            first = data.split(b"\n", 1)[0]
+            if first.startswith(b"#!") and b"python" in first:
+                scripts[_relative(path, rootdir)] = data.decode("utf-8", "replace")
+    return scripts
+
+
 def project_texts(project: Project, static: StaticMap) -> dict[str, str]:
     """Every Python file of the project as text, the files the scan skipped included (a name
     used only in a file too large to scan is still used), and the configuration files at the
