@@ -18,6 +18,7 @@ from pytest_signaltrace.cli.common import ExitCode, shown, usage_error
 
 if TYPE_CHECKING:
     from pytest_signaltrace.cli.common import Commands
+    from pytest_signaltrace.fix.apply import FixResult
     from pytest_signaltrace.fix.evidence import RunEvidence
     from pytest_signaltrace.fix.project import Project
     from pytest_signaltrace.model import StaticMap
@@ -79,15 +80,9 @@ def add_parser(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace fix``; returns the exit status."""
-    from pytest_signaltrace.fix.apply import FixRefused, run_fixes, write_fixes
+    from pytest_signaltrace.fix.apply import FixRefused, write_fixes
     from pytest_signaltrace.fix.evidence import StaleEvidence
-    from pytest_signaltrace.fix.plan import plan_fixes
-    from pytest_signaltrace.fix.project import (
-        Writable,
-        find_project,
-        project_texts,
-        python_scripts,
-    )
+    from pytest_signaltrace.fix.project import find_project
 
     folder = Path(args.path)
     if not folder.is_dir():
@@ -101,49 +96,10 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(evidence, str):
         return usage_error(evidence)
     static_map = _scan(project, no_cache=args.no_cache)
-    writable = Writable(project.rootdir, folder, tuple(args.exclude))
-    scripts = python_scripts(project.rootdir)
-    texts = {**project_texts(project, static_map), **scripts}
-    blocked: set[tuple[str, int]] = set()
-    for _ in range(_ROUNDS):
-        try:
-            plans = plan_fixes(
-                static_map,
-                texts,
-                dead=args.dead,
-                unused_signals=args.unused_signals and not args.pragma,
-                evidence=evidence,
-                writable=writable,
-                blocked=blocked,
-                unscanned=scripts,
-                pragma=args.pragma,
-            )
-        except StaleEvidence as exc:
-            return usage_error(str(exc))
-        result = run_fixes(project.rootdir, plans, pragma=args.pragma)
-        if not result.unmatched:
-            break
-        # A form the transform does not rewrite: leave it, and what depends on it, alone.
-        blocked.update(result.unmatched)
-    for path, line in sorted(blocked):
-        print(
-            f"signaltrace: {path}:{line}: left alone: a form fix does not rewrite",
-            file=sys.stderr,
-        )
-    for path, reason in result.failed:
-        print(f"signaltrace: cannot fix {path}: {reason}", file=sys.stderr)
-    for path, line in result.unmatched:
-        print(f"signaltrace: {path}:{line}: no code to fix there", file=sys.stderr)
-    for path, line, why in result.left_alone:
-        print(f"signaltrace: {path}:{line}: left alone: {why}", file=sys.stderr)
-    if evidence is not None and evidence.outside:
-        print(
-            f"signaltrace: {_count(len(evidence.outside), 'finding')} outside the folders the "
-            f"run scanned left alone ({', '.join(evidence.sources)}); --no-data to judge "
-            "them statically",
-            file=sys.stderr,
-        )
-    findings = sum(plan.findings for plan in plans)
+    try:
+        findings, result = _fix(args, project, folder, static_map, evidence)
+    except StaleEvidence as exc:
+        return usage_error(str(exc))
     if not args.write:
         _write_out(result.diff())
         print(f"signaltrace: {_checked(static_map, args, findings)}", file=sys.stderr)
@@ -159,6 +115,56 @@ def run(args: argparse.Namespace) -> int:
     checked = _checked(static_map, args, findings, hint="")
     print(f"signaltrace: {checked}; {_count(len(result.changes), 'file')} fixed", file=sys.stderr)
     return ExitCode.OK
+
+
+def _fix(
+    args: argparse.Namespace,
+    project: Project,
+    folder: Path,
+    static_map: StaticMap,
+    evidence: RunEvidence | None,
+) -> tuple[int, FixResult]:
+    """Plan and apply in memory: the number of findings and the result. A registration the
+    transform cannot match is left alone with what depends on it, and the plan made again.
+    Raises :class:`~pytest_signaltrace.fix.evidence.StaleEvidence`."""
+    from pytest_signaltrace.fix.apply import run_fixes
+    from pytest_signaltrace.fix.plan import plan_fixes
+    from pytest_signaltrace.fix.project import Writable, project_texts, python_scripts
+
+    writable = Writable(project.rootdir, folder, tuple(args.exclude))
+    scripts = python_scripts(project.rootdir)
+    texts = {**project_texts(project, static_map), **scripts}
+    blocked: set[tuple[str, int]] = set()
+    for _ in range(_ROUNDS):
+        plans = plan_fixes(
+            static_map,
+            texts,
+            dead=args.dead,
+            unused_signals=args.unused_signals and not args.pragma,
+            evidence=evidence,
+            writable=writable,
+            blocked=blocked,
+            unscanned=scripts,
+            pragma=args.pragma,
+        )
+        result = run_fixes(project.rootdir, plans, pragma=args.pragma)
+        if not result.unmatched:
+            break
+        blocked.update(result.unmatched)
+    notes = [
+        f"{path}:{line}: left alone: a form fix does not rewrite" for path, line in sorted(blocked)
+    ]
+    notes += [f"cannot fix {path}: {reason}" for path, reason in result.failed]
+    notes += [f"{path}:{line}: no code to fix there" for path, line in result.unmatched]
+    notes += [f"{path}:{line}: left alone: {why}" for path, line, why in result.left_alone]
+    if evidence is not None and evidence.outside:
+        notes.append(
+            f"{_count(len(evidence.outside), 'finding')} outside the folders the run scanned "
+            f"left alone ({', '.join(evidence.sources)}); --no-data to judge them statically"
+        )
+    for note in notes:
+        print(f"signaltrace: {note}", file=sys.stderr)
+    return sum(plan.findings for plan in plans), result
 
 
 def _evidence(args: argparse.Namespace, project: Project) -> RunEvidence | str | None:
