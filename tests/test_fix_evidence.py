@@ -231,3 +231,15 @@ def test_a_receiver_the_run_calls_possibly_dead_is_never_removed(tmp_path: Path)
         plans = plan_fixes(static, {}, evidence=RunEvidence.of(report, ".signaltrace"))
         decorators = {line for plan in plans for line in plan.decorators}
         assert (receiver.line in decorators) is removed, status
+
+
+def test_parallel_data_files_not_yet_combined_are_not_ignored(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / ".signaltrace").rename(project / ".signaltrace.ci-host.4242.000001")
+    status, out, err = _fix(capsys)
+    assert (status, out) == (ExitCode.USAGE, "")
+    assert err == (
+        "signaltrace: error: 1 parallel data file of .signaltrace and no .signaltrace: run "
+        "'signaltrace combine' first, or pass --no-data\n"
+    )

@@ -177,7 +177,18 @@ def _evidence(args: argparse.Namespace, project: Project) -> RunEvidence | str |
         return None
     path = args.data
     if path is None:
-        if project.data_file is None or not project.data_file.is_file():
+        if project.data_file is None:
+            return None
+        if not project.data_file.is_file():
+            from pytest_signaltrace.datafile.paths import parallel_files
+
+            pieces = parallel_files(project.data_file)
+            if pieces:  # a run's evidence is there, not yet combined: never ignore it
+                name = shown(project.data_file)
+                return (
+                    f"{_count(len(pieces), 'parallel data file')} of {name} and no {name}: run "
+                    "'signaltrace combine' first, or pass --no-data"
+                )
             return None
         path = Path(shown(project.data_file))
         print(
