@@ -8,11 +8,14 @@ from __future__ import annotations
 import ast
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import WriteTree
 
 from pytest_signaltrace.cli import ExitCode, main
+
+if TYPE_CHECKING:
+    from conftest import WriteTree
 
 SIGNALS = """\
 from django.dispatch import Signal

@@ -10,12 +10,15 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import WriteTree
 
 from pytest_signaltrace.cli import ExitCode, main
 from pytest_signaltrace.fix import apply
+
+if TYPE_CHECKING:
+    from conftest import WriteTree
 
 SIGNALS = """\
 from django.dispatch import Signal
