@@ -7,9 +7,9 @@ form ``fix`` knows: ``@receiver(s)``, stacked ``@receiver`` decorators, ``@recei
 lists, ``s.connect(h)``; names imported with relative imports (``from .signals import s0``,
 ``from . import signals``); some handlers also carry another decorator or are called from
 another module. Some signals are sent in the code; some are sent at run time by code the scan
-cannot see, and the hand-made trace says every receiver of those ran. After ``fix --write``
-the package is imported for real and each of those signals sent: every handler that ran must
-still answer.
+cannot see, and the hand-made trace says every receiver of those ran. Sometimes lines move after
+the run, or the run happened in another checkout folder. After ``fix --write`` the package is
+imported for real and each of those signals sent: every handler that ran must still answer.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import ast
 import importlib
 import itertools
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -71,6 +72,10 @@ class Project:
     sent_in_code: frozenset[int]
     #: Signals sent at run time by code the scan cannot see.
     sent_at_run_time: frozenset[int]
+    #: A line added at the top of every receivers module after the run.
+    moved: bool = False
+    #: The run happened in another checkout folder, gone since.
+    elsewhere: bool = False
 
 
 @st.composite
@@ -98,7 +103,14 @@ def projects(draw: st.DrawFn) -> Project:
             )
         )
     subsets = st.frozensets(signal)
-    return Project(signals, tuple(handlers), draw(subsets), draw(subsets))
+    return Project(
+        signals,
+        tuple(handlers),
+        draw(subsets),
+        draw(subsets),
+        moved=draw(st.booleans()),
+        elsewhere=draw(st.booleans()),
+    )
 
 
 def _registered(handler: Handler) -> set[int]:
@@ -209,7 +221,7 @@ def _answers(package: str, project: Project) -> tuple[dict[int, set[str]], set[s
 def test_fix_never_removes_what_ran_and_what_it_writes_parses(project: Project) -> None:
     package = f"fuzzshop{next(_PACKAGES)}"
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder).resolve()
+        root = Path(folder).resolve() / "checkout"
         _write(root, package, project)
         (root / "pytest.ini").write_text("[pytest]\n")
         write_data(
@@ -218,6 +230,13 @@ def test_fix_never_removes_what_ran_and_what_it_writes_parses(project: Project) 
                 scan(root), _trace(root, package, project), rootdir=root, sources=[root]
             ),
         )
+        if project.moved:
+            for module in ("receivers", "more"):
+                path = root / package / f"{module}.py"
+                path.write_text("# Added after the run.\n" + path.read_text())
+        if project.elsewhere:
+            shutil.move(root, root.with_name("elsewhere"))
+            root = root.with_name("elsewhere")
         with _inside(root):
             status = main(["fix", ".", "--dead", "--unused-signals", "--write", "--no-cache"])
             assert status == ExitCode.OK
