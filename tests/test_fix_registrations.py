@@ -406,3 +406,23 @@ def test_a_form_fix_does_not_rewrite_is_left_alone_with_what_depends_on_it(
 
         if True: dead.connect(handler)
         """)
+
+
+def test_receivers_the_configuration_excludes_are_left_alone(
+    tree: WriteTree, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receivers = """\
+        from django.dispatch import receiver
+
+        from shop.signals import dead
+
+
+        @receiver(dead)
+        def legacy_handler(sender, **kwargs):
+            pass
+        """
+    root = _project(tree, receivers=receivers)
+    (root / "pytest.ini").write_text("[pytest]\nsignaltrace_exclude = shop.receivers.legacy_*\n")
+    monkeypatch.chdir(root)
+    status, out, err = _fix(capsys, root, "--dead")
+    assert (status, out) == (ExitCode.OK, ""), err

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pytest_signaltrace.fix.evidence import RunEvidence
+from pytest_signaltrace.merge.merge import Exclusions
 from pytest_signaltrace.model import Receiver, SignalStatus, StaticMap
 
 #: A word of source text: a name is used elsewhere when it appears as one (code, strings,
@@ -66,6 +67,7 @@ def plan_fixes(
     writable: Callable[[str], bool] = lambda path: True,
     blocked: Collection[tuple[str, int]] = (),
     unscanned: Collection[str] = (),
+    exclude: Sequence[str] = (),
     pragma: bool = False,
 ) -> list[FilePlan]:
     """The plans of every file to change, sorted by path.
@@ -77,10 +79,11 @@ def plan_fixes(
     ``blocked`` holds places (path, line) to leave as they are (a form the transform does not
     rewrite): what depends on them stays too; ``unscanned`` names files of ``sources`` the scan
     did not read besides those it skipped (scripts without ``.py``): a signal they name is never
-    called dead.
+    called dead; ``exclude``, the configuration's receiver globs: receivers it leaves out of
+    the numbers are left alone, as those marked with the pragma.
     """
     plans: dict[str, FilePlan] = defaultdict(lambda: FilePlan(""))
-    places = _Places(writable, frozenset(blocked))
+    places = _Places(writable, frozenset(blocked), Exclusions(tuple(exclude)))
     words = Counter(word for text in sources.values() for word in _WORD.findall(text))
     # A file the scan skipped (too large, unparsable) or never read may send anything it names.
     unread = [*unscanned, *(skipped.path for skipped in static.files_skipped)]
@@ -98,9 +101,18 @@ class _Places:
 
     writable: Callable[[str], bool]
     blocked: frozenset[tuple[str, int]]
+    exclusions: Exclusions
 
     def may_change(self, path: str, line: int) -> bool:
         return (path, line) not in self.blocked and self.writable(path)
+
+    def left_out(self, receiver: Receiver) -> bool:
+        """Marked with the pragma, excluded by the configuration, or test code."""
+        return (
+            receiver.excluded
+            or receiver.test_only
+            or self.exclusions.matches(receiver.handler, receiver.path)
+        )
 
 
 def _plan(plans: dict[str, FilePlan], path: str) -> FilePlan:
@@ -124,7 +136,7 @@ def _plan_dead(
         by_site[receiver.path, receiver.line].append(receiver)
     removed: set[tuple[str, int]] = set()
     for (path, line), receivers in sorted(by_site.items()):
-        if not places.may_change(path, line) or any(r.excluded or r.test_only for r in receivers):
+        if not places.may_change(path, line) or any(places.left_out(r) for r in receivers):
             continue
         dead = [r for r in receivers if _dead(static, unscanned, evidence, r)]
         if not dead:

@@ -28,6 +28,8 @@ class Project:
     package_roots: tuple[Path, ...]
     #: The configured (or default) data file; ``None``: the configuration names none.
     data_file: Path | None
+    #: Receivers the configuration leaves out of the numbers (globs of handler ids or paths).
+    exclude: tuple[str, ...] = ()
 
 
 def find_project(folder: Path) -> Project | str:
@@ -54,6 +56,7 @@ def find_project(folder: Path) -> Project | str:
         roots=(rootdir, *outside),
         package_roots=tuple(p for p in settings.package_roots if p.is_dir()),
         data_file=settings.data_file,
+        exclude=settings.exclude,
     )
 
 
