@@ -145,6 +145,7 @@ def _fix(
             writable=writable,
             blocked=blocked,
             unscanned=scripts,
+            exclude=project.exclude,
             pragma=args.pragma,
         )
         result = run_fixes(project.rootdir, plans, pragma=args.pragma)
