@@ -104,6 +104,10 @@ def _parse(chunk: Chunk) -> ParsedChunk:
         return ParsedChunk(chunk, libcst.parse_module(chunk.text))
     except RecursionError:
         raise ScanError("too deeply nested: parsing it hit Python's recursion limit") from None
+    except libcst.CSTValidationError as exc:
+        # Valid Python that libcst's tree refuses (``"a" b"b"``: CPython refuses it only when
+        # compiling): the file cannot be scanned, the rest of the tree still can.
+        raise ScanError(f"the parser cannot handle it: {exc}") from None
 
 
 def _message(exc: libcst.ParserSyntaxError) -> str:

@@ -69,7 +69,17 @@ def extract_facts(
             module=module, relpath=relpath, test_only=test_only,
             error="too deeply nested: walking it hit Python's recursion limit",
         )  # fmt: skip
+    except Exception as exc:  # nothing one file holds may stop the whole scan
+        return ModuleFacts(
+            module=module, relpath=relpath, test_only=test_only,
+            error=f"the scanner failed on it: {type(exc).__name__}: {_first_line(exc)}",
+        )  # fmt: skip
     return facts
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).splitlines()
+    return lines[0] if lines else ""
 
 
 class _Extractor(CallsMixin):
