@@ -19,7 +19,7 @@ from pytest_signaltrace import __version__
 from pytest_signaltrace.scan.facts import ModuleFacts
 
 #: Bump when :class:`ModuleFacts` or the extraction rules change.
-SCHEMA = 4
+SCHEMA = 5
 
 
 def facts_key(content: str, module: str, relpath: str, is_package: bool) -> str:

@@ -148,6 +148,9 @@ def _scan_units(
         for u in definers
         for d in extractor.facts[u.source.relpath].definitions
     }
+    if definers or any(u.source.facts.use is True for u in users):
+        # The project has signals: a send on an object the bytes cannot name may send one.
+        known.add(prefilter.UNKNOWN_SEND)
     users = [u for u in users if prefilter.profile_uses(u.source.facts.use, known)]
     extractor.extract(users)
     # ``self.add_signal.send()``: the subclasses that set ``add_signal`` may live in files
@@ -175,6 +178,7 @@ def _scan_units(
     builder.note_decorated_signals(parsed)
     builder.candidates = Candidates(resolver, parsed)
     receivers = sorted(r for facts in parsed for r in builder.receivers(facts))
+    builder.keep_unknown_sends = bool(builder.definitions or receivers)
     senders = sorted(s for facts in parsed for s in builder.senders(facts))
     disconnects = sorted(d for facts in parsed for d in builder.disconnects(facts))
     unresolved = sorted(u for facts in parsed for u in builder.unresolved_connects(facts))

@@ -97,7 +97,7 @@ class ModuleFacts:
 
     * ``bindings``: module-level names bound by imports or aliases, to dotted targets;
     * ``star_imports``: modules imported with ``from x import *``;
-    * ``classes``: classes (by qualname) with the dotted targets of their bases;
+    * ``classes``: every class (by qualname) with the dotted targets of its bases;
     * ``functions``: functions, methods and classes (by qualname) to the line of their ``def``;
     * ``attributes``: class attributes (``Cls.attr``, from the class body or ``self.attr = x``
       in a method) to every dotted target assigned to them (``None``: a value that names

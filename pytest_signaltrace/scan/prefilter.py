@@ -9,7 +9,10 @@ Three questions, all answered with substring and regex searches over raw bytes:
    imported from a module called ``signals``. Known names come from the definitions found in
    step 1 plus Django's and Celery's built-ins, so ``notifier.send(...)`` or ``engine.connect()``
    does not make a file a candidate; or a call with a keyword only a signal's methods take
-   (``sender=``, ``weak=``, ``dispatch_uid=``), which the scan reports even when unresolved.
+   (``sender=``, ``weak=``, ``dispatch_uid=``), which the scan reports even when unresolved;
+   or, in a project that has signals (:data:`UNKNOWN_SEND`), a ``send``-like call on an object
+   not named as a look-alike (``sig.send(view)`` on a parameter, ``get_class(...).send()``):
+   the scan reports it as a send site it cannot resolve.
 3. Might it subclass a class whose attribute a send site uses (``self.add_signal.send()``)?
 
 The answers that depend on other files (the known signal names, the classes) have a twin that
@@ -23,13 +26,18 @@ import functools
 import re
 from collections.abc import Iterable
 
-from pytest_signaltrace.scan import catalogue
+from pytest_signaltrace.scan import catalogue, lookalikes
 
 _TRIGGERS = (b".send", b".asend", b".connect", b".disconnect", b"receiver(")
 #: ``Signal(``: a signal is made; ``Signal)``: a signal class is subclassed
 #: (``class Hook(Signal):``), whose instances are signals too.
 _DEFINES = (b"Signal(", b"Signal)")
 _USE = re.compile(rb"\.[ \t]*(?:a?send(?:_robust)?|connect|disconnect)\b")
+_SEND = re.compile(rb"\.[ \t]*a?send(?:_robust)?[ \t]*\(")
+#: In a use profile: the file sends on an object the bytes cannot name, or one not named as a
+#: look-alike; it is a candidate when the project has signals (the engine knows this name).
+UNKNOWN_SEND = b"(unknown send)"
+_BEFORE_SEND = re.compile(rb"(\w+)?[ \t]*(\)|\])?[ \t]*\Z")
 _SIGNAL_KEYWORDS = (b"sender=", b"dispatch_uid=", b"weak=")
 #: The dotted name before ``.send``: its head and its last name (``events`` and ``placed``).
 _TRAILING_NAME = re.compile(rb"(\w+)(?:\.(\w+))*\s*\Z")
@@ -76,6 +84,8 @@ def use_profile(data: bytes) -> UseProfile:
     if b"@receiver(" in data or (b"receiver(" in data and b"dispatch" in data):
         return True
     names = _used_names(data)
+    if _unknown_send(data):
+        names.add(UNKNOWN_SEND)
     if not names:
         return False
     if b"signals" in names or b"signal" in names:
@@ -116,6 +126,20 @@ def _used_names(data: bytes) -> set[bytes]:
             names.add(before.group(2) or before.group(1))
             names.add(before.group(1))
     return names
+
+
+def _unknown_send(data: bytes) -> bool:
+    """Whether a ``send``-like call is made on an object that is not named as a look-alike
+    (:mod:`.lookalikes`): a call's or a subscript's result, or any other name."""
+    for match in _SEND.finditer(data):
+        start = match.start()
+        before = _BEFORE_SEND.search(data, max(0, start - 100), start)
+        if before is None:
+            continue
+        name, closing = before.groups()
+        if closing or (name and not lookalikes.is_not_signal_name(name.decode("ascii", "replace"))):
+            return True
+    return False
 
 
 def _imported_names(data: bytes) -> set[bytes]:

@@ -19,8 +19,8 @@ from pytest_signaltrace.model import (
     Sender,
     UnresolvedConnect,
 )
-from pytest_signaltrace.scan import catalogue
-from pytest_signaltrace.scan.facts import ModuleFacts, RawReceiver, Ref
+from pytest_signaltrace.scan import catalogue, lookalikes
+from pytest_signaltrace.scan.facts import ModuleFacts, RawReceiver, RawSender, Ref
 from pytest_signaltrace.scan.installed import InstalledSource
 
 if TYPE_CHECKING:
@@ -158,6 +158,9 @@ class MapBuilder:
         self._decorated_signals: set[str] = set()
         #: Class attributes and defaults a send site may send (set by the engine).
         self.candidates: Candidates | None = None
+        #: Keep the send sites whose object the scan cannot resolve, whatever their arguments:
+        #: set by the engine when the project defines or receives signals.
+        self.keep_unknown_sends = False
 
     def add_definitions(self, all_facts: Iterable[ModuleFacts]) -> None:
         """Confirm the candidate definitions whose class resolves to a signal class."""
@@ -340,7 +343,7 @@ class MapBuilder:
                 candidates, certain = self.candidates.of(raw, self.signal_id)
                 if certain:
                     signal, candidates = candidates[0], ()
-            if signal is None and not candidates and not raw.sender_keyword:
+            if signal is None and not candidates and not self._may_send_a_signal(raw):
                 continue
             records.append(
                 Sender(
@@ -357,6 +360,35 @@ class MapBuilder:
                 )
             )
         return records
+
+    def _may_send_a_signal(self, raw: RawSender) -> bool:
+        """Whether an unresolved ``x.send(...)`` may send a signal (else it is a look-alike).
+
+        ``sender=`` by keyword, as only a signal's ``send`` takes it, is enough; so is, in a
+        project that uses signals, any object not known to be something else: a sender passed
+        by position (``gift_wrapped.send(request)``) is as likely.
+        """
+        if self._not_a_signal(raw.signal):
+            return False
+        if raw.sender_keyword:
+            return True
+        return self.keep_unknown_sends and not lookalikes.is_not_signal_name(raw.signal.text)
+
+    def _not_a_signal(self, ref: Ref) -> bool:
+        """Whether ``ref`` is known not to be a signal: an object of a mail, socket, HTTP ...
+        library, or an instance of a class of the scanned source that is not a signal class."""
+        if ref.target is None:
+            return False
+        canonical = self.resolver.canonical(ref.target)
+        if lookalikes.is_not_signal_target(canonical):
+            return True
+        module, rest = self.resolver.split_module(canonical)
+        facts = self.resolver.facts_of(module) if module else None
+        return (
+            facts is not None
+            and ".".join(rest) in facts.classes
+            and self.resolver.signal_class_framework(canonical) is None
+        )
 
     def disconnects(self, facts: ModuleFacts) -> list[Disconnect]:
         """The confirmed ``disconnect`` calls of one module."""

@@ -44,7 +44,7 @@ from pytest_signaltrace.scan.bytefacts import ByteFacts
 
 #: Bump when :class:`ByteFacts`, the index's layout or any rule :func:`~.bytefacts.learn`
 #: applies (the prefilter, the imports read for naming, the subclass check) changes.
-SCHEMA = 1
+SCHEMA = 2
 #: A file changed less than this before the scan started is not recorded (2 s: FAT's
 #: timestamp granularity, and more than any clock tick of a local file system).
 RACY_NS = 2_000_000_000

@@ -279,9 +279,11 @@ class _Extractor(CallsMixin):
 
     def _visit_class(self, node: cst.ClassDef, scope: Scope) -> None:
         qualname = scope.prefix + node.name.value
-        bases = [t for t in (self.target(b.value, scope) for b in node.bases) if t]
-        if bases:
-            self.facts.classes[qualname] = bases
+        # Every class, with or without bases: an instance of a class that is not a signal class
+        # sends no signal (``Mailer().send()``).
+        self.facts.classes[qualname] = [
+            t for t in (self.target(b.value, scope) for b in node.bases) if t
+        ]
         inner = Scope("class", f"{qualname}.", parent=scope)
         self._prebind(inner)
         self._bind_block(nodes.body(node), inner)

@@ -46,7 +46,8 @@ class DefinitionsMixin:
             name = func.value
         else:
             return False
-        return name.endswith("Signal") or name in self.facts.classes
+        # A local class with bases may subclass a signal class.
+        return name.endswith("Signal") or bool(self.facts.classes.get(name))
 
     def visit_definitions(self, small: cst.BaseSmallStatement, scope: Scope) -> None:
         """Record ``x = Signal()``, ``self.x = Hook()``-like assignments."""

@@ -1,0 +1,49 @@
+"""Objects known not to be signals, though they have a ``send`` method.
+
+A ``.send(...)`` call whose object the scan cannot resolve may send any signal, so it makes the
+verdicts it could touch "possibly" (issue 22, item 26): ``get_class("gifts.signals", "x")``,
+``getattr(signals, kind)``, a parameter. Mail, sockets, channel layers, HTTP clients,
+generators and the like send too, and would make every verdict uncertain: they are known here,
+by the module their class comes from or, when the object is a bare name, by its name.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Modules (and packages) whose objects' ``send`` is not a signal's.
+NOT_SIGNAL_MODULES = (
+    "aiohttp", "aiosmtplib", "anymail", "asyncio", "boto3", "botocore", "channels",
+    "django.core.mail", "django.http", "email", "firebase_admin", "ftplib", "http", "httpx",
+    "imaplib", "kombu", "multiprocessing", "paramiko", "pika", "pusher", "queue", "redis",
+    "requests", "slack_sdk", "smtplib", "socket", "ssl", "starlette", "subprocess", "telegram",
+    "twilio", "urllib", "urllib3", "websocket", "websockets", "zmq",
+)  # fmt: skip
+
+#: The last name of an object that says it is not a signal (``self.mail``, ``sock``,
+#: ``channel_layer``, ``gen``): mail, sockets, channels, HTTP clients, generators, queues.
+NOT_SIGNAL_NAME = re.compile(
+    r"(?i)^_*(?:\w+_)?(?:e?mail|mailer|message|msg|smtp|sms|sock|socket|conn|connection"
+    r"|channel|channel_layer|layer|ws|websocket|client|http|session|response|gen|generator"
+    r"|coro|coroutine|producer|consumer|pipe|queue|transport|protocol|server|writer|stream"
+    r"|proc|process|bot|notifier|notification|push|webhook|api|email_message)s?$"
+)
+_NAME = re.compile(r"(\w+)\W*$")
+
+
+def is_not_signal_target(dotted: str) -> bool:
+    """Whether a resolved dotted name comes from a module whose ``send`` is not a signal's."""
+    return any(dotted == m or dotted.startswith(m + ".") for m in NOT_SIGNAL_MODULES)
+
+
+def is_not_signal_name(text: str) -> bool:
+    """Whether an object written as ``text`` is named like something that is not a signal.
+
+    The last name counts (``self.mail`` -> ``mail``); a name that says it is a signal
+    (``mail_signal``) is never one of them.
+    """
+    found = _NAME.search(text)
+    if found is None:
+        return False
+    name = found.group(1)
+    return "sig" not in name.lower() and NOT_SIGNAL_NAME.match(name) is not None

@@ -1,0 +1,135 @@
+"""Send sites the scan cannot resolve make the verdicts they could touch "possibly", whatever
+their arguments look like (issue 22, items 4 and 26); look-alikes (mail, sockets, channels,
+HTTP clients) do not."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pytest_signaltrace.model import StaticMap
+from pytest_signaltrace.scan.derive import possibly_dead_receivers
+
+if TYPE_CHECKING:
+    from conftest import ScanTree
+
+GIFTS = {
+    "gifts/__init__.py": "",
+    "gifts/signals.py": """
+        from django.dispatch import Signal
+
+        gift_wrapped = Signal()
+    """,
+    "gifts/receivers.py": """
+        from django.dispatch import receiver
+
+        from gifts.signals import gift_wrapped
+
+        @receiver(gift_wrapped)
+        def on_wrapped(sender, **kwargs):
+            pass
+    """,
+    "gifts/loading.py": """
+        import importlib
+
+        def get_class(module, name):
+            return getattr(importlib.import_module(module), name)
+    """,
+}
+RECEIVER = ("gifts/receivers.py", 5, "gifts.signals.gift_wrapped")
+
+
+def dead(smap: StaticMap) -> set[tuple[str, int, str | None]]:
+    return set(smap.dead_receivers)
+
+
+def possibly_dead(smap: StaticMap) -> set[tuple[str, int, str | None]]:
+    return set(possibly_dead_receivers(smap.receivers, smap.signals))
+
+
+def unresolved_sends(smap: StaticMap) -> set[tuple[str, int, str]]:
+    return {(s.path, s.line, s.expression) for s in smap.senders if s.signal is None}
+
+
+@pytest.mark.parametrize(
+    ("name", "views"),
+    [
+        (
+            "a project's class-loading helper",
+            """
+            from gifts.loading import get_class
+
+            gift_wrapped = get_class("gifts.signals", "gift_wrapped")
+
+            def wrap(request):
+                gift_wrapped.send(request)
+            """,
+        ),
+        (
+            "getattr on the signals module",
+            """
+            from gifts import signals
+
+            def wrap(request, kind):
+                getattr(signals, kind).send(request, kind=kind)
+            """,
+        ),
+        (
+            "a parameter, the sender by position, in a file with no other signal text",
+            """
+            def wrap(sig, view):
+                sig.send(view, gift=1)
+            """,
+        ),
+        (
+            "a dict of signals",
+            """
+            from gifts.signals import gift_wrapped
+
+            SIGNALS = {"wrapped": gift_wrapped}
+
+            def wrap(request, kind):
+                SIGNALS[kind].send(request)
+            """,
+        ),
+    ],
+)
+def test_a_send_the_scan_cannot_resolve_makes_its_receivers_possibly_dead_not_dead(
+    scan_tree: ScanTree, name: str, views: str
+) -> None:
+    smap = scan_tree(GIFTS | {"gifts/views.py": views})
+    assert [s.path for s in smap.senders] == ["gifts/views.py"], name
+    assert dead(smap) == set(), name
+    assert possibly_dead(smap) == {RECEIVER}, name
+
+
+@pytest.mark.parametrize(
+    "views",
+    [
+        "def wrap(mail, sock):\n    mail.send(1)\n    sock.send(b'x')\n",
+        "from django.core.mail import EmailMessage\n\n"
+        "def wrap():\n    EmailMessage('hi', 'body', to=['a@b.c']).send(False)\n",
+        "from channels.layers import get_channel_layer\n\n"
+        "async def wrap():\n    await get_channel_layer().send('chat', {})\n",
+        "import requests\n\ndef wrap(prepared):\n    requests.Session().send(prepared)\n",
+        "from channels.generic.websocket import WebsocketConsumer\n\n"
+        "class Chat(WebsocketConsumer):\n    def receive(self, text_data):\n"
+        "        self.send(text_data)\n",
+        "class Mailer:\n    def send(self, to):\n        pass\n\n"
+        "def wrap():\n    Mailer().send('a@b.c')\n",
+        "def wrap(self):\n    self.client.send(1)\n    self.channel_layer.send(2)\n"
+        "    gen = iter([])\n    gen.send(None)\n",
+    ],
+)
+def test_look_alikes_of_a_send_leave_a_dead_receiver_dead(scan_tree: ScanTree, views: str) -> None:
+    smap = scan_tree(GIFTS | {"gifts/views.py": views})
+    assert unresolved_sends(smap) == set()
+    assert dead(smap) == {RECEIVER}
+
+
+def test_a_project_without_signals_has_no_unresolved_send_sites(scan_tree: ScanTree) -> None:
+    smap = scan_tree(
+        {"app/__init__.py": "", "app/net.py": "def push(target, data):\n    target.send(data)\n"}
+    )
+    assert smap.senders == ()
