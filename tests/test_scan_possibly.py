@@ -133,3 +133,79 @@ def test_a_project_without_signals_has_no_unresolved_send_sites(scan_tree: ScanT
         {"app/__init__.py": "", "app/net.py": "def push(target, data):\n    target.send(data)\n"}
     )
     assert smap.senders == ()
+
+
+TWO_MODULES = GIFTS | {
+    "gifts/other.py": """
+        from django.dispatch import Signal
+
+        ribbon_cut = Signal()
+    """,
+    "gifts/more.py": """
+        from django.dispatch import receiver
+
+        from gifts.other import ribbon_cut
+
+        @receiver(ribbon_cut)
+        def on_cut(sender, **kwargs):
+            pass
+    """,
+}
+OTHER_RECEIVER = ("gifts/more.py", 5, "gifts.other.ribbon_cut")
+
+
+@pytest.mark.parametrize(
+    ("views", "candidates"),
+    [
+        (
+            """
+            from gifts.loading import get_class
+
+            gift_wrapped = get_class("gifts.signals", "gift_wrapped")
+
+            def wrap(request):
+                gift_wrapped.send(request)
+            """,
+            ("gifts.signals.gift_wrapped",),
+        ),
+        (
+            # Helpers such as django-oscar's name the module by its app label.
+            """
+            from oscar.core.loading import get_class
+
+            def wrap(request):
+                get_class("signals", "gift_wrapped").send(request)
+            """,
+            ("gifts.signals.gift_wrapped",),
+        ),
+        (
+            """
+            from gifts import signals
+
+            def wrap(request, kind):
+                getattr(signals, kind).send(request)
+            """,
+            ("gifts.signals.gift_wrapped",),
+        ),
+    ],
+)
+def test_a_send_whose_candidates_are_known_touches_only_them(
+    scan_tree: ScanTree, views: str, candidates: tuple[str, ...]
+) -> None:
+    smap = scan_tree(TWO_MODULES | {"gifts/views.py": views})
+    assert [(s.signal, s.signal_candidates) for s in smap.senders] == [(None, candidates)]
+    assert possibly_dead(smap) == {RECEIVER}
+    assert dead(smap) == {OTHER_RECEIVER}
+
+
+def test_getattr_with_a_literal_name_is_that_signal(scan_tree: ScanTree) -> None:
+    views = """
+        from gifts import signals
+
+        def wrap(request):
+            getattr(signals, "gift_wrapped").send(request)
+    """
+    smap = scan_tree(TWO_MODULES | {"gifts/views.py": views})
+    assert [s.signal for s in smap.senders] == ["gifts.signals.gift_wrapped"]
+    assert possibly_dead(smap) == set()
+    assert dead(smap) == {OTHER_RECEIVER}

@@ -58,18 +58,41 @@ class Candidates:
             return ()
         return tuple(sorted(self._attribute_signals(ref.target, signal_of)))
 
-    def of(self, raw: RawSender, signal_of: SignalOf) -> tuple[tuple[str, ...], bool]:
-        """The sorted candidate signals of a send site, and whether a single one is certain."""
+    def of(
+        self, raw: RawSender, signal_of: SignalOf, known: Iterable[str] = ()
+    ) -> tuple[tuple[str, ...], bool]:
+        """The sorted candidate signals of a send site, and whether a single one is certain.
+
+        ``known`` are the signal ids the scan knows (for the patterns of :mod:`.visitor_maybe`).
+        """
         found: set[str] = set()
         certain = True
         for target in raw.candidates:
             certain = False  # a parameter's default: the caller may pass another signal
-            signal = signal_of(Ref(target, raw.signal.text))
-            if signal is not None:
-                found.add(signal)
+            for candidate in self._expand(target, known):
+                signal = signal_of(Ref(candidate, raw.signal.text))
+                if signal is not None:
+                    found.add(signal)
         if raw.signal.target is not None:
             found |= self._attribute_signals(raw.signal.target, signal_of)
         return tuple(sorted(found)), certain and len(found) == 1
+
+    def _expand(self, target: str, known: Iterable[str]) -> list[str]:
+        """The targets a candidate stands for: ``module.*`` every name of the module, and
+        ``*.a.signals.x`` every known signal id ending so (see :mod:`.visitor_maybe`)."""
+        if target.startswith("*."):
+            tail = target[1:]
+            return [s for s in known if s == tail[1:] or s.endswith(tail)]
+        if not target.endswith(".*"):
+            return [target]
+        module = self._resolver.canonical(target[:-2])
+        facts = self._resolver.facts_of(module)
+        if facts is None:
+            return [s for s in known if s.rpartition(".")[0] == module]
+        names = sorted({*facts.bindings, *(d.qualname for d in facts.definitions)})
+        targets = [f"{module}.{name}" for name in names if "." not in name]
+        # ``from django.dispatch import Signal`` binds a signal class, not a signal.
+        return [t for t in targets if self._resolver.signal_class_framework(t) is None]
 
     def _attribute_signals(self, target: str, signal_of: SignalOf) -> set[str]:
         owner, _, attribute = self._resolver.canonical(target).rpartition(".")

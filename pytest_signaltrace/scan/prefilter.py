@@ -163,6 +163,10 @@ def subclasses_any(data: bytes, owners: set[str]) -> bool:
 #: ``class X(``: the start of a class statement with bases (as :func:`_subclass_pattern`).
 _CLASS_OPEN = re.compile(rb"\bclass\s+\w+\s*\(")
 _WORD = re.compile(rb"\w+")
+#: A class statement's bases, from after its ``(`` to the first ``)`` outside a comment: a
+#: multi-line header may hold comments, and their brackets (``# see (docs)``) close nothing.
+_HEADER = re.compile(rb"(?:[^)#]+|#[^\n]*)*")
+_COMMENT = re.compile(rb"#[^\n]*")
 #: A file whose class statements name more words than this keeps none (the check reads it).
 MAX_BASE_WORDS = 512
 
@@ -170,16 +174,18 @@ MAX_BASE_WORDS = 512
 def class_base_words(data: bytes) -> frozenset[str] | None:
     """The words :func:`subclasses_any` can match in a file, so that it needs no bytes later.
 
-    Each class statement's text from its ``(`` to the first ``)`` (or the end of the file),
-    split into words: an owner whose name is a word (ASCII letters, digits, ``_``, as ``\\w``
-    is for bytes) matches the file exactly when it is one of these. ``None`` when there are
-    more than :data:`MAX_BASE_WORDS` (a file with an unclosed bracket after ``class X(``).
+    Each class statement's text from its ``(`` to the first ``)`` outside a comment (or the end
+    of the file), split into words: an owner whose name is a word (ASCII letters, digits, ``_``,
+    as ``\\w`` is for bytes) matches the file exactly when it is one of these. ``None`` when
+    there are more than :data:`MAX_BASE_WORDS` (a file with an unclosed bracket after
+    ``class X(``).
     """
     words: set[bytes] = set()
     if b"class" in data:
         for match in _CLASS_OPEN.finditer(data):
-            close = data.find(b")", match.end())
-            words.update(_WORD.findall(data, match.end(), len(data) if close < 0 else close))
+            header = _HEADER.match(data, match.end())
+            text = _COMMENT.sub(b" ", header.group(0)) if header else b""
+            words.update(_WORD.findall(text))
             if len(words) > MAX_BASE_WORDS:
                 return None
     return frozenset(word.decode("ascii") for word in words)
@@ -198,4 +204,4 @@ def subclasses_any_of(words: frozenset[str], owners: set[str]) -> bool | None:
 @functools.lru_cache(maxsize=256)
 def _subclass_pattern(owners: tuple[str, ...]) -> re.Pattern[bytes]:
     names = b"|".join(re.escape(name.encode()) for name in owners)
-    return re.compile(rb"\bclass\s+\w+\s*\([^)]*\b(?:" + names + rb")\b")
+    return re.compile(rb"\bclass\s+\w+\s*\((?:[^)#]|#[^\n]*)*?\b(?:" + names + rb")\b")

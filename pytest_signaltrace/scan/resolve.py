@@ -236,20 +236,20 @@ class MapBuilder:
                     continue
                 signals = [(self._decorated_signal(ref), ref) for ref in raw.signals]
             else:
-                signals = [(self._connected_signal(ref), ref) for ref in raw.signals]
+                signals = [(s, ref) for ref in raw.signals for s in self._connected_signals(ref)]
             for signal, ref in signals:
                 # No signal id: an unresolved connect (see ``unresolved_connects``), or not one.
                 if signal is not None:
                     records.append(self._receiver(facts, raw, signal, ref))
         return records
 
-    def _connected_signal(self, ref: Ref) -> str | None:
-        """The signal of ``sig.connect``, or of ``self.attr.connect`` with one candidate."""
+    def _connected_signals(self, ref: Ref) -> tuple[str, ...]:
+        """The signal of ``sig.connect``; for ``self.attr.connect``, every signal the class
+        or its subclasses set ``attr`` to (one receiver row each)."""
         signal = self.signal_id(ref)
-        if signal is None and self.candidates is not None:
-            found = self.candidates.of_ref(ref, self.signal_id)
-            signal = found[0] if len(found) == 1 else None
-        return signal
+        if signal is not None:
+            return (signal,)
+        return self.candidates.of_ref(ref, self.signal_id) if self.candidates is not None else ()
 
     def unresolved_connects(self, facts: ModuleFacts) -> list[UnresolvedConnect]:
         """The receivers of one module whose signal cannot be named, when they may be real."""
@@ -260,7 +260,7 @@ class MapBuilder:
                     continue
                 unknown = [ref for ref in raw.signals if ref.target is None]
             else:
-                unknown = [ref for ref in raw.signals if self._connected_signal(ref) is None]
+                unknown = [ref for ref in raw.signals if not self._connected_signals(ref)]
                 unknown = [ref for ref in unknown if self._may_connect_a_signal(raw, ref)]
             handler = self.resolver.canonical(raw.handler) if raw.handler else raw.handler_text
             if raw.def_line is None and self.definition_site(handler)[1] is None:
@@ -340,7 +340,7 @@ class MapBuilder:
             signal = self.signal_id(raw.signal)
             candidates: tuple[str, ...] = ()
             if signal is None and self.candidates is not None:
-                candidates, certain = self.candidates.of(raw, self.signal_id)
+                candidates, certain = self.candidates.of(raw, self.signal_id, self._known())
                 if certain:
                     signal, candidates = candidates[0], ()
             if signal is None and not candidates and not self._may_send_a_signal(raw):
@@ -360,6 +360,10 @@ class MapBuilder:
                 )
             )
         return records
+
+    def _known(self) -> list[str]:
+        """Every signal id the scan knows: defined, built in, or named by ``@receiver``."""
+        return sorted({*self.definitions, *catalogue.BUILTIN_SIGNALS, *self._decorated_signals})
 
     def _may_send_a_signal(self, raw: RawSender) -> bool:
         """Whether an unresolved ``x.send(...)`` may send a signal (else it is a look-alike).

@@ -42,6 +42,9 @@ class Scope:
     defaults: dict[str, str] = field(default_factory=dict)
     #: Names bound to a signal's method (``send_prerun = signals.task_prerun.send``).
     sends: dict[str, str] = field(default_factory=dict)
+    #: Names whose value is only known to be one of these targets (``get_class("a.signals",
+    #: "x")``): see :mod:`.visitor_maybe`.
+    maybe: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def extract_facts(
@@ -178,6 +181,7 @@ class _Extractor(CallsMixin):
         if isinstance(target, cst.Name):
             name = target.value
             scope.bindings[name] = self._bound_value(value, scope, name)
+            self.note_maybe(name, value, scope)
             method = nodes.send_method(value)
             if method is not None:
                 scope.sends[name] = method
@@ -215,8 +219,13 @@ class _Extractor(CallsMixin):
         if isinstance(value, cst.Name | cst.Attribute):
             return self.target(value, scope) or own
         if isinstance(value, cst.Call) and not self.looks_like_signal_class(value.func):
+            func = self.target(value.func, scope)
+            args = nodes.positional(value)
+            if func is not None and func.rpartition(".")[2] == "partial" and args:
+                # ``cb = partial(handler, ...)``: ``cb`` runs ``handler`` (its receiver's name).
+                return self.target(args[0].value, scope) or own
             # ``mailer = Mailer()``: the instance stands for its class (method handler ids).
-            return self.target(value.func, scope) or own
+            return func or own
         return own
 
     def _import_base(self, stmt: cst.ImportFrom) -> str:

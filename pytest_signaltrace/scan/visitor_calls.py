@@ -9,7 +9,7 @@ import libcst as cst
 from pytest_signaltrace.model import SEND_METHODS
 from pytest_signaltrace.scan import cst as nodes
 from pytest_signaltrace.scan.facts import RawDisconnect, RawReceiver, RawSender, Ref
-from pytest_signaltrace.scan.visitor_defs import DefinitionsMixin
+from pytest_signaltrace.scan.visitor_maybe import MaybeMixin
 
 if TYPE_CHECKING:
     from pytest_signaltrace.scan.visitor import Scope
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 _SIGNAL_KEYWORDS = frozenset({"sender", "weak", "dispatch_uid"})
 
 
-class CallsMixin(DefinitionsMixin):
+class CallsMixin(MaybeMixin):
     """Send sites, ``connect`` receivers and ``disconnect`` calls found in expressions."""
 
     def visit_bound_send(self, call: cst.Call, func: cst.Name, scope: Scope) -> None:
@@ -28,15 +28,6 @@ class CallsMixin(DefinitionsMixin):
         if method is None or target is None or not target.endswith("." + method):
             return
         self.add_sender(call, Ref(target.removesuffix("." + method), self.text(func)), method)
-
-    def binding_scope(self, name: str, scope: Scope) -> Scope | None:
-        """The scope whose binding of ``name`` a lookup from ``scope`` finds."""
-        current: Scope | None = scope
-        while current is not None:
-            if (current.kind != "class" or current is scope) and name in current.bindings:
-                return current
-            current = current.parent
-        return None
 
     def add_sender(
         self, call: cst.Call, signal: Ref, method: str, candidates: tuple[str, ...] = ()
@@ -58,12 +49,7 @@ class CallsMixin(DefinitionsMixin):
     def visit_call(self, call: cst.Call, func: cst.Attribute, scope: Scope) -> None:
         method = func.attr.value
         if method in SEND_METHODS:
-            signal = self.ref(func.value, scope)
-            candidates: tuple[str, ...] = ()
-            if isinstance(func.value, cst.Name):
-                owner = self.binding_scope(func.value.value, scope)
-                default = owner.defaults.get(func.value.value) if owner is not None else None
-                candidates = (default,) if default is not None else ()
+            signal, candidates = self.send_object(func.value, scope)
             self.add_sender(call, signal, method, candidates)
         elif method == "connect":
             handler = nodes.argument(call, "receiver", 0)
