@@ -57,6 +57,9 @@ class SkippedFile:
 
     path: str
     reason: str
+    #: It may send a signal: its bytes could not be read, or they mention ``send``. Such a
+    #: file makes "possibly" every verdict a send could change (see ``merge/verdicts.py``).
+    may_send: bool = True
 
 
 @dataclass(frozen=True, order=True)

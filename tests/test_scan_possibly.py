@@ -4,12 +4,17 @@ HTTP clients) do not."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_signaltrace.model import StaticMap
+from pytest_signaltrace.merge.merge import PathMapper, build_report
+from pytest_signaltrace.model import ReceiverStatus, SiteRef, StaticMap
+from pytest_signaltrace.report.scan_json import scan_to_dict
+from pytest_signaltrace.report.scan_markdown import render_scan_markdown
 from pytest_signaltrace.scan.derive import possibly_dead_receivers
+from pytest_signaltrace.trace.model import Trace
 
 if TYPE_CHECKING:
     from conftest import ScanTree
@@ -209,3 +214,70 @@ def test_getattr_with_a_literal_name_is_that_signal(scan_tree: ScanTree) -> None
     assert [s.signal for s in smap.senders] == ["gifts.signals.gift_wrapped"]
     assert possibly_dead(smap) == set()
     assert dead(smap) == {OTHER_RECEIVER}
+
+
+@pytest.mark.parametrize(
+    ("name", "files", "options"),
+    [
+        (
+            "unparsable",
+            {"gifts/views.py": "from gifts.signals import gift_wrapped\ngift_wrapped.send(None\n"},
+            {},
+        ),
+        (
+            "too large",
+            {"gifts/views.py": "from gifts.signals import gift_wrapped\ngift_wrapped.send(None)\n"
+             + "# padding\n" * 200},
+            {"max_file_size": 1000},
+        ),
+        (
+            "not valid in its encoding",
+            {"gifts/views.py": b"# \xff\nfrom gifts.signals import gift_wrapped\n"},
+            {},
+        ),
+    ],
+)
+def test_a_skipped_file_that_may_send_makes_every_unsent_signal_possibly_sent(
+    scan_tree: ScanTree, name: str, files: dict[str, str | bytes], options: dict[str, int]
+) -> None:
+    smap = scan_tree(GIFTS | files, **options)
+    assert [(s.path, s.may_send) for s in smap.files_skipped] == [("gifts/views.py", True)], name
+    assert dead(smap) == set(), name
+    assert possibly_dead(smap) == {RECEIVER}, name
+    markdown = render_scan_markdown(smap)
+    assert "| `gifts/receivers.py:5` | `gifts/views.py (skipped)` |" in markdown, name
+    (signal,) = scan_to_dict(smap)["signals"]
+    assert signal["possible_senders"] == [
+        {"path": "gifts/views.py", "line": 0, "method": "send", "expression": ""}
+    ]
+
+
+def test_a_skipped_file_that_cannot_send_changes_no_verdict(scan_tree: ScanTree) -> None:
+    broken = "from django.dispatch import receiver\n\n@receiver(gift_wrapped\ndef f(): pass\n"
+    smap = scan_tree(GIFTS | {"gifts/more.py": broken})
+    assert [(s.path, s.may_send) for s in smap.files_skipped] == [("gifts/more.py", False)]
+    assert dead(smap) == {RECEIVER}
+
+
+def test_a_python_script_without_a_suffix_is_scanned(scan_tree: ScanTree) -> None:
+    script = "#!/usr/bin/env python3\nfrom gifts.signals import gift_wrapped\n\n"
+    script += "gift_wrapped.send(None)\n"
+    smap = scan_tree(GIFTS | {"bin/wrap_gifts": script, "bin/README": "gift_wrapped.send()\n"})
+    assert [(s.path, s.line, s.signal) for s in smap.senders] == [
+        ("bin/wrap_gifts", 4, "gifts.signals.gift_wrapped")
+    ]
+    assert dead(smap) == set()
+    assert possibly_dead(smap) == set()
+
+
+def test_the_merged_report_makes_receivers_possibly_dead_for_a_skipped_file(
+    scan_tree: ScanTree, tmp_path: Path
+) -> None:
+    smap = scan_tree(GIFTS | {"gifts/views.py": "gift_wrapped.send(None\n"})
+    root = tmp_path / "src"
+    report = build_report(smap, Trace(), PathMapper(root, [root]))
+    (row,) = report.receivers
+    assert (row.status, row.possible_senders) == (
+        ReceiverStatus.POSSIBLY_DEAD,
+        (SiteRef("gifts/views.py", 0, "send", ""),),
+    )

@@ -117,7 +117,10 @@ def build_report(
     """Merge ``static`` (paths relative to the rootdir) with ``trace`` into a report."""
     runtime = _RuntimeIndex(static, trace, paths)
     facts = SendFacts(
-        static.senders, (d.signal for d in static.definitions), runtime.signal_sends
+        static.senders,
+        (d.signal for d in static.definitions),
+        runtime.signal_sends,
+        static.files_skipped,
     )
     receivers = _receiver_rows(static, runtime, facts, paths, exclusions)
     senders = sender_rows(static.senders, runtime.project_sends)

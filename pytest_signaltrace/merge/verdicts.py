@@ -8,7 +8,8 @@ that ``signaltrace scan`` and the merged report decide alike. A signal is
   wins over whatever the scan said;
 * else **possibly sent** when a send site the scan could not resolve (``Sender.signal`` is
   ``None``) might send it: its ``signal_candidates`` name the signal, or it has none (then it
-  could be any signal);
+  could be any signal); or when the scan skipped a file that may send (too large, unparsable:
+  :attr:`SkippedFile.may_send`), which could send any signal;
 * else **sent nowhere**: its receivers are dead.
 
 A receiver that never ran is ``unexercised`` when its signal is sent, ``possibly_dead`` when it is
@@ -28,6 +29,7 @@ from pytest_signaltrace.model import (
     Sender,
     SignalStatus,
     SiteRef,
+    SkippedFile,
 )
 
 
@@ -36,12 +38,18 @@ def site_ref(sender: Sender) -> SiteRef:
     return SiteRef(sender.path, sender.line, sender.method, sender.expression)
 
 
-class PossibleSenders:
-    """The unresolved send sites of a map, indexed by the signals they might send."""
+def skipped_file_ref(skipped: SkippedFile) -> SiteRef:
+    """How a row names a skipped file that may send: line 0, no expression."""
+    return SiteRef(skipped.path, 0, "send", "")
 
-    def __init__(self, senders: Iterable[Sender]) -> None:
-        #: Unresolved sites without candidates: any signal at all.
-        self._any: set[SiteRef] = set()
+
+class PossibleSenders:
+    """The unresolved send sites of a map, indexed by the signals they might send; and the
+    skipped files that may send, which might send any signal."""
+
+    def __init__(self, senders: Iterable[Sender], skipped: Iterable[SkippedFile] = ()) -> None:
+        #: Unresolved sites without candidates, and skipped files: any signal at all.
+        self._any: set[SiteRef] = {skipped_file_ref(s) for s in skipped if s.may_send}
         self._by_signal: dict[str, set[SiteRef]] = defaultdict(set)
         for sender in senders:
             if sender.signal is not None:
@@ -112,7 +120,8 @@ class SignalVerdict:
 class SendFacts:
     """Decides, for any signal id, whether it is sent: from the static map and runtime sends.
 
-    ``runtime_sends`` counts sends per signal id at run time (empty for a static scan alone).
+    ``runtime_sends`` counts sends per signal id at run time (empty for a static scan alone);
+    ``skipped`` are the files the scan skipped.
     """
 
     def __init__(
@@ -120,12 +129,13 @@ class SendFacts:
         senders: Iterable[Sender],
         defined_here: Iterable[str],
         runtime_sends: Mapping[str | None, int] | None = None,
+        skipped: Iterable[SkippedFile] = (),
     ) -> None:
         senders = list(senders)
         self._defined_here = set(defined_here)
         self._static_sent = {s.signal for s in senders if s.signal is not None}
         self._runtime = runtime_sends or {}
-        self._possible = PossibleSenders(senders)
+        self._possible = PossibleSenders(senders, skipped)
 
     def of(self, signal: str) -> SignalVerdict:
         """What is known about whether ``signal`` is sent."""

@@ -9,7 +9,9 @@ Format history (``"format"``):
   (the unresolved send sites that might send them) and may be ``possibly_never_sent`` or
   ``possibly_unused``; ``unresolved_connects`` (``connect`` calls on objects that may not
   be signals; receivers no longer carry them with ``signal: null``); readers take a missing
-  key as empty.
+  key as empty. Skipped files carry ``may_send`` (missing: ``true``); one that may send is a
+  possible sender of any signal, named with line 0. Signals may be ``test_receivers_only``
+  (sent, and received only by test code).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def scan_to_dict(static_map: StaticMap) -> dict[str, Any]:
         row["dead"] = static_map.is_dead(receiver)
         row["possibly_dead"] = (receiver.path, receiver.line, receiver.signal) in maybe
         receivers.append(row)
-    possible = PossibleSenders(static_map.senders)
+    possible = PossibleSenders(static_map.senders, static_map.files_skipped)
     signals = []
     for info in static_map.signals:
         row = to_jsonable(info)

@@ -56,7 +56,7 @@ def render_scan_markdown(static_map: StaticMap) -> str:
     infos = _first_info_per_signal(static_map.signals)
     lines: list[str] = ["# Signal Usage Analysis", "", _scan_line(static_map), ""]
     lines += _summary_section(static_map, infos)
-    possible = PossibleSenders(static_map.senders)
+    possible = PossibleSenders(static_map.senders, static_map.files_skipped)
     lines += _dead_receivers_section(static_map)
     lines += _possibly_dead_section(static_map, possible)
     lines += _signal_list_section("Unused signals", infos, SignalStatus.UNUSED)

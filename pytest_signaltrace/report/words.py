@@ -48,7 +48,10 @@ def receiver_word(status: str) -> str:
 
 
 def site_text(site: SiteRef) -> str:
-    """``shop/views.py:14 self.add_signal.send``: where a send site is and what it calls."""
+    """``shop/views.py:14 self.add_signal.send``: where a send site is and what it calls; a
+    skipped file that may send (line 0) is ``shop/big.py (skipped)``."""
+    if site.line == 0:
+        return f"{site.path} (skipped)"
     call = f"{site.expression}.{site.method}" if site.expression else site.method
     return f"{site.path}:{site.line} {call}"
 

@@ -14,6 +14,7 @@ from pytest_signaltrace.model import (
     SignalCategory,
     SignalInfo,
     SignalStatus,
+    SkippedFile,
 )
 from pytest_signaltrace.scan import catalogue
 
@@ -22,6 +23,7 @@ def summarize_signals(
     definitions: Sequence[Definition],
     receivers: Sequence[Receiver],
     senders: Sequence[Sender],
+    skipped: Sequence[SkippedFile] = (),
 ) -> list[SignalInfo]:
     """One :class:`SignalInfo` per signal that is defined, received or sent.
 
@@ -29,10 +31,11 @@ def summarize_signals(
     that code, so it counts as sent: it is never ``never_sent`` or ``unused``. So is a signal
     named in ``@receiver(...)`` whose definition the scan could not confirm: when unsure, the
     scan does not call a receiver dead. A signal that only unresolved send sites might send is
-    ``possibly_never_sent`` or ``possibly_unused`` (see :mod:`pytest_signaltrace.merge.verdicts`).
+    ``possibly_never_sent`` or ``possibly_unused`` (see :mod:`pytest_signaltrace.merge.verdicts`),
+    and so is any signal not certainly sent when a skipped file may send.
     """
     defined = {d.signal: d for d in definitions}
-    facts = SendFacts(senders, defined)
+    facts = SendFacts(senders, defined, skipped=skipped)
     receiver_counts = Counter(r.signal for r in receivers if r.signal)
     sender_counts = Counter(s.signal for s in senders if s.signal)
     test_receivers = Counter(r.signal for r in receivers if r.signal and r.test_only)

@@ -183,16 +183,22 @@ def _scan_units(
     disconnects = sorted(d for facts in parsed for d in builder.disconnects(facts))
     unresolved = sorted(u for facts in parsed for u in builder.unresolved_connects(facts))
     definitions = sorted(builder.definitions.values())
-    signals = summarize_signals(definitions, receivers, senders)
-    skipped = [
-        *discovery.skipped,
-        *(SkippedFile(f.relpath, f.error) for f in extractor.facts.values() if f.error),
-    ]
+    skipped = sorted(
+        [
+            *discovery.skipped,
+            *(
+                SkippedFile(f.relpath, f.error, f.may_send)
+                for f in extractor.facts.values()
+                if f.error
+            ),
+        ]
+    )
+    signals = summarize_signals(definitions, receivers, senders, skipped)
     return StaticMap(
         root=".",
         files_scanned=len(discovery.files),
         files_parsed=len(extractor.facts),
-        files_skipped=tuple(sorted(skipped)),
+        files_skipped=tuple(skipped),
         definitions=tuple(definitions),
         receivers=tuple(receivers),
         senders=tuple(senders),

@@ -121,6 +121,9 @@ class ModuleFacts:
     pragma_lines: list[int] = field(default_factory=list)
     #: Set when the file could not be parsed: the reason to report.
     error: str | None = None
+    #: Whether its bytes mention ``send`` (kept for a file that could not be parsed: it may
+    #: send any signal, see :attr:`~pytest_signaltrace.model.SkippedFile.may_send`).
+    may_send: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict, for the cache."""

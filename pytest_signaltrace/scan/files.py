@@ -37,6 +37,9 @@ DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 
 #: The reason given for a file that no longer exists: it is left out, not reported.
 _GONE = "gone"
+_NOT_REGULAR = "not a regular file"
+#: How much of a file without a suffix is read to find a Python ``#!`` line.
+_SHEBANG_BYTES = 128
 
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
@@ -89,7 +92,8 @@ def discover(
     index: StatIndex | None = None,
     skip_folders: Collection[Path] = (),
 ) -> Discovery:
-    """Walk ``root`` for ``*.py`` files, read them, and sort out those that cannot be scanned.
+    """Walk ``root`` for ``*.py`` files and Python scripts without a suffix (a ``#!`` line
+    naming python), read them, and sort out those that cannot be scanned.
 
     Hidden folders and :data:`DEFAULT_EXCLUDED_DIRS` are not entered; ``exclude`` holds extra
     glob patterns matched against the POSIX path relative to the root. Folder symlinks are
@@ -106,7 +110,7 @@ def discover(
     skip = frozenset(os.path.realpath(folder) for folder in skip_folders)
     for path, relpath, problem in _walk(root, exclude, skip):
         if problem is not None:
-            result.skipped.append(SkippedFile(relpath, problem))
+            result.skipped.append(SkippedFile(relpath, problem, _may_send(problem)))
             continue
         info, problem = _stat(path, max_file_size)
         source = None
@@ -115,7 +119,8 @@ def discover(
         if problem is _GONE:
             continue
         if source is None:
-            result.skipped.append(SkippedFile(relpath, problem or "unreadable"))
+            problem = problem or "unreadable"
+            result.skipped.append(SkippedFile(relpath, problem, _may_send(problem)))
         else:
             result.files.append(source)
     result.files.sort(key=lambda f: f.relpath)
@@ -123,10 +128,15 @@ def discover(
     return result
 
 
+def _may_send(problem: str) -> bool:
+    """Whether a file skipped for ``problem`` may hold a send: only a loop or a FIFO cannot."""
+    return not problem.startswith(("symlink loop", _NOT_REGULAR))
+
+
 def _walk(
     root: Path, exclude: Sequence[str], skip: frozenset[str]
 ) -> Iterator[tuple[Path, str, str | None]]:
-    """Yield ``(path, relpath, problem)`` for every ``.py`` file and every folder left out.
+    """Yield ``(path, relpath, problem)`` for every source file and every folder left out.
 
     Real folders are walked before any folder symlink, whatever their names: a link met
     first must not make its target look already scanned. A link whose target was walked is
@@ -178,7 +188,7 @@ def _walk_folders(
         for entry in entries:
             name = entry.name
             relpath = f"{reldir}/{name}" if reldir else name
-            if name.endswith(".py"):
+            if name.endswith(".py") or _is_script(entry):
                 if not _excluded(relpath, exclude):
                     yield Path(entry.path), relpath, None
                 continue
@@ -201,6 +211,21 @@ def _walk_folders(
             walked.add(identity)
             subfolders.append((entry.path, relpath))
         pending.extend(reversed(subfolders))
+
+
+def _is_script(entry: os.DirEntry[str]) -> bool:
+    """Whether a file without a suffix is a Python script (``#!/usr/bin/env python3``): it
+    may send signals as any module does (``bin/wrap_gifts``)."""
+    if "." in entry.name:
+        return False
+    try:
+        if not entry.is_file():
+            return False
+        with open(entry.path, "rb") as handle:
+            first = handle.read(_SHEBANG_BYTES).split(b"\n", 1)[0]
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
 
 
 def _source(
@@ -235,7 +260,7 @@ def _stat(path: Path, max_file_size: int) -> tuple[os.stat_result | None, str | 
         return None, _os_reason(path, exc)
     if not stat.S_ISREG(info.st_mode):
         # A FIFO would block the read forever; a device or a folder is no source file.
-        return info, "not a regular file"
+        return info, _NOT_REGULAR
     size = info.st_size
     if size > max_file_size:
         return info, f"too large ({size:,} bytes; the limit is {max_file_size:,})"

@@ -9,6 +9,7 @@ and ``disconnect`` calls with names already resolved inside the file.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -62,21 +63,18 @@ def extract_facts(
     ``prune=False`` parses every statement instead of the cut (for tests).
     """
     facts = ModuleFacts(module=module, relpath=relpath, test_only=test_only)
+    unparsed = functools.partial(
+        ModuleFacts, module=module, relpath=relpath, test_only=test_only, may_send=b"send" in source
+    )
     try:
         parsed = parse_file(source, prune=prune)
         _Extractor(facts, parsed, package_of(module, is_package)).run()
     except ScanError as exc:
-        return ModuleFacts(module=module, relpath=relpath, test_only=test_only, error=str(exc))
+        return unparsed(error=str(exc))
     except RecursionError:
-        return ModuleFacts(
-            module=module, relpath=relpath, test_only=test_only,
-            error="too deeply nested: walking it hit Python's recursion limit",
-        )  # fmt: skip
+        return unparsed(error="too deeply nested: walking it hit Python's recursion limit")
     except Exception as exc:  # nothing one file holds may stop the whole scan
-        return ModuleFacts(
-            module=module, relpath=relpath, test_only=test_only,
-            error=f"the scanner failed on it: {type(exc).__name__}: {_first_line(exc)}",
-        )  # fmt: skip
+        return unparsed(error=f"the scanner failed on it: {type(exc).__name__}: {_first_line(exc)}")
     return facts
 
 
