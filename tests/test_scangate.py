@@ -100,13 +100,37 @@ def test_only_the_kinds_asked_for_fail(project: Path, capsys: pytest.CaptureFixt
     assert lines == [FINDINGS[2]]
 
 
-def test_a_clean_tree_passes_silently(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_clean_tree_says_what_it_checked(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (project / "shop" / "signals.py").write_text(SIGNALS.replace("inventory_audited", "# x"))
     (project / "shop" / "more.py").write_text(
         "from shop.signals import order_refunded\n\ndef refund():\n"
         "    order_refunded.send(sender=None)\n"
     )
-    assert _gate(capsys, "--fail-on", "dead,unused,never-sent") == (ExitCode.OK, [], "")
+    # The test-only receiver and the excluded one are not checked.
+    assert _gate(capsys, "--fail-on", "dead,unused,never-sent") == (
+        ExitCode.OK,
+        [],
+        "signaltrace: checked 2 receivers, 2 signals: nothing dead, unused or never sent\n",
+    )
+    assert _gate(capsys, "--fail-on", "dead")[2] == (
+        "signaltrace: checked 2 receivers, 2 signals: nothing dead\n"
+    )
+
+
+def test_one_finding_is_one_finding(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, lines, err = _gate(capsys, "--fail-on", "unused")
+    assert (status, len(lines)) == (ExitCode.FAILED, 1)
+    assert err.strip().splitlines()[-1] == "signaltrace: 1 finding"
+    baseline = project / "baseline.json"
+    _gate(capsys, "--fail-on", "unused", "--write-baseline", str(baseline))
+    status, lines, err = _gate(capsys, "--fail-on", "unused", "--baseline", str(baseline))
+    assert (status, lines) == (ExitCode.OK, [])
+    assert err == (
+        "signaltrace: checked 2 receivers, 3 signals: nothing unused beyond the 1 finding of "
+        "the baseline\n"
+    )
 
 
 def test_a_baseline_accepts_the_findings_it_holds_even_after_lines_move(
@@ -188,3 +212,38 @@ def test_a_possibly_dead_receiver_is_not_a_finding(
     status, lines, _ = _gate(capsys, "--fail-on", "dead,never-sent")
     assert status == ExitCode.OK, lines
     assert lines == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (
+            "possibly-dead",
+            "shop/receivers.py:11: possibly dead receiver shop.receivers.on_refunded: nothing "
+            "certain sends shop.signals.order_refunded; might be sent by shop/relay.py:2 "
+            "signal.send",
+        ),
+        (
+            "possibly-never-sent",
+            "shop/signals.py:4: signal shop.signals.order_refunded is possibly never sent, "
+            "though it has receivers; might be sent by shop/relay.py:2 signal.send",
+        ),
+        (
+            "possibly-unused",
+            "shop/signals.py:5: possibly unused signal shop.signals.inventory_audited: no "
+            "receivers and nothing certain sends it; might be sent by shop/relay.py:2 "
+            "signal.send",
+        ),
+    ],
+)
+def test_a_gate_may_ask_for_uncertain_verdicts(
+    project: Path, capsys: pytest.CaptureFixture[str], kind: str, expected: str
+) -> None:
+    (project / "shop" / "relay.py").write_text("def relay(signal):\n    signal.send(None)\n")
+    status, lines, err = _gate(capsys, "--fail-on", kind)
+    assert (status, lines) == (ExitCode.FAILED, [expected])
+    assert err.strip().splitlines()[-1] == "signaltrace: 1 finding"
+    # The certain kinds, the default of a baseline, leave them out.
+    baseline = project / "baseline.json"
+    _gate(capsys, "--write-baseline", str(baseline))
+    assert [f["kind"] for f in json.loads(baseline.read_text())["findings"]] == []

@@ -60,7 +60,8 @@ def add_parser(commands: Commands) -> None:
         "--fail-on",
         metavar="KINDS",
         help="exit with status 1 when the map has findings of these kinds, one line each: "
-        "comma-separated, from dead,unused,never-sent (a pre-commit gate)",
+        "comma-separated, from dead,unused,never-sent,possibly-dead,possibly-unused,"
+        "possibly-never-sent (a pre-commit gate)",
     )
     scan.add_argument(
         "--baseline",
@@ -72,7 +73,8 @@ def add_parser(commands: Commands) -> None:
         "--write-baseline",
         type=Path,
         metavar="FILE",
-        help="write the current findings of --fail-on's kinds (all, by default) to FILE",
+        help="write the current findings of --fail-on's kinds (dead,unused,never-sent, by "
+        "default) to FILE",
     )
 
 
@@ -139,7 +141,7 @@ def _scan_gate(args: argparse.Namespace, static_map: StaticMap) -> int:
     if args.fail_on is None and args.write_baseline is None:
         return ExitCode.OK
     try:
-        kinds = scangate.parse_kinds(args.fail_on or ",".join(scangate.FINDING_KINDS))
+        kinds = scangate.parse_kinds(args.fail_on or ",".join(scangate.DEFAULT_KINDS))
         baseline = scangate.read_baseline(args.baseline) if args.baseline else set()
     except (ValueError, scangate.BaselineError) as exc:
         return usage_error(f"--fail-on: {exc}" if isinstance(exc, ValueError) else str(exc))
@@ -150,7 +152,8 @@ def _scan_gate(args: argparse.Namespace, static_map: StaticMap) -> int:
         except OSError as exc:
             return usage_error(f"cannot write {args.write_baseline}: {exc.strerror or exc}")
         print(
-            f"signaltrace: {len(findings)} findings written to {args.write_baseline}",
+            f"signaltrace: {scangate.count(len(findings), 'finding')} written to "
+            f"{args.write_baseline}",
             file=sys.stderr,
         )
         if args.fail_on is None:
@@ -161,6 +164,9 @@ def _scan_gate(args: argparse.Namespace, static_map: StaticMap) -> int:
     if new:
         accepted = len(findings) - len(new)
         tail = f" ({accepted} more in the baseline)" if accepted else ""
-        print(f"signaltrace: {len(new)} findings{tail}", file=sys.stderr)
+        print(f"signaltrace: {scangate.count(len(new), 'finding')}{tail}", file=sys.stderr)
         return ExitCode.FAILED
+    baseline_text = f" beyond the {scangate.count(len(findings), 'finding')} of the baseline"
+    clean = scangate.clean_line(static_map, kinds) + (baseline_text if findings else "")
+    print(f"signaltrace: {clean}", file=sys.stderr)
     return ExitCode.OK

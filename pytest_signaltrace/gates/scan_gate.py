@@ -1,10 +1,11 @@
 """The static gate of ``signaltrace scan --fail-on``: findings of the static map, a baseline of
 accepted ones, and the lines that explain them (a pre-commit hook's output).
 
-Only certain verdicts are findings: a receiver is ``dead`` when nothing in the code sends its
-signal and no unresolved send site might; ``possibly_*`` verdicts are never findings. Test code
-and excluded receivers are left out. A finding's identity leaves the line out, so a baseline
-survives code moving around it.
+A receiver is ``dead`` when nothing in the code sends its signal and no unresolved send site
+(nor skipped file) might; then it is ``possibly-dead``, a kind of its own that a gate asks for
+by name, as ``possibly-unused`` and ``possibly-never-sent`` (the default kinds are the certain
+ones). Test code and excluded receivers are left out. A finding's identity leaves the line
+out, so a baseline survives code moving around it.
 """
 
 from __future__ import annotations
@@ -14,10 +15,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pytest_signaltrace.model import SignalStatus, StaticMap
+from pytest_signaltrace.merge.verdicts import PossibleSenders
+from pytest_signaltrace.model import Receiver, SignalInfo, SignalStatus, StaticMap
 from pytest_signaltrace.output import write_text
+from pytest_signaltrace.report.words import sites_text
+from pytest_signaltrace.scan.derive import possibly_dead_receivers
 
-FINDING_KINDS = ("dead", "unused", "never-sent")
+#: The certain kinds: what ``--write-baseline`` records when no kinds are given.
+DEFAULT_KINDS = ("dead", "unused", "never-sent")
+FINDING_KINDS = (*DEFAULT_KINDS, "possibly-dead", "possibly-unused", "possibly-never-sent")
+#: Each kind as a clean run's line says it ("nothing dead or possibly dead").
+_KIND_WORDS = {kind: kind.replace("-", " ") for kind in FINDING_KINDS}
+_SIGNAL_KINDS = {
+    "unused": SignalStatus.UNUSED,
+    "never-sent": SignalStatus.NEVER_SENT,
+    "possibly-unused": SignalStatus.POSSIBLY_UNUSED,
+    "possibly-never-sent": SignalStatus.POSSIBLY_NEVER_SENT,
+}
 _BASELINE_FORMAT = "pytest-signaltrace-baseline"
 _BASELINE_VERSION = 1
 
@@ -37,6 +51,8 @@ class Finding:
     #: The receiver's handler id, or the signal id.
     name: str
     signal: str
+    #: For a ``possibly-*`` finding: the unresolved send sites that might send the signal.
+    might: str = ""
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -46,11 +62,27 @@ class Finding:
     def describe(self) -> str:
         """``path:line: what is wrong``, as linters print it."""
         where = f"{self.path}:{self.line}"
+        might = f"; might be sent by {self.might}" if self.might else ""
         if self.kind == "dead":
             return f"{where}: dead receiver {self.name}: nothing sends {self.signal}"
         if self.kind == "unused":
             return f"{where}: unused signal {self.signal}: no receivers and nothing sends it"
-        return f"{where}: signal {self.signal} is never sent, though it has receivers"
+        if self.kind == "never-sent":
+            return f"{where}: signal {self.signal} is never sent, though it has receivers"
+        if self.kind == "possibly-dead":
+            return (
+                f"{where}: possibly dead receiver {self.name}: nothing certain sends "
+                f"{self.signal}{might}"
+            )
+        if self.kind == "possibly-unused":
+            return (
+                f"{where}: possibly unused signal {self.signal}: no receivers and nothing "
+                f"certain sends it{might}"
+            )
+        return (
+            f"{where}: signal {self.signal} is possibly never sent, though it has receivers"
+            f"{might}"
+        )
 
 
 def parse_kinds(text: str) -> tuple[str, ...]:
@@ -69,26 +101,70 @@ def find(static: StaticMap, kinds: Iterable[str]) -> list[Finding]:
     """The findings of ``kinds`` in ``static``, sorted."""
     wanted = set(kinds)
     found: list[Finding] = []
+    possible = PossibleSenders(static.senders, static.files_skipped)
     if "dead" in wanted:
         found += [
             Finding(r.path, r.line, "dead", r.handler, r.signal or "")
-            for r in static.receivers
-            if static.is_dead(r) and not r.test_only and not r.excluded
+            for r in checked_receivers(static)
+            if static.is_dead(r)
         ]
-    statuses = {"unused": SignalStatus.UNUSED, "never-sent": SignalStatus.NEVER_SENT}
-    for kind, status in statuses.items():
+    if "possibly-dead" in wanted:
+        maybe = possibly_dead_receivers(static.receivers, static.signals)
+        found += [
+            Finding(
+                r.path,
+                r.line,
+                "possibly-dead",
+                r.handler,
+                r.signal or "",
+                sites_text(possible.of(r.signal or "")),
+            )
+            for r in checked_receivers(static)
+            if (r.path, r.line, r.signal) in maybe
+        ]
+    for kind, status in _SIGNAL_KINDS.items():
         if kind not in wanted:
             continue
+        might = kind.startswith("possibly-")
         found += [
-            Finding(s.definition_path or "", s.definition_line or 0, kind, s.signal, s.signal)
-            for s in static.signals
-            if s.status is status and not _test_only_signal(static, s.signal)
+            Finding(
+                s.definition_path or "",
+                s.definition_line or 0,
+                kind,
+                s.signal,
+                s.signal,
+                sites_text(possible.of(s.signal)) if might else "",
+            )
+            for s in checked_signals(static)
+            if s.status is status
         ]
     return sorted(found)
 
 
-def _test_only_signal(static: StaticMap, signal: str) -> bool:
-    return any(d.signal == signal and d.test_only for d in static.definitions)
+def checked_receivers(static: StaticMap) -> list[Receiver]:
+    """The receivers a gate judges: not test code, not excluded."""
+    return [r for r in static.receivers if not r.test_only and not r.excluded]
+
+
+def checked_signals(static: StaticMap) -> list[SignalInfo]:
+    """The signals a gate judges: all but those defined in test code."""
+    test_only = {d.signal for d in static.definitions if d.test_only}
+    return [s for s in static.signals if s.signal not in test_only]
+
+
+def clean_line(static: StaticMap, kinds: Iterable[str]) -> str:
+    """What a gate with no new finding checked: ``checked 15 receivers, 19 signals: nothing
+    dead or unused``."""
+    words = [_KIND_WORDS[kind] for kind in kinds]
+    said = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    receivers = count(len(checked_receivers(static)), "receiver")
+    signals = count(len(checked_signals(static)), "signal")
+    return f"checked {receivers}, {signals}: nothing {said}"
+
+
+def count(number: int, noun: str) -> str:
+    """``1 finding``, ``3 findings``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def read_baseline(path: Path) -> set[tuple[str, str, str, str]]:
