@@ -42,6 +42,8 @@ class SignalStatus(enum.StrEnum):
     """How a signal is used across the scanned source."""
 
     OK = "ok"
+    #: Sent, and every receiver is test code (declared in or connected from tests).
+    TEST_RECEIVERS_ONLY = "test_receivers_only"
     UNUSED = "unused"
     NEVER_SENT = "never_sent"
     NO_RECEIVERS = "no_receivers"

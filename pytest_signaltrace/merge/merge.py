@@ -11,7 +11,9 @@ Static rows and runtime observations meet on stable ids (see ``DESIGN.md``):
   a site whose signal the scan could not resolve takes the signal(s) the trace saw it send.
 
 Everything seen only at run time is kept when its code is in the project (``declared: false``);
-third-party receivers and send sites are left out. Statuses are decided by
+third-party receivers and send sites are left out, except a receiver test code connected (from
+a test file, or a ``Mock`` through a project helper such as ``mock_signal_receiver``): it is a
+test-only receiver, whatever connects it. Statuses are decided by
 :mod:`pytest_signaltrace.merge.verdicts`, from both halves.
 """
 
@@ -292,14 +294,19 @@ def _runtime_only_row(
 ) -> ReceiverRow | None:
     code = runtime.handler_code.get(key)
     handler_site = paths.site(CodeRef(code.path, code.line)) if code and code.path else None
-    if handler_site is None:
-        # A library's receiver (or one without Python code): not ours to report.
-        return None
     sites = runtime.connect_sites.get(key, [])
-    site = sites[0] if sites else handler_site
+    if handler_site is None:
+        # A library's receiver (or one without Python code): not ours to report, unless test
+        # code connected it (a ``Mock`` through a project helper): a test-only receiver.
+        site = _test_connect_site(key[1], sites)
+        if site is None:
+            return None
+        test_only = True
+    else:
+        site = sites[0] if sites else handler_site
+        test_only = is_test_path(site[0]) or is_test_path(handler_site[0])
     calls = runtime.calls.get(key, 0)
     status, evidence, possible = facts.receiver(key[0], ran=bool(calls))
-    test_only = is_test_path(site[0]) or is_test_path(handler_site[0])
     return ReceiverRow(
         path=site[0],
         line=site[1],
@@ -313,12 +320,30 @@ def _runtime_only_row(
         tests=tuple(sorted(runtime.tests.get(key, ()))),
         kind="runtime",
         excluded=exclusions.matches(key[1], site[0]),
-        def_path=handler_site[0],
-        def_line=handler_site[1],
+        def_path=handler_site[0] if handler_site else None,
+        def_line=handler_site[1] if handler_site else None,
         evidence=evidence,
         possible_senders=possible,
         raised=runtime.raised([key]),
     )
+
+
+#: Handler ids of test doubles: a receiver that is one was connected by test code.
+_TEST_DOUBLES = ("unittest.mock.", "mock.mock.", "asynctest.")
+
+
+def _test_connect_site(
+    handler: str, sites: Sequence[tuple[str, int]]
+) -> tuple[str, int] | None:
+    """Where test code connected a receiver whose code is not the project's: a connect in a
+    test file, or any project connect of a test double (a project's ``mock_signal_receiver``
+    helper may live outside the tests); ``None`` when test code did not."""
+    in_tests = [site for site in sites if is_test_path(site[0])]
+    if in_tests:
+        return in_tests[0]
+    if sites and handler.startswith(_TEST_DOUBLES):
+        return sites[0]
+    return None
 
 
 def _signal_rows(
@@ -341,7 +366,9 @@ def _signal_rows(
                 signal=signal,
                 framework=info.framework if info else _runtime_framework(signal),
                 category=info.category if info else _runtime_category(signal),
-                status=verdict.status(len(received[signal])),
+                status=verdict.status(
+                    len(received[signal]), sum(r.test_only for r in received[signal])
+                ),
                 sends=runtime.signal_sends.get(signal, 0),
                 receivers=len(received[signal]),
                 exercised_receivers=sum(1 for r in received[signal] if r.calls),

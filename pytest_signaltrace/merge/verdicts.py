@@ -14,7 +14,8 @@ that ``signaltrace scan`` and the merged report decide alike. A signal is
 
 A receiver that never ran is ``unexercised`` when its signal is sent, ``possibly_dead`` when it is
 possibly sent and ``dead`` when it is sent nowhere; the signal is ``never_sent`` /
-``possibly_never_sent`` (with receivers) or ``unused`` / ``possibly_unused`` (without).
+``possibly_never_sent`` (with receivers) or ``unused`` / ``possibly_unused`` (without). A sent
+signal is ``ok`` or, when every receiver is test code, ``test_receivers_only``.
 """
 
 from __future__ import annotations
@@ -65,10 +66,15 @@ class PossibleSenders:
         return tuple(sorted(self._any | self._by_signal.get(signal, set())))
 
 
-def signal_status(receivers: int, sent: bool, *, possibly_sent: bool = False) -> SignalStatus:
-    """A signal's status from its number of receivers and whether it is (possibly) sent."""
+def signal_status(
+    receivers: int, sent: bool, *, possibly_sent: bool = False, test_receivers: int = 0
+) -> SignalStatus:
+    """A signal's status from its number of receivers (``test_receivers`` of them test code)
+    and whether it is (possibly) sent."""
     if sent:
-        return SignalStatus.OK if receivers else SignalStatus.NO_RECEIVERS
+        if not receivers:
+            return SignalStatus.NO_RECEIVERS
+        return SignalStatus.TEST_RECEIVERS_ONLY if test_receivers >= receivers else SignalStatus.OK
     if possibly_sent:
         return SignalStatus.POSSIBLY_NEVER_SENT if receivers else SignalStatus.POSSIBLY_UNUSED
     return SignalStatus.NEVER_SENT if receivers else SignalStatus.UNUSED
@@ -100,9 +106,11 @@ class SignalVerdict:
         """Whether anything certainly sends it."""
         return self.static or self.runtime
 
-    def status(self, receivers: int) -> SignalStatus:
-        """The signal's status, given how many receivers it has."""
-        return signal_status(receivers, self.sent, possibly_sent=bool(self.possible))
+    def status(self, receivers: int, test_receivers: int = 0) -> SignalStatus:
+        """The signal's status, given how many receivers it has and how many are test code."""
+        return signal_status(
+            receivers, self.sent, possibly_sent=bool(self.possible), test_receivers=test_receivers
+        )
 
     @property
     def evidence(self) -> Evidence:

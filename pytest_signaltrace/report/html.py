@@ -59,7 +59,8 @@ _RECEIVER_RANK = {
 SENDER_STATUSES = ("ran", "never-ran", "test-only")
 #: Signal statuses, in the order of the counts: the ones that need a look first.
 SIGNAL_STATUSES = (
-    "never_sent", "possibly_never_sent", "ok", "no_receivers", "possibly_unused", "unused"
+    "never_sent", "possibly_never_sent", "ok", "test_receivers_only", "no_receivers",
+    "possibly_unused", "unused",
 )
 #: A table with more rows than this shows its groups collapsed (each one a line with its
 #: counts): at 450 receivers an open page was 42,000 px tall. Smaller tables show everything.
@@ -75,6 +76,7 @@ _SIGNAL_HINTS = {
     "unused": "defined here, but nothing sends it and nothing receives it",
     "never_sent": "has receivers, but nothing sends it: they are dead",
     "no_receivers": "sent, but nothing receives it",
+    "test_receivers_only": "sent, but only test code receives it",
     "possibly_never_sent": "has receivers, and no send site the scan resolved sends it, nor did "
     "the tests; an unresolved send site might: its receivers are possibly dead",
     "possibly_unused": "nothing receives it, and only an unresolved send site might send it",

@@ -16,6 +16,10 @@ Format history (``"format"``):
 * 3: receiver rows carry ``raised``: what the receiver raised under robust sends
   (``send_robust``, ``asend_robust``, Celery's ``send``), one ``{"exception", "count",
   "message", "tests"}`` per exception type, the most frequent first.
+* 4: a signal may be ``test_receivers_only`` (sent, and every receiver is test code: declared
+  in tests or connected from them, a ``Mock`` connected by a test helper included); before,
+  such a signal was ``ok``, or ``no_receivers`` when its only receiver was a ``Mock``. Possible
+  senders may name a skipped file (line 0, no expression): it may send any signal.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 from pytest_signaltrace import __version__
 from pytest_signaltrace.model import Report, Totals, to_jsonable
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 def _totals(totals: Totals) -> dict[str, Any]:

@@ -29,9 +29,10 @@ _STATUS_RANK = {
     "never_sent": 0,
     "possibly_never_sent": 1,
     "ok": 2,
-    "no_receivers": 3,
-    "possibly_unused": 4,
-    "unused": 5,
+    "test_receivers_only": 3,
+    "no_receivers": 4,
+    "possibly_unused": 5,
+    "unused": 6,
 }
 
 

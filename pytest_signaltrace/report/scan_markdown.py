@@ -107,6 +107,7 @@ def _summary_section(static_map: StaticMap, infos: dict[str, SignalInfo]) -> lis
         ("Signals never sent", str(statuses[SignalStatus.NEVER_SENT])),
         ("Signals possibly never sent", str(statuses[SignalStatus.POSSIBLY_NEVER_SENT])),
         ("Signals with no receivers", str(statuses[SignalStatus.NO_RECEIVERS])),
+        ("Signals received only in tests", str(statuses[SignalStatus.TEST_RECEIVERS_ONLY])),
     ]
     return ["## Summary", "", *_table(("Item", "Count"), rows), ""]
 

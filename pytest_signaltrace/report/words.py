@@ -9,6 +9,7 @@ from pytest_signaltrace.model import RaisedRow, ReceiverRow, ReceiverStatus, Rep
 #: Signal statuses, as read.
 SIGNAL_WORDS = {
     "ok": "ok",
+    "test_receivers_only": "receivers only in tests",
     "never_sent": "never sent",
     "no_receivers": "no receivers",
     "unused": "unused",

@@ -44,7 +44,7 @@ def summarize_signals(
     for signal in sorted({*defined, *receiver_counts, *sender_counts}):
         definition = defined.get(signal)
         category = _category(signal, definition)
-        status = facts.of(signal).status(receiver_counts[signal])
+        status = facts.of(signal).status(receiver_counts[signal], test_receivers[signal])
         infos.append(
             SignalInfo(
                 signal=signal,
