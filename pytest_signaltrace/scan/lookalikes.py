@@ -21,12 +21,14 @@ NOT_SIGNAL_MODULES = (
 )  # fmt: skip
 
 #: The last name of an object that says it is not a signal (``self.mail``, ``sock``,
-#: ``channel_layer``, ``gen``): mail, sockets, channels, HTTP clients, generators, queues.
+#: ``channel_layer``, ``gen``): mail, sockets, channels, HTTP clients, generators, queues,
+#: event dispatchers and worker pools.
 NOT_SIGNAL_NAME = re.compile(
     r"(?i)^_*(?:\w+_)?(?:e?mail|mailer|message|msg|smtp|sms|sock|socket|conn|connection"
     r"|channel|channel_layer|layer|ws|websocket|client|http|session|response|gen|generator"
     r"|coro|coroutine|producer|consumer|pipe|queue|transport|protocol|server|writer|stream"
-    r"|proc|process|bot|notifier|notification|push|webhook|api|email_message)s?$"
+    r"|proc|process|bot|notifier|notification|push|webhook|api|email_message|dispatcher"
+    r"|eventer|evt|node|publisher|worker|pool)s?$"
 )
 _NAME = re.compile(r"(\w+)\W*$")
 
