@@ -10,6 +10,11 @@ by the module their class comes from or, when the object is a bare name, by its 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.scan.facts import Ref
+    from pytest_signaltrace.scan.resolve import Resolver
 
 #: Modules (and packages) whose objects' ``send`` is not a signal's.
 NOT_SIGNAL_MODULES = (
@@ -49,3 +54,21 @@ def is_not_signal_name(text: str) -> bool:
         return False
     name = found.group(1)
     return "sig" not in name.lower() and NOT_SIGNAL_NAME.match(name) is not None
+
+
+def is_not_signal(ref: Ref, resolver: Resolver) -> bool:
+    """Whether ``ref`` is known not to be a signal: an object of a mail, socket, HTTP ...
+    library, or an instance of a class of the scanned source that is not a signal class
+    (``Mailer().send()``, ``self.send()`` in a channels consumer)."""
+    if ref.target is None:
+        return False
+    canonical = resolver.canonical(ref.target)
+    if is_not_signal_target(canonical):
+        return True
+    module, rest = resolver.split_module(canonical)
+    facts = resolver.facts_of(module) if module else None
+    return (
+        facts is not None
+        and ".".join(rest) in facts.classes
+        and resolver.signal_class_framework(canonical) is None
+    )

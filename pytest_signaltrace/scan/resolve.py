@@ -372,27 +372,11 @@ class MapBuilder:
         project that uses signals, any object not known to be something else: a sender passed
         by position (``gift_wrapped.send(request)``) is as likely.
         """
-        if self._not_a_signal(raw.signal):
+        if lookalikes.is_not_signal(raw.signal, self.resolver):
             return False
         if raw.sender_keyword:
             return True
         return self.keep_unknown_sends and not lookalikes.is_not_signal_name(raw.signal.text)
-
-    def _not_a_signal(self, ref: Ref) -> bool:
-        """Whether ``ref`` is known not to be a signal: an object of a mail, socket, HTTP ...
-        library, or an instance of a class of the scanned source that is not a signal class."""
-        if ref.target is None:
-            return False
-        canonical = self.resolver.canonical(ref.target)
-        if lookalikes.is_not_signal_target(canonical):
-            return True
-        module, rest = self.resolver.split_module(canonical)
-        facts = self.resolver.facts_of(module) if module else None
-        return (
-            facts is not None
-            and ".".join(rest) in facts.classes
-            and self.resolver.signal_class_framework(canonical) is None
-        )
 
     def disconnects(self, facts: ModuleFacts) -> list[Disconnect]:
         """The confirmed ``disconnect`` calls of one module."""
