@@ -209,9 +209,13 @@ def test_a_possibly_dead_receiver_is_not_a_finding(
     (project / "shop" / "relay.py").write_text(
         "def relay(signal):\n    signal.send(sender=None)\n"
     )
-    status, lines, _ = _gate(capsys, "--fail-on", "dead,never-sent")
+    status, lines, err = _gate(capsys, "--fail-on", "dead,never-sent")
     assert status == ExitCode.OK, lines
     assert lines == []
+    assert err == (
+        "signaltrace: checked 2 receivers, 3 signals: nothing dead or never sent "
+        "(1 receiver possibly dead: --fail-on possibly-dead)\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -154,12 +154,19 @@ def checked_signals(static: StaticMap) -> list[SignalInfo]:
 
 def clean_line(static: StaticMap, kinds: Iterable[str]) -> str:
     """What a gate with no new finding checked: ``checked 15 receivers, 19 signals: nothing
-    dead or unused``."""
+    dead or unused``; with ``dead`` but not ``possibly-dead`` asked for, how many receivers
+    are possibly dead, and the kind that gates on them."""
+    kinds = list(kinds)
     words = [_KIND_WORDS[kind] for kind in kinds]
     said = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
     receivers = count(len(checked_receivers(static)), "receiver")
     signals = count(len(checked_signals(static)), "signal")
-    return f"checked {receivers}, {signals}: nothing {said}"
+    line = f"checked {receivers}, {signals}: nothing {said}"
+    if "dead" in kinds and "possibly-dead" not in kinds:
+        maybe = len(find(static, ["possibly-dead"]))
+        if maybe:
+            line += f" ({count(maybe, 'receiver')} possibly dead: --fail-on possibly-dead)"
+    return line
 
 
 def count(number: int, noun: str) -> str:
