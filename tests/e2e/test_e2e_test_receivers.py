@@ -111,9 +111,16 @@ def test_a_mock_connected_through_a_project_helper_is_a_test_only_receiver(
 def test_a_signal_received_only_in_tests_has_its_own_status_in_every_report(
     shop: DjangoProject,
 ) -> None:
-    _, report = shop.run_json("--signal-report=markdown:report.md")
+    result, report = shop.run_json("--signal-report=markdown:report.md", "--signal-report=term")
     assert report.signal("shop.signals.order_shipped")["status"] == "test_receivers_only"
     assert report.signal("shop.signals.order_refunded")["status"] == "ok"
+    result.stdout.fnmatch_lines(
+        [
+            "shop.signals.order_placed * 0 * 0 * 1  receivers only in tests  S+R",
+            "shop.signals.order_refunded * 1 * 1 * 1  ok * S+R",
+            "shop.signals.order_shipped * 0 * 0 * 1  receivers only in tests  S+R",
+        ]
+    )
     markdown = (shop.pytester.path / "report.md").read_text("utf-8")
     assert "`shop.signals.order_shipped` — receivers only in tests" in markdown
     scan = signaltrace("scan", "--no-cache", "--format", "json", cwd=shop.pytester.path)
