@@ -38,6 +38,7 @@ _SEND = re.compile(rb"\.[ \t]*a?send(?:_robust)?[ \t]*\(")
 #: look-alike; it is a candidate when the project has signals (the engine knows this name).
 UNKNOWN_SEND = b"(unknown send)"
 _BEFORE_SEND = re.compile(rb"(\w+)?[ \t]*(\)|\])?[ \t]*\Z")
+_SELF = (b"self", b"cls")
 _SIGNAL_KEYWORDS = (b"sender=", b"dispatch_uid=", b"weak=")
 #: The dotted name before ``.send``: its head and its last name (``events`` and ``placed``).
 _TRAILING_NAME = re.compile(rb"(\w+)(?:\.(\w+))*\s*\Z")
@@ -137,7 +138,10 @@ def _unknown_send(data: bytes) -> bool:
         if before is None:
             continue
         name, closing = before.groups()
-        if closing or (name and not lookalikes.is_not_signal_name(name.decode("ascii", "replace"))):
+        if closing:
+            return True
+        # ``self.send()`` sends a signal only in a signal class, whose file defines one anyway.
+        if name and name not in _SELF and not lookalikes.is_not_signal_name(name.decode()):
             return True
     return False
 
