@@ -168,3 +168,22 @@ def test_a_partial_bound_to_a_name_then_connected_is_named_by_its_handler(
     assert [(r.handler, r.def_path, r.def_line) for r in smap.receivers] == [
         ("shop.apps.handler", "shop/apps.py", 6)
     ]
+
+
+def test_a_subclass_of_a_subclass_in_a_file_without_signal_text_is_found(
+    scan_tree: ScanTree,
+) -> None:
+    smap = scan_tree(
+        {
+            "shop/__init__.py": "",
+            "shop/signals.py": SIGNALS,
+            "shop/mixins.py": MIXIN,
+            "shop/base.py": "from shop.mixins import SendMixin\n\n\n"
+            "class BaseView(SendMixin):\n    pass\n",
+            "shop/views.py": "from shop.base import BaseView\nfrom shop.signals import some_signal"
+            "\n\n\nclass Sub(\n    BaseView,\n):\n    x_signal = some_signal\n",
+        }
+    )
+    assert [(s.path, s.signal) for s in smap.senders] == [
+        ("shop/mixins.py", "shop.signals.some_signal")
+    ]

@@ -38,6 +38,10 @@ from pytest_signaltrace.scan.statindex import StatIndex
 #: it, starting the workers costs more than it saves (measured: see benchmarks/README.md).
 PARALLEL_THRESHOLD = 512 * 1024
 
+#: How many levels of subclasses of a class whose attribute a send site uses are looked for in
+#: files without signal text.
+_SUBCLASS_DEPTH = 5
+
 #: Called with (files done, files to do) while parsing.
 ProgressCallback = Callable[[int, int], None]
 
@@ -154,13 +158,24 @@ def _scan_units(
     users = [u for u in users if prefilter.profile_uses(u.source.facts.use, known)]
     extractor.extract(users)
     # ``self.add_signal.send()``: the subclasses that set ``add_signal`` may live in files
-    # without any signal text; parse the files that subclass such a class too.
+    # without any signal text; parse the files that subclass such a class too, and those that
+    # subclass these subclasses (``Sub(BaseView)``, ``BaseView(SendMixin)``).
     owners = attribute_owners(extractor.facts[u.source.relpath] for u in [*definers, *users])
-    subclassers = [
-        u for u in units.values()
-        if u.source.relpath not in extractor.facts and _subclasses_any(u, owners)
-    ]  # fmt: skip
-    extractor.extract(subclassers)
+    subclassers: list[_Unit] = []
+    for _ in range(_SUBCLASS_DEPTH):
+        found = [
+            u for u in units.values()
+            if u.source.relpath not in extractor.facts and _subclasses_any(u, owners)
+        ]  # fmt: skip
+        if not found:
+            break
+        extractor.extract(found)
+        subclassers += found
+        owners = {
+            qualname.rpartition(".")[2]
+            for u in found
+            for qualname in extractor.facts[u.source.relpath].classes
+        }
     candidates = [u.source.relpath for u in [*definers, *users, *subclassers]]
 
     def facts_of(module: str) -> ModuleFacts | None:
