@@ -27,6 +27,8 @@ def uses_known_signal_as_it_was(data: bytes, known: set[bytes]) -> bool:
     if b"@receiver(" in data or (b"receiver(" in data and b"dispatch" in data):
         return True
     names = prefilter._used_names(data)
+    if prefilter._unknown_send(data):  # a send on an object the bytes cannot name (issue 22.26)
+        names.add(prefilter.UNKNOWN_SEND)
     if not names:
         return False
     if names & known or b"signals" in names or b"signal" in names:
