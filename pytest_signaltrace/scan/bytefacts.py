@@ -10,10 +10,17 @@ answers in a form that the other files' facts complete later.
 from __future__ import annotations
 
 import hashlib
+import re
+import sys
 from dataclasses import dataclass
 
 from pytest_signaltrace.scan import prefilter
-from pytest_signaltrace.scan.naming import read_imports
+
+#: Finds the word ``import`` fast (a literal prefix); the line around it is then checked.
+_IMPORT_WORD = re.compile(rb"import[ \t(]")
+_FROM = re.compile(rb"from[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import[ \t]*(.*)", re.DOTALL)
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
+_STDLIB = frozenset(sys.stdlib_module_names)
 
 
 @dataclass(frozen=True)
@@ -55,3 +62,51 @@ def learn(data: bytes, problem: str | None) -> ByteFacts:
         use=prefilter.use_profile(data) if prefilter.may_use(data) else False,
         bases=prefilter.class_base_words(data),
     )
+
+
+def read_imports(data: bytes) -> tuple[tuple[str, ...], int]:
+    """The dotted names a file's absolute imports may name, and its deepest relative level.
+
+    ``import a.b`` gives ``a.b``; ``from a.b import c, d`` gives ``a.b``, ``a.b.c`` and
+    ``a.b.d`` (``c`` may be a submodule). A name with one part is left out: ``import celery``
+    names an installed package as often as a project module, so it says nothing about naming.
+    Names under a standard-library module are left out too.
+    """
+    names: list[str] = []
+    level = 0
+    seen = -1
+    for match in _IMPORT_WORD.finditer(data):
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        if start == seen:
+            continue
+        seen = start
+        end = data.find(b"\n", match.start())
+        line = data[start : len(data) if end < 0 else end].lstrip(b" \t")
+        if line.startswith(b"import"):
+            names += _names(line[len(b"import") :].partition(b"#")[0].partition(b";")[0])
+            continue
+        found = _FROM.match(line) if line.startswith(b"from") else None
+        if found is None:
+            continue
+        dots, module, imported = found.groups()
+        if dots:
+            level = max(level, len(dots))
+        elif module:
+            if imported.startswith(b"(") and b")" not in imported:
+                close = data.find(b")", match.start())
+                imported = data[match.end() - 1 : len(data) if close < 0 else close]
+            imported = imported.partition(b"#")[0] if b"(" not in imported else imported
+            base = module.decode("ascii", "replace").rstrip(".")
+            names.append(base)
+            names += [f"{base}.{name}" for name in _names(imported.strip(b"() \t\r"))]
+    return (
+        tuple(n for n in names if "." in n and n.partition(".")[0] not in _STDLIB),
+        level,
+    )
+
+
+def _names(text: bytes) -> list[str]:
+    """The first dotted name of each comma-separated item (``a.b as c, d`` -> ``a.b``, ``d``)."""
+    items = (line.partition("#")[0] for line in text.decode("ascii", "replace").splitlines())
+    found = (_NAME.match(item.strip()) for item in ",".join(items).split(","))
+    return [m.group().rstrip(".") for m in found if m]

@@ -11,8 +11,6 @@ from __future__ import annotations
 import builtins
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
 import libcst as cst
 
@@ -20,32 +18,11 @@ from pytest_signaltrace.scan import cst as nodes
 from pytest_signaltrace.scan.facts import ModuleFacts, Ref
 from pytest_signaltrace.scan.parse import ParsedChunk, ParsedFile, ScanError, parse_file
 from pytest_signaltrace.scan.paths import package_of
+from pytest_signaltrace.scan.scope import Scope
 from pytest_signaltrace.scan.visitor_calls import CallsMixin
 
-ScopeKind = Literal["module", "class", "function"]
 _SIGNAL_KEYWORDS = frozenset({"sender", "weak", "dispatch_uid"})
 _BUILTIN_NAMES = frozenset(dir(builtins))
-
-
-@dataclass
-class Scope:
-    """Names bound in one module, class or function body."""
-
-    kind: ScopeKind
-    #: Qualified name prefix for things defined in this scope (``""``, ``C.``, ``f.<locals>.``).
-    prefix: str
-    #: Name -> dotted target; ``None`` for a local variable that names nothing we know.
-    bindings: dict[str, str | None] = field(default_factory=dict)
-    parent: Scope | None = None
-    #: Dotted path of the class whose method this is, for ``self``/``cls``.
-    self_target: str | None = None
-    #: Parameters with a default that names something: the default is only a candidate.
-    defaults: dict[str, str] = field(default_factory=dict)
-    #: Names bound to a signal's method (``send_prerun = signals.task_prerun.send``).
-    sends: dict[str, str] = field(default_factory=dict)
-    #: Names whose value is only known to be one of these targets (``get_class("a.signals",
-    #: "x")``): see :mod:`.visitor_maybe`.
-    maybe: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def extract_facts(
@@ -207,9 +184,7 @@ class _Extractor(CallsMixin):
         if held not in values:
             values.append(held)
 
-    def _bound_value(
-        self, value: cst.BaseExpression | None, scope: Scope, name: str
-    ) -> str | None:
+    def _bound_value(self, value: cst.BaseExpression | None, scope: Scope, name: str) -> str | None:
         """What an assigned name stands for: an alias of a dotted name, or itself."""
         own = f"{self.module}.{scope.prefix}{name}" if scope.kind != "function" else None
         if isinstance(value, cst.IfExp) and nodes.send_method(value) is not None:

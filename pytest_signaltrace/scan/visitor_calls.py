@@ -12,7 +12,7 @@ from pytest_signaltrace.scan.facts import RawDisconnect, RawReceiver, RawSender,
 from pytest_signaltrace.scan.visitor_maybe import MaybeMixin
 
 if TYPE_CHECKING:
-    from pytest_signaltrace.scan.visitor import Scope
+    from pytest_signaltrace.scan.scope import Scope
 
 _SIGNAL_KEYWORDS = frozenset({"sender", "weak", "dispatch_uid"})
 

@@ -10,7 +10,7 @@ from pytest_signaltrace.scan import cst as nodes
 from pytest_signaltrace.scan.facts import ModuleFacts, RawDefinition, RawReceiver, Ref
 
 if TYPE_CHECKING:
-    from pytest_signaltrace.scan.visitor import Scope
+    from pytest_signaltrace.scan.scope import Scope
 
 
 class DefinitionsMixin:

@@ -23,7 +23,7 @@ from pytest_signaltrace.scan.facts import Ref
 from pytest_signaltrace.scan.visitor_defs import DefinitionsMixin
 
 if TYPE_CHECKING:
-    from pytest_signaltrace.scan.visitor import Scope
+    from pytest_signaltrace.scan.scope import Scope
 
 class MaybeMixin(DefinitionsMixin):
     """Notes what names may hold, and gives a send site's candidates."""

@@ -4,7 +4,7 @@ Precedence, highest first: command-line options, ``signaltrace_*`` keys of the p
 (``pytest.ini``, ``[tool.pytest.ini_options]``, ``setup.cfg``, ``tox.ini``), then
 ``[tool.signaltrace]`` in the rootdir's ``pyproject.toml``. The pytest run and the
 ``signaltrace`` subcommands resolve them the same way, from a :class:`SettingsSource`: the
-pytest Config, or the files pytest would find (``inifile.py``).
+pytest Config, or the files pytest would find (``ini.py``).
 
 One job a module: ``model`` (what settings resolve to), ``keys`` (their names and the checks of
 unknown ones), ``values`` (parsing one value), ``sources`` (where they are read), ``resolve``

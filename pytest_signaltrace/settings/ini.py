@@ -20,7 +20,7 @@ from typing import Any, Literal
 import iniconfig
 import pytest
 
-from pytest_signaltrace.settings import ConfigError
+from pytest_signaltrace.settings.model import ConfigError
 
 #: pytest 9 reads ``pytest.toml`` (first) and ``[tool.pytest]`` with native TOML types.
 _PYTEST_9 = int(pytest.version_tuple[0]) >= 9

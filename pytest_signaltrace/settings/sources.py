@@ -82,7 +82,7 @@ class PytestSource:
 
 class FileSource:
     """The settings of a ``signaltrace`` subcommand: its own options (setting key -> option
-    name and value) and the pytest ini file pytest would find (``inifile.locate_ini_file``)."""
+    name and value) and the pytest ini file pytest would find (``ini.locate_ini_file``)."""
 
     def __init__(self, ini: IniFile, options: Mapping[str, tuple[str, Any]]) -> None:
         self.ini = ini

@@ -23,10 +23,9 @@ import threading
 import weakref
 from collections.abc import Iterator
 from types import CodeType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from pytest_signaltrace.trace.recorder import Counter
+from pytest_signaltrace.trace.counters import Counter
 
 #: ``(signal token, method, id(code), f_lasti, project)``: a quiet row (no handlers).
 QuietRow = tuple[int, str, int, int, Any]

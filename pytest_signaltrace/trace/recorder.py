@@ -27,11 +27,12 @@ whichever test is running then, which is also what "ran during" means.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable
 from types import CodeType
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeVar
 
+from pytest_signaltrace.trace.counters import Counter as Counter  # re-exported: the send patches
+from pytest_signaltrace.trace.counters import bump, count_of
 from pytest_signaltrace.trace.frames import Site, absolute_filename
 from pytest_signaltrace.trace.identity import HandlerTable, describe_sender, describe_uid
 from pytest_signaltrace.trace.model import (
@@ -59,23 +60,6 @@ SendRow = tuple[int, str, Any, Any, Any, _Handlers]
 _CallRow = tuple[int, _Handlers]
 _ConnectRow = tuple[int, int | None, Site | None, str | None, str | None]
 _K = TypeVar("_K")
-
-
-#: A counter: ``next()`` on it is one C call, atomic under the GIL.
-Counter: TypeAlias = "itertools.count[int]"
-
-
-def bump(counters: dict[_K, Counter], key: _K) -> None:
-    """Add one to ``counters[key]`` (atomic: no lock, safe in any thread and in finalisers)."""
-    counter = counters.get(key)
-    if counter is None:
-        counter = counters.setdefault(key, itertools.count())
-    next(counter)
-
-
-def count_of(counter: Counter) -> int:
-    """How many times ``counter`` was bumped: its ``repr`` is ``count(N)``."""
-    return int(repr(counter)[6:-1])
 
 
 class Recorder:
