@@ -12,6 +12,7 @@ from data_samples import HANDLER, sample_run
 
 from pytest_signaltrace.cli import ExitCode, main, render_text
 from pytest_signaltrace.datafile.data import DATA_VERSION, RunData, read_data, write_data
+from pytest_signaltrace.merge.replay import report_of
 from pytest_signaltrace.report.cobertura import render_cobertura
 from pytest_signaltrace.report.github import render_github_annotations
 from pytest_signaltrace.report.json_report import render_json
@@ -80,8 +81,8 @@ def test_each_text_format_is_the_renderer_of_the_rebuilt_report(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the XML's timestamp
     output = tmp_path / f"report.{fmt}"
     assert main(["report", str(datafile), "--format", fmt, "-o", str(output)]) == ExitCode.OK
-    assert output.read_text() == render(run.build_report())  # type: ignore[operator]
-    assert output.read_text() == render_text(read_data(datafile).build_report(), fmt)
+    assert output.read_text() == render(report_of(run))  # type: ignore[operator]
+    assert output.read_text() == render_text(report_of(read_data(datafile)), fmt)
 
 
 def test_the_json_report_shows_the_recorded_calls_and_tests(
@@ -191,7 +192,7 @@ def test_combine_merges_files_into_the_output(
     output = tmp_path / "combined"
     assert main(["combine", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(output)]) == 0
     assert capsys.readouterr().out == f"Combined 2 data files into {output}\n"
-    report = json.loads(render_json(read_data(output).build_report()))
+    report = json.loads(render_json(report_of(read_data(output))))
     (row,) = (r for r in report["receivers"] if r["handler"] == HANDLER)
     assert (row["calls"], row["tests"]) == (7, ["test_a", "test_b"])
 

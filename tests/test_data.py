@@ -25,6 +25,7 @@ from pytest_signaltrace.datafile.data import (
     static_map_from_dict,
     write_data,
 )
+from pytest_signaltrace.merge.replay import report_of
 from pytest_signaltrace.report.json_report import render_json
 from pytest_signaltrace.report.scan_json import scan_to_dict
 from pytest_signaltrace.scan import scan
@@ -39,7 +40,7 @@ def run(tmp_path: Path) -> RunData:
 
 
 def receiver_row(data: RunData, handler: str = HANDLER) -> dict[str, object]:
-    rows = json.loads(render_json(data.build_report()))["receivers"]
+    rows = json.loads(render_json(report_of(data)))["receivers"]
     (row,) = (r for r in rows if r["handler"] == handler)
     return dict(row)
 
@@ -51,7 +52,7 @@ def test_a_data_file_reads_back_as_equal_data_and_rebuilds_an_equal_report(
     write_data(path, run)
     again = read_data(path)
     assert again == run
-    assert render_json(again.build_report()) == render_json(run.build_report())
+    assert render_json(report_of(again)) == render_json(report_of(run))
     assert receiver_row(again)["calls"] == 1
 
 
@@ -111,8 +112,8 @@ def test_a_data_file_copied_elsewhere_still_rebuilds_the_same_report(
 ) -> None:
     write_data(tmp_path / "a" / ".signaltrace", run)
     shutil.copy(tmp_path / "a" / ".signaltrace", tmp_path / "copied")
-    assert render_json(read_data(tmp_path / "copied").build_report()) == render_json(
-        run.build_report()
+    assert render_json(report_of(read_data(tmp_path / "copied"))) == render_json(
+        report_of(run)
     )
 
 
@@ -235,7 +236,7 @@ def test_combining_sums_counts_and_unites_tests_and_missing_workers(tmp_path: Pa
     assert row["calls"] == 5
     assert row["tests"] == ["test_a", "test_b"]
     assert combined.missing_workers == ("gw0", "gw1")
-    assert json.loads(render_json(combined.build_report()))["signals"][0]["sends"] == 5
+    assert json.loads(render_json(report_of(combined)))["signals"][0]["sends"] == 5
 
 
 def test_shards_checked_out_in_different_folders_combine_on_relative_paths(
@@ -338,7 +339,7 @@ def test_a_version_1_data_file_is_still_read(run: RunData, tmp_path: Path) -> No
     again = read_data(path)
 
     assert again.trace == run.trace
-    assert render_json(again.build_report()) == render_json(run.build_report())
+    assert render_json(report_of(again)) == render_json(report_of(run))
 
 
 def _trace_v1(trace: Trace) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_signaltrace.datafile.data import DataFileError, data_from_json, parse_document
+from pytest_signaltrace.merge.replay import report_of
 
 JSON_VALUES = st.recursive(
     st.none()
@@ -62,7 +63,7 @@ def _refusal(text: str) -> str | None:
         run = data_from_json(parse_document(text, name="f"), name="f")
     except DataFileError as exc:
         return str(exc)
-    run.build_report()
+    report_of(run)
     return None
 
 

@@ -15,6 +15,7 @@ from pytest_signaltrace.datafile.data import (
     run_ids,
     static_map_from_dict,
 )
+from pytest_signaltrace.merge.replay import report_of
 from pytest_signaltrace.report.json_report import render_json
 from pytest_signaltrace.scan import scan
 from pytest_signaltrace.trace.model import Trace
@@ -67,7 +68,7 @@ def test_an_old_file_reads_with_empty_files_scanned_as_a_scan_of_now_has_them(
 def test_an_old_file_reports_as_the_same_run_written_now(tmp_path: Path) -> None:
     old = read_data(BEFORE_EMPTY_FILES_WERE_SCANNED)
     now = dataclasses.replace(old, static=scan(_project(tmp_path), relative_to=tmp_path))
-    assert render_json(old.build_report()) == render_json(now.build_report())
+    assert render_json(report_of(old)) == render_json(report_of(now))
 
 
 def test_an_old_file_combines_with_one_written_now(tmp_path: Path) -> None:

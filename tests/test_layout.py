@@ -106,7 +106,8 @@ class Edge:
     line: int
 
     def __str__(self) -> str:
-        return f"{self.source or PACKAGE} -> {self.target or PACKAGE} ({self.kind}, line {self.line})"
+        where = f"{self.kind}, line {self.line}"
+        return f"{self.source or PACKAGE} -> {self.target or PACKAGE} ({where})"
 
 
 def package_modules() -> dict[str, Module]:

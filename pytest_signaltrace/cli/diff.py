@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from pytest_signaltrace.gates.diff.git import GitError
     from pytest_signaltrace.gates.diff.judge import diff_of, judge_diff
     from pytest_signaltrace.gates.diff.render import render_diff
+    from pytest_signaltrace.merge.replay import report_of
 
     # The pytest run's configuration; a bad one is refused before anything is written.
     loaded = settings_and_data_file(
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         return usage_error(str(exc))
     root = Path(data.rootdir) if Path(data.rootdir).is_dir() else Path.cwd()
     try:
-        result = diff_of(data.build_report(), root, compare_branch)
+        result = diff_of(report_of(data), root, compare_branch)
     except GitError as exc:
         return usage_error(str(exc))
     try:

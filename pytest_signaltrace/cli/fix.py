@@ -173,6 +173,7 @@ def _evidence(args: argparse.Namespace, project: Project) -> RunEvidence | str |
     ``None``; a message when it cannot be used."""
     from pytest_signaltrace.datafile.data import DataFileError, read_data
     from pytest_signaltrace.fix.evidence import RunEvidence
+    from pytest_signaltrace.merge.replay import report_of
 
     if args.no_data:
         return None
@@ -198,7 +199,7 @@ def _evidence(args: argparse.Namespace, project: Project) -> RunEvidence | str |
         )
     try:
         data = read_data(path)
-        return RunEvidence.of(data.build_report(), str(path), data.sources)
+        return RunEvidence.of(report_of(data), str(path), data.sources)
     except DataFileError as exc:
         return str(exc)
 

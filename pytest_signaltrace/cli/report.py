@@ -82,6 +82,7 @@ def add_parser(commands: Commands) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace report``; returns the exit status."""
     from pytest_signaltrace.datafile.data import DataFileError, read_data
+    from pytest_signaltrace.merge.replay import report_of
 
     if args.format == "html" and args.output == "-":
         return usage_error("--format html writes a folder: give --output DIR, not -")
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     options = settings.report_options
     try:
         data = read_data(datafile)
-        report = data.build_report()
+        report = report_of(data)
     except DataFileError as exc:
         return usage_error(str(exc))
     try:

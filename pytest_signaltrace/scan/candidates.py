@@ -26,6 +26,7 @@ class Canonical(Protocol):
         """The definition a dotted name stands for, following imports and aliases."""
         ...
 
+
 _MAX_CLASSES = 200
 
 

@@ -99,7 +99,9 @@ class RaiseLog:
                 if self.strict:
                     self._keep(signal, handler, method, message, response)
 
-    def _keep(self, signal: int, handler: int, method: str, message: str, exc: Exception) -> None:
+    def _keep(
+        self, signal: int, handler: int, method: str, message: str, exc: Exception
+    ) -> None:
         if len(self.swallowed) >= TRACEBACKS_KEPT:
             self.more += 1
             return
