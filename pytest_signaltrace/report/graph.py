@@ -11,6 +11,9 @@ centred on the band, and the band is as tall as its tallest column (a signal wit
 gets more room). Bands never overlap, so no two edges cross: the fewest possible crossings,
 without the heuristics (barycenter sweeps) that a general graph would need. Bands are ordered
 project signals first, then framework and third-party ones, each by id, like the tables.
+
+The boxes, curves and dimensions are in :mod:`.graph_shapes`, the texts in :mod:`.graph_labels`;
+this module re-exports them.
 """
 
 from __future__ import annotations
@@ -28,140 +31,79 @@ from pytest_signaltrace.model import (
     SignalRow,
     SignalStatus,
 )
+from pytest_signaltrace.report.graph_labels import (
+    receiver_status,
+    sender_status,
+    short_handler,
+    short_signal,
+    signal_module,
+    truncate,
+    truncate_path,
+)
+from pytest_signaltrace.report.graph_shapes import (
+    BAND_GAP,
+    CHAR_WIDTH,
+    COLUMN_GAP,
+    COLUMN_WIDTHS,
+    ELLIPSIS,
+    HEADER_HEIGHT,
+    MARGIN,
+    MAX_SIGNAL_HEIGHT,
+    PAD_X,
+    PORT_SPACING,
+    RECEIVERS,
+    ROW_GAP,
+    ROW_HEIGHT,
+    SENDERS,
+    SIGNAL_HEIGHT,
+    SIGNALS,
+    SUBLABEL_SCALE,
+    UNRESOLVED,
+    Band,
+    Column,
+    Edge,
+    GraphLayout,
+    Node,
+)
 from pytest_signaltrace.report.words import sites_text
 
-#: Column indexes, left to right.
-SENDERS, SIGNALS, RECEIVERS = 0, 1, 2
-
-#: Width of one character of the monospace label font (12px), with a little slack.
-CHAR_WIDTH = 7.3
-#: Horizontal padding inside a node, on each side.
-PAD_X = 8.0
-ROW_HEIGHT = 22.0
-ROW_GAP = 4.0
-SIGNAL_HEIGHT = 38.0
-MAX_SIGNAL_HEIGHT = 150.0
-#: Vertical room per edge on a signal's side, when its box grows for a big fan.
-PORT_SPACING = 5.0
-BAND_GAP = 14.0
-MARGIN = 12.0
-HEADER_HEIGHT = 28.0
-COLUMN_WIDTHS = (280.0, 300.0, 360.0)
-COLUMN_GAP = 120.0
-#: How many more characters fit on a line of the smaller (10.5px) second line of a signal.
-SUBLABEL_SCALE = 12 / 10.5
-ELLIPSIS = "\u2026"
-
-#: The pseudo signal id of rows whose signal could not be resolved.
-UNRESOLVED = "(unresolved signal)"
+__all__ = [
+    "BAND_GAP",
+    "CHAR_WIDTH",
+    "COLUMN_GAP",
+    "COLUMN_WIDTHS",
+    "ELLIPSIS",
+    "HEADER_HEIGHT",
+    "MARGIN",
+    "MAX_SIGNAL_HEIGHT",
+    "PAD_X",
+    "PORT_SPACING",
+    "RECEIVERS",
+    "ROW_GAP",
+    "ROW_HEIGHT",
+    "SENDERS",
+    "SIGNALS",
+    "SIGNAL_HEIGHT",
+    "SUBLABEL_SCALE",
+    "UNRESOLVED",
+    "Band",
+    "Column",
+    "Edge",
+    "GraphLayout",
+    "Node",
+    "layout_graph",
+    "receiver_status",
+    "sender_status",
+    "short_handler",
+    "short_signal",
+    "signal_module",
+    "truncate",
+    "truncate_path",
+]
 
 _CATEGORY_ORDER = {SignalCategory.CUSTOM: 0, SignalCategory.BUILTIN: 1, SignalCategory.EXTERNAL: 2}
 
 
-@dataclass(frozen=True)
-class Node:
-    """A box in one column: a send site, a signal or a receiver."""
-
-    #: Unique within the graph: ``sender-3``, ``signal-0``, ``receiver-12``.
-    id: str
-    column: int
-    x: float
-    y: float
-    width: float
-    height: float
-    #: The text shown, cut to fit the box.
-    label: str
-    #: The full text, shown as a tooltip.
-    title: str
-    #: CSS status: ``exercised``, ``unexercised``, ``dead``, ``possibly-dead``, ``test-only``,
-    #: ``excluded`` (receivers), ``ran``, ``never-ran``, ``test-only`` (send sites), ``sig-ok``,
-    #: ``sig-never_sent`` ... (signals: ``sig-`` and the signal's static status), ``signal``
-    #: (the pseudo signal of unresolved rows).
-    status: str
-    #: The signal this node belongs to (the signal id itself for a signal node).
-    signal: str
-    #: A second, smaller line (signals only).
-    sublabel: str = ""
-    #: ``False`` for the pseudo signal that gathers unresolved rows.
-    real: bool = True
-    #: Index of the row in ``report.receivers`` / ``report.senders`` (``-1`` for signals).
-    row: int = -1
-
-    @property
-    def center_y(self) -> float:
-        """The vertical middle of the box, where edges attach."""
-        return self.y + self.height / 2
-
-
-@dataclass(frozen=True)
-class Edge:
-    """A curve from the right side of ``source`` to the left side of ``target``."""
-
-    source: str
-    target: str
-    #: The signal id of the band the edge lies in.
-    signal: str
-    #: The status of the send site or receiver end, for the colour.
-    status: str
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-
-    @property
-    def leaf(self) -> str:
-        """The id of the send-site or receiver end (the other end is the signal)."""
-        return self.target if self.source.startswith("signal-") else self.source
-
-    @property
-    def path(self) -> str:
-        """The SVG path data of a horizontal S-curve between the two ends."""
-        bend = (self.x2 - self.x1) / 2
-        return (
-            f"M{self.x1:.1f},{self.y1:.1f} C{self.x1 + bend:.1f},{self.y1:.1f} "
-            f"{self.x2 - bend:.1f},{self.y2:.1f} {self.x2:.1f},{self.y2:.1f}"
-        )
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column heading."""
-
-    title: str
-    x: float
-    width: float
-
-
-@dataclass(frozen=True)
-class Band:
-    """One signal's strip of the picture: its node, its send sites and receivers, their edges.
-
-    The page's script hides the bands that a filter empties and moves the rest up, so a
-    filtered graph stays as short as what it shows.
-    """
-
-    signal: str
-    top: float
-    height: float
-    nodes: tuple[Node, ...]
-    edges: tuple[Edge, ...]
-
-
-@dataclass(frozen=True)
-class GraphLayout:
-    """Every node and edge with its coordinates, and the size of the picture."""
-
-    nodes: tuple[Node, ...]
-    edges: tuple[Edge, ...]
-    columns: tuple[Column, ...]
-    width: float
-    height: float
-    #: The same nodes and edges, by signal, top to bottom.
-    bands: tuple[Band, ...] = ()
-
-    def column(self, index: int) -> list[Node]:
-        """The nodes of one column, top to bottom."""
-        return sorted((n for n in self.nodes if n.column == index), key=lambda n: n.y)
 
 
 @dataclass
@@ -174,83 +116,6 @@ class _Band:
     receivers: list[int] = field(default_factory=list)
 
 
-def receiver_status(row: ReceiverRow) -> str:
-    """The status a receiver is shown with: test-only, then excluded, win over the run status.
-
-    The same split as the terminal report: neither kind is counted in the coverage. Statuses
-    are written with hyphens, like CSS classes: ``possibly-dead``.
-    """
-    if row.test_only:
-        return "test-only"
-    if row.excluded:
-        return "excluded"
-    return row.status.value.replace("_", "-")
-
-
-def sender_status(row: SenderRow) -> str:
-    """The status a send site is shown with: ``ran``, ``never-ran`` or ``test-only``."""
-    if row.test_only:
-        return "test-only"
-    return "ran" if row.calls else "never-ran"
-
-
-def truncate(text: str, max_chars: int) -> str:
-    """``text`` cut to ``max_chars`` characters, keeping its end (the informative part)."""
-    if len(text) <= max_chars:
-        return text
-    if max_chars <= 1:
-        return ELLIPSIS[:max_chars]
-    return ELLIPSIS + text[-(max_chars - 1) :]
-
-
-def truncate_path(text: str, max_chars: int) -> str:
-    """A ``dir/sub/file.py:12 send`` label cut in the middle: ``dir/…/file.py:12 send``.
-
-    Keeps the first folder (if it fits) and as many trailing parts as fit; else falls back to
-    :func:`truncate`.
-    """
-    if len(text) <= max_chars:
-        return text
-    parts = text.split("/")
-    if len(parts) < 3:
-        return truncate(text, max_chars)
-    tail = parts[-1]
-    for part in reversed(parts[1:-1]):
-        longer = f"{part}/{tail}"
-        if len(parts[0]) + len(longer) + 3 > max_chars:
-            break
-        tail = longer
-    for short in (f"{parts[0]}/{ELLIPSIS}/{tail}", f"{ELLIPSIS}/{tail}"):
-        if len(short) <= max_chars:
-            return short
-    return truncate(text, max_chars)
-
-
-def short_signal(signal: str) -> str:
-    """The readable name of a signal id: what follows its ``signals`` module, else its last part.
-
-    ``django.db.models.signals.post_save`` -> ``post_save``;
-    ``shop.signals.PaymentEvents.captured`` -> ``PaymentEvents.captured``.
-    """
-    _head, sep, tail = signal.rpartition(".signals.")
-    if sep and tail:
-        return tail
-    return signal.rpartition(".")[2] or signal
-
-
-def signal_module(signal: str) -> str:
-    """What :func:`short_signal` leaves out: ``django.db.models.signals``."""
-    short = short_signal(signal)
-    return signal[: -len(short) - 1] if signal.endswith("." + short) else ""
-
-
-def short_handler(row: ReceiverRow) -> str:
-    """The handler id without its module, when the module can be told from the file path."""
-    path = row.def_path or row.path
-    module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-    if module and row.handler.startswith(module + "."):
-        return row.handler[len(module) + 1 :]
-    return row.handler
 
 
 def layout_graph(report: Report) -> GraphLayout:
