@@ -25,21 +25,31 @@ from pytest_signaltrace.datafile.format import (
     run_ids,
 )
 from pytest_signaltrace.datafile.read import data_from_json, read_data, static_map_from_dict
-from pytest_signaltrace.datafile.write import write_data
+from pytest_signaltrace.datafile.write import (
+    LOCK_TIMEOUT,
+    DataFileLocked,
+    append_data,
+    locked,
+    write_data,
+)
 
 __all__ = [
     "DATA_FORMAT",
     "DATA_VERSION",
     "DEFAULT_DATA_FILE",
+    "LOCK_TIMEOUT",
     "MAX_DEPTH",
     "DataFileError",
+    "DataFileLocked",
     "RunData",
     "absolute_path",
+    "append_data",
     "check_document",
     "combine",
     "data_from_json",
     "difference",
     "fold_third_party_uids",
+    "locked",
     "map_trace_paths",
     "new_run_id",
     "parse_document",

@@ -185,9 +185,7 @@ def _write_data_file(session: TraceSession, static: StaticMap) -> None:
     destination = session.settings.data_file
     if destination is None:
         return
-    import dataclasses
-
-    from pytest_signaltrace.datafile.data import RunData, write_data
+    from pytest_signaltrace.datafile.data import RunData, append_data, write_data
 
     if session.settings.parallel:
         from pytest_signaltrace.datafile.paths import parallel_name
@@ -195,17 +193,20 @@ def _write_data_file(session: TraceSession, static: StaticMap) -> None:
         destination = parallel_name(destination)
     data = RunData.from_run(
         static,
-        session.combined_trace(),
+        session.run_trace(),
         rootdir=session.rootdir,
         sources=session.settings.sources,
         exclude=session.settings.exclude,
         missing_workers=session.missing_workers,
     )
-    if session.appended_runs:
-        data = dataclasses.replace(data, runs=tuple(sorted({*session.appended_runs, *data.runs})))
     created = not destination.exists()
     try:
-        write_data(destination, data)
+        if session.settings.append and not session.settings.parallel:
+            # Added to the file as it is now, under its lock: another run may have added to it
+            # since it was read for the report.
+            append_data(destination, data)
+        else:
+            write_data(destination, data)
     except OSError as exc:
         # Only a note, even with a gate: the data file is written by default, for later
         # reports; the gate does not need it (the reports asked for are another matter).

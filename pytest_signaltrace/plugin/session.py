@@ -96,6 +96,7 @@ class TraceSession:
     #: With ``--signal-append``: the runs the data file held, and its missing workers.
     appended_runs: tuple[str, ...] = ()
     _stopped: Trace | None = None
+    _run: Trace | None = None
     _combined: Trace | None = None
 
     def start(self) -> None:
@@ -209,12 +210,20 @@ class TraceSession:
             self.missing_workers.append(worker)
             self.faults.report(f"reading the signal trace of worker {worker}", exc)
 
-    def combined_trace(self) -> Trace:
-        """This process's trace merged with every worker's, in worker order (merged once)."""
-        if self._combined is None:
+    def run_trace(self) -> Trace:
+        """This run's trace: this process's merged with every worker's, in worker order (merged
+        once), without what ``--signal-append`` added."""
+        if self._run is None:
             trace = self.stop() if self.role != "controller" else Trace()
             for worker in sorted(self.worker_traces):
                 trace = trace.merge(self.worker_traces[worker])
+            self._run = trace
+        return self._run
+
+    def combined_trace(self) -> Trace:
+        """:meth:`run_trace`, after the data file's trace with ``--signal-append``."""
+        if self._combined is None:
+            trace = self.run_trace()
             if self.appended is not None:
                 trace = self.appended.merge(trace)
             self._combined = trace
