@@ -175,3 +175,22 @@ def test_the_lock_file_is_gone_after_a_write(tmp_path: Path) -> None:
     path = tmp_path / ".signaltrace"
     write_data(path, sample_run(tmp_path / "project"))
     assert sorted(p.name for p in tmp_path.iterdir()) == [".signaltrace", "project"]
+
+
+def test_a_data_file_in_a_missing_folder_is_written_under_its_lock(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "run.signaltrace"
+    write_data(path, sample_run(tmp_path / "project"))
+    assert sorted(p.name for p in path.parent.iterdir()) == ["run.signaltrace"]
+
+
+def test_a_link_to_the_data_file_shares_its_lock(tmp_path: Path) -> None:
+    path = tmp_path / ".signaltrace"
+    write_data(path, sample_run(tmp_path / "project"))
+    link = tmp_path / "link"
+    link.symlink_to(path)
+    holder = Holder(path)
+    try:
+        with pytest.raises(DataFileLocked):
+            write_data(link, sample_run(tmp_path / "project"), timeout=0.2)
+    finally:
+        holder.release()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -44,7 +45,7 @@ class DataFileLocked(OSError):
 
 
 def lock_path(path: Path) -> Path:
-    """The lock file of the data file ``path``: ``<name>.lock`` beside it."""
+    """The lock file of the data file ``path`` (its real path): ``<name>.lock`` beside it."""
     return path.with_name(path.name + ".lock")
 
 
@@ -56,10 +57,12 @@ def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     ``OSError`` when the lock file cannot be created (then the data file could not be written
     either).
     """
-    if sys.platform == "win32":  # pragma: no cover - no fcntl
-        yield
+    target = Path(os.path.realpath(path))  # as the write follows a symbolic link
+    if sys.platform == "win32" or not _is_file_or_missing(target):  # pragma: no cover - win32
+        yield  # a device or a pipe is written through, never replaced: nothing to lock
         return
-    lock = lock_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)  # as the write creates it
+    lock = lock_path(target)
     deadline = time.monotonic() + timeout
     while True:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
@@ -78,6 +81,13 @@ def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         with contextlib.suppress(OSError):
             os.unlink(lock)
         os.close(fd)  # releases the lock
+
+
+def _is_file_or_missing(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
 
 
 def _acquire(fd: int, lock: Path, deadline: float, timeout: float) -> None:
