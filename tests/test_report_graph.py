@@ -26,11 +26,12 @@ from pytest_signaltrace.report.graph import (
     UNRESOLVED,
     GraphLayout,
     Node,
+    cut_path,
     layout_graph,
     short_handler,
     short_signal,
     truncate,
-    truncate_path,
+    unique_tails,
 )
 
 
@@ -190,18 +191,65 @@ def test_truncate_keeps_the_end(text: str, width: int, expected: str) -> None:
     assert truncate(text, width) == expected
 
 
+def test_each_path_keeps_the_last_parts_that_tell_it_apart() -> None:
+    paths = [
+        "src/shop/views.py",
+        "src/blog/views.py",
+        "src/shop/models.py",
+        "views.py",
+        "a/b/views.py",
+        "x/b/views.py",
+    ]
+    assert unique_tails(paths) == {
+        "src/shop/views.py": 2,
+        "src/blog/views.py": 2,
+        "src/shop/models.py": 1,
+        "views.py": 1,  # it ends every other views.py: all of it
+        "a/b/views.py": 3,
+        "x/b/views.py": 3,
+    }
+
+
 @pytest.mark.parametrize(
-    ("text", "width", "expected"),
+    ("path", "width", "keep", "expected"),
     [
-        ("app/views.py:3 send", 30, "app/views.py:3 send"),
-        ("app/services/deep/orders.py:12 send", 30, "app/\u2026/deep/orders.py:12 send"),
-        ("app/services/deep/orders.py:12 send", 24, "app/\u2026/orders.py:12 send"),
-        ("application/services/orders.py:12 send", 22, "\u2026/orders.py:12 send"),
+        ("app/views.py", 30, 1, "app/views.py:3 send"),
+        ("app/services/deep/orders.py", 34, 1, "app/services/deep/orders.py:3 send"),
+        ("app/services/deep/orders.py", 33, 1, "\u2026/services/deep/orders.py:3 send"),
+        ("app/services/deep/orders.py", 30, 1, "\u2026/deep/orders.py:3 send"),
+        ("app/services/deep/orders.py", 19, 1, "\u2026/orders.py:3 send"),
+        ("app/services/deep/orders.py", 30, 3, "\u2026ervices/deep/orders.py:3 send"),
+        # never fewer parts than tell it apart: when those do not fit, characters go
+        ("app/services/deep/orders.py", 20, 2, "\u2026ep/orders.py:3 send"),
+        ("application_services/orders.py", 12, 1, "\u2026s.py:3 send"),
     ],
 )
-def test_truncate_path_cuts_the_middle(text: str, width: int, expected: str) -> None:
-    assert truncate_path(text, width) == expected
-    assert len(truncate_path(text, width)) <= width
+def test_a_path_label_is_cut_from_the_left_only_as_far_as_it_must(
+    path: str, width: int, keep: int, expected: str
+) -> None:
+    assert cut_path(path, ":3 send", width, keep) == expected
+    assert len(expected) <= width
+
+
+def test_send_sites_in_files_of_one_name_keep_labels_that_tell_them_apart() -> None:
+    # Issue 19 item 10: both were `src/…/views.py:55 send`.
+    deep = "src/marketplace/apps/{}/dashboard/views.py"
+    senders = (
+        sender("app.signals.s", deep.format("catalogue"), 55),
+        sender("app.signals.s", deep.format("checkout"), 55),
+        sender("app.signals.s", "src/marketplace/apps/checkout/models.py", 9),
+    )
+    layout = layout_graph(with_signals(totals((), senders)))
+    nodes = layout.column(SENDERS)
+    labels = sorted(node.label for node in nodes)
+    assert labels == [
+        "\u2026/apps/checkout/models.py:9 send",  # the most that fits
+        "\u2026atalogue/dashboard/views.py:55 send",  # 3 parts needed; 36 characters fit
+        "\u2026checkout/dashboard/views.py:55 send",
+    ]
+    assert all(len(label) * CHAR_WIDTH <= nodes[0].width - 2 * PAD_X for label in labels)
+    for node in nodes:  # the full path on hover
+        assert node.title.startswith(senders[node.row].path + ":")
 
 
 @pytest.mark.parametrize(

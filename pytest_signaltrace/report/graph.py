@@ -19,7 +19,7 @@ this module re-exports them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pytest_signaltrace.model import (
@@ -32,13 +32,14 @@ from pytest_signaltrace.model import (
     SignalStatus,
 )
 from pytest_signaltrace.report.graph_labels import (
+    cut_path,
     receiver_status,
     sender_status,
     short_handler,
     short_signal,
     signal_module,
     truncate,
-    truncate_path,
+    unique_tails,
 )
 from pytest_signaltrace.report.graph_shapes import (
     BAND_GAP,
@@ -91,6 +92,7 @@ __all__ = [
     "Edge",
     "GraphLayout",
     "Node",
+    "cut_path",
     "layout_graph",
     "receiver_status",
     "sender_status",
@@ -98,12 +100,10 @@ __all__ = [
     "short_signal",
     "signal_module",
     "truncate",
-    "truncate_path",
+    "unique_tails",
 ]
 
 _CATEGORY_ORDER = {SignalCategory.CUSTOM: 0, SignalCategory.BUILTIN: 1, SignalCategory.EXTERNAL: 2}
-
-
 
 
 @dataclass
@@ -116,11 +116,11 @@ class _Band:
     receivers: list[int] = field(default_factory=list)
 
 
-
-
 def layout_graph(report: Report) -> GraphLayout:
     """Place every send site, signal and receiver of ``report``, and the edges between them."""
     bands = _bands(report)
+    # A send site's label keeps enough of its path to tell it from the other send sites'.
+    tails = unique_tails(row.path for row in report.senders)
     xs = _column_xs()
     nodes: list[Node] = []
     edges: list[Edge] = []
@@ -132,10 +132,12 @@ def layout_graph(report: Report) -> GraphLayout:
         box = _signal_height(band, height)
         signal_node = _signal_node(band, index, xs[SIGNALS], top + (height - box) / 2, box)
         nodes.append(signal_node)
-        senders = _stack(band.senders, report.senders, xs[SENDERS], top, height, band)
+        senders = _stack(band.senders, report.senders, xs[SENDERS], top, height, band, tails)
         for node, port in zip(senders, _ports(signal_node, len(senders)), strict=True):
             edges.append(_edge(node, node.center_y, signal_node, port, node.status))
-        receivers = _stack(band.receivers, report.receivers, xs[RECEIVERS], top, height, band)
+        receivers = _stack(
+            band.receivers, report.receivers, xs[RECEIVERS], top, height, band, tails
+        )
         for node, port in zip(receivers, _ports(signal_node, len(receivers)), strict=True):
             edges.append(_edge(signal_node, port, node, node.center_y, node.status))
         nodes += senders + receivers
@@ -201,9 +203,13 @@ def _signal_height(band: _Band, band_height: float) -> float:
     return max(SIGNAL_HEIGHT, min(fan * PORT_SPACING, band_height / 3, MAX_SIGNAL_HEIGHT))
 
 
-def _fit(text: str, width: float, *, path: bool = False) -> str:
-    chars = int((width - 2 * PAD_X) / CHAR_WIDTH)
-    return truncate_path(text, chars) if path else truncate(text, chars)
+def _chars(width: float) -> int:
+    """How many characters of the label font fit in a box ``width`` wide."""
+    return int((width - 2 * PAD_X) / CHAR_WIDTH)
+
+
+def _fit(text: str, width: float) -> str:
+    return truncate(text, _chars(width))
 
 
 def _signal_node(band: _Band, index: int, x: float, y: float, height: float) -> Node:
@@ -256,6 +262,7 @@ def _stack(
     band_top: float,
     band_height: float,
     band: _Band,
+    tails: Mapping[str, int],
 ) -> list[Node]:
     """The nodes of one band's send sites or receivers, stacked and centred on the band."""
     count = len(indexes)
@@ -268,7 +275,7 @@ def _stack(
         if isinstance(row, ReceiverRow):
             nodes.append(_receiver_node(row, index, x, y, band.signal))
         else:
-            nodes.append(_sender_node(row, index, x, y, band.signal))
+            nodes.append(_sender_node(row, index, x, y, band.signal, tails))
     return nodes
 
 
@@ -297,7 +304,9 @@ def _receiver_node(row: ReceiverRow, index: int, x: float, y: float, signal: str
     )
 
 
-def _sender_node(row: SenderRow, index: int, x: float, y: float, signal: str) -> Node:
+def _sender_node(
+    row: SenderRow, index: int, x: float, y: float, signal: str, tails: Mapping[str, int]
+) -> Node:
     width = COLUMN_WIDTHS[SENDERS]
     status = sender_status(row)
     ran = f"ran {row.calls}\u00d7" if row.calls else "never ran"
@@ -311,7 +320,9 @@ def _sender_node(row: SenderRow, index: int, x: float, y: float, signal: str) ->
         y=y,
         width=width,
         height=ROW_HEIGHT,
-        label=_fit(f"{row.path}:{row.line} {row.method}", width, path=True),
+        label=cut_path(
+            row.path, f":{row.line} {row.method}", _chars(width), tails.get(row.path, 1)
+        ),
         title=title,
         status=status,
         signal=signal,

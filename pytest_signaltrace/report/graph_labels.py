@@ -3,6 +3,9 @@ labels cut to fit a box."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+
 from pytest_signaltrace.model import ReceiverRow, SenderRow
 from pytest_signaltrace.report.graph_shapes import ELLIPSIS
 
@@ -36,27 +39,35 @@ def truncate(text: str, max_chars: int) -> str:
     return ELLIPSIS + text[-(max_chars - 1) :]
 
 
-def truncate_path(text: str, max_chars: int) -> str:
-    """A ``dir/sub/file.py:12 send`` label cut in the middle: ``dir/…/file.py:12 send``.
+def unique_tails(paths: Iterable[str]) -> dict[str, int]:
+    """How many of its last parts tell each path apart from the others: ``shop/views.py`` and
+    ``blog/views.py`` need 2, ``shop/models.py`` 1; a path that ends another needs all its parts."""
+    parts = {path: path.split("/") for path in set(paths)}
+    seen = Counter(
+        tuple(split[-count:]) for split in parts.values() for count in range(1, len(split) + 1)
+    )
+    return {
+        path: next(
+            (count for count in range(1, len(split)) if seen[tuple(split[-count:])] == 1),
+            len(split),
+        )
+        for path, split in parts.items()
+    }
 
-    Keeps the first folder (if it fits) and as many trailing parts as fit; else falls back to
-    :func:`truncate`.
-    """
-    if len(text) <= max_chars:
-        return text
-    parts = text.split("/")
-    if len(parts) < 3:
-        return truncate(text, max_chars)
-    tail = parts[-1]
-    for part in reversed(parts[1:-1]):
-        longer = f"{part}/{tail}"
-        if len(parts[0]) + len(longer) + 3 > max_chars:
-            break
-        tail = longer
-    for short in (f"{parts[0]}/{ELLIPSIS}/{tail}", f"{ELLIPSIS}/{tail}"):
-        if len(short) <= max_chars:
-            return short
-    return truncate(text, max_chars)
+
+def cut_path(path: str, rest: str, max_chars: int, keep: int = 1) -> str:
+    """``path`` and ``rest`` (``:12 send``) in at most ``max_chars``: the whole path when it fits,
+    else cut from the left to its last parts after ``…/``, as many as fit but never fewer than
+    ``keep`` (:func:`unique_tails`: the parts that tell it apart), so that no two labels read
+    the same; a label that still does not fit loses characters from the left."""
+    split = path.split("/")
+    keep = max(1, min(keep, len(split)))
+    for count in range(len(split), keep - 1, -1):
+        head = "" if count == len(split) else ELLIPSIS + "/"
+        label = head + "/".join(split[-count:]) + rest
+        if len(label) <= max_chars:
+            return label
+    return truncate(label, max_chars)
 
 
 def short_signal(signal: str) -> str:

@@ -208,7 +208,12 @@ def receiver_rows(rows: tuple[ReceiverRow, ...]) -> list[dict[str, Any]]:
                 "group": folder(row.path),
                 "test_groups": group_tests_by_file(row.tests),
                 "search": _search_text(
-                    row.signal, row.handler, row.path, row.def_path, row.sender, row.code,
+                    row.signal,
+                    row.handler,
+                    row.path,
+                    row.def_path,
+                    row.sender,
+                    row.code,
                     row.evidence,
                 ),
             }
@@ -233,7 +238,12 @@ def sender_rows(rows: tuple[SenderRow, ...]) -> list[dict[str, Any]]:
                 "named_by_trace": row.declared and bool(row.signal) and row.evidence == "runtime",
                 "group": folder(row.path),
                 "search": _search_text(
-                    row.signal, row.path, row.method, row.sender, row.code, row.expression,
+                    row.signal,
+                    row.path,
+                    row.method,
+                    row.sender,
+                    row.code,
+                    row.expression,
                     row.evidence,
                 ),
             }
