@@ -375,9 +375,18 @@ def test_at_scale_a_receivers_tests_are_grouped_by_file(scale_page: OpenedPage) 
     page = scale_page.page
     page.click('[data-expand="receivers"]')
     cell = page.locator('td[data-col="tests"]:has(details.tests)').first
+    assert cell.locator("code").count() == 0  # listed when opened, from the page's table
     cell.locator("details.tests > summary").click()
     assert cell.locator("details.tests > summary").text_content() == "5 tests in 2 files"
     folded = cell.locator("details.test-file")
     assert folded.count() == 1  # the 4 parametrised tests of the app's file fold
     assert not folded.first.evaluate("d => d.open")
     assert cell.locator("div.test-file").text_content() == "tests/test_smoke.py"
+    names = cell.locator("code")
+    assert names.count() == 5
+    for index in range(5):  # the name shown, the whole id on hover
+        title = names.nth(index).get_attribute("title") or ""
+        assert title.endswith("::" + (names.nth(index).text_content() or "?"))
+    cell.locator("details.tests > summary").click()
+    cell.locator("details.tests > summary").click()
+    assert names.count() == 5  # opened again: listed once

@@ -36,12 +36,12 @@ from pytest_signaltrace.report.html_rows import (
     Summary,
     folder,
     group_rows,
-    group_tests_by_file,
     page_data,
     receiver_rows,
     sender_rows,
     signal_rows,
     summarize,
+    test_table,
 )
 from pytest_signaltrace.report.options import ReportOptions, shown_percent
 from pytest_signaltrace.report.options import signal_rows as kept_signals
@@ -61,11 +61,11 @@ __all__ = [
     "Summary",
     "folder",
     "group_rows",
-    "group_tests_by_file",
     "location_link",
     "render_html",
     "script_json",
     "summarize",
+    "test_table",
     "without_covered",
     "write_html",
 ]
@@ -103,7 +103,6 @@ def render_html(
         skipped_covered=skipped,
         percent=lambda totals: shown_percent(totals, options.precision),
         link=location_link(options.link_template, rootdir),
-        fold_tests_past=FOLD_TESTS_PAST,
         receivers=group_rows(receiver_rows(shown.receivers), "receivers", RECEIVER_STATUSES),
         senders=group_rows(sender_rows(shown.senders), "senders", SENDER_STATUSES),
         signals=group_rows(signal_rows(shown.signals), "signals", SIGNAL_STATUSES),
@@ -113,7 +112,7 @@ def render_html(
         receiver_statuses=RECEIVER_STATUSES,
         signal_hints=SIGNAL_HINTS,
         evidence_hints=EVIDENCE_HINTS,
-        data_json=Markup(script_json(page_data(report))),
+        data_json=Markup(script_json(page_data(report, shown))),
         script=Markup(script),
         style=Markup(style),
         csp=_content_security_policy(script, style),

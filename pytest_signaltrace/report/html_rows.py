@@ -4,7 +4,7 @@ and the numbers of the header. Plain data: the template (``templates/tables.html
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,12 +105,66 @@ def _count(statuses: Iterable[str]) -> dict[str, int]:
     return dict(Counter(statuses))
 
 
-def page_data(report: Report) -> dict[str, Any]:
-    """What the script needs beyond the DOM: the short name of every signal, for the filter."""
+def page_data(report: Report, shown: Report) -> dict[str, Any]:
+    """What the script needs beyond the DOM: the short name of every signal of ``report``, for
+    the filter, and the tests of the receivers ``shown`` (:func:`test_table`)."""
     signals = {s.signal for s in report.signals}
     signals |= {r.signal for r in report.receivers if r.signal}
     signals |= {s.signal for s in report.senders if s.signal}
-    return {"signals": {s: short_signal(s) for s in sorted(signals)}}
+    return {
+        "signals": {s: short_signal(s) for s in sorted(signals)},
+        "tests": test_table(shown.receivers),
+        "fold_tests_past": FOLD_TESTS_PAST,
+    }
+
+
+def test_table(receivers: Sequence[ReceiverRow]) -> dict[str, Any]:
+    """Every test id of ``receivers`` once, and each receiver's tests as indexes into them.
+
+    A suite's tests each ran many receivers, and a page that listed every receiver's tests in
+    full held each id once per receiver (745 KB for 15 receivers). The page lists a receiver's
+    tests when its cell is opened, from this table:
+
+    * ``prefixes``: ``[prefix, separator]``, where an id is ``prefix + separator + name``: a
+      pytest id is cut at its last ``::`` outside brackets (``tests/test_a.py::TestA`` /
+      ``test_y[1]``), a unittest id at its last dot (``shop.tests.LoginTests`` / ``test_x``);
+      an id that does not cut is its own prefix and name, with separator ``""``. The page shows
+      the tests by file: a pytest prefix's part before its first ``::``, or the whole prefix.
+    * ``tests``: ``[prefix index, name]``, sorted by file, prefix and name;
+    * ``rows``: the indexes of the tests of row ``receiver-N``, sorted: grouped by file.
+    """
+    split = {test: _split_test(test) for row in receivers for test in row.tests}
+    order = sorted(split, key=lambda test: (*split[test], test))
+    prefixes = sorted({parts[:3] for parts in split.values()})
+    prefix_index = {prefix: index for index, prefix in enumerate(prefixes)}
+    test_index = {test: index for index, test in enumerate(order)}
+    return {
+        "prefixes": [[prefix, separator] for _file, prefix, separator in prefixes],
+        "tests": [[prefix_index[split[test][:3]], split[test][3]] for test in order],
+        "rows": {
+            f"receiver-{index}": sorted(test_index[test] for test in row.tests)
+            for index, row in enumerate(receivers)
+            if row.tests
+        },
+    }
+
+
+def test_file(test: str) -> str:
+    """The file a test id is listed under: a pytest id's part before ``::``, a unittest id's
+    class (``shop.tests.LoginTests``)."""
+    return _split_test(test)[0]
+
+
+def _split_test(test: str) -> tuple[str, str, str, str]:
+    """``(file, prefix, separator, name)`` of a test id (see :func:`test_table`)."""
+    head = test.partition("[")[0]
+    cut = head.rfind("::")
+    if cut > 0 and cut + 2 < len(test):
+        return test.partition("::")[0], test[:cut], "::", test[cut + 2 :]
+    prefix, dot, _name = head.rpartition(".")
+    if prefix and "::" not in test and dot:
+        return prefix, prefix, ".", test[len(prefix) + 1 :]
+    return test, test, "", test
 
 
 def folder(path: str | None) -> str:
@@ -149,21 +203,6 @@ def group_rows(
 def _group_key(name: str) -> tuple[int, str]:
     # Folders first, then the pseudo groups in parentheses (framework signals, no file).
     return (name.startswith("("), name)
-
-
-def group_tests_by_file(tests: Iterable[str]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """A receiver's tests by file: ``[(file, [(name, test id), ...]), ...]``, sorted.
-
-    A pytest id is split at its first ``::`` (``shop/tests.py`` / ``test_x[1]``), a unittest
-    id at its last dot (``shop.tests.LoginTests`` / ``test_x``).
-    """
-    files: dict[str, list[tuple[str, str]]] = {}
-    for test in tests:
-        file, sep, name = test.partition("::")
-        if not sep:
-            file, _dot, name = test.rpartition(".")
-        files.setdefault(file or test, []).append((name or test, test))
-    return [(file, sorted(files[file])) for file in sorted(files)]
 
 
 def _signal_module(signal: str | None) -> str:
@@ -206,7 +245,7 @@ def receiver_rows(rows: tuple[ReceiverRow, ...]) -> list[dict[str, Any]]:
                 "location": f"{row.path}:{row.line}",
                 "definition": definition,
                 "group": folder(row.path),
-                "test_groups": group_tests_by_file(row.tests),
+                "test_files": len({test_file(test) for test in row.tests}),
                 "search": _search_text(
                     row.signal,
                     row.handler,

@@ -215,6 +215,61 @@
       node.addEventListener("click", function () { flashRow(node.dataset.row); });
     });
   }
+  // A receiver's tests are listed when its cell is first opened, from the page's table of test
+  // ids (each id is in the page once, however many receivers it ran): by file, a file with
+  // more than fold_tests_past tests folded under its name.
+  function element(tag, className, text, title) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    if (title !== undefined) el.title = title;
+    return el;
+  }
+
+  function testList(entries) {
+    var list = element("ul");
+    entries.forEach(function (entry) {
+      var item = element("li");
+      item.appendChild(element("code", "", entry.name, entry.id));
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function fillTests(details) {
+    if (details.dataset.filled) return;
+    details.dataset.filled = "1";
+    var table = data.tests;
+    var byFile = [];
+    (table.rows[details.dataset.testsOf] || []).forEach(function (index) {
+      var test = table.tests[index], prefix = table.prefixes[test[0]][0], separator = table.prefixes[test[0]][1];
+      // A pytest prefix is "file" or "file::Class": the file groups, the class goes with the name.
+      var file = separator === "::" ? prefix.split("::")[0] : prefix;
+      var inner = separator === "::" ? prefix.slice(file.length + 2) : "";
+      var last = byFile[byFile.length - 1];
+      if (!last || last.name !== file) byFile.push(last = { name: file, entries: [] });
+      last.entries.push({
+        name: inner ? inner + "::" + test[1] : test[1],
+        id: separator ? prefix + separator + test[1] : test[1]
+      });
+    });
+    byFile.forEach(function (file) {
+      if (file.entries.length > data.fold_tests_past) {
+        var folded = element("details", "test-file");
+        folded.appendChild(element("summary", "", file.name + " (" + file.entries.length + ")", file.name));
+        folded.appendChild(testList(file.entries));
+        details.appendChild(folded);
+      } else {
+        details.appendChild(element("div", "test-file", file.name, file.name));
+        details.appendChild(testList(file.entries));
+      }
+    });
+  }
+
+  each("details.tests[data-tests-of]", null, function (details) {
+    details.addEventListener("toggle", function () { if (details.open) fillTests(details); });
+  });
+
   function measureToolbar() {
     var toolbar = document.querySelector(".toolbar");
     if (toolbar) document.documentElement.style.setProperty("--toolbar-h", toolbar.offsetHeight + "px");
