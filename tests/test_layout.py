@@ -137,15 +137,12 @@ def _imports(tree: ast.AST) -> Iterator[tuple[ast.Import | ast.ImportFrom, str]]
             elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
                 yield from walk(child, "deferred")
             elif isinstance(child, ast.If) and _is_type_checking(child.test):
-                for statement in child.body:
-                    yield from walk(ast.Module(body=[statement], type_ignores=[]), _typing(kind))
-                for statement in child.orelse:
-                    yield from walk(ast.Module(body=[statement], type_ignores=[]), kind)
+                # Inside a function it is still deferred: it never runs at import time.
+                typing = "typing" if kind == "module" else kind
+                yield from walk(ast.Module(body=child.body, type_ignores=[]), typing)
+                yield from walk(ast.Module(body=child.orelse, type_ignores=[]), kind)
             else:
                 yield from walk(child, kind)
-
-    def _typing(kind: str) -> str:
-        return "typing" if kind == "module" else kind
 
     yield from walk(tree, "module")
 
