@@ -48,7 +48,7 @@ LINE_ALLOWANCES: dict[str, str] = {
 #: The stages, lowest first: a module may import from its own tier or a lower one, never a
 #: higher one. A module belongs to the entry of :data:`PLACEMENT` with the longest matching
 #: dotted prefix (relative to the package; ``""`` is the package's ``__init__``).
-TIERS = ("shared", "stages", "merge", "outputs", "settings", "entry")
+TIERS = ("shared", "stages", "merge", "outputs", "settings", "fix", "entry")
 PLACEMENT: dict[str, str] = {
     # The records every stage speaks, the package's constants (data file name, version) and
     # safe file writing: imported by all, importing nothing of the package.
@@ -71,11 +71,14 @@ PLACEMENT: dict[str, str] = {
     "merge": "merge",
     "gates": "outputs",
     "report": "outputs",
-    "fix": "outputs",
     # Settings are read only by the entry points, which hand plain values down (a gate takes a
     # threshold, a reporter its ReportOptions), so no stage depends on how it was configured;
     # settings in turn know the reports' options and the diff gate's default branch.
     "settings": "settings",
+    # `signaltrace fix` judges the whole project its folder belongs to, found and configured
+    # as a pytest run would be (its sources, data file, exclusions): it reads the settings
+    # itself, so it sits above them, under the command line that runs it.
+    "fix": "fix",
     "plugin": "entry",
     "cli": "entry",
     "__main__": "entry",
