@@ -43,6 +43,10 @@ LINE_ALLOWANCES: dict[str, str] = {
         "being split per framework on the `fw` branch (issue 20 item 1: frameworks/django.py, "
         "frameworks/celery.py); drop this line when that lands"
     ),
+    "scan/resolve.py": (
+        "402 lines since the scan work of issue 22 (look-alikes, class-loading helpers) landed "
+        "beside this test; its owner splits it by concern (name resolution / the map builder)"
+    ),
 }
 
 #: The stages, lowest first: a module may import from its own tier or a lower one, never a

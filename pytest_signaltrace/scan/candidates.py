@@ -10,22 +10,12 @@ signal: it gets every signal it may send as candidates.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Protocol
 
 from pytest_signaltrace.scan.facts import ModuleFacts, RawSender, Ref
+from pytest_signaltrace.scan.resolver_view import ResolverView
 
 #: The signal id of a reference, or ``None`` (``MapBuilder.signal_id``).
 SignalOf = Callable[[Ref], "str | None"]
-
-
-class Canonical(Protocol):
-    """What the candidates need of a ``resolve.Resolver``; that module holds the candidates in
-    turn (``MapBuilder.candidates``), so naming it here would make the two a cycle."""
-
-    def canonical(self, dotted: str) -> str:
-        """The definition a dotted name stands for, following imports and aliases."""
-        ...
-
 
 _MAX_CLASSES = 200
 
@@ -47,7 +37,7 @@ def attribute_owners(all_facts: Iterable[ModuleFacts]) -> set[str]:
 class Candidates:
     """Class attributes of every parsed module, and the subclasses of every class."""
 
-    def __init__(self, resolver: Canonical, all_facts: Iterable[ModuleFacts]) -> None:
+    def __init__(self, resolver: ResolverView, all_facts: Iterable[ModuleFacts]) -> None:
         self._resolver = resolver
         self._attributes: dict[str, list[str | None]] = {}
         self._subclasses: dict[str, set[str]] = {}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pytest_signaltrace.scan.facts import Ref
-    from pytest_signaltrace.scan.resolve import Resolver
+    from pytest_signaltrace.scan.resolver_view import ResolverView
 
 #: Modules (and packages) whose objects' ``send`` is not a signal's.
 NOT_SIGNAL_MODULES = (
@@ -56,7 +56,7 @@ def is_not_signal_name(text: str) -> bool:
     return "sig" not in name.lower() and NOT_SIGNAL_NAME.match(name) is not None
 
 
-def is_not_signal(ref: Ref, resolver: Resolver) -> bool:
+def is_not_signal(ref: Ref, resolver: ResolverView) -> bool:
     """Whether ``ref`` is known not to be a signal: an object of a mail, socket, HTTP ...
     library, or an instance of a class of the scanned source that is not a signal class
     (``Mailer().send()``, ``self.send()`` in a channels consumer)."""
