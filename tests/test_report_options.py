@@ -203,6 +203,36 @@ def test_precision_values_are_checked(value: object, problem: str | None) -> Non
             "javascript:alert({path})",
             "'javascript:alert({path})': a link must open a location, not run code",
         ),
+        (
+            "https://x/{path:>99999999999}",
+            "{path:>99999999999} in 'https://x/{path:>99999999999}': a field takes no format "
+            "spec or conversion; write {path}",
+        ),
+        (
+            "https://x/{path}#L{line:s}",
+            "{line:s} in 'https://x/{path}#L{line:s}': a field takes no format spec or "
+            "conversion; write {line}",
+        ),
+        (
+            "https://x/{path!r}",
+            "{path!r} in 'https://x/{path!r}': a field takes no format spec or conversion; "
+            "write {path}",
+        ),
+        (
+            "java\tscript:alert({path})",
+            "'java\\tscript:alert({path})' holds a control character ('\\t'): write it "
+            "percent-encoded",
+        ),
+        (
+            "\u0001javascript:alert({path})",
+            "'\\x01javascript:alert({path})' holds a control character ('\\x01'): write it "
+            "percent-encoded",
+        ),
+        (
+            "https://x/{path}\u202e",
+            "'https://x/{path}\\u202e' holds a control character ('\\u202e'): write it "
+            "percent-encoded",
+        ),
     ],
 )
 def test_link_templates_are_checked(template: str, problem: str | None) -> None:

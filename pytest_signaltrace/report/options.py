@@ -8,6 +8,7 @@ the values, the reporters take a :class:`ReportOptions`.
 from __future__ import annotations
 
 import string
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -85,11 +86,22 @@ def link_template_error(template: object) -> str | None:
     """
     if not isinstance(template, str):
         return f"{template!r} is not a string"
+    control = next((char for char in template if _is_control(char)), None)
+    if control is not None:
+        # A tab or a U+0001 hides a scheme from the check below (``java\tscript:``) while a
+        # browser drops it and runs the link; no URL needs one.
+        return f"{template!r} holds a control character ({control!r}): write it percent-encoded"
     try:
-        fields = [name for _text, name, _spec, _conv in string.Formatter().parse(template)]
+        parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         return f"{template!r} is not a valid template ({exc})"
-    used = [name for name in fields if name is not None]
+    for _text, name, spec, conversion in parsed:
+        if name is not None and (spec or conversion):
+            # ``{path:>99999999999}`` would fill memory, ``{line:s}`` fails on an int: the
+            # fields are plain substitutions.
+            shown = f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+            return f"{shown} in {template!r}: a field takes no format spec or conversion; write {{{name}}}"
+    used = [name for _text, name, _spec, _conv in parsed if name is not None]
     for name in used:
         if name not in LINK_FIELDS:
             return f"unknown field {{{name}}} in {template!r}; use " + ", ".join(
@@ -100,6 +112,12 @@ def link_template_error(template: object) -> str | None:
     if template.strip().lower().startswith(_REFUSED_SCHEMES):
         return f"{template!r}: a link must open a location, not run code"
     return None
+
+
+def _is_control(char: str) -> bool:
+    """C0 and C1 controls, DEL, and the invisible formatting characters (bidirectional
+    overrides, zero-width ones: Unicode category Cf)."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs")
 
 
 def shown_percent(totals: Totals, precision: int = DEFAULT_PRECISION) -> str:
