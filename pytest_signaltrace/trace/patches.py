@@ -418,8 +418,12 @@ class Installation:
 
         # signal is positional-only, as self is to Django's and Celery's send: a signal's send
         # connected as a receiver is called with signal= among its keyword arguments.
-        def send(signal: Any, /, sender: Any, **named: Any) -> Any:
+        def send(signal: Any = _UNSET, /, sender: Any = _UNSET, **named: Any) -> Any:
             __tracebackhide__ = True
+            if signal is _UNSET or sender is _UNSET:
+                # Signal.send(self=s, sender=x), or a call the original refuses: forwarded as
+                # is and not recorded, as the C path does
+                return _forward(original, signal, sender, named)
             try:
                 result = original(signal, sender, **named) if named else original(signal, sender)
             except BaseException as exc:
@@ -454,8 +458,10 @@ class Installation:
         must not reach the recursion limit only because it is traced."""
         installation, capture = self, self._capture
 
-        def send(signal: Any, /, *args: Any, **kwargs: Any) -> Any:
+        def send(signal: Any = _UNSET, /, *args: Any, **kwargs: Any) -> Any:
             __tracebackhide__ = True
+            if signal is _UNSET:  # Signal.send(self=s, ...): forwarded as is, not recorded
+                return original(*args, **kwargs)
             holder = None
             if capture_live:
                 holder = [id(signal), None]
@@ -765,6 +771,19 @@ def _creation_frame(
         else:
             return frame
     return None
+
+
+#: A send patch's argument that was not passed (``Signal.send(self=s, sender=x)`` passes none
+#: by position).
+_UNSET: Any = object()
+
+
+def _forward(original: Callable[..., Any], signal: Any, sender: Any, named: dict[str, Any]) -> Any:
+    """Call ``original`` with the arguments a send patch was given, leaving out the unset ones."""
+    __tracebackhide__ = True
+    if sender is not _UNSET:
+        named["sender"] = sender
+    return original(**named) if signal is _UNSET else original(signal, **named)
 
 
 def _takes_sender_and_named(function: object) -> bool:
