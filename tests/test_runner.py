@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 import unittest
 from pathlib import Path
 
@@ -106,3 +108,23 @@ def test_a_fault_while_starting_is_one_line_on_stderr(
     err = capsys.readouterr().err
     assert err.startswith("signaltrace: not tracing this process (FileNotFoundError(")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "pytest_signaltrace",  # another interpreter: the plugin is not installed there
+        "wrapt",  # the plugin is there, a dependency is not
+    ],
+)
+def test_a_child_that_cannot_trace_leaves_its_stderr_alone(tmp_path: Path, missing: str) -> None:
+    shadow = tmp_path / "shadow" / missing
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("import a_module_that_is_not_installed\n")
+    env = prepare_environment(tmp_path / "hook", [tmp_path], dict(os.environ))
+    # after the hook's folder, before site-packages: the shadow is what the child imports
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "hook"), str(tmp_path / "shadow")])
+    done = subprocess.run(
+        [sys.executable, "-c", "print('hello')"], env=env, capture_output=True, text=True
+    )
+    assert (done.stdout, done.stderr) == ("hello\n", "")

@@ -15,7 +15,7 @@ when :data:`CONFIG_ENV` names a run's configuration. :func:`start`
    recorder holds its parent's counts.
 
 Nothing here may break the traced program: any fault is printed once on stderr and tracing is
-abandoned.
+abandoned; an interpreter that cannot trace (a dependency missing, too old a Python) says nothing.
 """
 
 from __future__ import annotations
@@ -48,6 +48,10 @@ def start_from_environment() -> None:
         return
     try:
         start(Path(config))
+    except (ImportError, SyntaxError):
+        # An interpreter that lacks what tracing needs (wrapt, a newer Python) cannot trace:
+        # silent, as its stderr belongs to the program.
+        return
     except Exception as exc:
         _warn(f"not tracing this process ({exc!r})")
 
