@@ -7,7 +7,8 @@ choose its fast paths) answers as it would without the fixture. It works with or
 (senders, keyword arguments) only until the test ends, and restores every method it wrapped.
 
 ``muted(signal)`` empties the signal's receivers for the block, as factory_boy's
-``mute_signals`` does: the sends still happen (and are observed and traced), no receiver runs.
+``mute_signals`` does: the sends still happen (and are observed and traced), no receiver runs
+(see :mod:`.muting`). How a send is matched to an expectation: :mod:`.matching`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
+
+from pytest_signaltrace.plugin import muting
+from pytest_signaltrace.plugin.matching import (
+    Matcher,
+    describe_expected,
+    qualified_name,
+    safe_repr,
+)
 
 _SYNC = ("send", "send_robust")
 _ASYNC = ("asend", "asend_robust")
@@ -57,19 +66,30 @@ class SignalsFixture:
         self._lock = threading.Lock()
 
     def sent(self, signal: Any, *, sender: Any = ...) -> list[SentCall]:
-        """The sends of ``signal`` so far (from ``sender``, when given), in order."""
+        """The sends of ``signal`` so far (from ``sender``, when given: the sender itself, an
+        equal value, a class it is an instance of, or a predicate), in order."""
+        return self._sent(signal, sender, Matcher())
+
+    def _sent(self, signal: Any, sender: Any, matcher: Matcher) -> list[SentCall]:
         return [
             call
             for call in self.calls
-            if call.signal is signal and (sender is ... or _same(call.sender, sender))
+            if call.signal is signal
+            and (sender is ... or matcher.matches(call.sender, sender, "sender"))
         ]
 
     def assert_sent(
         self, signal: Any, *, sender: Any = ..., times: int | None = None, **kwargs: Any
     ) -> list[SentCall]:
         """Fail unless ``signal`` was sent (``times`` times, when given) from ``sender`` with
-        at least the keyword arguments ``kwargs``; returns the matching calls."""
-        matching = [call for call in self.sent(signal, sender=sender) if _has_kwargs(call, kwargs)]
+        at least the keyword arguments ``kwargs``; returns the matching calls. ``sender`` and
+        each keyword value may be a class (an instance matches) or a predicate."""
+        matcher = Matcher()
+        matching = [
+            call
+            for call in self._sent(signal, sender, matcher)
+            if matcher.has_kwargs(call.kwargs, kwargs)
+        ]
         if (times is None and matching) or (times is not None and len(matching) == times):
             return matching
         expected = "sent" if times is None else f"sent {_times(times)}"
@@ -84,30 +104,24 @@ class SignalsFixture:
         else:
             seen = sorted({_name(call.signal) for call in self.calls})
             lines.append(f"signals sent during the test: {', '.join(seen) or '(none)'}")
+        lines += matcher.errors
         raise _failure(lines)
 
     def assert_not_sent(self, signal: Any, *, sender: Any = ...) -> None:
         """Fail if ``signal`` was sent (from ``sender``, when given)."""
-        calls = self.sent(signal, sender=sender)
+        matcher = Matcher()
+        calls = self._sent(signal, sender, matcher)
         if calls:
             lines = [f"expected {_name(signal)} not sent; it was sent {_times(len(calls))}:"]
             lines += [f"  - {_describe(call)}" for call in calls]
-            raise _failure(lines)
+            raise _failure(lines + matcher.errors)
 
     @contextlib.contextmanager
     def muted(self, *signals: Any) -> Iterator[None]:
-        """No receiver of ``signals`` runs inside the block; the sends are still observed."""
-        saved = []
-        for signal in signals:
-            saved.append((signal, signal.receivers))
-            signal.receivers = []
-            _clear_cache(signal)
-        try:
+        """No receiver of ``signals`` runs inside the block; the sends are still observed.
+        Blocks nest and overlap; connects and disconnects made inside are kept."""
+        with muting.muted(*signals):
             yield
-        finally:
-            for signal, receivers in reversed(saved):
-                signal.receivers = receivers
-                _clear_cache(signal)
 
     def _record(self, call: SentCall) -> None:
         with self._lock:
@@ -230,27 +244,6 @@ def _note_responses(call: SentCall, responses: Any) -> None:
         call.receivers = [pair[0] for pair in responses if isinstance(pair, tuple) and pair]
 
 
-def _clear_cache(signal: Any) -> None:
-    cache = getattr(signal, "sender_receivers_cache", None)
-    if cache is not None:
-        cache.clear()
-
-
-def _same(actual: Any, expected: Any) -> bool:
-    """Identity first (how Django matches senders), then equality (a Celery task and the proxy
-    ``@app.task`` returned before the app was finalised are equal, not identical)."""
-    if actual is expected:
-        return True
-    try:
-        return bool(actual == expected)
-    except Exception:
-        return False
-
-
-def _has_kwargs(call: SentCall, wanted: dict[str, Any]) -> bool:
-    return all(name in call.kwargs and call.kwargs[name] == value for name, value in wanted.items())
-
-
 def _name(signal: Any) -> str:
     """The name a signal is known by: ``module.name`` of a module that holds it (a ``signals``
     module first), else its repr. Only computed for a failure message."""
@@ -263,7 +256,7 @@ def _name(signal: Any) -> str:
             if value is signal and not name.startswith("_"):
                 names.append((not module_name.endswith("signals"), module_name, name))
     if not names:
-        return repr(signal)
+        return safe_repr(signal)
     _, module_name, name = min(names)
     return f"{module_name}.{name}"
 
@@ -280,15 +273,16 @@ def _times(count: int) -> str:
 
 
 def _describe_filter(sender: Any, kwargs: dict[str, Any]) -> str:
-    parts = ([] if sender is ... else [f"sender={sender!r}"]) + [
-        f"{name}={value!r}" for name, value in kwargs.items()
+    parts = ([] if sender is ... else [f"sender={describe_expected(sender)}"]) + [
+        f"{name}={describe_expected(value)}" for name, value in kwargs.items()
     ]
     return f" with {', '.join(parts)}" if parts else ""
 
 
 def _describe(call: SentCall) -> str:
     arguments = ", ".join(
-        [f"sender={call.sender!r}"] + [f"{k}={v!r}" for k, v in call.kwargs.items()]
+        [f"sender={safe_repr(call.sender)}"]
+        + [f"{k}={safe_repr(v)}" for k, v in call.kwargs.items()]
     )
-    ran = ", ".join(getattr(r, "__qualname__", repr(r)) for r in call.receivers) or "none"
+    ran = ", ".join(qualified_name(r) for r in call.receivers) or "none"
     return f"{call.method}({arguments}); receivers that ran: {ran}"

@@ -99,8 +99,12 @@ def link_template_error(template: object) -> str | None:
         if name is not None and (spec or conversion):
             # ``{path:>99999999999}`` would fill memory, ``{line:s}`` fails on an int: the
             # fields are plain substitutions.
-            shown = f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
-            return f"{shown} in {template!r}: a field takes no format spec or conversion; write {{{name}}}"
+            suffix = (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            shown = "{" + name + suffix + "}"
+            return (
+                f"{shown} in {template!r}: a field takes no format spec or conversion; "
+                f"write {{{name}}}"
+            )
     used = [name for _text, name, _spec, _conv in parsed if name is not None]
     for name in used:
         if name not in LINK_FIELDS:
