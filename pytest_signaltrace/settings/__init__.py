@@ -41,6 +41,8 @@ from pytest_signaltrace.settings.sources import (
 from pytest_signaltrace.settings.values import (
     as_list,
     branch_error,
+    destination_error,
+    output_error,
     parse_percent,
 )
 
@@ -60,7 +62,9 @@ __all__ = [
     "branch_error",
     "check_ini_keys",
     "check_table",
+    "destination_error",
     "effective_settings",
+    "output_error",
     "parse_percent",
     "pyproject_table",
     "read_settings",

@@ -24,6 +24,7 @@ from pytest_signaltrace.settings.keys import (
     check_table,
 )
 from pytest_signaltrace.settings.model import (
+    GITHUB_STEP_SUMMARY,
     SKIP_COVERED,
     ConfigError,
     ReportRequest,
@@ -38,6 +39,7 @@ from pytest_signaltrace.settings.values import (
     as_list,
     branch_error,
     check_folders,
+    destination_error,
     parse_percent,
     parse_report,
     resolved_paths,
@@ -133,6 +135,7 @@ def _read_settings(source: SettingsSource, *, scans: bool | None = None) -> Sett
     reports = tuple(
         parse_report(value, picked.name) for value in raw_reports if str(value).strip()
     )
+    reports_origin = picked.name
 
     picked = pick("fail_under")
     fail_under = None
@@ -165,6 +168,7 @@ def _read_settings(source: SettingsSource, *, scans: bool | None = None) -> Sett
     if picked.where != "option" and from_environment:
         picked = pick.record("data_file", _Pick("option", from_environment, f"${DATA_FILE_ENV}"))
     data_file = _data_file(picked, invocation_dir=invocation_dir, rootdir=rootdir)
+    _check_destinations(reports, reports_origin, invocation_dir, data_file)
 
     report_options = _report_options(pick)
     append = bool(pick("append", flag=True).value)
@@ -195,6 +199,20 @@ def _read_settings(source: SettingsSource, *, scans: bool | None = None) -> Sett
         diff_fail_under=diff_fail_under,
         origins=pick.origins,
     )
+
+
+def _check_destinations(
+    reports: tuple[ReportRequest, ...], origin: str, invocation_dir: Path, data_file: Path | None
+) -> None:
+    """Refuse, before the run, a report that would be written over the data file or a source
+    file (a usage error, as a bad ``--cov-report`` is: nothing has run yet)."""
+    for request in reports:
+        destination = request.destination
+        if not destination or destination in ("-", GITHUB_STEP_SUMMARY):
+            continue
+        problem = destination_error(invocation_dir / destination, data_file)
+        if problem:
+            raise ConfigError(f"{origin}: {request.kind}:{destination} is {problem}")
 
 
 def _diff_gate(pick: _Picker) -> tuple[str | None, float | None]:

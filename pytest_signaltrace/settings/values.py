@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +21,32 @@ def branch_error(branch: str) -> str | None:
     if any(char.isspace() or not char.isprintable() for char in branch):
         return f"{branch!r} is not a branch name (git names hold no spaces or control characters)"
     return None
+
+
+#: Suffixes of the files the scan reads: no report is one of them.
+_SOURCE_SUFFIXES = (".py", ".pyi", ".pyw")
+
+
+def destination_error(destination: Path, data_file: Path | None) -> str | None:
+    """Why a report may not be written to ``destination`` (``None`` when it may), to follow
+    ``"<destination> is "``: it is the
+    data file (a report over it destroys the run's data), or a Python source file (the scan
+    reads those: ``json:app/signals.py`` would overwrite code). Symlinks are followed, as the
+    writer follows them."""
+    target = Path(os.path.realpath(destination))
+    if data_file is not None and target == Path(os.path.realpath(data_file)):
+        return "the data file: a report there would destroy the run's data"
+    if target.suffix.lower() in _SOURCE_SUFFIXES or destination.suffix.lower() in _SOURCE_SUFFIXES:
+        return "a Python source file: a report there would overwrite code"
+    return None
+
+
+def output_error(output: str | None, data_file: Path | None) -> str | None:
+    """Why a command may not write to ``--output`` (``None``: it may; ``-`` is stdout)."""
+    if output is None or output == "-":
+        return None
+    problem = destination_error(Path(output), data_file)
+    return f"--output {output} is {problem}" if problem else None
 
 
 def check_folders(paths: Sequence[Path], origin: str) -> None:
