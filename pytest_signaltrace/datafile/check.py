@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pytest_signaltrace.datafile.format import DataFileError
+from pytest_signaltrace.model import SEND_METHODS
 
 #: The deepest nesting a data file may have: the format itself needs 6 levels.
 MAX_DEPTH = 32
@@ -20,6 +21,10 @@ _LINE_KEYS = frozenset({"line", "end_line", "def_line", "definition_line"})
 _PATH_KEYS = frozenset({"path", "def_path", "definition_path", "root", "rootdir"})
 #: Lists of strings (test node ids, folders, patterns, worker ids).
 _STRING_LIST_KEYS = frozenset({"tests", "sources", "exclude", "missing_workers", "runs"})
+#: Send methods: the names a send site or a traced send can have.
+_METHOD_KEYS = frozenset({"method"})
+#: Runtime sites: ``[path index, line]``, the line from 1.
+_SITE_KEYS = frozenset({"site", "project_site"})
 #: The largest integer accepted anywhere (a counter of a real run stays far below it).
 _MAX_INT = 2**63 - 1
 
@@ -70,6 +75,10 @@ def check_document(document: object, *, name: str) -> None:
             continue
         shallow = depth + 1 <= MAX_DEPTH
         keyed = isinstance(value, dict)
+        if isinstance(value, dict) and _is_zero(value.get("line")) and value.get("path"):
+            # line 0 means "no Python code" (a receiver that is a builtin): never in a file
+            at = _where_text((where, "line"))
+            raise DataFileError(f"{name} is corrupt: {at} is 0 (a line of a file counts from 1)")
         for key, item in items:
             if keyed:
                 key = str(key)
@@ -125,6 +134,10 @@ def _field_problem(key: str, value: object) -> str:
         return "expected a path: a string, or null"
     if key in _STRING_LIST_KEYS and not _is_string_list(value):
         return "expected a list of strings"
+    if key in _METHOD_KEYS and value not in SEND_METHODS:
+        return "expected a send method: " + ", ".join(SEND_METHODS)
+    if key in _SITE_KEYS and type(value) is list and len(value) == 2 and _is_zero(value[1]):
+        return "expected a site: [path, line], the line from 1"
     return ""
 
 
@@ -136,6 +149,10 @@ def _is_string_list(value: object) -> bool:
     return all(isinstance(item, str) for item in value) or all(
         isinstance(item, dict) for item in value
     )
+
+
+def _is_zero(value: object) -> bool:
+    return type(value) is int and value == 0
 
 
 def _is_count(value: object) -> bool:
