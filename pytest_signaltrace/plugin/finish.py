@@ -237,10 +237,14 @@ def _write_report(
     if destination == GITHUB_STEP_SUMMARY:
         destination = os.environ.get("GITHUB_STEP_SUMMARY", "")
         if not destination:
-            session.notes.append(
+            missing = (
                 "markdown-append: $GITHUB_STEP_SUMMARY is not set (not on GitHub Actions?); "
                 "nothing written"
             )
+            # With a gate, a report asked for and not written fails the run, as any other
+            # report that cannot be written does: a CI job whose summary vanished must not pass.
+            gated = session.settings.fail_under is not None
+            (session.problems if gated else session.notes).append(missing)
             return
     path = config.invocation_params.dir / destination
     if request.kind == "markdown-append":

@@ -72,6 +72,21 @@ def test_markdown_append_without_a_step_summary_says_so_and_passes(
     result.stdout.fnmatch_lines(["*GITHUB_STEP_SUMMARY is not set*nothing written*"])
 
 
+def test_markdown_append_without_a_step_summary_fails_a_gate(
+    project: DjangoProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    result = project.run("--signal-report=markdown-append", "--signal-fail-under=0")
+    result.assert_outcomes(passed=1)
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(
+        [
+            "FAIL pytest-signaltrace: markdown-append: $GITHUB_STEP_SUMMARY is not set "
+            "(not on GitHub Actions?); nothing written"
+        ]
+    )
+
+
 def test_github_prints_a_warning_annotation_per_receiver_that_never_ran(
     project: DjangoProject,
 ) -> None:
