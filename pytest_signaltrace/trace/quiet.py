@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from types import CodeType
 from typing import Any
 
-from pytest_signaltrace.trace.counters import Counter
+from pytest_signaltrace.trace.counters import Counter, count_of
 
 #: ``(signal token, method, id(code), f_lasti, project)``: a quiet row (no handlers).
 QuietRow = tuple[int, str, int, int, Any]
@@ -88,6 +88,22 @@ class QuietSends:
         self._refs[(token, method)] = ref
         live[key] = counters
         return counters
+
+    def fold(self, moved: dict[int, int]) -> None:
+        """Move the counters of dead signals' tokens to the tokens that stand for them now
+        (see ``SignalRegistry.fold_dead``), summing counters of the same caller."""
+        with self._lock:
+            for (token, method), counters in list(self._rows.items()):
+                folded = moved.get(token)
+                if folded is None:
+                    continue
+                del self._rows[(token, method)]
+                self._refs.pop((token, method), None)
+                into = self._rows.setdefault((folded, method), {})
+                for place, counter in counters.copy().items():
+                    known = into.get(place)
+                    total = count_of(counter) + (0 if known is None else count_of(known))
+                    into[place] = itertools.count(total)
 
     def counts(self) -> Iterator[tuple[QuietRow, Counter]]:
         """Every quiet row and its counter (``dict.copy()`` first: atomic under the GIL)."""

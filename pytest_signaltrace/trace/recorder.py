@@ -27,6 +27,9 @@ whichever test is running then, which is also what "ran during" means.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import threading
 from collections.abc import Callable, Iterable
 from types import CodeType
 from typing import Any, TypeVar
@@ -60,6 +63,12 @@ SendRow = tuple[int, str, Any, Any, Any, _Handlers]
 _CallRow = tuple[int, _Handlers]
 _ConnectRow = tuple[int, int | None, Site | None, str | None, str | None]
 _K = TypeVar("_K")
+_V = TypeVar("_V")
+
+#: Fold the rows of dead signals once this many have died (and at each snapshot): often enough
+#: that 50,000 short-lived signals keep no more than this many tokens' rows, seldom enough that
+#: the walk over the rows costs little per signal.
+FOLD_EVERY = 1024
 
 
 class Recorder:
@@ -95,6 +104,8 @@ class Recorder:
         #: connects with a fresh uid on every request (see ``data.fold_third_party_uids``,
         #: which does the same to a trace read from anywhere). Set by the installation.
         self.folds_uid: Callable[[int], bool] = _never
+        # Reentrant: a finaliser run inside a fold (any allocation) may create a signal.
+        self._fold_lock = threading.RLock()
 
     def record_signal_created(
         self,
@@ -106,6 +117,30 @@ class Recorder:
         """A signal was created at ``site`` in ``module`` (in a class body: ``class_qualname``)."""
         scope = None if module is None else (module, class_qualname)
         self.signals.created(signal, site, scope)
+        if len(self.signals.dead) >= FOLD_EVERY:
+            self.fold_dead_signals()
+
+    def fold_dead_signals(self) -> None:
+        """Merge the rows of the signals that died into one token per definition and creation
+        site (all a report can tell of a dead signal), so that memory does not grow with the
+        number of short-lived signal instances. Dead signals' rows are never bumped again (a
+        send holds its signal), so moving them needs no lock against the hot path; dicts are
+        copied before they are walked (atomic under the GIL)."""
+        with self._fold_lock:
+            moved = self.signals.fold_dead()
+            if not moved:
+                return
+            for counters in (self.sends, self._calls, self._connects, self._disconnects):
+                _fold_rows(counters, moved, _add_counters)
+            _fold_rows(self.raises.counts, moved, _add_counters)
+            _fold_rows(self.tests, moved, _union)
+            _fold_rows(self.raises.tests, moved, _union)
+            _fold_rows(self.raises.messages, moved, min)
+            swallowed = self.raises.swallowed
+            for index, kept in enumerate(list(swallowed)):
+                if kept.signal in moved:
+                    swallowed[index] = dataclasses.replace(kept, signal=moved[kept.signal])
+            self.quiet.fold(moved)
 
     def record_send(
         self,
@@ -185,6 +220,7 @@ class Recorder:
 
     def snapshot(self) -> Trace:
         """A :class:`Trace` of everything recorded so far (the recorder keeps counting)."""
+        self.fold_dead_signals()
         sends = _counts(self.sends)
         for quiet, counter in self.quiet.counts():
             quiet_row: SendRow = (*quiet, ())
@@ -261,6 +297,27 @@ class Recorder:
 
 def _never(_token: int) -> bool:
     return False
+
+
+def _fold_rows(rows: dict[Any, _V], moved: dict[int, int], merge: Callable[[_V, _V], _V]) -> None:
+    """Re-key the rows of ``rows`` whose first item is a token of ``moved``, merging rows that
+    become equal with ``merge``."""
+    for row, value in rows.copy().items():
+        folded = moved.get(row[0])
+        if folded is None:
+            continue
+        del rows[row]
+        new_row = (folded, *row[1:])
+        known = rows.get(new_row)
+        rows[new_row] = value if known is None else merge(known, value)
+
+
+def _add_counters(first: Counter, second: Counter) -> Counter:
+    return itertools.count(count_of(first) + count_of(second))
+
+
+def _union(first: set[str], second: set[str]) -> set[str]:
+    return first | second
 
 
 def _counts(counters: dict[_K, Counter]) -> dict[_K, int]:

@@ -8,6 +8,7 @@ never ``isinstance``, so lazy proxies (Celery's ``current_app``) are never evalu
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
 import threading
 import weakref
@@ -82,7 +83,14 @@ class SignalRegistry:
         #: A weak reference's callback removes a signal's entry when it dies, before its id can
         #: be reused (signals that cannot be weakly referenced keep theirs).
         self.by_id: dict[int, int] = {}
-        self._infos: list[_SignalInfo] = []
+        self._infos: dict[int, _SignalInfo] = {}
+        self._next_token = itertools.count()
+        #: Tokens of signals that died since the last :meth:`fold_dead` (appended by the weak
+        #: reference's callback: one atomic C call, safe inside the garbage collector).
+        self.dead: list[int] = []
+        #: ``(definition, creation site)`` -> the token standing for every dead signal folded
+        #: into it (see :meth:`fold_dead`).
+        self._folded: dict[tuple[str | None, tuple[str, int] | None], int] = {}
         # Reentrant: a finaliser run by the garbage collector inside the locked block (any
         # allocation can trigger it) may send, and so register a signal, on this same thread.
         self._lock = threading.RLock()
@@ -129,14 +137,40 @@ class SignalRegistry:
                     known.creation = known.creation or info.creation
                     known.scope = known.scope or info.scope
                 return token
-            token = len(self._infos)
+            token = next(self._next_token)
             try:
-                info.ref = weakref.ref(signal, functools.partial(_forget, self.by_id, key, token))
+                forget = functools.partial(_forget, self.by_id, self.dead, key, token)
+                info.ref = weakref.ref(signal, forget)
             except TypeError:
                 info.ref = None
-            self._infos.append(info)
+            self._infos[token] = info
             self.by_id[key] = token
         return token
+
+    def fold_dead(self) -> dict[int, int]:
+        """Forget the signals that died since the last call; returns, for each of their tokens,
+        the token that now stands for it: one per ``(definition, creation site)``, which is all
+        a report tells of a dead signal (it can no longer be looked up by value). Short-lived
+        signals (``self.changed = Signal()`` in a model's ``__init__``) then cost one token per
+        place that creates them, not one per instance."""
+        with self._lock:
+            count = len(self.dead)  # a signal dying meanwhile is appended after these
+            dead = self.dead[:count]
+            del self.dead[:count]
+            moved: dict[int, int] = {}
+            for token in dead:
+                info = self._infos.pop(token, None)
+                if info is None:
+                    continue
+                key = (info.definition, info.creation)
+                folded = self._folded.get(key)
+                if folded is None:
+                    folded = self._folded[key] = next(self._next_token)
+                    self._infos[folded] = _SignalInfo(
+                        ref=None, creation=info.creation, definition=info.definition
+                    )
+                moved[token] = folded
+            return moved
 
     def _resolve(self, infos: list[_SignalInfo]) -> None:
         missing: list[tuple[_SignalInfo, object]] = []
@@ -153,10 +187,12 @@ class SignalRegistry:
                 info.definition = found.get(id(signal))
 
 
-def _forget(by_id: dict[int, int], key: int, token: int, _ref: object) -> None:
-    """A signal died: free its id (no lock: this runs inside the garbage collector)."""
+def _forget(by_id: dict[int, int], dead: list[int], key: int, token: int, _ref: object) -> None:
+    """A signal died: free its id, note its token for folding (no lock: this runs inside the
+    garbage collector)."""
     if by_id.get(key) == token:
         del by_id[key]
+    dead.append(token)
 
 
 def _lookup_in_scope(signal: object, scope: tuple[str, str | None] | None) -> str | None:
