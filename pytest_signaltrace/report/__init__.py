@@ -16,8 +16,14 @@ def render_text(report: Report, fmt: str, options: ReportOptions | None = None) 
     """``report`` in one of :data:`TEXT_FORMATS`; each renderer is imported only when used.
 
     ``options`` (precision, sort, skip_covered) shape the terminal and Markdown reports; the
-    machine-readable formats carry every row and the exact figures.
+    machine-readable formats carry every row and the exact figures. Every format but JSON
+    (which escapes what it must itself) renders the report's texts escaped for display
+    (:func:`~pytest_signaltrace.report.escape.for_display`).
     """
+    if fmt != "json":
+        from pytest_signaltrace.report.escape import for_display
+
+        report = for_display(report)
     if fmt in ("term", "term-missing"):
         from pytest_signaltrace.report.terminal import render_terminal
 

@@ -89,6 +89,9 @@ def render_html(
     """
     from markupsafe import Markup
 
+    from pytest_signaltrace.report.escape import for_display
+
+    report = for_display(report)  # a non-UTF-8 file name, a control character: escaped
     options = options or ReportOptions()
     # The summary counts everything; the tables and the graph show what skip_covered leaves.
     shown, skipped = without_covered(report) if options.skip_covered else (report, 0)

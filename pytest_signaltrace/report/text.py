@@ -3,30 +3,20 @@
 Handler names, paths, expressions and code lines come from the scanned files, and a file can
 hold anything: an ESC byte in a comment would be sent raw to the terminal by ``signaltrace
 scan`` (colours, cursor moves, a terminal title), a carriage return would overwrite a line, a
-bidirectional override would reorder what is shown. :func:`printable` shows each of them as an
-escape (``\\x1b``, ``\\u202e``) instead: terminal, Markdown and GitHub annotations.
+bidirectional override would reorder what is shown. :func:`printable` (from :mod:`.escape`,
+which every report's escaping comes from) shows each of them as an escape (``\\x1b``,
+``\\u202e``) instead: terminal, Markdown and GitHub annotations.
 """
 
 from __future__ import annotations
 
 import re
 
-#: C0 controls except tab and newline, DEL, C1 controls, and the bidirectional formatting
-#: characters (embeddings, overrides, isolates, marks).
-_UNPRINTABLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+from pytest_signaltrace.report.escape import printable
+
+__all__ = ["HUMAN_FORMATS", "code_span", "for_people", "printable"]
+
 _BACKTICK_RUNS = re.compile(r"`+")
-
-
-def printable(text: str) -> str:
-    """``text`` with every control character (but tab and newline) shown as an escape."""
-    return _UNPRINTABLE.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def code_span(text: str) -> str:

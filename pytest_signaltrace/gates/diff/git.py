@@ -81,7 +81,8 @@ def parse_unified_diff(lines: Iterable[str]) -> dict[str, set[int]]:
 def _strip(target: str) -> str:
     if target.startswith('"') and target.endswith('"'):
         # git quotes unusual names C-style: "b/caf\303\251.py"
-        target = target[1:-1].encode("latin-1").decode("unicode_escape").encode("latin-1").decode()
+        raw = target[1:-1].encode("latin-1").decode("unicode_escape").encode("latin-1")
+        target = raw.decode("utf-8", "surrogateescape")  # as os.fsdecode names the file
     return target[2:] if target.startswith("b/") else target
 
 

@@ -6,6 +6,7 @@ import json
 
 from pytest_signaltrace.gates.diff.select import ChangedItem, DiffResult
 from pytest_signaltrace.model import to_jsonable
+from pytest_signaltrace.report.escape import for_display
 from pytest_signaltrace.report.options import DEFAULT_PRECISION, shown_percent
 
 DIFF_FORMATS = ("term", "markdown", "json")
@@ -16,6 +17,7 @@ def render_diff(result: DiffResult, fmt: str, precision: int = DEFAULT_PRECISION
     (the JSON keeps two, as the JSON report does)."""
     if fmt == "json":
         return _json(result)
+    result = for_display(result)  # a non-UTF-8 file name, a control character: escaped
     if fmt == "markdown":
         return _markdown(result, precision)
     return _terminal(result, precision)
