@@ -12,6 +12,7 @@ section (``Captured signaltrace call``) instead.
 
 from __future__ import annotations
 
+from pytest_signaltrace.report.escape import escape
 from pytest_signaltrace.trace.raises import Swallowed
 from pytest_signaltrace.trace.recorder import Recorder
 
@@ -41,10 +42,11 @@ def describe_swallowed(recorder: Recorder, kept: list[Swallowed], more: int) -> 
     signals = recorder.signals.refs({s.signal for s in kept})
     blocks = []
     for swallowed in kept:
-        handler = recorder.handlers.ref(swallowed.handler).handler
-        signal = signals[swallowed.signal].signal or "a signal"
+        # the first line from runtime names and a repr: one line, whatever they hold
+        handler = escape(recorder.handlers.ref(swallowed.handler).handler)
+        signal = escape(signals[swallowed.signal].signal or "a signal")
         blocks.append(
-            f"{handler} raised {swallowed.message} under {swallowed.method} of {signal}, "
+            f"{handler} raised {escape(swallowed.message)} under {swallowed.method} of {signal}, "
             f"which caught it ({OPTION})\n\n{swallowed.traceback.rstrip()}"
         )
     if more:
