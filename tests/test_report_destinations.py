@@ -9,7 +9,8 @@ from data_samples import sample_run
 
 from pytest_signaltrace.cli import ExitCode, main
 from pytest_signaltrace.datafile.data import write_data
-from pytest_signaltrace.settings import read_settings
+from pytest_signaltrace.settings import FileSource, read_settings, resolve_settings
+from pytest_signaltrace.settings.ini import locate_ini_file
 
 
 @pytest.fixture
@@ -71,6 +72,9 @@ def test_pytest_refuses_the_destination_before_the_run(
     assert str(usage.value) == f"--signal-report: {problem}"
 
 
-def test_an_ordinary_destination_is_fine(pytester: pytest.Pytester) -> None:
-    settings = read_settings(pytester.parseconfig("--signal-report=json:out/signals.json"))
-    assert [r.destination for r in settings.reports] == ["out/signals.json"]
+def test_an_ordinary_destination_is_fine(tmp_path: Path) -> None:
+    # resolved as the command line does: a pytest Config parsed here with a report would
+    # start tracing in this process
+    (tmp_path / "pyproject.toml").write_text('[tool.signaltrace]\nreport = ["json:out/s.json"]\n')
+    settings = resolve_settings(FileSource(locate_ini_file(tmp_path), {}))
+    assert [r.destination for r in settings.reports] == ["out/s.json"]
