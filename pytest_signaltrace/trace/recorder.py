@@ -27,8 +27,6 @@ whichever test is running then, which is also what "ran during" means.
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 import threading
 from collections.abc import Callable, Iterable
 from types import CodeType
@@ -36,6 +34,7 @@ from typing import Any, TypeVar
 
 from pytest_signaltrace.trace.counters import Counter as Counter  # re-exported: the send patches
 from pytest_signaltrace.trace.counters import bump, count_of
+from pytest_signaltrace.trace.folding import fold_rows
 from pytest_signaltrace.trace.frames import Site, absolute_filename
 from pytest_signaltrace.trace.identity import HandlerTable, describe_sender, describe_uid
 from pytest_signaltrace.trace.model import (
@@ -63,7 +62,6 @@ SendRow = tuple[int, str, Any, Any, Any, _Handlers]
 _CallRow = tuple[int, _Handlers]
 _ConnectRow = tuple[int, int | None, Site | None, str | None, str | None]
 _K = TypeVar("_K")
-_V = TypeVar("_V")
 
 #: Fold the rows of dead signals once this many have died (and at each snapshot): often enough
 #: that 50,000 short-lived signals keep no more than this many tokens' rows, seldom enough that
@@ -128,19 +126,14 @@ class Recorder:
         copied before they are walked (atomic under the GIL)."""
         with self._fold_lock:
             moved = self.signals.fold_dead()
-            if not moved:
-                return
-            for counters in (self.sends, self._calls, self._connects, self._disconnects):
-                _fold_rows(counters, moved, _add_counters)
-            _fold_rows(self.raises.counts, moved, _add_counters)
-            _fold_rows(self.tests, moved, _union)
-            _fold_rows(self.raises.tests, moved, _union)
-            _fold_rows(self.raises.messages, moved, min)
-            swallowed = self.raises.swallowed
-            for index, kept in enumerate(list(swallowed)):
-                if kept.signal in moved:
-                    swallowed[index] = dataclasses.replace(kept, signal=moved[kept.signal])
-            self.quiet.fold(moved)
+            if moved:
+                fold_rows(
+                    moved,
+                    counters=(self.sends, self._calls, self._connects, self._disconnects),
+                    tests=self.tests,
+                    raises=self.raises,
+                    quiet=self.quiet,
+                )
 
     def record_send(
         self,
@@ -297,27 +290,6 @@ class Recorder:
 
 def _never(_token: int) -> bool:
     return False
-
-
-def _fold_rows(rows: dict[Any, _V], moved: dict[int, int], merge: Callable[[_V, _V], _V]) -> None:
-    """Re-key the rows of ``rows`` whose first item is a token of ``moved``, merging rows that
-    become equal with ``merge``."""
-    for row, value in rows.copy().items():
-        folded = moved.get(row[0])
-        if folded is None:
-            continue
-        del rows[row]
-        new_row = (folded, *row[1:])
-        known = rows.get(new_row)
-        rows[new_row] = value if known is None else merge(known, value)
-
-
-def _add_counters(first: Counter, second: Counter) -> Counter:
-    return itertools.count(count_of(first) + count_of(second))
-
-
-def _union(first: set[str], second: set[str]) -> set[str]:
-    return first | second
 
 
 def _counts(counters: dict[_K, Counter]) -> dict[_K, int]:
