@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Framework = Literal["django", "celery"]
+#: The name of a registered framework (:mod:`pytest_signaltrace.frameworks`): ``django``...
+Framework = str
 SendMethod = Literal["send", "send_robust", "asend", "asend_robust"]
 ReceiverKind = Literal["decorator", "connect"]
 #: What a verdict rests on: the static scan, the runtime trace, or both.

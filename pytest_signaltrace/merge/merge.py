@@ -382,14 +382,11 @@ def _signal_rows(
 
 
 def _runtime_category(signal: str) -> SignalCategory:
-    if signal in catalogue.BUILTIN_SIGNALS:
+    if signal in catalogue.builtin_signals():
         return SignalCategory.BUILTIN
     return SignalCategory.EXTERNAL
 
 
 def _runtime_framework(signal: str) -> Framework:
-    builtin = catalogue.builtin_framework(signal)
-    if builtin is not None:
-        return builtin
-    return "celery" if signal.startswith("celery.") else "django"
+    return catalogue.framework_of_signal(signal)
 

@@ -1,20 +1,24 @@
 """The ``signals`` fixture: assertions on the signals a test sends, and muting.
 
-It observes sends by wrapping the send methods of Django's and Celery's ``Signal`` classes for
-the test's duration, never by connecting a receiver: ``has_listeners()`` (which the ORM asks to
-choose its fast paths) answers as it would without the fixture. It works with or without
+It observes sends by wrapping the send methods of the registered frameworks' signal classes
+(:mod:`pytest_signaltrace.frameworks`) for the test's duration, never by connecting a receiver:
+``has_listeners()`` (which the ORM asks to choose its fast paths) answers as it would without the
+fixture. It works with or without
 ``--signal-report`` (on top of the trace's own patches when they are there), keeps the calls
 (senders, keyword arguments) only until the test ends, and restores every method it wrapped.
 
 ``muted(signal)`` empties the signal's receivers for the block, as factory_boy's
 ``mute_signals`` does: the sends still happen (and are observed and traced), no receiver runs
-(see :mod:`.muting`). How a send is matched to an expectation: :mod:`.matching`.
+(see :mod:`.muting`; a framework whose signals are muted otherwise says how, see
+:attr:`~pytest_signaltrace.frameworks.Framework.mute`). How a send is matched to an
+expectation: :mod:`.matching`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -22,6 +26,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from pytest_signaltrace import frameworks
+from pytest_signaltrace.frameworks import BoundSends, SignalClass
 from pytest_signaltrace.plugin import muting
 from pytest_signaltrace.plugin.matching import (
     Matcher,
@@ -29,15 +35,6 @@ from pytest_signaltrace.plugin.matching import (
     qualified_name,
     safe_repr,
 )
-
-_SYNC = ("send", "send_robust")
-_ASYNC = ("asend", "asend_robust")
-#: ``celery.app.trace`` binds these sends at import: a class patch would not reach them.
-_CELERY_BOUND = {
-    "send_prerun": "task_prerun",
-    "send_postrun": "task_postrun",
-    "send_success": "task_success",
-}
 
 
 @dataclass
@@ -120,8 +117,17 @@ class SignalsFixture:
     def muted(self, *signals: Any) -> Iterator[None]:
         """No receiver of ``signals`` runs inside the block; the sends are still observed.
         Blocks nest and overlap; connects and disconnects made inside are kept."""
-        with muting.muted(*signals):
-            yield
+        ways = [(signal, frameworks.own_mute(signal)) for signal in signals]
+        with muting.muted(*[signal for signal, mute in ways if mute is None]):
+            undo = []
+            try:
+                for signal, mute in ways:
+                    if mute is not None:
+                        undo.append(mute(signal))
+                yield
+            finally:
+                for restore in reversed(undo):
+                    restore()
 
     def _record(self, call: SentCall) -> None:
         with self._lock:
@@ -134,11 +140,15 @@ def observing() -> Iterator[SignalsFixture]:
     fixture = SignalsFixture()
     undo: list[Callable[[], None]] = []
     try:
-        for cls in _signal_classes():
-            undo += _wrap_class(cls, fixture)
-        celery_trace = sys.modules.get("celery.app.trace")
-        if celery_trace is not None:
-            undo += _wrap_bound_sends(celery_trace, fixture)
+        for framework in frameworks.registered():
+            for spec in framework.classes:
+                cls = spec.live_class()
+                if cls is not None:
+                    undo += _wrap_class(cls, spec, fixture)
+            for bound in framework.bound_sends:
+                module = sys.modules.get(bound.module)
+                if module is not None:
+                    undo += _wrap_bound_sends(module, bound, fixture)
         yield fixture
     finally:
         for restore in reversed(undo):
@@ -146,24 +156,13 @@ def observing() -> Iterator[SignalsFixture]:
         fixture.calls.clear()  # keep no sender or instance alive after the test
 
 
-def _signal_classes() -> list[type]:
-    """Django's and Celery's ``Signal`` classes, where they are imported (never imports)."""
-    classes = []
-    for module_name in ("django.dispatch.dispatcher", "celery.utils.dispatch.signal"):
-        module = sys.modules.get(module_name)
-        cls = getattr(module, "Signal", None)
-        if isinstance(cls, type):
-            classes.append(cls)
-    return classes
-
-
-def _wrap_class(cls: type, fixture: SignalsFixture) -> list[Callable[[], None]]:
+def _wrap_class(cls: type, spec: SignalClass, fixture: SignalsFixture) -> list[Callable[[], None]]:
     undo: list[Callable[[], None]] = []
-    for name in (*_SYNC, *_ASYNC):
+    for name in (*spec.sync_sends, *spec.async_sends):
         current = cls.__dict__.get(name)
         if current is None:
             continue
-        if name in _SYNC:
+        if name in spec.sync_sends:
             wrapper = _sync_wrapper(current, name, fixture)
         else:
             wrapper = _async_wrapper(current, name, fixture)
@@ -214,13 +213,15 @@ def _async_wrapper(original: Any, method: str, fixture: SignalsFixture) -> Any:
     return asend
 
 
-def _wrap_bound_sends(module: ModuleType, fixture: SignalsFixture) -> list[Callable[[], None]]:
-    from celery import signals
-
+def _wrap_bound_sends(
+    module: ModuleType, sends: BoundSends, fixture: SignalsFixture
+) -> list[Callable[[], None]]:
+    """Wrap the globals of ``module`` bound to a send at import: a class patch misses them."""
     undo: list[Callable[[], None]] = []
-    for name, signal_name in _CELERY_BOUND.items():
+    for name, signal_id in sends.names.items():
         bound = module.__dict__.get(name)
-        signal = getattr(signals, signal_name, None)
+        signal_module, _, signal_name = signal_id.rpartition(".")
+        signal = getattr(importlib.import_module(signal_module), signal_name, None)
         if bound is None or signal is None:
             continue
 

@@ -63,7 +63,7 @@ def summarize_signals(
 
 
 def _category(signal: str, definition: Definition | None) -> SignalCategory:
-    if signal in catalogue.BUILTIN_SIGNALS:
+    if signal in catalogue.builtin_signals():
         return SignalCategory.BUILTIN
     if definition is not None:
         return SignalCategory.CUSTOM
@@ -73,10 +73,7 @@ def _category(signal: str, definition: Definition | None) -> SignalCategory:
 def _framework(signal: str, definition: Definition | None) -> Framework:
     if definition is not None:
         return definition.framework
-    builtin = catalogue.builtin_framework(signal)
-    if builtin is not None:
-        return builtin
-    return "celery" if signal.startswith("celery.") else "django"
+    return catalogue.framework_of_signal(signal)
 
 
 def dead_receivers(

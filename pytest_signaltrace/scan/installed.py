@@ -9,7 +9,7 @@ way with the scanner's own fact extraction. The signal's id is its definition:
 ``someapp.signals.action``, as the runtime trace names it.
 
 Only what a name needs is read, once per module (and per file in the facts cache when one is
-given). Standard-library modules, Django and Celery (their signals are in the catalogue) and
+given). Standard-library modules, the frameworks' packages (their signals are in the catalogue) and
 the scanned folders themselves are never looked up.
 """
 
@@ -29,8 +29,14 @@ from pytest_signaltrace.scan.facts import ModuleFacts
 from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE
 
 _MAX_HOPS = 25
-#: Never looked up: no signal of theirs is outside the catalogue.
-_SKIPPED_TOPS = frozenset({*sys.stdlib_module_names, "django", "celery"})
+#: Never looked up: the standard library has no signal, and the frameworks' are all in the
+#: catalogue (:func:`_skipped`).
+_STDLIB_TOPS = frozenset(sys.stdlib_module_names)
+
+
+def _skipped(top: str) -> bool:
+    """Whether a top-level package's installed source is never read."""
+    return top in _STDLIB_TOPS or top in catalogue.framework_packages()
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ class InstalledSource:
 
     def signal(self, dotted: str) -> str | None:
         """The id of the installed signal ``dotted`` names, or ``None`` when it names none."""
-        if "." not in dotted or dotted.partition(".")[0] in _SKIPPED_TOPS:
+        if "." not in dotted or _skipped(dotted.partition(".")[0]):
             return None
         if dotted not in self._signals:
             self._signals[dotted] = self._follow(dotted, 0)
@@ -81,7 +87,7 @@ class InstalledSource:
 
     def _follow(self, dotted: str, hops: int) -> str | None:
         dotted = catalogue.canonical_builtin(dotted)
-        if dotted in catalogue.BUILTIN_SIGNALS:
+        if dotted in catalogue.builtin_signals():
             return dotted
         module, rest = self._split(dotted)
         if module is None or not rest or hops > _MAX_HOPS:
@@ -108,9 +114,9 @@ class InstalledSource:
         """Whether ``dotted`` is a signal class: built in, or an installed subclass of one."""
         if dotted is None or hops > _MAX_HOPS:
             return False
-        if dotted in catalogue.SIGNAL_CLASSES:
+        if dotted in catalogue.signal_classes():
             return True
-        if dotted.partition(".")[0] in _SKIPPED_TOPS:
+        if _skipped(dotted.partition(".")[0]):
             return False
         module, rest = self._split(dotted)
         facts = self.facts_of(module) if module is not None and rest else None
@@ -178,7 +184,7 @@ class InstalledSource:
         return found
 
     def _locate_top(self, name: str) -> _Located | None:
-        if not name.isidentifier() or name in _SKIPPED_TOPS:
+        if not name.isidentifier() or _skipped(name):
             return None
         try:
             spec = PathFinder.find_spec(name, self._path)

@@ -63,7 +63,7 @@ def may_use(data: bytes) -> bool:
 
 def builtin_names() -> set[bytes]:
     """The bare names of Django's and Celery's built-in signals."""
-    return {signal.rpartition(".")[2].encode() for signal in catalogue.BUILTIN_SIGNALS}
+    return {signal.rpartition(".")[2].encode() for signal in catalogue.builtin_signals()}
 
 
 #: What :func:`use_profile` says of a file: ``False`` (it uses no signal), ``True`` (it may use

@@ -107,7 +107,7 @@ class Resolver:
         """Whether ``dotted`` is a signal or function defined in the scanned source, or built in."""
         module, rest = self.split_module(dotted)
         if module is None:
-            return dotted in catalogue.BUILTIN_SIGNALS
+            return dotted in catalogue.builtin_signals()
         facts = self._facts_of(module)
         qualname = ".".join(rest)
         return facts is not None and (qualname in facts.functions or _defines(facts, qualname))
@@ -115,7 +115,7 @@ class Resolver:
     def _known_elsewhere(self, dotted: str) -> bool:
         module, rest = self.split_module(dotted)
         if module is None:
-            return dotted in catalogue.BUILTIN_SIGNALS
+            return dotted in catalogue.builtin_signals()
         facts = self._facts_of(module)
         return (
             facts is not None
@@ -130,7 +130,7 @@ class Resolver:
         canonical = self.canonical(dotted)
         if canonical in self._signal_classes:
             return self._signal_classes[canonical]
-        framework = catalogue.SIGNAL_CLASSES.get(canonical)
+        framework = catalogue.signal_classes().get(canonical)
         if framework is None:
             module, rest = self.split_module(canonical)
             facts = self._facts_of(module) if module else None
@@ -194,7 +194,7 @@ class MapBuilder:
 
     def _is_receiver_decorator(self, ref: Ref) -> bool:
         return ref.target is not None and (
-            self.resolver.canonical(ref.target) in catalogue.RECEIVER_DECORATORS
+            self.resolver.canonical(ref.target) in catalogue.receiver_decorators()
         )
 
     def signal_id(self, ref: Ref) -> str | None:
@@ -204,7 +204,7 @@ class MapBuilder:
         canonical = self.resolver.canonical(ref.target)
         if (
             canonical in self.definitions
-            or canonical in catalogue.BUILTIN_SIGNALS
+            or canonical in catalogue.builtin_signals()
             or canonical in self._decorated_signals
         ):
             return canonical

@@ -1,8 +1,9 @@
 """Signal objects -> small ints, creation sites and definition ids (``module[.Class].attr``).
 
-Signals are tracked through weak references. Django and Celery are never imported: their
-``Signal`` classes are looked up in ``sys.modules``, and values are type-checked with ``type()``,
-never ``isinstance``, so lazy proxies (Celery's ``current_app``) are never evaluated.
+Signals are tracked through weak references. No framework is ever imported: the signal classes of
+the registered frameworks (:mod:`pytest_signaltrace.frameworks`) are looked up in ``sys.modules``,
+and values are type-checked with ``type()``, never ``isinstance``, so lazy proxies (Celery's
+``current_app``, werkzeug's ``LocalProxy``) are never evaluated.
 """
 
 from __future__ import annotations
@@ -17,40 +18,24 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from pytest_signaltrace import frameworks
 from pytest_signaltrace.trace.model import SignalRef
-
-#: Modules whose ``Signal`` classes are traced, and the class attribute to read.
-SIGNAL_CLASS_MODULES: tuple[str, ...] = (
-    "django.dispatch.dispatcher",
-    "celery.utils.dispatch.signal",
-)
-
-#: Modules known to *define* framework signals, most canonical first. When a signal that existed
-#: before the patches were installed is held by several modules, one of these wins; so
-#: ``setting_changed`` is ``django.core.signals.setting_changed``, not the re-export in
-#: ``django.test.signals``.
-KNOWN_DEFINING_MODULES: tuple[str, ...] = (
-    "django.db.models.signals",
-    "django.core.signals",
-    "django.db.backends.signals",
-    "django.contrib.auth.signals",
-    "django.test.signals",
-    "celery.signals",
-)
 
 _MAX_CLASS_DEPTH = 3
 _OWN_PACKAGE = "pytest_signaltrace"
 
 
 def signal_classes() -> tuple[type, ...]:
-    """The Django and Celery ``Signal`` classes that are already imported (never imports them)."""
-    found: list[type] = []
-    for name in SIGNAL_CLASS_MODULES:
-        module = sys.modules.get(name)
-        cls = getattr(module, "Signal", None) if module is not None else None
-        if isinstance(cls, type):
-            found.append(cls)
-    return tuple(found)
+    """The registered frameworks' signal classes already imported (never imports them)."""
+    return frameworks.live_signal_classes()
+
+
+def known_defining_modules() -> tuple[str, ...]:
+    """Modules known to *define* framework signals, most canonical first. When a signal that
+    existed before the patches were installed is held by several modules, one of these wins; so
+    ``setting_changed`` is ``django.core.signals.setting_changed``, not the re-export in
+    ``django.test.signals``."""
+    return frameworks.catalogue().defining_modules
 
 
 @dataclass
@@ -228,21 +213,21 @@ def _module_dict(module: object) -> dict[str, Any] | None:
     return namespace if isinstance(namespace, dict) else None
 
 
-def rank_holder(module: str, path: str) -> tuple[Any, ...]:
+def rank_holder(
+    module: str, path: str, known_modules: tuple[str, ...] | None = None
+) -> tuple[Any, ...]:
     """Sort key choosing the canonical holder ``module.path`` of a pre-existing signal.
 
-    Lower is better: a module of :data:`KNOWN_DEFINING_MODULES` (in that order); then a module
-    named ``...signals`` (the Django and Celery convention for defining modules); then public
+    Lower is better: a module of ``known_modules`` (by default :func:`known_defining_modules`,
+    in that order); then a module named ``...signals`` (the usual name of a defining module);
+    then public
     modules before ones with a ``_private`` part and ``__main__``; then module-level before class
     attributes; then fewer dots, a shorter name, and alphabetical order (so the choice is
     deterministic).
     """
     parts = module.split(".")
-    known = (
-        KNOWN_DEFINING_MODULES.index(module)
-        if module in KNOWN_DEFINING_MODULES
-        else len(KNOWN_DEFINING_MODULES)
-    )
+    ranked = known_defining_modules() if known_modules is None else known_modules
+    known = ranked.index(module) if module in ranked else len(ranked)
     private = module == "__main__" or any(part.startswith("_") for part in parts)
     return (
         known,
@@ -271,8 +256,9 @@ def find_existing_signals(
     if not classes:
         return []
     best: dict[int, tuple[tuple[Any, ...], object, str]] = {}
+    known = known_defining_modules()
     for module_name, path, value in _iter_holders(classes):
-        rank = rank_holder(module_name, path)
+        rank = rank_holder(module_name, path, known)
         current = best.get(id(value))
         if current is None or rank < current[0]:
             best[id(value)] = (rank, value, f"{module_name}.{path}")

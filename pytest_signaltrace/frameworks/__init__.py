@@ -1,0 +1,226 @@
+"""The frameworks whose signals are mapped and traced: all the core knows about any of them.
+
+Each framework is one :class:`Framework` (its module here: :mod:`.django`, :mod:`.celery`). The
+registry is :data:`BUILTIN` plus the frameworks other packages declare under the entry-point group
+:data:`ENTRY_POINT_GROUP` (an object ``Framework``, loaded the first time the registry is read),
+plus those passed to :func:`register` (a test, a plugin). The scan reads :func:`catalogue`, the
+trace :func:`registered` (and is told of a later :func:`register` through :func:`subscribe`, so a
+framework registered from a conftest is still patched), the ``signals`` fixture the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+from pytest_signaltrace.frameworks.celery import CELERY
+from pytest_signaltrace.frameworks.django import DJANGO
+from pytest_signaltrace.frameworks.protocol import (
+    ArgSpec,
+    BoundSends,
+    Framework,
+    SignalClass,
+)
+
+__all__ = [
+    "BUILTIN",
+    "ENTRY_POINT_GROUP",
+    "ArgSpec",
+    "BoundSends",
+    "Catalogue",
+    "Framework",
+    "SignalClass",
+    "catalogue",
+    "framework_of",
+    "live_signal_classes",
+    "own_mute",
+    "register",
+    "registered",
+    "subscribe",
+]
+
+#: The frameworks that come with the package, in the order their facts are ranked.
+BUILTIN: tuple[Framework, ...] = (DJANGO, CELERY)
+#: Entry points of this group name a :class:`Framework` object of another package.
+ENTRY_POINT_GROUP = "pytest_signaltrace.frameworks"
+
+_lock = threading.RLock()
+_extra: list[Framework] = []
+_loaded_entry_points: list[Framework] | None = None
+_listeners: list[Callable[[Framework], None]] = []
+_cached: tuple[tuple[Framework, ...], Catalogue] | None = None
+_registered: tuple[Framework, ...] | None = None
+
+
+def registered() -> tuple[Framework, ...]:
+    """Every framework: built in, from entry points, then registered, first of a name wins."""
+    found = _registered
+    if found is not None:
+        return found
+    with _lock:
+        return _collect()
+
+
+def _collect() -> tuple[Framework, ...]:
+    global _loaded_entry_points, _registered
+    if _loaded_entry_points is None:
+        _loaded_entry_points = list(_from_entry_points())
+    by_name: dict[str, Framework] = {}
+    for framework in (*BUILTIN, *_loaded_entry_points, *_extra):
+        by_name.setdefault(framework.name, framework)
+    _registered = tuple(by_name.values())
+    return _registered
+
+
+def register(framework: Framework) -> Callable[[], None]:
+    """Add ``framework`` to the registry (active traces patch it at once); returns the undo."""
+    global _registered
+    with _lock:
+        _extra.append(framework)
+        _registered = None
+        listeners = list(_listeners)
+    for listener in listeners:
+        listener(framework)
+
+    def unregister() -> None:
+        global _registered
+        with _lock:
+            if framework in _extra:
+                _extra.remove(framework)
+                _registered = None
+
+    return unregister
+
+
+def subscribe(listener: Callable[[Framework], None]) -> Callable[[], None]:
+    """Call ``listener(framework)`` for each framework registered from now on; returns the undo."""
+    with _lock:
+        _listeners.append(listener)
+
+    def unsubscribe() -> None:
+        with _lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+
+    return unsubscribe
+
+
+def _from_entry_points() -> Iterable[Framework]:
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            framework = entry_point.load()
+            if not isinstance(framework, Framework):
+                raise TypeError(f"{entry_point.value} is not a Framework")
+        except Exception as exc:  # a broken third-party adapter must not stop the run
+            warnings.warn(
+                f"pytest-signaltrace: framework entry point {entry_point.name!r} ignored: {exc}",
+                stacklevel=2,
+            )
+            continue
+        yield framework
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The registry's facts merged for the scan and the merge, looked up by name."""
+
+    #: Signal id -> framework name, for every built-in signal.
+    builtin_signals: dict[str, str]
+    #: Public names that re-export a built-in signal -> its definition id.
+    aliases: dict[str, str]
+    #: Dotted signal class -> framework name.
+    signal_classes: dict[str, str]
+    receiver_decorators: frozenset[str]
+    #: Top-level package -> framework name.
+    packages: dict[str, str]
+    #: Modules known to define framework signals, most canonical first.
+    defining_modules: tuple[str, ...]
+    send_methods: frozenset[str]
+    connect_methods: frozenset[str]
+    disconnect_methods: frozenset[str]
+    #: A signal id nothing attributes is the first framework's.
+    default_framework: str
+    #: Changes whenever what the scan would find changes (for caches keyed on the tool).
+    fingerprint: str
+
+    def framework_of_signal(self, signal: str) -> str:
+        """The framework of a signal id that no scanned definition names."""
+        builtin = self.builtin_signals.get(signal)
+        if builtin is not None:
+            return builtin
+        return self.packages.get(signal.partition(".")[0], self.default_framework)
+
+
+def catalogue() -> Catalogue:
+    """The merged facts of :func:`registered`, rebuilt only when the registry changed."""
+    global _cached
+    frameworks = registered()
+    cached = _cached
+    if cached is not None and cached[0] == frameworks:
+        return cached[1]
+    built = _build(frameworks)
+    _cached = (frameworks, built)
+    return built
+
+
+def _build(frameworks: tuple[Framework, ...]) -> Catalogue:
+    builtin: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    classes: dict[str, str] = {}
+    packages: dict[str, str] = {}
+    for framework in frameworks:
+        for signal in framework.builtin_signals:
+            builtin.setdefault(signal, framework.name)
+        for alias, target in framework.aliases.items():
+            aliases.setdefault(alias, target)
+        for cls in sorted(framework.signal_classes):
+            classes.setdefault(cls, framework.name)
+        for package in sorted(framework.packages):
+            packages.setdefault(package, framework.name)
+    names: dict[str, Any] = {
+        "decorators": sorted({d for f in frameworks for d in f.receiver_decorators}),
+        "sends": sorted({m for f in frameworks for m in f.send_methods}),
+        "connects": sorted({m for f in frameworks for m in f.connect_methods}),
+        "disconnects": sorted({m for f in frameworks for m in f.disconnect_methods}),
+    }
+    text = repr((sorted(builtin.items()), sorted(aliases.items()), sorted(classes.items()), names))
+    return Catalogue(
+        builtin_signals=builtin,
+        aliases=aliases,
+        signal_classes=classes,
+        receiver_decorators=frozenset(names["decorators"]),
+        packages=packages,
+        defining_modules=tuple(m for f in frameworks for m in f.defining_modules),
+        send_methods=frozenset(names["sends"]),
+        connect_methods=frozenset(names["connects"]),
+        disconnect_methods=frozenset(names["disconnects"]),
+        default_framework=frameworks[0].name if frameworks else "",
+        fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
+    )
+
+
+def live_signal_classes() -> tuple[type, ...]:
+    """Every registered framework's signal classes that are imported (never imports them)."""
+    return tuple(cls for framework in registered() for cls in framework.live_classes())
+
+
+def framework_of(signal: object) -> Framework | None:
+    """The framework whose (imported) signal class ``signal`` is an instance of (by ``type()``:
+    a lazy proxy is never evaluated)."""
+    kind = type(signal)
+    for framework in registered():
+        if any(issubclass(kind, cls) for cls in framework.live_classes()):
+            return framework
+    return None
+
+
+def own_mute(signal: object) -> Callable[[Any], Callable[[], None]] | None:
+    """How ``signal``'s framework mutes it (see :attr:`Framework.mute`), or ``None`` for a
+    dispatcher's way (its ``receivers`` emptied)."""
+    framework = framework_of(signal)
+    return framework.mute if framework is not None else None

@@ -1,0 +1,235 @@
+"""The recording ``send``: what replaces a signal class's ``send`` and ``send_robust``.
+
+The commonest send (no receiver ran, from a caller seen before) costs two int-keyed lookups,
+in C where :mod:`._fastsend` was built; everything else is recorded by the Python ``record`` and
+``failed`` closures below, or by the slower patch for unusual signatures.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import sys
+from collections.abc import Callable
+from types import CodeType, FrameType, FunctionType, MethodType
+from typing import Any
+
+from pytest_signaltrace.trace.frames import WALKS_PER_SITE
+from pytest_signaltrace.trace.tracer import Tracer, caller
+
+#: A send patch's argument that was not passed (``Signal.send(self=s, sender=x)`` passes none
+#: by position).
+_UNSET: Any = object()
+
+
+def send_patch(
+    tracer: Tracer, original: Any, method: str, *, capture_live: bool, robust: bool
+) -> Any:
+    """A recording function to replace ``original``, a class's ``send``-like ``method``;
+    ``robust``: it catches a receiver's exception and returns it (see :mod:`.raises`).
+
+    The hot path is inlined on purpose (every helper call costs about 0.07 us) and keyed on
+    what is cheap to read: the caller's code object (by ``id``, kept alive by the recorder)
+    and ``f_lasti``, turned into a filename and line by the snapshot (``f_lineno`` scans the
+    line table: microseconds at the end of a long function such as ``Model.__init__``), and
+    a receiver by the ``id`` of its code (see :class:`~.identity.HandlerTable`). The first
+    project frame is looked for outside the caller only when a receiver ran, within
+    :data:`~.frames.WALK_DEPTH` frames, for the first :data:`~.frames.WALKS_PER_SITE` such
+    sends from each caller (see :mod:`~pytest_signaltrace.trace.frames`). A caller from an
+    internal or a not yet seen file takes the slow path.
+
+    The no-receiver fast path (two int-keyed lookups, see :mod:`.quiet`) runs in C where
+    the extension :mod:`._fastsend` was built: it forwards the call unchanged and needs no
+    Python frame, which takes most of the patch's cost off the commonest sends. ``record``
+    and ``failed`` are the same Python code either way.
+    """
+    if capture_live or not _takes_sender_and_named(original):
+        return _slow_send(tracer, original, method, capture_live)
+    recorder, finder, faults = tracer.recorder, tracer.finder, tracer.faults
+    sends, codes, tests, files = recorder.sends, recorder.codes, recorder.tests, finder.files
+    signal_ids, handler_ids = recorder.signals.by_id, recorder.handlers.by_code_id
+    signal_token, handler_token = recorder.signals.token, recorder.handlers.token
+    project_frame, walks = finder.project_frame, tracer._walks
+    quiet = recorder.quiet
+    live = quiet.table(method)
+    getframe, new_counter = sys._getframe, itertools.count
+    where = f"Signal.{method}"
+    installation = tracer
+
+    def record(signal: Any, frame: FrameType | None, result: Any) -> None:
+        """Record a send that the no-receiver fast path did not count."""
+        try:
+            if frame is None:  # no Python caller (a thread's function, run from C): no site
+                installation._record_result(signal, method, frame, result)
+                return
+            code = frame.f_code
+            info = files.get(code.co_filename)
+            if info is None or info[2]:  # not seen yet, or internal
+                installation._record_result(signal, method, frame, result)
+                return
+            token = signal_ids.get(id(signal))
+            if token is None:
+                token = signal_token(signal)
+            code_id, lasti = id(code), frame.f_lasti
+            if type(result) is list and result:
+                if len(result) == 1:  # HandlerTable.token's fast path, inlined
+                    receiver = result[0][0]
+                    function = receiver.__func__ if type(receiver) is MethodType else receiver
+                    handler = (
+                        handler_ids.get(id(function.__code__))
+                        if type(function) is FunctionType
+                        else None
+                    )
+                    handlers: tuple[int, ...] = (
+                        handler_token(receiver) if handler is None else handler,
+                    )
+                else:
+                    found = []
+                    for receiver, _ in result:
+                        function = (
+                            receiver.__func__ if type(receiver) is MethodType else receiver
+                        )
+                        handler = (
+                            handler_ids.get(id(function.__code__))
+                            if type(function) is FunctionType
+                            else None
+                        )
+                        found.append(handler_token(receiver) if handler is None else handler)
+                    handlers = tuple(found)
+                outer = None
+                if info[1]:
+                    project: Any = True  # the caller itself
+                else:
+                    # id(code) + f_lasti: unique among live codes (see trace/quiet.py); a
+                    # collision with a dead one only takes walks away from a caller
+                    caller = code_id + lasti
+                    walked = walks.get(caller)
+                    if walked is None:
+                        walked = walks.setdefault(caller, new_counter())
+                    if next(walked) < WALKS_PER_SITE:
+                        outer = project_frame(frame.f_back)
+                    project = None if outer is None else (id(outer.f_code), outer.f_lasti)
+                row: tuple[Any, ...] = (token, method, code_id, lasti, project, handlers)
+                test = recorder.current_test
+                if test is not None:
+                    nodes = tests.get((token, handlers))
+                    if nodes is None:
+                        nodes = tests.setdefault((token, handlers), set())
+                    nodes.add(test)
+                if outer is not None:
+                    codes[id(outer.f_code)] = outer.f_code
+                if robust:
+                    for pair in result:
+                        if isinstance(pair[1], Exception):
+                            recorder.record_raises(signal, method, result)
+                            break
+            else:  # no receiver ran: look no further than the caller for a project frame
+                project = info[1] or None
+                if quiet.count_new(signal, token, method, code, lasti, project):
+                    return
+                row = (token, method, code_id, lasti, project, ())
+            counter = sends.get(row)
+            if counter is None:  # a new row: keep its code alive, so its id stays unique
+                codes[code_id] = code
+                counter = sends.setdefault(row, new_counter())
+            next(counter)
+        except Exception as exc:
+            faults.report(where, exc)
+
+    def failed(signal: Any, frame: FrameType | None, exc: BaseException) -> None:
+        """Record a send that raised ``exc``."""
+        installation._record_failure(signal, method, frame, exc, None)
+
+    if tracer._fast_send is not None:
+        # The same fast path in C (trace/_fastsend.c); record() and failed() do the rest.
+        return tracer._fast_send(original, live, record, failed)
+
+    # signal is positional-only, as self is to Django's and Celery's send: a signal's send
+    # connected as a receiver is called with signal= among its keyword arguments.
+    def send(signal: Any = _UNSET, /, sender: Any = _UNSET, **named: Any) -> Any:
+        __tracebackhide__ = True
+        if signal is _UNSET or sender is _UNSET:
+            # Signal.send(self=s, sender=x), or a call the original refuses: forwarded as
+            # is and not recorded, as the C path does
+            return _forward(original, signal, sender, named)
+        try:
+            result = original(signal, sender, **named) if named else original(signal, sender)
+        except BaseException as exc:
+            failed(signal, caller(1), exc)
+            raise
+        if not installation.active:
+            return result
+        try:
+            frame = getframe(1)
+        except ValueError:  # no Python caller (a thread's function, run from C)
+            record(signal, None, result)
+            return result
+        if not (type(result) is list and result):  # no receiver ran: the fast path
+            counters = live.get(id(signal))
+            if counters is not None:
+                counter = counters.get(id(frame.f_code) + frame.f_lasti)
+                if counter is not None:
+                    next(counter)
+                    return result
+        record(signal, frame, result)
+        return result
+
+    return send
+
+def _slow_send(
+    tracer: Tracer, original: Callable[..., Any], method: str, capture_live: bool
+) -> Callable[..., Any]:
+    """A recording ``send`` for any signature, or capturing ``_live_receivers`` (Django
+    4.2's ``send``, whose failure needs that result to tell which receivers ran).
+
+    One Python frame per send, as the fast patch: a receiver that sends, 250 levels deep,
+    must not reach the recursion limit only because it is traced."""
+    installation, capture = tracer, tracer._capture
+
+    def send(signal: Any = _UNSET, /, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        if signal is _UNSET:  # Signal.send(self=s, ...): forwarded as is, not recorded
+            return original(*args, **kwargs)
+        holder = None
+        if capture_live:
+            holder = [id(signal), None]
+            previous, capture.slot = capture.slot, holder
+        try:
+            result = original(signal, *args, **kwargs)
+        except BaseException as exc:
+            if holder is not None:
+                capture.slot = previous
+            installation._record_failure(signal, method, caller(1), exc, holder)
+            raise
+        if holder is not None:
+            capture.slot = previous
+            holder[1] = None
+        if installation.active:
+            installation._record_result(signal, method, caller(1), result)
+        return result
+
+    return send
+
+
+def _forward(original: Callable[..., Any], signal: Any, sender: Any, named: dict[str, Any]) -> Any:
+    """Call ``original`` with the arguments a send patch was given, leaving out the unset ones."""
+    __tracebackhide__ = True
+    if sender is not _UNSET:
+        named["sender"] = sender
+    return original(**named) if signal is _UNSET else original(signal, **named)
+
+
+def _takes_sender_and_named(function: object) -> bool:
+    """Whether ``function``'s signature is ``(self, sender, **named)``, as Django's and Celery's."""
+    code = getattr(function, "__code__", None)
+    if not isinstance(code, CodeType) or getattr(function, "__defaults__", None):
+        return False
+    return (
+        code.co_argcount == 2
+        and code.co_posonlyargcount <= 1  # self, as this module's own send patch has it
+        and code.co_kwonlyargcount == 0
+        and bool(code.co_flags & inspect.CO_VARKEYWORDS)
+        and not code.co_flags & inspect.CO_VARARGS
+        and code.co_varnames[1] == "sender"
+    )
+
