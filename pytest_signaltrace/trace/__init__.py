@@ -10,7 +10,7 @@ package imports no framework.
 from __future__ import annotations
 
 from pytest_signaltrace.trace.faults import SignalTraceWarning
-from pytest_signaltrace.trace.install import Installation, install
+from pytest_signaltrace.trace.installation import Installation, install
 from pytest_signaltrace.trace.model import (
     CodeRef,
     ConnectKey,

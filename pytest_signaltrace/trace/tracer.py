@@ -2,7 +2,7 @@
 per-thread capture slot, and the recording of a send once it returned or raised.
 
 The patch builders (:mod:`.send_patch`, :mod:`.asend_patch`, :mod:`.connects`) take a
-:class:`Tracer`; :class:`~.install.Installation` is one, plus the patches it put in.
+:class:`Tracer`; :class:`~.installation.Installation` is one, plus the patches it put in.
 """
 
 from __future__ import annotations

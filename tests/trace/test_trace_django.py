@@ -624,9 +624,9 @@ def capturing_installation(
     recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Installation]:
     """Patches that capture ``_live_receivers`` for every send, as Django 4.2's ``send`` needs."""
-    from pytest_signaltrace.trace import install, patches
+    from pytest_signaltrace.trace import install, installation
 
-    monkeypatch.setattr(patches, "needs_capture", lambda send: True)
+    monkeypatch.setattr(installation, "needs_capture", lambda send: True)
     installed = install(recorder, [])
     assert "django.dispatch.dispatcher.Signal._live_receivers" in installed.patched
     try:
