@@ -143,6 +143,8 @@ class Catalogue:
     send_methods: frozenset[str]
     connect_methods: frozenset[str]
     disconnect_methods: frozenset[str]
+    #: A receiver wrapper's function name -> the closure variable holding the receiver.
+    receiver_wrappers: dict[str, str]
     #: A signal id nothing attributes is the first framework's.
     default_framework: str
     #: Changes whenever what the scan would find changes (for caches keyed on the tool).
@@ -199,6 +201,7 @@ def _build(frameworks: tuple[Framework, ...]) -> Catalogue:
         send_methods=frozenset(names["sends"]),
         connect_methods=frozenset(names["connects"]),
         disconnect_methods=frozenset(names["disconnects"]),
+        receiver_wrappers={k: v for f in frameworks for k, v in f.receiver_wrappers.items()},
         default_framework=frameworks[0].name if frameworks else "",
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )

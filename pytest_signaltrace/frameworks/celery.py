@@ -30,6 +30,8 @@ CELERY = Framework(
     builtin_signals=tuple(f"celery.signals.{name}" for name in _BUILTIN_SIGNALS.split()),
     defining_modules=("celery.signals",),
     packages=frozenset({"celery"}),
+    # connect(retry=True) connects a wrapper retrying the receiver.
+    receiver_wrappers={"_try_receiver_over_time": "retry_fun"},
     classes=(
         SignalClass(
             module="celery.utils.dispatch.signal",

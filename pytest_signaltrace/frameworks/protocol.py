@@ -111,6 +111,10 @@ class Framework:
     connect_methods: tuple[str, ...] = ("connect",)
     #: Method names that disconnect one.
     disconnect_methods: tuple[str, ...] = ("disconnect",)
+    #: Functions the framework wraps a receiver in when connecting it: the wrapper's
+    #: ``__name__`` -> the closure variable holding the user's function (``functools.wraps``
+    #: wrappers need none: their ``__wrapped__`` is followed).
+    receiver_wrappers: Mapping[str, str] = field(default_factory=dict)
     # --- the runtime ----------------------------------------------------------------------
     #: The traced classes, in the order their modules are hooked.
     classes: tuple[SignalClass, ...] = ()

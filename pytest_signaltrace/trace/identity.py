@@ -11,6 +11,7 @@ import functools
 import threading
 from types import CodeType, FunctionType, MethodType
 
+from pytest_signaltrace import frameworks
 from pytest_signaltrace.trace.frames import absolute_filename
 from pytest_signaltrace.trace.model import HandlerRef
 
@@ -24,9 +25,10 @@ def underlying_function(receiver: object) -> object:
     """The function a receiver runs, found without calling anything or evaluating proxies.
 
     Bound methods give ``__func__``, ``functools.partial`` its ``func`` (recursively),
-    ``functools.wraps`` wrappers their ``__wrapped__``, Celery's ``retry=True`` wrapper the
-    retried function, wrapt proxies their ``__wrapped__``, callable instances
-    ``type(obj).__call__``. Whatever is left (a builtin, a class) is returned as is.
+    ``functools.wraps`` wrappers their ``__wrapped__``, a framework's receiver wrapper (see
+    :attr:`~pytest_signaltrace.frameworks.Framework.receiver_wrappers`) the receiver, wrapt
+    proxies their ``__wrapped__``, callable instances ``type(obj).__call__``. Whatever is left (a
+    builtin, a class) is returned as is.
     """
     obj = receiver
     for _ in range(_MAX_UNWRAP):
@@ -36,7 +38,7 @@ def underlying_function(receiver: object) -> object:
         elif kind is FunctionType:
             inner = obj.__dict__.get("__wrapped__")
             if inner is None:
-                inner = _celery_retry_target(obj)  # type: ignore[arg-type]
+                inner = _wrapped_receiver(obj)  # type: ignore[arg-type]
                 if inner is None:
                     return obj
             obj = inner
@@ -55,13 +57,14 @@ def underlying_function(receiver: object) -> object:
     return obj
 
 
-def _celery_retry_target(function: FunctionType) -> object | None:
-    """The user's function inside Celery's ``connect(retry=True)`` wrapper, else ``None``."""
+def _wrapped_receiver(function: FunctionType) -> object | None:
+    """The user's function inside a framework's receiver wrapper, else ``None``."""
     code = function.__code__
-    if code.co_name != "_try_receiver_over_time" or "retry_fun" not in code.co_freevars:
+    variable = frameworks.catalogue().receiver_wrappers.get(code.co_name)
+    if variable is None or variable not in code.co_freevars:
         return None
     closure = function.__closure__ or ()
-    index = code.co_freevars.index("retry_fun")
+    index = code.co_freevars.index(variable)
     if index >= len(closure):
         return None
     return closure[index].cell_contents  # type: ignore[no-any-return]
