@@ -143,6 +143,8 @@ class Catalogue:
     send_methods: frozenset[str]
     connect_methods: frozenset[str]
     disconnect_methods: frozenset[str]
+    #: Modules whose objects ``send`` but are no signals.
+    lookalike_modules: tuple[str, ...]
     #: A receiver wrapper's function name -> the closure variable holding the receiver.
     receiver_wrappers: dict[str, str]
     #: A signal id nothing attributes is the first framework's.
@@ -189,6 +191,7 @@ def _build(frameworks: tuple[Framework, ...]) -> Catalogue:
         "sends": sorted({m for f in frameworks for m in f.send_methods}),
         "connects": sorted({m for f in frameworks for m in f.connect_methods}),
         "disconnects": sorted({m for f in frameworks for m in f.disconnect_methods}),
+        "lookalikes": sorted({m for f in frameworks for m in f.lookalike_modules}),
     }
     text = repr((sorted(builtin.items()), sorted(aliases.items()), sorted(classes.items()), names))
     return Catalogue(
@@ -202,6 +205,7 @@ def _build(frameworks: tuple[Framework, ...]) -> Catalogue:
         connect_methods=frozenset(names["connects"]),
         disconnect_methods=frozenset(names["disconnects"]),
         receiver_wrappers={k: v for f in frameworks for k, v in f.receiver_wrappers.items()},
+        lookalike_modules=tuple(m for f in frameworks for m in f.lookalike_modules),
         default_framework=frameworks[0].name if frameworks else "",
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )

@@ -70,6 +70,7 @@ DJANGO = Framework(
         {"django.dispatch.receiver", "django.dispatch.dispatcher.receiver"}
     ),
     send_methods=("send", "send_robust", "asend", "asend_robust"),
+    lookalike_modules=("django.core.mail", "django.http"),
     classes=(
         SignalClass(
             module="django.dispatch.dispatcher",

@@ -111,6 +111,8 @@ class Framework:
     connect_methods: tuple[str, ...] = ("connect",)
     #: Method names that disconnect one.
     disconnect_methods: tuple[str, ...] = ("disconnect",)
+    #: The framework's modules whose objects ``send`` but are no signals (its mail, its HTTP).
+    lookalike_modules: tuple[str, ...] = ()
     #: Functions the framework wraps a receiver in when connecting it: the wrapper's
     #: ``__name__`` -> the closure variable holding the user's function (``functools.wraps``
     #: wrappers need none: their ``__wrapped__`` is followed).

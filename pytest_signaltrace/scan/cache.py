@@ -15,8 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from pytest_signaltrace import __version__
 from pytest_signaltrace.scan.facts import ModuleFacts
+from pytest_signaltrace.scan.shapes import tool_version
 
 #: Bump when :class:`ModuleFacts` or the extraction rules change.
 SCHEMA = 5
@@ -26,7 +26,7 @@ def facts_key(content: str, module: str, relpath: str, is_package: bool) -> str:
     """The cache key of one file's facts, from the :func:`~.bytefacts.content_digest` of its
     bytes (so that a file known from the stat index needs no reading)."""
     # ``surrogateescape``: a file name that is not valid UTF-8 is still a key.
-    text = f"{__version__}\0{SCHEMA}\0{module}\0{relpath}\0{is_package}\0{content}"
+    text = f"{tool_version()}\0{SCHEMA}\0{module}\0{relpath}\0{is_package}\0{content}"
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 

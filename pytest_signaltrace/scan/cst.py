@@ -8,7 +8,7 @@ from typing import cast
 
 import libcst as cst
 
-from pytest_signaltrace.model import SEND_METHODS
+from pytest_signaltrace.scan import shapes
 
 #: Fields that hold whitespace or punctuation: never a call to find. (``body`` and ``orelse``
 #: are walked: in a lambda or a conditional expression they are expressions.)
@@ -164,7 +164,7 @@ def send_method(value: cst.BaseExpression) -> str | None:
     """``send`` for ``x.send`` (or ``x.send if x.receivers else None``), else ``None``."""
     if isinstance(value, cst.IfExp):
         value = value.body
-    if isinstance(value, cst.Attribute) and value.attr.value in SEND_METHODS:
+    if isinstance(value, cst.Attribute) and value.attr.value in shapes.current().send_methods:
         return value.attr.value
     return None
 

@@ -12,14 +12,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from pytest_signaltrace import frameworks
+
 if TYPE_CHECKING:
     from pytest_signaltrace.scan.facts import Ref
     from pytest_signaltrace.scan.resolver_view import ResolverView
 
-#: Modules (and packages) whose objects' ``send`` is not a signal's.
+#: Modules (and packages) whose objects' ``send`` is not a signal's (and the frameworks' own,
+#: :attr:`~pytest_signaltrace.frameworks.Framework.lookalike_modules`).
 NOT_SIGNAL_MODULES = (
     "aiohttp", "aiosmtplib", "anymail", "asyncio", "boto3", "botocore", "channels",
-    "django.core.mail", "django.http", "email", "firebase_admin", "ftplib", "http", "httpx",
+    "email", "firebase_admin", "ftplib", "http", "httpx",
     "imaplib", "kombu", "multiprocessing", "paramiko", "pika", "pusher", "queue", "redis",
     "requests", "slack_sdk", "smtplib", "socket", "ssl", "starlette", "subprocess", "telegram",
     "twilio", "urllib", "urllib3", "websocket", "websockets", "zmq",
@@ -40,7 +43,8 @@ _NAME = re.compile(r"(\w+)\W*$")
 
 def is_not_signal_target(dotted: str) -> bool:
     """Whether a resolved dotted name comes from a module whose ``send`` is not a signal's."""
-    return any(dotted == m or dotted.startswith(m + ".") for m in NOT_SIGNAL_MODULES)
+    modules = (*NOT_SIGNAL_MODULES, *frameworks.catalogue().lookalike_modules)
+    return any(dotted == m or dotted.startswith(m + ".") for m in modules)
 
 
 def is_not_signal_name(text: str) -> bool:

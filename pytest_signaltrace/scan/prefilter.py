@@ -26,14 +26,8 @@ import functools
 import re
 from collections.abc import Iterable
 
-from pytest_signaltrace.scan import catalogue, lookalikes
+from pytest_signaltrace.scan import catalogue, lookalikes, shapes
 
-_TRIGGERS = (b".send", b".asend", b".connect", b".disconnect", b"receiver(")
-#: ``Signal(``: a signal is made; ``Signal)``: a signal class is subclassed
-#: (``class Hook(Signal):``), whose instances are signals too.
-_DEFINES = (b"Signal(", b"Signal)")
-_USE = re.compile(rb"\.[ \t]*(?:a?send(?:_robust)?|connect|disconnect)\b")
-_SEND = re.compile(rb"\.[ \t]*a?send(?:_robust)?[ \t]*\(")
 #: In a use profile: the file sends on an object the bytes cannot name, or one not named as a
 #: look-alike; it is a candidate when the project has signals (the engine knows this name).
 UNKNOWN_SEND = b"(unknown send)"
@@ -52,13 +46,15 @@ _FROM_SIGNALS_MODULE = re.compile(
 
 
 def may_define(data: bytes) -> bool:
-    """Whether the file may define a signal."""
-    return any(text in data for text in _DEFINES)
+    """Whether the file may define a signal: ``Signal(`` (a signal is made) or ``Signal)`` (a
+    signal class is subclassed, ``class Hook(Signal):``, whose instances are signals too), for
+    each signal class name of :mod:`.shapes`."""
+    return any(text in data for text in shapes.current().define_triggers)
 
 
 def may_use(data: bytes) -> bool:
     """Whether the file has any text a receiver or send site needs (a cheap first cut)."""
-    return any(trigger in data for trigger in _TRIGGERS)
+    return any(trigger in data for trigger in shapes.current().use_triggers)
 
 
 def builtin_names() -> set[bytes]:
@@ -82,7 +78,10 @@ def use_profile(data: bytes) -> UseProfile:
     Everything but the known names is read from the file alone, so the answer can be kept
     with the file (the stat index) and judged later by :func:`profile_uses`.
     """
-    if b"@receiver(" in data or (b"receiver(" in data and b"dispatch" in data):
+    current = shapes.current()
+    if any(text in data for text in current.decorator_uses) or any(
+        call in data and module in data for call, module in current.decorator_calls
+    ):
         return True
     names = _used_names(data)
     if _unknown_send(data):
@@ -118,7 +117,7 @@ def _used_names(data: bytes) -> set[bytes]:
     # Anchoring the regex on the literal and looking back is ~20x faster than ``(\w+)\.send``,
     # which tries a match at every byte of the file.
     names = set()
-    for match in _USE.finditer(data):
+    for match in shapes.current().use.finditer(data):
         start = match.start()
         before = _TRAILING_NAME.search(data, max(0, start - 100), start)
         if before:
@@ -132,7 +131,7 @@ def _used_names(data: bytes) -> set[bytes]:
 def _unknown_send(data: bytes) -> bool:
     """Whether a ``send``-like call is made on an object that is not named as a look-alike
     (:mod:`.lookalikes`): a call's or a subscript's result, or any other name."""
-    for match in _SEND.finditer(data):
+    for match in shapes.current().send_call.finditer(data):
         start = match.start()
         before = _BEFORE_SEND.search(data, max(0, start - 100), start)
         if before is None:

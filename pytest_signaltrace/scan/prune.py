@@ -24,12 +24,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-#: Text that may make a statement interesting.
-TRIGGER = re.compile(r"\.[ \t]*(?:a?send(?:_robust)?|connect|disconnect)\b|receiver|Signal")
-#: ``send_prerun = signals.task_prerun.send``: later calls of the name are send sites too.
-_BOUND_SEND = re.compile(
-    r"^[ \t]*(\w+)[ \t]*=[ \t]*[\w.]+\.[ \t]*a?send(?:_robust)?\b", re.MULTILINE
-)
+from pytest_signaltrace.scan import shapes
+
 #: Leaves a receiver out of the coverage numbers, like coverage.py's ``# pragma: no cover``.
 PRAGMA = re.compile(r"#\s*pragma:\s*no\s+signal\s+cover", re.IGNORECASE)
 
@@ -152,12 +148,14 @@ def outline(text: str, *, prune: bool = True) -> Outline:
 
 
 def _triggers_of(text: str) -> re.Pattern[str]:
-    """:data:`TRIGGER`, plus calls of the names this file binds to a signal's ``send``."""
-    names = sorted(set(_BOUND_SEND.findall(text)))
+    """The trigger text of :mod:`.shapes` (``.send``, ``.connect``, ``receiver``, ``Signal``...),
+    plus calls of the names this file binds to a signal's ``send``."""
+    current = shapes.current()
+    names = sorted(set(current.bound_send.findall(text)))
     if not names:
-        return TRIGGER
+        return current.trigger
     calls = "|".join(re.escape(name) for name in names)
-    return re.compile(f"{TRIGGER.pattern}|\\b(?:{calls})[ \\t]*\\(")
+    return re.compile(f"{current.trigger.pattern}|\\b(?:{calls})[ \\t]*\\(")
 
 
 def _tree(text: str, flat: list[tuple[int, int, int]]) -> list[Line]:

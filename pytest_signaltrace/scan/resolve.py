@@ -363,7 +363,7 @@ class MapBuilder:
 
     def _known(self) -> list[str]:
         """Every signal id the scan knows: defined, built in, or named by ``@receiver``."""
-        return sorted({*self.definitions, *catalogue.BUILTIN_SIGNALS, *self._decorated_signals})
+        return sorted({*self.definitions, *catalogue.builtin_signals(), *self._decorated_signals})
 
     def _may_send_a_signal(self, raw: RawSender) -> bool:
         """Whether an unresolved ``x.send(...)`` may send a signal (else it is a look-alike).

@@ -39,8 +39,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pytest_signaltrace import __version__
 from pytest_signaltrace.scan.bytefacts import ByteFacts
+from pytest_signaltrace.scan.shapes import tool_version
 
 #: Bump when :class:`ByteFacts`, the index's layout or any rule :func:`~.bytefacts.learn`
 #: applies (the prefilter, the imports read for naming, the subclass check) changes.
@@ -106,7 +106,7 @@ class StatIndex:
                 isinstance(document, dict)
                 and document.get("format") == _FORMAT
                 and document.get("schema") == SCHEMA
-                and document.get("tool") == __version__
+                and document.get("tool") == tool_version()
                 and document.get("root") == root_text
                 and isinstance(document.get("files"), dict)
                 and isinstance(document.get("strings"), list)
@@ -236,7 +236,7 @@ def _encode(root: str, kept: dict[str, tuple[Signature, ByteFacts]]) -> dict[str
     return {
         "format": _FORMAT,
         "schema": SCHEMA,
-        "tool": __version__,
+        "tool": tool_version(),
         "root": root,
         "strings": list(table),
         "files": files,

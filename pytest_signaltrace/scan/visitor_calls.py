@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from pytest_signaltrace.model import SEND_METHODS
 from pytest_signaltrace.scan import cst as nodes
+from pytest_signaltrace.scan import shapes
 from pytest_signaltrace.scan.facts import RawDisconnect, RawReceiver, RawSender, Ref
 from pytest_signaltrace.scan.visitor_maybe import MaybeMixin
 
@@ -48,10 +48,11 @@ class CallsMixin(MaybeMixin):
 
     def visit_call(self, call: cst.Call, func: cst.Attribute, scope: Scope) -> None:
         method = func.attr.value
-        if method in SEND_METHODS:
+        current = shapes.current()
+        if method in current.send_methods:
             signal, candidates = self.send_object(func.value, scope)
             self.add_sender(call, signal, method, candidates)
-        elif method == "connect":
+        elif method in current.connect_methods:
             handler = nodes.argument(call, "receiver", 0)
             if handler is None:
                 return
@@ -75,7 +76,7 @@ class CallsMixin(MaybeMixin):
                     code=self.code(line),
                 )
             )
-        elif method == "disconnect":
+        elif method in current.disconnect_methods:
             handler = nodes.argument(call, "receiver", 0)
             removed: str | None = None
             removed_text: str | None = None

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from pytest_signaltrace.scan import cst as nodes
+from pytest_signaltrace.scan import shapes
 from pytest_signaltrace.scan.facts import ModuleFacts, RawDefinition, RawReceiver, Ref
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class DefinitionsMixin:
         else:
             return False
         # A local class with bases may subclass a signal class.
-        return name.endswith("Signal") or bool(self.facts.classes.get(name))
+        return name.endswith(shapes.current().class_names) or bool(self.facts.classes.get(name))
 
     def visit_definitions(self, small: cst.BaseSmallStatement, scope: Scope) -> None:
         """Record ``x = Signal()``, ``self.x = Hook()``-like assignments."""
@@ -88,8 +89,8 @@ class DefinitionsMixin:
         call = expr if isinstance(expr, cst.Call) else None
         func = call.func if call is not None else expr
         positions: tuple[int | None, int | None, int | None]
-        if isinstance(func, cst.Attribute) and func.attr.value == "connect":
-            # Celery: ``@task_success.connect``, ``@task_success.connect(sender=..., weak=False)``.
+        if isinstance(func, cst.Attribute) and func.attr.value in shapes.current().connect_methods:
+            # ``@task_success.connect``, ``@task_success.connect(sender=..., weak=False)``.
             decorator_ref = None
             signals: list[cst.BaseExpression] = [func.value]
             positions = (0, 1, 2)

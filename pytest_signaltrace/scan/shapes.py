@@ -1,0 +1,108 @@
+"""The call shapes the scan looks for, from the registered frameworks' names.
+
+Which methods send (``sig.send(...)``), connect and disconnect, which decorators receive
+(``@receiver(sig)``) and which class names make a signal (``Signal()``) are declared by each
+framework (:class:`~pytest_signaltrace.frameworks.Framework`); this module turns their union into
+the byte triggers of the pre-filter, the regexes of the pruner and the name sets of the visitor,
+built once per registry (its :attr:`~pytest_signaltrace.frameworks.Catalogue.fingerprint`, which
+also keys the caches of what these decide).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pytest_signaltrace import __version__, frameworks
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """The names, texts and patterns of one registry's call shapes."""
+
+    send_methods: frozenset[str]
+    connect_methods: frozenset[str]
+    disconnect_methods: frozenset[str]
+    #: Last names of the signal classes (``Signal``, ``ModelSignal``).
+    class_names: tuple[str, ...]
+    #: Bytes whose absence rules out a receiver or send site (``.send``, ``receiver(``).
+    use_triggers: tuple[bytes, ...]
+    #: Bytes whose absence rules out a definition (``Signal(``, and ``Signal)`` of a subclass).
+    define_triggers: tuple[bytes, ...]
+    #: ``@receiver(``: a receiver decorator applied, whatever the file imports.
+    decorator_uses: tuple[bytes, ...]
+    #: ``(receiver(, dispatch)``: a decorator called where its module's name appears.
+    decorator_calls: tuple[tuple[bytes, bytes], ...]
+    #: ``.send``-like attribute of any method (bytes, for the pre-filter).
+    use: re.Pattern[bytes]
+    #: ``.send(``-like call of a send method (bytes, for the pre-filter's unknown sends).
+    send_call: re.Pattern[bytes]
+    #: Text that may make a statement interesting (the pruner).
+    trigger: re.Pattern[str]
+    #: ``send_prerun = signals.task_prerun.send``: later calls of the name are send sites too.
+    bound_send: re.Pattern[str]
+
+
+_built: dict[str, Shapes] = {}
+
+
+def tool_version() -> str:
+    """The version that keys the scan's caches: the package's and the registry's fingerprint
+    (a framework added or changed changes what the pre-filter and the visitor find)."""
+    return f"{__version__}+{frameworks.catalogue().fingerprint}"
+
+
+def current() -> Shapes:
+    """The shapes of the registry as it is now."""
+    catalogue = frameworks.catalogue()
+    shapes = _built.get(catalogue.fingerprint)
+    if shapes is None:
+        shapes = _built.setdefault(catalogue.fingerprint, _build(catalogue))
+    return shapes
+
+
+def _build(catalogue: frameworks.Catalogue) -> Shapes:
+    sends, connects, disconnects = (
+        catalogue.send_methods,
+        catalogue.connect_methods,
+        catalogue.disconnect_methods,
+    )
+    methods = _alternation(sends | connects | disconnects)
+    send_names = _alternation(sends)
+    class_names = tuple(sorted({c.rpartition(".")[2] for c in catalogue.signal_classes}))
+    decorators = sorted({d.rpartition(".")[2] for d in catalogue.receiver_decorators})
+    decorator_calls = sorted(
+        {
+            (name.encode() + b"(", module.rpartition(".")[2].encode())
+            for dotted in catalogue.receiver_decorators
+            for module, _, name in [dotted.rpartition(".")]
+        }
+    )
+    words = "|".join(re.escape(word) for word in [*decorators, *class_names])
+    return Shapes(
+        send_methods=sends,
+        connect_methods=connects,
+        disconnect_methods=disconnects,
+        class_names=class_names,
+        use_triggers=tuple(
+            [b"." + m.encode() for m in sorted(sends | connects | disconnects)]
+            + [name.encode() + b"(" for name in decorators]
+        ),
+        define_triggers=tuple(
+            text for name in class_names for text in (f"{name}(".encode(), f"{name})".encode())
+        ),
+        decorator_uses=tuple(f"@{name}(".encode() for name in decorators),
+        decorator_calls=tuple(decorator_calls),
+        use=re.compile(rb"\.[ \t]*(?:" + methods.encode() + rb")\b"),
+        send_call=re.compile(rb"\.[ \t]*(?:" + send_names.encode() + rb")[ \t]*\("),
+        trigger=re.compile(rf"\.[ \t]*(?:{methods})\b" + (f"|{words}" if words else "")),
+        bound_send=re.compile(
+            rf"^[ \t]*(\w+)[ \t]*=[ \t]*[\w.]+\.[ \t]*(?:{send_names})\b", re.MULTILINE
+        ),
+    )
+
+
+def _alternation(names: frozenset[str]) -> str:
+    """A regex alternative of ``names``, longest first (``send_robust`` before ``send``)."""
+    ordered = sorted(names, key=lambda name: (-len(name), name))
+    return "|".join(re.escape(name) for name in ordered) or r"(?!)"
