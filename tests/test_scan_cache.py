@@ -139,9 +139,9 @@ def test_parallel_parsing_gives_the_same_map_as_serial(
     pools: list[int | None] = []
 
     class RecordingPool(ProcessPoolExecutor):
-        def __init__(self, max_workers: int | None = None) -> None:
+        def __init__(self, max_workers: int | None = None, **options: Any) -> None:
             pools.append(max_workers)
-            super().__init__(max_workers=max_workers)
+            super().__init__(max_workers=max_workers, **options)
 
     monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 0)
     monkeypatch.setattr(engine, "ProcessPoolExecutor", RecordingPool)

@@ -35,6 +35,7 @@ __all__ = [
     "Catalogue",
     "Framework",
     "SignalClass",
+    "adopt",
     "catalogue",
     "framework_of",
     "live_signal_classes",
@@ -95,6 +96,15 @@ def register(framework: Framework) -> Callable[[], None]:
                 _registered = None
 
     return unregister
+
+
+def adopt(known: Iterable[Framework]) -> None:
+    """Register those of ``known`` whose name is not registered yet: a scan worker process
+    started without fork learns the parent's registry so."""
+    names = {framework.name for framework in registered()}
+    for framework in known:
+        if framework.name not in names:
+            register(framework)
 
 
 def subscribe(listener: Callable[[Framework], None]) -> Callable[[], None]:

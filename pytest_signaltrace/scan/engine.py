@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from pytest_signaltrace import frameworks
 from pytest_signaltrace.model import SkippedFile, StaticMap
 from pytest_signaltrace.scan import prefilter
 from pytest_signaltrace.scan.cache import FactsCache, facts_key
@@ -363,7 +364,12 @@ class _FactsStore:
             # Import the parser before the workers fork, so that none imports it again.
             from pytest_signaltrace.scan import visitor  # noqa: F401
 
-            self._pool = ProcessPoolExecutor(max_workers=workers)
+            # A worker not forked from this process still sees the frameworks registered here.
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers,
+                initializer=frameworks.adopt,
+                initargs=(frameworks.registered(),),
+            )
         return self._pool
 
     def _workers(self, total_bytes: int, count: int) -> int:
