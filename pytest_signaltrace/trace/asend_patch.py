@@ -18,9 +18,9 @@ def asend_patch(tracer: Tracer, cls: type, method: str, capture_live: bool) -> A
 
     A wrapt ``FunctionWrapper`` here, not a plain function: it keeps
     ``inspect.iscoroutinefunction`` true on Python 3.11 (asgiref's ``async_to_sync`` checks
-    it), and ``asend`` is not hot. The returned coroutine creates Django's only when it starts:
-    one closed or cancelled before it runs leaves no un-awaited coroutine behind. Its
-    ``__name__``/``__qualname__`` are Django's.
+    it), and ``asend`` is not hot. The returned coroutine creates the original's only when it
+    starts: one closed or cancelled before it runs leaves no un-awaited coroutine behind. Its
+    ``__name__``/``__qualname__`` are the original's.
     """
     finder, faults = tracer.finder, tracer.faults
     getframe = sys._getframe

@@ -144,7 +144,7 @@ def send_patch(
         # The same fast path in C (trace/_fastsend.c); record() and failed() do the rest.
         return tracer._fast_send(original, live, record, failed)
 
-    # signal is positional-only, as self is to Django's and Celery's send: a signal's send
+    # signal is positional-only, as self is to the frameworks' send: a signal's send
     # connected as a receiver is called with signal= among its keyword arguments.
     def send(signal: Any = _UNSET, /, sender: Any = _UNSET, **named: Any) -> Any:
         __tracebackhide__ = True
@@ -179,8 +179,8 @@ def send_patch(
 def _slow_send(
     tracer: Tracer, original: Callable[..., Any], method: str, capture_live: bool
 ) -> Callable[..., Any]:
-    """A recording ``send`` for any signature, or capturing ``_live_receivers`` (Django
-    4.2's ``send``, whose failure needs that result to tell which receivers ran).
+    """A recording ``send`` for any signature, or capturing the live receivers (a send whose
+    failure needs that result to tell which receivers ran, as Django 4.2's).
 
     One Python frame per send, as the fast patch: a receiver that sends, 250 levels deep,
     must not reach the recursion limit only because it is traced."""
@@ -220,7 +220,7 @@ def _forward(original: Callable[..., Any], signal: Any, sender: Any, named: dict
 
 
 def _takes_sender_and_named(function: object) -> bool:
-    """Whether ``function``'s signature is ``(self, sender, **named)``, as Django's and Celery's."""
+    """Whether ``function``'s signature is ``(self, sender, **named)``, as a dispatcher's."""
     code = getattr(function, "__code__", None)
     if not isinstance(code, CodeType) or getattr(function, "__defaults__", None):
         return False
