@@ -4,6 +4,9 @@ the core names no framework."""
 from __future__ import annotations
 
 import ast
+import importlib.metadata
+import sys
+import types
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +17,7 @@ import pytest
 from pytest_signaltrace import frameworks
 from pytest_signaltrace.frameworks import ArgSpec, Framework, SignalClass
 from pytest_signaltrace.scan import catalogue, prefilter, prune, shapes
+from pytest_signaltrace.trace.signals import SignalRegistry, find_existing_signals
 
 PACKAGE = Path(frameworks.__file__).parent.parent
 
@@ -100,7 +104,7 @@ def test_a_broken_entry_point_is_a_warning_not_a_failure(
             raise ImportError("no module named nowhere")
 
     monkeypatch.setattr(
-        frameworks.metadata, "entry_points", lambda group: [Broken()] if group else []
+        importlib.metadata, "entry_points", lambda group: [Broken()] if group else []
     )
     monkeypatch.setattr(frameworks, "_loaded_entry_points", None)
     monkeypatch.setattr(frameworks, "_registered", None)
@@ -177,6 +181,45 @@ def test_adopting_a_registry_adds_only_the_frameworks_missing() -> None:
     finally:
         frameworks._extra.remove(EVENTS)
         frameworks._registered = None
+
+
+class Named:
+    """A signal looked up by name: its identity is its name, wherever it is held."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def test_a_framework_may_name_its_signals_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = types.ModuleType("namedlib")
+    module.Named = Named  # type: ignore[attr-defined]
+    module.held = Named("ready")  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "namedlib", module)
+    named = Framework(
+        name="named",
+        signal_classes=frozenset({"namedlib.Named"}),
+        classes=(
+            SignalClass(
+                module="namedlib",
+                class_name="Named",
+                connect="connect",
+                connect_args=ArgSpec(0, 1, 2),
+                disconnect_args=ArgSpec(0, 1, 2),
+            ),
+        ),
+        signal_id=lambda signal: f"named:{signal.name}",
+    )
+    unregister = frameworks.register(named)
+    try:
+        registry = SignalRegistry()
+        local = Named("local")  # held by no module: named all the same
+        tokens = [registry.token(module.held), registry.token(local)]  # type: ignore[attr-defined]
+        refs = registry.refs(tokens)
+        found = {name: obj for obj, name in find_existing_signals()}
+    finally:
+        unregister()
+    assert [refs[token].signal for token in tokens] == ["named:ready", "named:local"]
+    assert found["named:ready"] is module.held  # type: ignore[attr-defined]
 
 
 def _code_strings(path: Path) -> Iterator[tuple[int, str]]:

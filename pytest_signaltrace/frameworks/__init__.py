@@ -15,7 +15,6 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Any
 
 from pytest_signaltrace.frameworks.celery import CELERY
@@ -40,6 +39,7 @@ __all__ = [
     "framework_of",
     "live_signal_classes",
     "own_mute",
+    "own_signal_id",
     "register",
     "registered",
     "subscribe",
@@ -121,6 +121,8 @@ def subscribe(listener: Callable[[Framework], None]) -> Callable[[], None]:
 
 
 def _from_entry_points() -> Iterable[Framework]:
+    from importlib import metadata  # only now: about 10 ms, where pytest has not loaded it
+
     for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             framework = entry_point.load()
@@ -234,6 +236,14 @@ def framework_of(signal: object) -> Framework | None:
         if any(issubclass(kind, cls) for cls in framework.live_classes()):
             return framework
     return None
+
+
+def own_signal_id(signal: object) -> str | None:
+    """The id ``signal``'s framework gives it (see :attr:`Framework.signal_id`), else ``None``."""
+    framework = framework_of(signal)
+    if framework is None or framework.signal_id is None:
+        return None
+    return framework.signal_id(signal)
 
 
 def own_mute(signal: object) -> Callable[[Any], Callable[[], None]] | None:

@@ -122,6 +122,10 @@ class Framework:
     classes: tuple[SignalClass, ...] = ()
     #: Module globals bound to sends at import.
     bound_sends: tuple[BoundSends, ...] = ()
+    #: ``signal_id(signal)``: the id of a live signal whose identity is not where it is held
+    #: (a signal looked up by name, as blinker's ``signal("n")``: ``blinker:n``), else ``None``
+    #: (named after the attribute holding it, as every Django and Celery signal).
+    signal_id: Callable[[Any], str | None] | None = None
     # --- the ``signals`` fixture ----------------------------------------------------------
     #: ``mute(signal)``: no receiver of ``signal`` runs until the returned undo is called.
     #: ``None``: a dispatcher's way, its ``receivers`` list emptied for the block (the fixture's

@@ -163,7 +163,9 @@ class SignalRegistry:
             signal = info.ref() if info.ref is not None else None
             if signal is None:
                 continue
-            info.definition = _lookup_in_scope(signal, info.scope)
+            info.definition = frameworks.own_signal_id(signal) or _lookup_in_scope(
+                signal, info.scope
+            )
             if info.definition is None:
                 missing.append((info, signal))
         if missing:
@@ -262,6 +264,10 @@ def find_existing_signals(
         current = best.get(id(value))
         if current is None or rank < current[0]:
             best[id(value)] = (rank, value, f"{module_name}.{path}")
+    if any(framework.signal_id is not None for framework in frameworks.registered()):
+        return [
+            (value, frameworks.own_signal_id(value) or name) for _, value, name in best.values()
+        ]
     return [(value, name) for _, value, name in best.values()]
 
 
