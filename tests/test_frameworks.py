@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pytest_signaltrace import frameworks
-from pytest_signaltrace.frameworks import ArgSpec, Framework, SignalClass
+from pytest_signaltrace.frameworks import ArgSpec, Framework, SignalClass, discovery
 from pytest_signaltrace.scan import catalogue, prefilter, prune, shapes
 from pytest_signaltrace.trace.signals import SignalRegistry, find_existing_signals
 
@@ -106,6 +106,7 @@ def test_a_broken_entry_point_is_a_warning_not_a_failure(
     monkeypatch.setattr(
         importlib.metadata, "entry_points", lambda group: [Broken()] if group else []
     )
+    monkeypatch.setattr(discovery, "_may_declare", lambda: True)
     monkeypatch.setattr(frameworks, "_loaded_entry_points", None)
     monkeypatch.setattr(frameworks, "_registered", None)
     with warnings.catch_warnings(record=True) as caught:
@@ -115,6 +116,22 @@ def test_a_broken_entry_point_is_a_warning_not_a_failure(
     frameworks._registered = None
     assert names == ["django", "celery"]
     assert ["broken" in str(w.message) for w in caught] == [True]
+
+
+def test_entry_points_are_read_only_where_a_distribution_names_the_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "other-1.0.dist-info"
+    other.mkdir()
+    (other / "entry_points.txt").write_text("[pytest11]\nother = other.plugin\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), str(tmp_path / "missing")])
+    assert not discovery._may_declare()
+    toy = tmp_path / "toy-1.0.dist-info"
+    toy.mkdir()
+    (toy / "entry_points.txt").write_text(
+        "[pytest_signaltrace.frameworks]\ntoy = toy_adapter:FRAMEWORK\n"
+    )
+    assert discovery._may_declare()
 
 
 def test_the_builtin_shapes_are_the_texts_the_scan_always_looked_for() -> None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from pytest_signaltrace.frameworks.celery import CELERY
+from pytest_signaltrace.frameworks.discovery import ENTRY_POINT_GROUP, declared_frameworks
 from pytest_signaltrace.frameworks.django import DJANGO
 from pytest_signaltrace.frameworks.protocol import (
     ArgSpec,
@@ -47,8 +47,6 @@ __all__ = [
 
 #: The frameworks that come with the package, in the order their facts are ranked.
 BUILTIN: tuple[Framework, ...] = (DJANGO, CELERY)
-#: Entry points of this group name a :class:`Framework` object of another package.
-ENTRY_POINT_GROUP = "pytest_signaltrace.frameworks"
 
 _lock = threading.RLock()
 _extra: list[Framework] = []
@@ -70,7 +68,7 @@ def registered() -> tuple[Framework, ...]:
 def _collect() -> tuple[Framework, ...]:
     global _loaded_entry_points, _registered
     if _loaded_entry_points is None:
-        _loaded_entry_points = list(_from_entry_points())
+        _loaded_entry_points = list(declared_frameworks())
     by_name: dict[str, Framework] = {}
     for framework in (*BUILTIN, *_loaded_entry_points, *_extra):
         by_name.setdefault(framework.name, framework)
@@ -118,23 +116,6 @@ def subscribe(listener: Callable[[Framework], None]) -> Callable[[], None]:
                 _listeners.remove(listener)
 
     return unsubscribe
-
-
-def _from_entry_points() -> Iterable[Framework]:
-    from importlib import metadata  # only now: about 10 ms, where pytest has not loaded it
-
-    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            framework = entry_point.load()
-            if not isinstance(framework, Framework):
-                raise TypeError(f"{entry_point.value} is not a Framework")
-        except Exception as exc:  # a broken third-party adapter must not stop the run
-            warnings.warn(
-                f"pytest-signaltrace: framework entry point {entry_point.name!r} ignored: {exc}",
-                stacklevel=2,
-            )
-            continue
-        yield framework
 
 
 @dataclass(frozen=True)
