@@ -39,10 +39,6 @@ MAX_LINES = 400
 #: Modules allowed over :data:`MAX_LINES` for now, each with the reason; an allowance that is no
 #: longer needed fails :func:`test_every_line_allowance_is_still_needed`, so the list shrinks.
 LINE_ALLOWANCES: dict[str, str] = {
-    "trace/patches.py": (
-        "being split per framework on the `fw` branch (issue 20 item 1: frameworks/django.py, "
-        "frameworks/celery.py); drop this line when that lands"
-    ),
     "scan/resolve.py": (
         "402 lines since the scan work of issue 22 (look-alikes, class-loading helpers) landed "
         "beside this test; its owner splits it by concern (name resolution / the map builder)"
