@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-import pytest_signaltrace.plugin.session as session_module
-from pytest_signaltrace.plugin.session import StaticScan, TraceSession
+import pytest_signaltrace.plugin.static_scan as static_scan_module
+from pytest_signaltrace.plugin.static_scan import StaticScan
 from pytest_signaltrace.settings import Settings
 
 if TYPE_CHECKING:
@@ -25,15 +25,15 @@ SIGNALS = """
 """
 
 
-def _session(root: Path) -> TraceSession:
-    return TraceSession(Settings(active=True, sources=(root,)), root.parent, "controller")
+def _scan_of(root: Path) -> StaticScan:
+    return StaticScan(Settings(active=True, sources=(root,)), root.parent, cache_dir=None)
 
 
 def test_a_background_scan_gives_the_map_an_on_demand_scan_gives(tree: WriteTree) -> None:
     root = tree({"shop/__init__.py": "", "shop/signals.py": SIGNALS})
-    background = StaticScan(_session(root), cache_dir=None)
+    background = _scan_of(root)
     background.start_in_background()
-    on_demand = StaticScan(_session(root), cache_dir=None)
+    on_demand = _scan_of(root)
     assert background.result() == on_demand.result()
     assert [r.path for r in on_demand.result().receivers] == ["src/shop/signals.py"]
 
@@ -44,8 +44,8 @@ def test_a_failure_in_the_background_is_raised_by_result(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("scan failed")
 
-    monkeypatch.setattr(session_module, "scan_sources", broken)
-    scan = StaticScan(_session(tree({"a.py": ""})), cache_dir=None)
+    monkeypatch.setattr(static_scan_module, "scan_sources", broken)
+    scan = _scan_of(tree({"a.py": ""}))
     scan.start_in_background()
     with pytest.raises(RuntimeError, match="scan failed"):
         scan.result()

@@ -3,47 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 from data_samples import sample_trace
 
-from pytest_signaltrace.plugin.finish import _hand_over
-from pytest_signaltrace.plugin.session import WORKER_OUTPUT_KEY, TraceSession
-from pytest_signaltrace.settings import Settings
-
-
-def session_of(tmp_path: Path, role: str) -> TraceSession:
-    return TraceSession(Settings(active=True, sources=(tmp_path,)), tmp_path, role)  # type: ignore[arg-type]
+from pytest_signaltrace.plugin.collect import WORKER_OUTPUT_KEY, hand_over, read_worker_trace
+from pytest_signaltrace.trace.faults import FaultLog
 
 
 def test_a_worker_sends_its_trace_as_one_json_text_the_controller_reads_back(
     tmp_path: Path,
 ) -> None:
     trace = sample_trace(tmp_path, calls=3)
-    worker = session_of(tmp_path, "worker")
-    worker._stopped = trace  # what session.stop() returns once the patches are off
-    config = SimpleNamespace(workeroutput={})
+    workeroutput: dict[str, object] = {}
 
-    _hand_over(config, worker)  # type: ignore[arg-type]
+    hand_over(workeroutput, trace, FaultLog(deferred=True))
 
     # a str: execnet's pure-Python serializer walks a nested dict item by item (a 15 MB
     # peak in a worker of 1,000 tests) but copies a str in one piece
-    sent = config.workeroutput[WORKER_OUTPUT_KEY]
+    sent = workeroutput[WORKER_OUTPUT_KEY]
     assert isinstance(sent, str)
     assert ": " not in sent
-    controller = session_of(tmp_path, "controller")
-    controller.add_worker_output("gw0", sent)
-    assert controller.worker_traces == {"gw0": trace}
-    assert controller.missing_workers == []
+    assert read_worker_trace("gw0", sent, FaultLog(deferred=True)) == trace
 
 
-def test_the_controller_still_reads_a_trace_sent_as_a_dict_and_names_a_worker_that_sent_junk(
+def test_the_controller_still_reads_a_trace_sent_as_a_dict_and_not_junk(
     tmp_path: Path,
 ) -> None:
-    controller = session_of(tmp_path, "controller")
-    controller.add_worker_output("gw0", sample_trace(tmp_path).to_json())
-    controller.add_worker_output("gw1", "{not json")
-    controller.add_worker_output("gw2", 42)
-
-    assert set(controller.worker_traces) == {"gw0"}
-    assert controller.missing_workers == ["gw1", "gw2"]
+    faults = FaultLog(deferred=True)
+    assert read_worker_trace("gw0", sample_trace(tmp_path).to_json(), faults) is not None
+    assert read_worker_trace("gw1", "{not json", faults) is None
+    assert read_worker_trace("gw2", 42, faults) is None
+    assert faults.count == 1  # the junk text; a worker that sent nothing is no fault

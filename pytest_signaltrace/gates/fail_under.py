@@ -3,15 +3,18 @@
 It fails closed: a gate that cannot measure fails, with one line saying why. No receivers at
 all (a ``--signal-source`` that points at the wrong folder) is not "100% reached" but
 ``FAIL ... could not be checked: no receivers found under PATH``; a report that could not be
-computed or written fails the same way (as pytest-cov's total is 0 when its report fails).
+computed or written fails the same way (as pytest-cov's total is 0 when its report fails), and
+so does a source file the scan skipped (too large, too deeply nested, unparsable) that the
+``exclude`` globs do not leave out: its receivers would be missing from the count.
 """
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pytest_signaltrace.model import Totals
+from pytest_signaltrace.model import SkippedFile, Totals
 from pytest_signaltrace.report.options import DEFAULT_PRECISION, below, shown_percent
 
 
@@ -59,6 +62,32 @@ def not_checked(
         False,
         f"FAIL Required {subject} of {_format_required(fail_under)}% could not "
         f"be checked: {reason}",
+    )
+
+
+#: How many skipped files the gate's line names (the reports list them all).
+_SKIPPED_NAMED = 3
+
+
+def skipped_files_reason(files: Sequence[SkippedFile], exclude: Sequence[str]) -> str | None:
+    """Why a gate cannot measure when the scan skipped source files (paths relative to the
+    rootdir) that no ``exclude`` glob matches: their receivers are not counted. ``None`` when
+    there are none. One line naming the files, their reasons and how to leave them out."""
+    counted = [f for f in files if not any(fnmatch.fnmatchcase(f.path, p) for p in exclude)]
+    if not counted:
+        return None
+    named = "; ".join(f"{f.path} ({f.reason})" for f in counted[:_SKIPPED_NAMED])
+    if len(counted) > _SKIPPED_NAMED:
+        named += f"; and {len(counted) - _SKIPPED_NAMED} more"
+    if len(counted) == 1:
+        return (
+            f"the scan skipped {named}, so its receivers are not counted; to leave it out, "
+            f'add "{counted[0].path}" to exclude ([tool.signaltrace]) or signaltrace_exclude'
+        )
+    return (
+        f"the scan skipped {len(counted)} files: {named}, so their receivers are not counted; "
+        "to leave them out, add their paths to exclude ([tool.signaltrace]) or "
+        "signaltrace_exclude"
     )
 
 

@@ -1,36 +1,39 @@
-"""End of run: hand the trace over (xdist worker), or scan, merge, write the data file, write and
-print reports."""
+"""The end of a run, as the pipeline: collect the traces (the xdist workers', the appended
+runs', the subprocesses' fragments) -> the static map -> merge -> gates -> write the outputs
+-> print. An xdist worker only hands its trace over.
+
+Each step is a plain function given only what it needs; the session
+(:class:`~pytest_signaltrace.plugin.session.TraceSession`) holds the state, and its
+:class:`~pytest_signaltrace.plugin.session.Outcome` what the terminal summary prints.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_signaltrace.plugin.fault_warning import deliver_warning, write_stderr
-from pytest_signaltrace.plugin.session import (
-    WORKER_FAULTS_KEY,
-    WORKER_OUTPUT_KEY,
-    StaticScan,
-    TraceSession,
+from pytest_signaltrace.plugin.collect import (
+    all_missing_workers,
+    appended_data,
+    hand_over,
+    hand_over_faults,
+    own_trace,
+    run_trace,
+    with_appended,
 )
-from pytest_signaltrace.settings import GITHUB_STEP_SUMMARY, ReportRequest
+from pytest_signaltrace.plugin.fault_warning import deliver_warning, write_stderr
+from pytest_signaltrace.plugin.outputs import write_data_file, write_reports
+from pytest_signaltrace.plugin.session import Outcome, TraceSession
+from pytest_signaltrace.plugin.static_scan import static_scan_of
+from pytest_signaltrace.plugin.summary import print_report, print_verdict, source_names
+from pytest_signaltrace.settings import Settings
+from pytest_signaltrace.trace.model import Trace
 
-if TYPE_CHECKING:  # the report modules are imported only for the formats asked for
+if TYPE_CHECKING:  # the merge, the gates and the reports are imported at the end of the run
+    from pytest_signaltrace.gates.fail_under import GateResult
     from pytest_signaltrace.model import Report, StaticMap
-
-#: Report kinds written to a file, and the text format each one is.
-_FILE_FORMATS = {
-    "json": "json",
-    "markdown": "markdown",
-    "markdown-append": "markdown",
-    "xml": "xml",
-    "lcov": "lcov",
-}
 
 
 def finish_run(config: pytest.Config, session: TraceSession) -> bool:
@@ -40,285 +43,189 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
     was asked for, fails the gate with one line saying why: a gate that cannot measure fails.
     Without a gate, the run's outcome is left alone.
     """
+    settings, rootdir, outcome = session.settings, session.rootdir, session.outcome
     if session.role == "worker":
-        _hand_over(config, session)
+        _finish_worker(config, session)
         return False
     try:
-        session.stop()
+        own = own_trace(session.recorder, session.stop(), session.faults)
     except Exception as exc:
         return _fault(session, "taking the signal trace", exc)
     if config.option.collectonly:
         return False
     try:
-        if session.static_scan is None:
-            session.static_scan = static_scan_of(config, session)
-        static = session.static_scan.result()
-        _add_appended(session, static)
-        report = session.build(static)
+        static = (session.static_scan or static_scan_of(config, settings, rootdir)).result()
+        appended = appended_data(settings, rootdir, static)
+        if appended is not None and appended.note:
+            outcome.notes.append(appended.note)
+        if session.role == "controller":  # it ran no tests: its own trace is empty
+            own = Trace()
+        trace = run_trace(own, session.worker_traces)
+        missing_workers = all_missing_workers(session.missing_workers, appended)
+        report_trace = with_appended(trace, appended)
+        outcome.report = report = merge(static, report_trace, settings, rootdir, missing_workers)
+        outcome.gate = receivers_gate(report, settings, rootdir)
     except Exception as exc:
         return _fault(session, "building the signal report", exc)
-    for request in session.settings.reports:
-        _write_request(config, session, report, request)
-    if session.settings.diff_compare_branch is not None:
-        _judge_diff(session, report, session.settings.diff_compare_branch)
+    write_reports(
+        report,
+        settings,
+        invocation_dir=config.invocation_params.dir,
+        rootdir=rootdir,
+        faults=session.faults,
+        outcome=outcome,
+    )
+    if settings.diff_compare_branch is not None:
+        _judge_diff(session, report, settings.diff_compare_branch)
     try:
-        _write_data_file(session, static)
+        note = write_data_file(
+            static,
+            trace,
+            settings,
+            rootdir=rootdir,
+            missing_workers=missing_workers,
+        )
     except Exception as exc:
         session.faults.report("writing the signal data file", exc)
-    return session.gate_failed
+    else:
+        if note:
+            outcome.notes.append(note)
+    return gate_failed(settings, outcome)
 
 
-def _fault(session: TraceSession, where: str, exc: Exception) -> bool:
-    session.faults.report(where, exc)
-    session.fail_closed(f"internal error in {where} ({exc!r})")
-    return session.gate_failed
+def _finish_worker(config: pytest.Config, session: TraceSession) -> None:
+    """An xdist worker: its trace and its faults go to the controller (which names a worker
+    whose trace could not be taken as missing)."""
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is None:
+        return
+    try:
+        trace = own_trace(session.recorder, session.stop(), session.faults)
+    except Exception as exc:
+        session.faults.report("taking the signal trace", exc)
+        hand_over_faults(workeroutput, session.faults)
+    else:
+        hand_over(workeroutput, trace, session.faults)
+    session.faults_reported = True
+
+
+def merge(
+    static: StaticMap, trace: Trace, settings: Settings, rootdir: Path, missing_workers: list[str]
+) -> Report:
+    """The report: the static map (paths relative to ``rootdir``) merged with the trace."""
+    from pytest_signaltrace.merge.merge import Exclusions, PathMapper, build_report
+
+    return build_report(
+        static,
+        trace,
+        PathMapper(rootdir, settings.sources),
+        exclusions=Exclusions(settings.exclude),
+        missing_workers=missing_workers,
+    )
+
+
+def receivers_gate(report: Report, settings: Settings, rootdir: Path) -> GateResult | None:
+    """The receivers' gate (``--signal-fail-under``), if asked for. It cannot measure, and
+    fails, when the scan skipped a source file that is not excluded: the file's receivers
+    are missing from the count."""
+    if settings.fail_under is None:
+        return None
+    from pytest_signaltrace.gates.fail_under import (
+        check_fail_under,
+        not_checked,
+        skipped_files_reason,
+    )
+
+    skipped = skipped_files_reason(report.files_skipped, settings.exclude)
+    if skipped is not None:
+        return not_checked(settings.fail_under, skipped)
+    return check_fail_under(
+        report.receiver_totals,
+        settings.fail_under,
+        sources=source_names(settings.sources, rootdir),
+        precision=settings.report_options.precision,
+    )
 
 
 def _judge_diff(session: TraceSession, report: Report, compare_branch: str) -> None:
     """The diff report (what the change since ``compare_branch`` touched) and the diff gate.
 
     Fails closed: with ``diff_fail_under``, git's problem (no repository, an unknown branch, no
-    git) or a fault fails the diff gate with one line naming it; without, it is one note.
+    git), a source file the scan skipped, or a fault fails the diff gate with one line naming
+    it; without, it is one note (a skipped file: the report lists it).
     """
     from pytest_signaltrace.gates.diff.git import GitError
     from pytest_signaltrace.gates.diff.judge import diff_not_checked, diff_of, judge_diff
+    from pytest_signaltrace.gates.fail_under import skipped_files_reason
 
-    settings = session.settings
+    settings, outcome = session.settings, session.outcome
     try:
-        session.diff = diff_of(report, session.rootdir, compare_branch)
+        outcome.diff = diff_of(report, session.rootdir, compare_branch)
     except GitError as exc:
         reason = str(exc)
     except Exception as exc:
         session.faults.report("computing the diff signal coverage", exc)
         reason = f"internal error in computing the diff signal coverage ({exc!r})"
     else:
-        if settings.diff_fail_under is not None:
+        if settings.diff_fail_under is None:
+            return
+        skipped = skipped_files_reason(report.files_skipped, settings.exclude)
+        if skipped is not None:
+            outcome.diff_gate = diff_not_checked(settings.diff_fail_under, skipped)
+        else:
             precision = settings.report_options.precision
-            session.diff_gate = judge_diff(session.diff, settings.diff_fail_under, precision)
+            outcome.diff_gate = judge_diff(outcome.diff, settings.diff_fail_under, precision)
         return
     if settings.diff_fail_under is not None:
-        session.diff_gate = diff_not_checked(settings.diff_fail_under, reason)
+        outcome.diff_gate = diff_not_checked(settings.diff_fail_under, reason)
     else:
-        session.notes.append(f"no diff signal coverage: {reason}")
+        outcome.notes.append(f"no diff signal coverage: {reason}")
 
 
-def _hand_over(config: pytest.Config, session: TraceSession) -> None:
-    """An xdist worker: its trace and its faults go to the controller."""
-    workeroutput = getattr(config, "workeroutput", None)
-    if workeroutput is None:
-        return
-    try:
-        # One compact JSON text, not the nested dict: execnet's serializer is pure Python and
-        # built a chunk per item (a 15 MB peak in a worker of 1,000 tests); json is C.
-        document = session.stop().to_json()
-        workeroutput[WORKER_OUTPUT_KEY] = json.dumps(document, separators=(",", ":"))
-        del document
-    except Exception as exc:  # the controller then names this worker as missing
-        session.faults.report("taking the signal trace", exc)
-    workeroutput[WORKER_FAULTS_KEY] = session.worker_faults()
-    session.faults_reported = True
+def _fault(session: TraceSession, where: str, exc: Exception) -> bool:
+    """A fault that leaves no report: recorded, and each gate asked for fails saying why."""
+    session.faults.report(where, exc)
+    fail_closed(session.settings, session.outcome, f"internal error in {where} ({exc!r})")
+    return gate_failed(session.settings, session.outcome)
 
 
-def _write_request(
-    config: pytest.Config, session: TraceSession, report: Report, request: ReportRequest
-) -> None:
-    """Write one report file, if it goes to one; a failure is a problem (fatal with a gate)."""
-    text_format = _FILE_FORMATS.get(request.kind)
-    if request.destination is None or (text_format is None and request.kind != "html"):
-        return
-    from pytest_signaltrace.report import render_text
-    from pytest_signaltrace.report.text import for_people
+def fail_closed(settings: Settings, outcome: Outcome, reason: str) -> None:
+    """The report could not be computed: with a gate, the gate fails and says why (each
+    gate asked for: the receivers' and the diff's)."""
+    if settings.fail_under is not None:
+        from pytest_signaltrace.gates.fail_under import not_checked
 
-    try:
-        if text_format is not None:
-            options = session.settings.report_options
-            text = for_people(text_format, render_text(report, text_format, options))
-            _write_report(config, session, request, text)
-        else:
-            from pytest_signaltrace.report.html import write_html
+        outcome.gate = not_checked(settings.fail_under, reason)
+    if settings.diff_fail_under is not None:
+        from pytest_signaltrace.gates.diff.judge import diff_not_checked
 
-            index = write_html(
-                report,
-                config.invocation_params.dir / request.destination,
-                options=session.settings.report_options,
-                rootdir=session.rootdir,
-            )
-            session.written.append(str(index))
-    except OSError as exc:
-        where = exc.filename or request.destination
-        session.problems.append(
-            f"cannot write the {request.kind} report to {where}: {exc.strerror or exc}"
-        )
-    except Exception as exc:
-        session.faults.report(f"writing the {request.kind} report", exc)
-        session.problems.append(
-            f"the {request.kind} report was not written (internal error: {exc!r})"
-        )
+        outcome.diff_gate = diff_not_checked(settings.diff_fail_under, reason)
 
 
-def _add_appended(session: TraceSession, static: StaticMap) -> None:
-    """``--signal-append``: the data file's data joins this run's, in the report and the data
-    file (not with ``parallel``, whose every run writes a file of its own)."""
-    settings = session.settings
-    if not settings.append or settings.parallel or settings.data_file is None:
-        return
-    from pytest_signaltrace.datafile.paths import load_appended
-
-    appended = load_appended(
-        settings.data_file,
-        static,
-        rootdir=session.rootdir,
-        sources=settings.sources,
-        exclude=settings.exclude,
-    )
-    if appended.note:
-        session.notes.append(appended.note)
-    session.appended = appended.trace
-    session.appended_runs = appended.runs
-    session.missing_workers.extend(
-        w for w in appended.missing_workers if w not in session.missing_workers
-    )
-
-
-def _write_data_file(session: TraceSession, static: StaticMap) -> None:
-    """Write the data file (static map + trace) for ``signaltrace report`` and ``combine``."""
-    destination = session.settings.data_file
-    if destination is None:
-        return
-    from pytest_signaltrace.datafile.data import RunData, append_data, write_data
-
-    if session.settings.parallel:
-        from pytest_signaltrace.datafile.paths import parallel_name
-
-        destination = parallel_name(destination)
-    data = RunData.from_run(
-        static,
-        session.run_trace(),
-        rootdir=session.rootdir,
-        sources=session.settings.sources,
-        exclude=session.settings.exclude,
-        missing_workers=session.missing_workers,
-    )
-    created = not destination.exists()
-    try:
-        if session.settings.append and not session.settings.parallel:
-            # Added to the file as it is now, under its lock: another run may have added to it
-            # since it was read for the report.
-            append_data(destination, data)
-        else:
-            write_data(destination, data)
-    except OSError as exc:
-        # Only a note, even with a gate: the data file is written by default, for later
-        # reports; the gate does not need it (the reports asked for are another matter).
-        session.notes.append(f"cannot write the data file {destination}: {exc.strerror or exc}")
-        return
-    from pytest_signaltrace.datafile.ignore_hint import gitignore_hint
-
-    hint = gitignore_hint(
-        destination,
-        configured=session.settings.data_file or destination,
-        rootdir=session.rootdir,
-        created=created,
-    )
-    if hint:
-        session.notes.append(hint)
-
-
-def _write_report(
-    config: pytest.Config, session: TraceSession, request: ReportRequest, text: str
-) -> None:
-    """Write one report file; ``-`` goes to the terminal summary, ``markdown-append`` appends."""
-    from pytest_signaltrace.output import write_text
-
-    destination = request.destination or ""
-    if destination == "-":
-        session.to_stdout.append(text)
-        return
-    if destination == GITHUB_STEP_SUMMARY:
-        destination = os.environ.get("GITHUB_STEP_SUMMARY", "")
-        if not destination:
-            missing = (
-                "markdown-append: $GITHUB_STEP_SUMMARY is not set (not on GitHub Actions?); "
-                "nothing written"
-            )
-            # With a gate, a report asked for and not written fails the run, as any other
-            # report that cannot be written does: a CI job whose summary vanished must not pass.
-            gated = session.settings.fail_under is not None
-            (session.problems if gated else session.notes).append(missing)
-            return
-    path = config.invocation_params.dir / destination
-    if request.kind == "markdown-append":
-        with path.open("a", encoding="utf-8") as out:
-            out.write(text)
-    else:
-        write_text(path, text)
-    session.written.append(str(path))
+def gate_failed(settings: Settings, outcome: Outcome) -> bool:
+    """Whether a gate was asked for and is not met (or could not be checked); with the
+    receivers' gate, a report that could not be written fails it too."""
+    failed = False
+    if settings.fail_under is not None:
+        failed = outcome.gate is None or not outcome.gate.passed or bool(outcome.problems)
+    if settings.diff_fail_under is not None:
+        failed = failed or outcome.diff_gate is None or not outcome.diff_gate.passed
+    return failed
 
 
 def print_terminal_report(terminal: pytest.TerminalReporter, session: TraceSession) -> None:
     """Write the terminal report(s), the files written, and the gate's verdict; then the run's
     one fault warning. Never raises: a fault here is one more fault, the gate line still shows."""
+    settings, outcome = session.settings, session.outcome
     try:
-        _print_report(terminal, session)
+        print_report(terminal, outcome, settings, session.rootdir)
     except Exception as exc:
         session.faults.report("printing the signal report", exc)
     try:
-        _print_verdict(terminal, session)
+        print_verdict(terminal, outcome, gated=settings.fail_under is not None)
     except Exception as exc:
         session.faults.report("printing the signal gate", exc)
     report_faults(terminal.config, session)
-
-
-def _print_report(terminal: pytest.TerminalReporter, session: TraceSession) -> None:
-    report = session.report
-    if report is None:
-        return
-    from pytest_signaltrace.report import render_text
-    from pytest_signaltrace.report.text import printable
-
-    kinds = {request.kind for request in session.settings.reports}
-    if kinds & {"term", "term-missing"}:
-        from pytest_signaltrace.report.terminal import render_terminal
-
-        options = session.settings.report_options
-        if any(r.skip_covered for r in session.settings.reports):  # term:skip-covered
-            options = replace(options, skip_covered=True)
-        terminal.write_sep("-", "signal receiver coverage")
-        lines = render_terminal(report, show_missing="term-missing" in kinds, options=options)
-        for line in lines:
-            terminal.write_line(printable(line))
-    if "github" in kinds:
-        terminal.write(printable(render_text(report, "github")))
-    for text in session.to_stdout:
-        terminal.write(text)
-    for destination in session.written:
-        terminal.write_line(f"Signal report written to {destination}")
-    if report.receiver_totals.total == 0 and session.settings.fail_under is None:
-        where = ", ".join(session.source_names())
-        terminal.write_line(f"pytest-signaltrace: no receivers found under {where}", yellow=True)
-    if session.diff is not None:
-        from pytest_signaltrace.gates.diff.render import render_diff
-
-        terminal.write_sep("-", "diff signal coverage")
-        precision = session.settings.report_options.precision
-        for line in render_diff(session.diff, "term", precision).splitlines():
-            terminal.write_line(printable(line))
-
-
-def _print_verdict(terminal: pytest.TerminalReporter, session: TraceSession) -> None:
-    for note in session.notes:
-        terminal.write_line(f"pytest-signaltrace: {note}", yellow=True)
-    gated = session.settings.fail_under is not None
-    for problem in session.problems:
-        if gated:
-            terminal.write_line(f"FAIL pytest-signaltrace: {problem}", red=True, bold=True)
-        else:
-            terminal.write_line(f"pytest-signaltrace: {problem}", yellow=True)
-    for gate in (session.gate, session.diff_gate):
-        if gate is not None and gate.passed:
-            terminal.write_line(gate.message, green=True)
-        elif gate is not None:
-            terminal.write_line(gate.message, red=True, bold=True)
 
 
 def report_faults(config: pytest.Config, session: TraceSession) -> None:
@@ -340,23 +247,3 @@ def report_faults_late(session: TraceSession) -> None:
     summary = session.faults.summary()
     if summary is not None:
         write_stderr(summary)
-
-
-def static_scan_of(config: pytest.Config, session: TraceSession) -> StaticScan:
-    """The run's static scan, with pytest's cache folder and without the run's ``--basetemp``
-    (pytester, and some projects, put it inside the rootdir: tests write and delete there while
-    the scan walks the tree, and nothing there is the project's source)."""
-    basetemp = getattr(config.option, "basetemp", None)
-    skip = [config.invocation_params.dir / basetemp] if basetemp else []
-    return StaticScan(session, cache_dir_of(config), skip)
-
-
-def cache_dir_of(config: pytest.Config) -> Path | None:
-    """The scan's cache folder in pytest's cache (``None`` with ``-p no:cacheprovider``)."""
-    cache = getattr(config, "cache", None)
-    if cache is None:
-        return None
-    try:
-        return Path(cache.mkdir("signaltrace"))
-    except OSError:
-        return None

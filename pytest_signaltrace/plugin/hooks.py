@@ -64,9 +64,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(XdistHooks(session), "signaltrace-xdist")
     if session.role == "controller" and not config.option.collectonly:
-        from pytest_signaltrace.plugin.finish import static_scan_of
+        from pytest_signaltrace.plugin.static_scan import static_scan_of
 
-        session.static_scan = static_scan_of(config, session)
+        session.static_scan = static_scan_of(config, session.settings, session.rootdir)
         session.static_scan.start_in_background()
 
 

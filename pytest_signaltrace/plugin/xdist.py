@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from pytest_signaltrace.plugin.session import WORKER_FAULTS_KEY, WORKER_OUTPUT_KEY, TraceSession
+from pytest_signaltrace.plugin.collect import (
+    WORKER_FAULTS_KEY,
+    WORKER_OUTPUT_KEY,
+    read_worker_faults,
+    read_worker_trace,
+)
+from pytest_signaltrace.plugin.session import TraceSession
 
 
 class XdistHooks:
@@ -18,9 +24,14 @@ class XdistHooks:
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         """Take the trace a worker sent back, or note that it sent none (it crashed)."""
-        if self.session.role != "controller":
+        session = self.session
+        if session.role != "controller":
             return
         worker = str(getattr(getattr(node, "gateway", None), "id", node))
         output = getattr(node, "workeroutput", None) or {}
-        self.session.add_worker_output(worker, output.get(WORKER_OUTPUT_KEY))
-        self.session.add_worker_faults(worker, output.get(WORKER_FAULTS_KEY))
+        trace = read_worker_trace(worker, output.get(WORKER_OUTPUT_KEY), session.faults)
+        if trace is None:
+            session.missing_workers.append(worker)
+        else:
+            session.worker_traces[worker] = trace
+        read_worker_faults(worker, output.get(WORKER_FAULTS_KEY), session.faults)

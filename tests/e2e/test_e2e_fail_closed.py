@@ -17,7 +17,7 @@ def test_place():
 
 #: The fault injection point of the scan: what a 3,000-term expression used to raise there.
 RECURSION_IN_THE_SCAN = broken(
-    "pytest_signaltrace.plugin.session.scan_sources", "the scan", error="RecursionError"
+    "pytest_signaltrace.plugin.static_scan.scan_sources", "the scan", error="RecursionError"
 )
 
 
