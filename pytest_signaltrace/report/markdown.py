@@ -6,6 +6,7 @@ Used by ``--signal-report=markdown[:FILE]`` and ``markdown-append`` (for
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence, Set
 
@@ -28,6 +29,9 @@ _STATUS_ICONS = {
     ReceiverStatus.POSSIBLY_DEAD: "❓ possibly dead",
 }
 
+
+#: Characters that could start inline Markdown in plain text.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>&~#])")
 
 _IMPORTANCE = {ReceiverStatus.DEAD: 0, ReceiverStatus.POSSIBLY_DEAD: 1}
 
@@ -59,11 +63,26 @@ def render_markdown(
             "their tests are missing from this report.",
             "",
         ]
+    if report.files_skipped:
+        count = len(report.files_skipped)
+        files = "1 file" if count == 1 else f"{count} files"
+        head += [
+            f"> **Warning:** the scan skipped {files} (listed below): "
+            "their signals and receivers are missing from this report.",
+            "",
+        ]
     never_ran = [
         r for r in report.receivers if not r.calls and not r.test_only and not r.excluded
     ]
     never_ran.sort(key=lambda r: (_IMPORTANCE.get(r.status, 2), r.path, r.line, r.handler))
     sections: list[tuple[str, list[str], list[str]]] = []
+    if report.files_skipped:
+        table = _table(
+            ["File", "Reason"],
+            ([_code(f.path), _plain(f.reason)] for f in report.files_skipped),
+        )
+        title_line = f"### Files the scan skipped ({len(report.files_skipped)})"
+        sections.append(("skipped files", [title_line, "", *table[:2]], table[2:]))
     raised = raised_rows(report)
     if raised:
         table = _raised_table(raised)
@@ -285,6 +304,11 @@ def _row(cells: Sequence[str]) -> str:
 
 def _code(text: str) -> str:
     return code_span(text)
+
+
+def _plain(text: str) -> str:
+    """Plain text with the characters that could start inline Markdown escaped."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def _status(row: ReceiverRow) -> str:

@@ -76,11 +76,25 @@ def render_terminal(
             + ", ".join(report.missing_workers)
             + ": the tests they ran are missing from this report."
         )
+    lines += _skipped_lines(report)
     if show_missing:
         lines += _missing_lines(report)
     elif any(not r.calls for r in counted):
         lines.append("(--signal-report=term-missing lists what never ran, with file:line)")
     return lines + _raised_lines(report)
+
+
+def _skipped_lines(report: Report) -> list[str]:
+    """The files the scan skipped, each with the reason: their receivers are not counted."""
+    skipped = report.files_skipped
+    if not skipped:
+        return []
+    files = "1 file" if len(skipped) == 1 else f"{len(skipped)} files"
+    heading = (
+        f"WARNING: the scan skipped {files}: "
+        "their signals and receivers are missing from this report."
+    )
+    return [heading, *(f"  {f.path}: {f.reason}" for f in skipped)]
 
 
 def _raised_lines(report: Report) -> list[str]:
