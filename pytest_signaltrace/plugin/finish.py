@@ -29,6 +29,7 @@ from pytest_signaltrace.plugin.session import Outcome, TraceSession
 from pytest_signaltrace.plugin.static_scan import static_scan_of
 from pytest_signaltrace.plugin.summary import print_report, print_verdict, source_names
 from pytest_signaltrace.settings import Settings
+from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.model import Trace
 
 if TYPE_CHECKING:  # the merge, the gates and the reports are imported at the end of the run
@@ -76,7 +77,7 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
         outcome=outcome,
     )
     if settings.diff_compare_branch is not None:
-        _judge_diff(session, report, settings.diff_compare_branch)
+        diff_gate(report, settings.diff_compare_branch, settings, rootdir, session.faults, outcome)
     try:
         note = write_data_file(
             static,
@@ -147,8 +148,16 @@ def receivers_gate(report: Report, settings: Settings, rootdir: Path) -> GateRes
     )
 
 
-def _judge_diff(session: TraceSession, report: Report, compare_branch: str) -> None:
-    """The diff report (what the change since ``compare_branch`` touched) and the diff gate.
+def diff_gate(
+    report: Report,
+    compare_branch: str,
+    settings: Settings,
+    rootdir: Path,
+    faults: FaultLog,
+    outcome: Outcome,
+) -> None:
+    """The diff report (what the change since ``compare_branch`` touched) and the diff gate,
+    into ``outcome``.
 
     Fails closed: with ``diff_fail_under``, git's problem (no repository, an unknown branch, no
     git), a source file the scan skipped, or a fault fails the diff gate with one line naming
@@ -158,13 +167,12 @@ def _judge_diff(session: TraceSession, report: Report, compare_branch: str) -> N
     from pytest_signaltrace.gates.diff.judge import diff_not_checked, diff_of, judge_diff
     from pytest_signaltrace.gates.fail_under import skipped_files_reason
 
-    settings, outcome = session.settings, session.outcome
     try:
-        outcome.diff = diff_of(report, session.rootdir, compare_branch)
+        outcome.diff = diff_of(report, rootdir, compare_branch)
     except GitError as exc:
         reason = str(exc)
     except Exception as exc:
-        session.faults.report("computing the diff signal coverage", exc)
+        faults.report("computing the diff signal coverage", exc)
         reason = f"internal error in computing the diff signal coverage ({exc!r})"
     else:
         if settings.diff_fail_under is None:
