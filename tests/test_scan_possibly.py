@@ -13,6 +13,7 @@ from pytest_signaltrace.merge.merge import PathMapper, build_report
 from pytest_signaltrace.model import ReceiverStatus, SiteRef, StaticMap
 from pytest_signaltrace.report.scan_json import scan_to_dict
 from pytest_signaltrace.report.scan_markdown import render_scan_markdown
+from pytest_signaltrace.scan import scan
 from pytest_signaltrace.scan.derive import possibly_dead_receivers
 from pytest_signaltrace.trace.model import Trace
 
@@ -256,6 +257,19 @@ def test_a_skipped_file_that_cannot_send_changes_no_verdict(scan_tree: ScanTree)
     broken = "from django.dispatch import receiver\n\n@receiver(gift_wrapped\ndef f(): pass\n"
     smap = scan_tree(GIFTS | {"gifts/more.py": broken})
     assert [(s.path, s.may_send) for s in smap.files_skipped] == [("gifts/more.py", False)]
+    assert dead(smap) == {RECEIVER}
+
+
+def test_a_symlink_loop_changes_no_verdict_when_paths_are_relative_to_a_rootdir(
+    scan_tree: ScanTree, tmp_path: Path
+) -> None:
+    """``signaltrace fix`` scans with ``relative_to``: the loop (pytester's ``runpytest-current``
+    link) must keep ``may_send=False`` there too, or every dead receiver turns "possibly"."""
+    scan_tree(GIFTS)
+    root = tmp_path / "src"  # where scan_tree writes
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    smap = scan([root], relative_to=root)
+    assert [(s.path, s.may_send) for s in smap.files_skipped] == [("loop", False)]
     assert dead(smap) == {RECEIVER}
 
 

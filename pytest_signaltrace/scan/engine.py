@@ -271,7 +271,9 @@ def _discover_all(
             if relpath not in seen:
                 seen.add(relpath)
                 merged.files.append(dataclasses.replace(source, relpath=relpath))
-        merged.skipped += [SkippedFile(_join(prefix, s.path), s.reason) for s in found.skipped]
+        merged.skipped += [
+            SkippedFile(_join(prefix, s.path), s.reason, s.may_send) for s in found.skipped
+        ]
     merged.files.sort(key=lambda f: f.relpath)
     merged.skipped.sort()
     return merged
