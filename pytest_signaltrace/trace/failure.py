@@ -10,8 +10,9 @@ Everything is read from the dispatcher's own frames in the traceback (never the 
 * how far the loop got: a ``responses`` list local (those receivers completed, the next one
   raised); else a ``receiver`` local (4.2's comprehension on Python 3.11: that one raised); else
   the frame called right after the dispatcher's (the receiver whose code it runs raised);
-* an ``asend*`` frame in the traceback: every async receiver was started by ``asyncio.gather``,
-  and the sync receivers ran unless the ``sync_send`` helper's frame says otherwise.
+* an ``asend*`` frame in the traceback: the sync receivers ran unless the ``sync_send`` helper's
+  frame says otherwise; whether the async receivers started when a sync one raised depends on the
+  Django version (see :func:`asend_starts_async_with_sync`).
 
 The raising receiver counts as having run; a failure past the sync loop counts every sync receiver
 plus every async one. When nothing fits, no receiver is counted (the send itself still is).
@@ -19,11 +20,41 @@ plus every async one. When nothing fits, no receiver is counted (the send itself
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from types import CodeType, FunctionType, TracebackType
 from typing import Any
 
 from pytest_signaltrace.trace.identity import direct_code
+
+# --- Django's dispatcher, version by version ---------------------------------------------------
+# Every per-version fact this module relies on is here (to move to the Django adapter as one).
+# 5.0-6.0: ``asend``/``asend_robust`` run ``asyncio.gather(sync_send(), gather(*async))``: the
+#   async receivers start alongside the thread running the sync ones, so when a sync receiver
+#   raises, every async one has started.
+# 6.1: ``await sync_send()`` first, then the async receivers in a ``TaskGroup``
+#   (``_run_parallel``, in a copy of the caller's context that is copied back afterwards): a
+#   raising sync receiver means no async one started. One failing async receiver is re-raised
+#   unwrapped, two or more as a ``BaseExceptionGroup`` (the dispatcher's frames are the same).
+
+#: The first Django whose ``asend*`` finish the sync receivers before starting the async ones.
+DJANGO_ASEND_SYNC_FIRST_SINCE = (6, 1)
+
+
+def asend_starts_async_with_sync(django_version: object) -> bool:
+    """Whether this Django's ``asend*`` start the async receivers while the sync ones run.
+
+    ``django_version`` is ``django.VERSION``; anything else (Django not imported) answers as the
+    oldest ``asend`` does.
+    """
+    if type(django_version) is not tuple:
+        return True
+    return tuple(django_version[:2]) < DJANGO_ASEND_SYNC_FIRST_SINCE
+
+
+def _installed_asend_starts_async_with_sync() -> bool:
+    """:func:`asend_starts_async_with_sync` for the Django imported in this process."""
+    return asend_starts_async_with_sync(getattr(sys.modules.get("django"), "VERSION", None))
 
 
 def split_live(captured: object) -> tuple[list[object], list[object]]:
@@ -93,7 +124,9 @@ def receivers_before_failure(
         return []
     if position < len(sync):
         ran = sync[: position + 1]
-        return ran + asynchronous if in_async else ran
+        if in_async and _installed_asend_starts_async_with_sync():
+            return ran + asynchronous
+        return ran
     return sync + asynchronous
 
 
