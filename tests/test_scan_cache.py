@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_signaltrace.scan import cache as cache_module
-from pytest_signaltrace.scan import engine, scan
+from pytest_signaltrace.scan import engine, pool, scan
 
 if TYPE_CHECKING:
     from conftest import WriteTree
@@ -144,7 +144,7 @@ def test_parallel_parsing_gives_the_same_map_as_serial(
             super().__init__(max_workers=max_workers, **options)
 
     monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 0)
-    monkeypatch.setattr(engine, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", RecordingPool)
     progress: list[tuple[int, int]] = []
     parallel = scan(root, jobs=2, progress=lambda done, total: progress.append((done, total)))
     assert parallel == serial

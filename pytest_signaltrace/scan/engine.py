@@ -32,6 +32,7 @@ from pytest_signaltrace.scan.files import (
 from pytest_signaltrace.scan.installed import InstalledSource
 from pytest_signaltrace.scan.naming import plan_naming
 from pytest_signaltrace.scan.paths import is_test_path
+from pytest_signaltrace.scan.pool import start_pool
 from pytest_signaltrace.scan.resolve import MapBuilder, Resolver
 from pytest_signaltrace.scan.statindex import StatIndex
 
@@ -363,14 +364,9 @@ class _FactsStore:
 
     def _pool_of(self, workers: int) -> ProcessPoolExecutor:
         if self._pool is None:
-            # Import the parser before the workers fork, so that none imports it again.
-            from pytest_signaltrace.scan import visitor  # noqa: F401
-
             # A worker not forked from this process still sees the frameworks registered here.
-            self._pool = ProcessPoolExecutor(
-                max_workers=workers,
-                initializer=frameworks.adopt,
-                initargs=(frameworks.registered(),),
+            self._pool = start_pool(
+                workers, initializer=frameworks.adopt, initargs=(frameworks.registered(),)
             )
         return self._pool
 
