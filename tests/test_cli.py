@@ -104,6 +104,7 @@ def test_the_cache_dir_option_is_used(project: Path, tmp_path: Path) -> None:
     assert not (project / ".pytest_cache").exists()
 
 
+@pytest.mark.slow
 def test_the_console_script_and_module_run(project: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pytest_signaltrace", "scan", str(project), "--format", "json"],
@@ -139,6 +140,7 @@ def test_package_roots_name_namespace_packages(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_reader_that_stops_early_gets_no_traceback(project: Path) -> None:
     # `signaltrace debug config | head`: here the reader is gone before the first write
     script = f"(sleep 0.3; {sys.executable} -m pytest_signaltrace debug config) | true"

@@ -6,6 +6,9 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
+# Each test runs pytest in a subprocess (10-30 s each on a loaded 2-core machine).
+pytestmark = pytest.mark.slow
+
 
 def test_the_plugin_is_registered_through_its_entry_point(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(

@@ -76,6 +76,7 @@ def _scrub_markdown(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fmt", "gold"), [("json", "example_report.json"), ("markdown", "example_report.md")]
 )

@@ -37,10 +37,13 @@ sync_api = pytest.importorskip(
     "playwright.sync_api",
     reason="the browser test needs the playwright module (pip install -e '.[test]')",
 )
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None,
-    reason=f"the browser test needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)",
-)
+pytestmark = [
+    pytest.mark.slow,  # a real browser, and a generated project at scale
+    pytest.mark.skipif(
+        shutil.which(CHROMIUM) is None,
+        reason=f"the browser test needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
 
 VISIBLE_RECEIVERS = 'table[data-table="receivers"] tbody tr:not([hidden])'
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +39,7 @@ def _check(source: str) -> None:
     assert facts == whole
 
 
+@pytest.mark.slow
 @settings(
     max_examples=50,
     deadline=None,

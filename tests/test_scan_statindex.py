@@ -136,6 +136,7 @@ def test_a_warm_scan_of_an_unchanged_tree_reads_no_file(
     }  # fmt: skip
 
 
+@pytest.mark.slow
 def test_warm_equals_cold_on_a_realistic_tree_and_after_an_edit(
     tree: WriteTree, tmp_path: Path, clock: Clock, reads: list[str]
 ) -> None:

@@ -6,8 +6,20 @@ app that runs tasks eagerly on a ``memory://`` broker.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from e2e_project import APPS, CELERY_APP, CELERY_SETTINGS, SETTINGS, SIGNALS, DjangoProject
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of this folder runs pytest (or a command) in a subprocess, 2-60 s each on a
+    loaded 2-core machine: all are ``slow`` (``-m "not slow"`` leaves them out)."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
