@@ -14,15 +14,13 @@ def pytest_configure(config):
 """
 
 
-@pytest.mark.parametrize("subprocess", [True, False], ids=["subprocess", "in-process"])
-def test_pytester_runs_do_not_inherit_the_suites_xdist_options(
-    pytester: pytest.Pytester, subprocess: bool
-) -> None:
+def test_pytester_runs_do_not_inherit_the_suites_xdist_options(pytester: pytest.Pytester) -> None:
+    # In a subprocess, as the end-to-end tests run pytest (in-process, pytest-django's test
+    # environment, set up once per process, would be set up twice).
     pytester.makeconftest(REPORT_OPTIONS)
     pytester.makepyfile("def test_one():\n    pass\n")
 
-    run = pytester.runpytest_subprocess if subprocess else pytester.runpytest_inprocess
-    result = run("-s", "-p", "no:cacheprovider", "-p", "no:signaltrace")
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider", "-p", "no:signaltrace")
 
     result.stdout.fnmatch_lines(["inner run: numprocesses None dist no"])
     result.assert_outcomes(passed=1)
