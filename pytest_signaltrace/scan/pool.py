@@ -5,10 +5,10 @@ that needs one of them (the allocator's, the import lock, a logging handler's) w
 Python 3.12+ warns ``This process is multi-threaded, use of fork() may lead to deadlocks``. The
 scan runs at the end of a test run, in a process where tests may have left threads behind
 (asgiref's ``sync_to_async`` executor, a server, a pool), so forking there is never safe, and a
-user running with ``-W error`` would see the scan fail. So the pool forks only from a process
-with no other thread (nothing to deadlock on: the ``signaltrace`` command, a plain run); anywhere
-else its workers start from the ``forkserver`` (a clean single-threaded process, started once per
-process), or are spawned where there is none (Windows).
+user who shows deprecation warnings (``-W default``, ``-X dev``) saw that one. So the pool forks
+only from a process with no other thread (nothing to deadlock on: the ``signaltrace`` command, a
+plain run); anywhere else its workers start from the ``forkserver`` (a clean single-threaded
+process, started once per process), or are spawned where there is none (Windows).
 """
 
 from __future__ import annotations
