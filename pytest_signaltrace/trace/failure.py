@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
-from types import CodeType, FunctionType, TracebackType
+from types import CodeType, FrameType, FunctionType, TracebackType
 from typing import Any
 
 from pytest_signaltrace.trace.identity import direct_code
@@ -38,23 +38,25 @@ from pytest_signaltrace.trace.identity import direct_code
 #   unwrapped, two or more as a ``BaseExceptionGroup`` (the dispatcher's frames are the same).
 
 #: The first Django whose ``asend*`` finish the sync receivers before starting the async ones.
-DJANGO_ASEND_SYNC_FIRST_SINCE = (6, 1)
+ASEND_SYNC_FIRST_SINCE = (6, 1)
 
 
-def asend_starts_async_with_sync(django_version: object) -> bool:
-    """Whether this Django's ``asend*`` start the async receivers while the sync ones run.
+def asend_starts_async_with_sync(version: object) -> bool:
+    """Whether the ``asend*`` of this dispatcher version start the async receivers while the sync
+    ones run.
 
-    ``django_version`` is ``django.VERSION``; anything else (Django not imported) answers as the
-    oldest ``asend`` does.
+    ``version`` is the dispatcher package's ``VERSION`` (``django.VERSION``); anything else
+    answers as the oldest ``asend`` does.
     """
-    if type(django_version) is not tuple:
+    if type(version) is not tuple:
         return True
-    return tuple(django_version[:2]) < DJANGO_ASEND_SYNC_FIRST_SINCE
+    return tuple(version[:2]) < ASEND_SYNC_FIRST_SINCE
 
 
-def _installed_asend_starts_async_with_sync() -> bool:
-    """:func:`asend_starts_async_with_sync` for the Django imported in this process."""
-    return asend_starts_async_with_sync(getattr(sys.modules.get("django"), "VERSION", None))
+def _dispatcher_version(frame: FrameType) -> object:
+    """The ``VERSION`` of the top-level package whose dispatcher code runs in ``frame``."""
+    package = str(frame.f_globals.get("__name__", "")).partition(".")[0]
+    return getattr(sys.modules.get(package), "VERSION", None)
 
 
 def split_live(captured: object) -> tuple[list[object], list[object]]:
@@ -109,7 +111,8 @@ def receivers_before_failure(
     if captured is None:
         captured = _live_from_frames([frames[index].f_locals for index in loop])
     sync, asynchronous = split_live(captured)
-    in_async = any(frames[index].f_code in async_codes for index in loop)
+    async_frames = [frames[index] for index in loop if frames[index].f_code in async_codes]
+    in_async = bool(async_frames)
     position = None
     for index in reversed(loop):
         position = _position_from_locals(frames[index].f_locals, sync, asynchronous)
@@ -124,7 +127,7 @@ def receivers_before_failure(
         return []
     if position < len(sync):
         ran = sync[: position + 1]
-        if in_async and _installed_asend_starts_async_with_sync():
+        if in_async and asend_starts_async_with_sync(_dispatcher_version(async_frames[0])):
             return ran + asynchronous
         return ran
     return sync + asynchronous
