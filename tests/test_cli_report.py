@@ -124,6 +124,27 @@ def test_fail_under_above_the_total_exits_with_status_1_and_the_fail_line(
     ]
 
 
+def test_fail_under_fails_over_a_source_file_the_scan_skipped_unless_excluded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "project"
+    sample_run(root)  # writes the sample project
+    # A receiver the parser cannot read: a candidate the scan skips.
+    (root / "shop" / "broken.py").write_text(
+        "from django.dispatch import receiver\n\n@receiver(order_placed\ndef f(): pass\n"
+    )
+    datafile = tmp_path / ".signaltrace"
+    write_data(datafile, sample_run(root))
+    assert main(["report", str(datafile), "--fail-under", "10", "-o", "-"]) == ExitCode.FAILED
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        "FAIL Required signal receiver coverage of 10% could not be checked: the scan skipped "
+        "shop/broken.py ("
+    )
+    write_data(datafile, sample_run(root, exclude=["shop/broken.py"]))
+    assert main(["report", str(datafile), "--fail-under", "10", "-o", "-"]) == ExitCode.OK
+
+
 def test_fail_under_at_or_below_the_total_passes(
     datafile: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -114,13 +114,23 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
     if settings.fail_under is not None:
-        from pytest_signaltrace.gates.fail_under import check_fail_under
+        from pytest_signaltrace.gates.fail_under import (
+            check_fail_under,
+            not_checked,
+            skipped_files_reason,
+        )
 
-        gate = check_fail_under(
-            report.receiver_totals,
-            settings.fail_under,
-            sources=list(data.sources),
-            precision=options.precision,
+        # As the pytest gate: a source file the scan skipped has receivers nobody counted.
+        skipped = skipped_files_reason(report.files_skipped, [*settings.exclude, *data.exclude])
+        gate = (
+            not_checked(settings.fail_under, skipped)
+            if skipped is not None
+            else check_fail_under(
+                report.receiver_totals,
+                settings.fail_under,
+                sources=list(data.sources),
+                precision=options.precision,
+            )
         )
         print(gate.message, file=sys.stderr)
         if not gate.passed:
