@@ -99,9 +99,19 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
     if settings.diff_fail_under is not None:
-        gate = judge_diff(result, settings.diff_fail_under, precision)
+        from pytest_signaltrace.gates.diff.judge import diff_not_checked
+        from pytest_signaltrace.gates.fail_under import skipped_files_reason
+
+        # As the pytest gate: a source file the scan skipped has receivers nobody counted.
+        skipped = skipped_files_reason(
+            data.static.files_skipped, [*settings.exclude, *data.exclude]
+        )
+        gate = (
+            diff_not_checked(settings.diff_fail_under, skipped)
+            if skipped is not None
+            else judge_diff(result, settings.diff_fail_under, precision)
+        )
         print(gate.message, file=sys.stderr)
         if not gate.passed:
             return ExitCode.FAILED
     return ExitCode.OK
-

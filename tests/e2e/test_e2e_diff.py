@@ -102,6 +102,21 @@ def test_diff_fails_with_status_1_below_fail_under_and_passes_at_it(
     assert _diff(repository, "--fail-under=50").returncode == 0
 
 
+def test_diff_fail_under_fails_over_a_source_file_the_scan_skipped(
+    feature_branch: DjangoProject,
+) -> None:
+    feature_branch.write(
+        **{"shop/broken": "from django.dispatch import receiver\n\n@receiver(order_placed\n"}
+    )
+    feature_branch.run("--signal-report").assert_outcomes(passed=1)
+    done = _diff(feature_branch, "--fail-under=50")
+    assert done.returncode == 1
+    assert (
+        "FAIL Required diff signal coverage of 50% could not be checked: the scan skipped "
+        "shop/broken.py (" in done.stderr
+    )
+
+
 def test_an_unstaged_change_counts_too(repository: DjangoProject) -> None:
     git(repository, "checkout", "-q", "main")
     git(repository, "branch", "-q", "-D", "feature")
