@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_signaltrace.cli.common import ExitCode, shown, usage_error
+from pytest_signaltrace.report.words import counted
 
 if TYPE_CHECKING:
     from pytest_signaltrace.cli.common import Commands
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return usage_error(f"cannot rewrite a file: {exc.strerror or exc}; every file put back")
     checked = _checked(static_map, args, findings, hint="")
-    print(f"signaltrace: {checked}; {_count(len(result.changes), 'file')} fixed", file=sys.stderr)
+    print(f"signaltrace: {checked}; {counted(len(result.changes), 'file')} fixed", file=sys.stderr)
     return ExitCode.OK
 
 
@@ -160,7 +161,7 @@ def _fix(
     notes += [f"{path}:{line}: left alone: {why}" for path, line, why in result.left_alone]
     if evidence is not None and evidence.outside:
         notes.append(
-            f"{_count(len(evidence.outside), 'finding')} outside the folders the run scanned "
+            f"{counted(len(evidence.outside), 'finding')} outside the folders the run scanned "
             f"left alone ({', '.join(evidence.sources)}); --no-data to judge them statically"
         )
     for note in notes:
@@ -188,7 +189,7 @@ def _evidence(args: argparse.Namespace, project: Project) -> RunEvidence | str |
             if pieces:  # a run's evidence is there, not yet combined: never ignore it
                 name = shown(project.data_file)
                 return (
-                    f"{_count(len(pieces), 'parallel data file')} of {name} and no {name}: run "
+                    f"{counted(len(pieces), 'parallel data file')} of {name} and no {name}: run "
                     "'signaltrace combine' first, or pass --no-data"
                 )
             return None
@@ -227,10 +228,10 @@ def _checked(
     """``checked 15 receivers, 19 signals: nothing dead`` (or how many findings)."""
     receivers = sum(1 for r in static_map.receivers if not r.test_only)
     checked = (
-        f"checked {_count(receivers, 'receiver')}, {_count(len(static_map.signals), 'signal')}"
+        f"checked {counted(receivers, 'receiver')}, {counted(len(static_map.signals), 'signal')}"
     )
     if findings:
-        return f"{checked}: {_count(findings, 'finding')}{hint}"
+        return f"{checked}: {counted(findings, 'finding')}{hint}"
     wanted = " or ".join(
         word for word, asked in (("dead", args.dead), ("unused", args.unused_signals)) if asked
     )
@@ -246,7 +247,3 @@ def _write_out(text: str) -> None:
     sys.stdout.flush()
     buffer.write(text.encode("utf-8", "surrogateescape"))
     buffer.flush()
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from pytest_signaltrace.cli.common import ExitCode, usage_error
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report.text import printable
+from pytest_signaltrace.report.words import counted
 
 if TYPE_CHECKING:
     from pytest_signaltrace.cli.common import Commands
@@ -152,7 +153,7 @@ def _scan_gate(args: argparse.Namespace, static_map: StaticMap) -> int:
         except OSError as exc:
             return usage_error(f"cannot write {args.write_baseline}: {exc.strerror or exc}")
         print(
-            f"signaltrace: {scangate.count(len(findings), 'finding')} written to "
+            f"signaltrace: {counted(len(findings), 'finding')} written to "
             f"{args.write_baseline}",
             file=sys.stderr,
         )
@@ -164,9 +165,9 @@ def _scan_gate(args: argparse.Namespace, static_map: StaticMap) -> int:
     if new:
         accepted = len(findings) - len(new)
         tail = f" ({accepted} more in the baseline)" if accepted else ""
-        print(f"signaltrace: {scangate.count(len(new), 'finding')}{tail}", file=sys.stderr)
+        print(f"signaltrace: {counted(len(new), 'finding')}{tail}", file=sys.stderr)
         return ExitCode.FAILED
-    baseline_text = f" beyond the {scangate.count(len(findings), 'finding')} of the baseline"
+    baseline_text = f" beyond the {counted(len(findings), 'finding')} of the baseline"
     clean = scangate.clean_line(static_map, kinds) + (baseline_text if findings else "")
     print(f"signaltrace: {clean}", file=sys.stderr)
     return ExitCode.OK

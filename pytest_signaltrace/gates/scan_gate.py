@@ -18,7 +18,7 @@ from pathlib import Path
 from pytest_signaltrace.merge.verdicts import PossibleSenders
 from pytest_signaltrace.model import Receiver, SignalInfo, SignalStatus, StaticMap
 from pytest_signaltrace.output import write_text
-from pytest_signaltrace.report.words import sites_text
+from pytest_signaltrace.report.words import counted, sites_text
 from pytest_signaltrace.scan.derive import possibly_dead_receivers
 
 #: The certain kinds: what ``--write-baseline`` records when no kinds are given.
@@ -159,19 +159,14 @@ def clean_line(static: StaticMap, kinds: Iterable[str]) -> str:
     kinds = list(kinds)
     words = [_KIND_WORDS[kind] for kind in kinds]
     said = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-    receivers = count(len(checked_receivers(static)), "receiver")
-    signals = count(len(checked_signals(static)), "signal")
+    receivers = counted(len(checked_receivers(static)), "receiver")
+    signals = counted(len(checked_signals(static)), "signal")
     line = f"checked {receivers}, {signals}: nothing {said}"
     if "dead" in kinds and "possibly-dead" not in kinds:
         maybe = len(find(static, ["possibly-dead"]))
         if maybe:
-            line += f" ({count(maybe, 'receiver')} possibly dead: --fail-on possibly-dead)"
+            line += f" ({counted(maybe, 'receiver')} possibly dead: --fail-on possibly-dead)"
     return line
-
-
-def count(number: int, noun: str) -> str:
-    """``1 finding``, ``3 findings``."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def read_baseline(path: Path) -> set[tuple[str, str, str, str]]:

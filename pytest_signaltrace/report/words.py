@@ -38,6 +38,11 @@ EVIDENCE_HINTS = {
 SITES_SHOWN = 3
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 finding``, ``3 findings``: a count with its noun, plural when it is not one."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def signal_word(status: str) -> str:
     """A signal status as read (``possibly never sent``)."""
     return SIGNAL_WORDS.get(status, status.replace("_", " "))
