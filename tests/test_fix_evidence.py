@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fix_samples import RECEIVERS, SIGNALS
 
 from pytest_signaltrace.cli import ExitCode, main
 from pytest_signaltrace.datafile.data import RunData, write_data
@@ -20,29 +21,6 @@ from pytest_signaltrace.trace.model import (
     SignalRef,
     Trace,
 )
-
-SIGNALS = """\
-from django.dispatch import Signal
-
-order_refunded = Signal()
-order_audited = Signal()
-"""
-
-RECEIVERS = """\
-from django.dispatch import receiver
-
-from shop.signals import order_audited, order_refunded
-
-
-@receiver(order_refunded)
-def on_refunded(sender, **kwargs):
-    pass
-
-
-@receiver(order_audited)
-def on_audited(sender, **kwargs):
-    pass
-"""
 
 #: Where a library sent order_refunded from at run time: a send the scan cannot see.
 LIBRARY = CodeRef("/opt/lib/refunds.py", 10)

@@ -13,35 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from fix_samples import RECEIVERS, SIGNALS
 
 from pytest_signaltrace.cli import ExitCode, main
 from pytest_signaltrace.fix import apply
 
 if TYPE_CHECKING:
     from conftest import WriteTree
-
-SIGNALS = """\
-from django.dispatch import Signal
-
-order_refunded = Signal()
-order_audited = Signal()
-"""
-
-RECEIVERS = """\
-from django.dispatch import receiver
-
-from shop.signals import order_audited, order_refunded
-
-
-@receiver(order_refunded)
-def on_refunded(sender, **kwargs):
-    pass
-
-
-@receiver(order_audited)
-def on_audited(sender, **kwargs):
-    pass
-"""
 
 #: Another folder of the project sends order_refunded.
 BILLING = """\
