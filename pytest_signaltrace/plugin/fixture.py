@@ -32,7 +32,6 @@ from pytest_signaltrace.plugin import muting
 from pytest_signaltrace.plugin.matching import (
     Matcher,
     describe_expected,
-    qualified_name,
     safe_repr,
 )
 
@@ -285,5 +284,13 @@ def _describe(call: SentCall) -> str:
         [f"sender={safe_repr(call.sender)}"]
         + [f"{k}={safe_repr(v)}" for k, v in call.kwargs.items()]
     )
-    ran = ", ".join(qualified_name(r) for r in call.receivers) or "none"
+    ran = ", ".join(_handler_id(r) for r in call.receivers) or "none"
     return f"{call.method}({arguments}); receivers that ran: {ran}"
+
+
+def _handler_id(receiver: Any) -> str:
+    """The receiver's handler id, as the reports name it (``module.qualname`` of the function
+    inside a bound method, a partial or a framework's wrapper): never calls into the receiver."""
+    from pytest_signaltrace.trace.identity import describe_function, underlying_function
+
+    return describe_function(underlying_function(receiver)).handler
