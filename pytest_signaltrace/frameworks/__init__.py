@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_signaltrace.frameworks.blinker import BLINKER
 from pytest_signaltrace.frameworks.celery import CELERY
 from pytest_signaltrace.frameworks.discovery import ENTRY_POINT_GROUP, declared_frameworks
 from pytest_signaltrace.frameworks.django import DJANGO
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 #: The frameworks that come with the package, in the order their facts are ranked.
-BUILTIN: tuple[Framework, ...] = (DJANGO, CELERY)
+BUILTIN: tuple[Framework, ...] = (DJANGO, CELERY, BLINKER)
 
 _lock = threading.RLock()
 _extra: list[Framework] = []
@@ -150,7 +151,9 @@ class Catalogue:
         builtin = self.builtin_signals.get(signal)
         if builtin is not None:
             return builtin
-        return self.packages.get(signal.partition(".")[0], self.default_framework)
+        # a dotted id's top-level package; a framework's own ids are "<package>:<name>"
+        package = signal.partition(".")[0].partition(":")[0]
+        return self.packages.get(package, self.default_framework)
 
 
 def catalogue() -> Catalogue:

@@ -17,11 +17,12 @@ from typing import Any
 @dataclass(frozen=True)
 class ArgSpec:
     """Where ``receiver``, ``sender`` and ``dispatch_uid`` sit in a (dis)connect signature
-    (positions after ``self``; the same names are looked up among the keyword arguments)."""
+    (positions after ``self``; the same names are looked up among the keyword arguments).
+    ``dispatch_uid`` is ``None`` where the signature has none."""
 
     receiver: int
     sender: int
-    dispatch_uid: int
+    dispatch_uid: int | None
 
 
 def no_internal_files(module: ModuleType) -> list[str]:
@@ -62,6 +63,12 @@ class SignalClass:
     replayed_connect: str | None = None
     #: The attribute a framework's connect wrapper carries its generated (unstable) int uid in.
     generated_uid_attribute: str | None = None
+    #: The dotted name of the framework's "any sender" marker, if it has one: a connect for it
+    #: is recorded as a connect for no particular sender (as one whose sender is ``None``).
+    any_sender: str | None = None
+    #: Keyword arguments that are options of the send itself, never passed to the receivers:
+    #: left out of what the ``signals`` fixture shows of a send.
+    send_options: frozenset[str] = frozenset()
 
     def live_class(self) -> type | None:
         """The class if its module is imported (never imports it)."""

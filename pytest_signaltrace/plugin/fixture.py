@@ -162,9 +162,9 @@ def _wrap_class(cls: type, spec: SignalClass, fixture: SignalsFixture) -> list[C
         if current is None:
             continue
         if name in spec.sync_sends:
-            wrapper = _sync_wrapper(current, name, fixture)
+            wrapper = _sync_wrapper(current, name, fixture, spec.send_options)
         else:
-            wrapper = _async_wrapper(current, name, fixture)
+            wrapper = _async_wrapper(current, name, fixture, spec.send_options)
         setattr(cls, name, wrapper)
         undo.append(_restorer(cls, name, current, wrapper))
     return undo
@@ -178,15 +178,34 @@ def _restorer(owner: Any, name: str, original: Any, wrapper: Any) -> Callable[[]
     return restore
 
 
-def _sync_wrapper(original: Any, method: str, fixture: SignalsFixture) -> Any:
+def _call(
+    signal: Any, args: tuple[Any, ...], named: dict[str, Any], method: str, options: frozenset[str]
+) -> SentCall:
+    """The observed send of ``signal.<method>(*args, **named)``: its sender is the first
+    positional argument, else the ``sender`` keyword, else ``None`` (a framework whose
+    ``send()`` needs no sender); the send's own ``options`` are not among its arguments."""
+    if args:
+        sender, kwargs = args[0], named
+    else:
+        sender = named.get("sender")
+        kwargs = {k: v for k, v in named.items() if k != "sender"}
+    if options:
+        kwargs = {k: v for k, v in kwargs.items() if k not in options}
+    return SentCall(signal, sender, dict(kwargs), method)
+
+
+def _sync_wrapper(
+    original: Any, method: str, fixture: SignalsFixture, options: frozenset[str] = frozenset()
+) -> Any:
     # ``original`` is called through the descriptor protocol: it may be a plain function or
-    # another tool's wrapper object (the trace's own patch, a mock), bound the same way.
+    # another tool's wrapper object (the trace's own patch, a mock), bound the same way. The
+    # arguments are forwarded as they came: a call the original refuses fails as without us.
     @functools.wraps(original)
-    def send(self: Any, sender: Any, **named: Any) -> Any:
-        call = SentCall(self, sender, dict(named), method)
+    def send(self: Any, /, *args: Any, **named: Any) -> Any:
+        call = _call(self, args, named, method, options)
         fixture._record(call)
         try:
-            responses = original.__get__(self, type(self))(sender, **named)
+            responses = original.__get__(self, type(self))(*args, **named)
         except BaseException as exc:
             call.error = exc
             raise
@@ -196,13 +215,15 @@ def _sync_wrapper(original: Any, method: str, fixture: SignalsFixture) -> Any:
     return send
 
 
-def _async_wrapper(original: Any, method: str, fixture: SignalsFixture) -> Any:
+def _async_wrapper(
+    original: Any, method: str, fixture: SignalsFixture, options: frozenset[str] = frozenset()
+) -> Any:
     @functools.wraps(original)
-    async def asend(self: Any, sender: Any, **named: Any) -> Any:
-        call = SentCall(self, sender, dict(named), method)
+    async def asend(self: Any, /, *args: Any, **named: Any) -> Any:
+        call = _call(self, args, named, method, options)
         fixture._record(call)
         try:
-            responses = await original.__get__(self, type(self))(sender, **named)
+            responses = await original.__get__(self, type(self))(*args, **named)
         except BaseException as exc:
             call.error = exc
             raise

@@ -39,6 +39,7 @@ def connect_wrapper(tracer: Tracer, spec: SignalClass, *, record_disconnect: boo
     recorder, finder, faults = tracer.recorder, tracer.finder, tracer.faults
     args_at = spec.disconnect_args if record_disconnect else spec.connect_args
     replayed, uid_attribute = spec.replayed_connect, spec.generated_uid_attribute
+    any_sender = _any_sender(spec)
     getframe = sys._getframe
     where = "Signal.disconnect" if record_disconnect else "Signal.connect"
 
@@ -57,7 +58,13 @@ def connect_wrapper(tracer: Tracer, spec: SignalClass, *, record_disconnect: boo
                 return result
             receiver = _arg(args, kwargs, args_at.receiver, "receiver")
             sender = _arg(args, kwargs, args_at.sender, "sender")
-            uid = _arg(args, kwargs, args_at.dispatch_uid, "dispatch_uid")
+            if sender is any_sender:
+                sender = None
+            uid = (
+                None
+                if args_at.dispatch_uid is None
+                else _arg(args, kwargs, args_at.dispatch_uid, "dispatch_uid")
+            )
             if (
                 uid_attribute is not None
                 and type(uid) is int
@@ -77,7 +84,7 @@ def connect_wrapper(tracer: Tracer, spec: SignalClass, *, record_disconnect: boo
 def init_wrapper(tracer: Tracer) -> Wrapper:
     """Record a signal's creation site (the frame that called the class)."""
     recorder, finder, faults = tracer.recorder, tracer.finder, tracer.faults
-    own_files = tracer._own_files
+    own_files, internal = tracer._own_files, tracer.finder.internal
     getframe = sys._getframe
 
     def init_wrapper(
@@ -90,7 +97,7 @@ def init_wrapper(tracer: Tracer) -> Wrapper:
         if not tracer.active:
             return result
         try:
-            frame = _creation_frame(getframe(1), instance, own_files)
+            frame = _creation_frame(getframe(1), instance, own_files, internal)
             if frame is None:
                 recorder.record_signal_created(instance, None)
             else:
@@ -109,6 +116,17 @@ def init_wrapper(tracer: Tracer) -> Wrapper:
     return init_wrapper
 
 
+def _any_sender(spec: SignalClass) -> object:
+    """The framework's "any sender" marker (its module is imported: the class is being
+    patched), or a fresh object no sender is."""
+    if spec.any_sender is not None:
+        module_name, _, name = spec.any_sender.rpartition(".")
+        module = sys.modules.get(module_name)
+        if module is not None and name in module.__dict__:
+            return module.__dict__[name]
+    return object()
+
+
 def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str) -> Any:
     return args[index] if len(args) > index else kwargs.get(name)
 
@@ -124,15 +142,21 @@ def _replayed(frame: FrameType | None, finder: SiteFinder, function: str) -> boo
 
 
 def _creation_frame(
-    frame: FrameType | None, instance: object, own_files: frozenset[str]
+    frame: FrameType | None, instance: object, own_files: frozenset[str], internal: set[str]
 ) -> FrameType | None:
-    """The frame that created ``instance``: skip wrapt, this package and subclass ``__init__``."""
+    """The frame that created ``instance``: skip wrapt, this package, subclass ``__init__`` and
+    a framework's functions that create signals for their caller (a namespace's ``signal(name)``;
+    a framework module's own body, which defines its built-in signals, is a creation site)."""
     while frame is not None:
         code = frame.f_code
-        if code.co_filename in own_files or (
-            code.co_name == "__init__"
-            and code.co_argcount > 0
-            and frame.f_locals.get(code.co_varnames[0]) is instance
+        if (
+            code.co_filename in own_files
+            or (code.co_filename in internal and code.co_name != "<module>")
+            or (
+                code.co_name == "__init__"
+                and code.co_argcount > 0
+                and frame.f_locals.get(code.co_varnames[0]) is instance
+            )
         ):
             frame = frame.f_back
         else:

@@ -69,13 +69,28 @@ def split_live(captured: object) -> tuple[list[object], list[object]]:
     return list(captured), []  # type: ignore[call-overload]
 
 
+#: The locals a dispatcher keeps its ``[(receiver, response), ...]`` list in, as it fills it.
+_RESPONSE_LISTS = ("responses", "results")
+
+
 def needs_capture(send: object) -> bool:
     """Whether the frames of this ``send*`` cannot tell which receivers it had (Django 4.2 send)."""
     code = getattr(send, "__code__", None)
     if not isinstance(code, CodeType):
         return True
     names = {*code.co_varnames, *code.co_cellvars}
-    return "sync_receivers" not in names and not {"responses", "receiver"} <= names
+    return "sync_receivers" not in names and not (
+        "receiver" in names and any(name in names for name in _RESPONSE_LISTS)
+    )
+
+
+def _responses(local_vars: Mapping[str, Any]) -> list[Any] | None:
+    """The dispatcher frame's ``[(receiver, response), ...]`` list so far, if it has one."""
+    for name in _RESPONSE_LISTS:
+        responses = local_vars.get(name)
+        if type(responses) is list:
+            return responses
+    return None
 
 
 def dispatch_codes(functions: Iterable[object]) -> set[CodeType]:
@@ -141,8 +156,8 @@ def _live_from_frames(frame_locals: list[Mapping[str, Any]]) -> object:
             asynchronous = local_vars.get("async_receivers")
             return sync, asynchronous if type(asynchronous) is list else []
     for local_vars in reversed(frame_locals):
-        responses = local_vars.get("responses")
-        if type(responses) is list:
+        responses = _responses(local_vars)
+        if responses is not None:
             ran = [pair[0] for pair in responses]
             if "receiver" in local_vars:
                 ran.append(local_vars["receiver"])
@@ -154,8 +169,8 @@ def _position_from_locals(
     local_vars: Mapping[str, Any], sync: list[object], asynchronous: list[object]
 ) -> int | None:
     """Index in ``sync`` of the receiver that raised, ``len(sync)`` if past the sync loop."""
-    responses = local_vars.get("responses")
-    if type(responses) is list:
+    responses = _responses(local_vars)
+    if responses is not None:
         return len(responses)
     if "receiver" in local_vars:
         receiver = local_vars["receiver"]

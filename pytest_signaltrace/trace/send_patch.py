@@ -43,7 +43,8 @@ def send_patch(
     Python frame, which takes most of the patch's cost off the commonest sends. ``record``
     and ``failed`` are the same Python code either way.
     """
-    if capture_live or not _takes_sender_and_named(original):
+    named_sender = _takes_sender_and_named(original)
+    if capture_live or not (named_sender or _takes_self_first(original)):
         return _slow_send(tracer, original, method, capture_live)
     recorder, finder, faults = tracer.recorder, tracer.finder, tracer.faults
     sends, codes, tests, files = recorder.sends, recorder.codes, recorder.tests, finder.files
@@ -144,6 +145,9 @@ def send_patch(
         # The same fast path in C (trace/_fastsend.c); record() and failed() do the rest.
         return tracer._fast_send(original, live, record, failed)
 
+    if not named_sender:
+        return _positional_send(original, live, record, failed, installation)
+
     # signal is positional-only, as self is to the frameworks' send: a signal's send
     # connected as a receiver is called with signal= among its keyword arguments.
     def send(signal: Any = _UNSET, /, sender: Any = _UNSET, **named: Any) -> Any:
@@ -175,6 +179,47 @@ def send_patch(
         return result
 
     return send
+
+def _positional_send(
+    original: Callable[..., Any],
+    live: dict[int, dict[int, Any]],
+    record: Callable[[Any, FrameType | None, Any], None],
+    failed: Callable[[Any, FrameType | None, BaseException], None],
+    installation: Tracer,
+) -> Callable[..., Any]:
+    """The pure-Python fast patch of a send whose ``self`` is positional-only and whose other
+    arguments may be anything (``send(self, sender=None, /, *, option=None, **named)``): the
+    call is forwarded as it came, the rest is :func:`send_patch`'s."""
+    getframe = sys._getframe
+
+    def send(signal: Any = _UNSET, /, *args: Any, **named: Any) -> Any:
+        __tracebackhide__ = True
+        if signal is _UNSET:  # a call the original refuses: forwarded, not recorded
+            return original(*args, **named)
+        try:
+            result = original(signal, *args, **named)
+        except BaseException as exc:
+            failed(signal, caller(1), exc)
+            raise
+        if not installation.active:
+            return result
+        try:
+            frame = getframe(1)
+        except ValueError:  # no Python caller (a thread's function, run from C)
+            record(signal, None, result)
+            return result
+        if not (type(result) is list and result):  # no receiver ran: the fast path
+            counters = live.get(id(signal))
+            if counters is not None:
+                counter = counters.get(id(frame.f_code) + frame.f_lasti)
+                if counter is not None:
+                    next(counter)
+                    return result
+        record(signal, frame, result)
+        return result
+
+    return send
+
 
 def _slow_send(
     tracer: Tracer, original: Callable[..., Any], method: str, capture_live: bool
@@ -217,6 +262,17 @@ def _forward(original: Callable[..., Any], signal: Any, sender: Any, named: dict
     if sender is not _UNSET:
         named["sender"] = sender
     return original(**named) if signal is _UNSET else original(signal, **named)
+
+
+def _takes_self_first(function: object) -> bool:
+    """Whether ``function``'s first parameter is positional-only (``self``, always the signal:
+    the C patch and :func:`_positional_send` read it so) and it takes any keywords."""
+    code = getattr(function, "__code__", None)
+    return (
+        isinstance(code, CodeType)
+        and code.co_posonlyargcount >= 1
+        and bool(code.co_flags & inspect.CO_VARKEYWORDS)
+    )
 
 
 def _takes_sender_and_named(function: object) -> bool:
