@@ -28,6 +28,8 @@ typedef struct {
     PyObject *dict;     /* __wrapped__, __name__, ... (functools.update_wrapper) */
     PyObject *weakrefs; /* as a function's: weakref.WeakMethod(signal.send) (a weak connect) */
     char active;        /* False once uninstalled: calls pass through */
+    PyObject *watched;  /* dict: id(signal) -> ... of signals whose senders are noted, or NULL */
+    PyObject *note;     /* note(signal, sender): called for a send of a watched signal */
 } FastSend;
 
 /* The counter of a quiet send of `signal` from `frame`, borrowed; NULL if none (no error). */
@@ -73,9 +75,47 @@ dropped_callback_error(void)
     return 0;
 }
 
+/* Hand the sender of a send of a watched signal to note(signal, sender): the first argument
+ * after the signal, else the keyword "sender", else None (see trace/senders_seen.py). Errors
+ * are the Python side's to report: dropped here. */
+static void
+note_sender(FastSend *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyObject *key = PyLong_FromVoidPtr(args[0]); /* id(signal) */
+    if (key == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    int watched = PyDict_Contains(self->watched, key);
+    Py_DECREF(key);
+    if (watched <= 0) {
+        PyErr_Clear();
+        return;
+    }
+    PyObject *sender = nargs >= 2 ? args[1] : Py_None;
+    if (nargs < 2 && kwnames != NULL) {
+        Py_ssize_t count = PyTuple_GET_SIZE(kwnames);
+        for (Py_ssize_t i = 0; i < count; i++) {
+            if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, i), "sender") == 0) {
+                sender = args[nargs + i];
+                break;
+            }
+        }
+    }
+    PyObject *done = PyObject_CallFunctionObjArgs(self->note, args[0], sender, NULL);
+    if (done == NULL) {
+        PyErr_Clear();
+    }
+    Py_XDECREF(done);
+}
+
 static PyObject *
 fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
+    if (self->watched != NULL && PyDict_GET_SIZE(self->watched) > 0 && self->active &&
+        PyVectorcall_NARGS(nargsf) >= 1) {
+        note_sender(self, args, PyVectorcall_NARGS(nargsf), kwnames);
+    }
     PyObject *result = PyObject_Vectorcall(self->original, args, nargsf, kwnames);
     if (PyVectorcall_NARGS(nargsf) < 1 || !self->active) {
         return result;
@@ -163,7 +203,27 @@ fastsend_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->dict = NULL;
     self->weakrefs = NULL;
     self->active = 1;
+    self->watched = NULL;
+    self->note = NULL;
     return (PyObject *)self;
+}
+
+/* watch_senders(watched, note): call note(signal, sender) for sends of the signals in the dict
+ * watched (by id), before the send (see note_sender). */
+static PyObject *
+fastsend_watch_senders(FastSend *self, PyObject *args)
+{
+    PyObject *watched, *note;
+    if (!PyArg_ParseTuple(args, "O!O:watch_senders", &PyDict_Type, &watched, &note)) {
+        return NULL;
+    }
+    if (!PyCallable_Check(note)) {
+        PyErr_SetString(PyExc_TypeError, "watch_senders: note must be callable");
+        return NULL;
+    }
+    Py_XSETREF(self->watched, Py_NewRef(watched));
+    Py_XSETREF(self->note, Py_NewRef(note));
+    Py_RETURN_NONE;
 }
 
 static int
@@ -174,6 +234,8 @@ fastsend_traverse(FastSend *self, visitproc visit, void *arg)
     Py_VISIT(self->record);
     Py_VISIT(self->failed);
     Py_VISIT(self->dict);
+    Py_VISIT(self->watched);
+    Py_VISIT(self->note);
     return 0;
 }
 
@@ -185,6 +247,8 @@ fastsend_clear(FastSend *self)
     Py_CLEAR(self->record);
     Py_CLEAR(self->failed);
     Py_CLEAR(self->dict);
+    Py_CLEAR(self->watched);
+    Py_CLEAR(self->note);
     return 0;
 }
 
@@ -218,6 +282,8 @@ fastsend_reduce(PyObject *self, PyObject *Py_UNUSED(ignored))
 
 static PyMethodDef fastsend_methods[] = {
     {"__reduce__", fastsend_reduce, METH_NOARGS, NULL},
+    {"watch_senders", (PyCFunction)fastsend_watch_senders, METH_VARARGS,
+     "watch_senders(watched, note): note the senders of the watched signals' sends."},
     {NULL, NULL, 0, NULL},
 };
 

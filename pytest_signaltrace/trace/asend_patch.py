@@ -25,6 +25,8 @@ def asend_patch(tracer: Tracer, cls: type, method: str, capture_live: bool) -> A
     finder, faults = tracer.finder, tracer.faults
     getframe = sys._getframe
     installation = tracer
+    watched = tracer.recorder.senders_seen.watched
+    note_sender = tracer.recorder.senders_seen.note
 
     def asend_wrapper(
         wrapped: Callable[..., Any],
@@ -34,6 +36,8 @@ def asend_patch(tracer: Tracer, cls: type, method: str, capture_live: bool) -> A
     ) -> Any:
         if not installation.active or instance is None:
             return wrapped(*args, **kwargs)
+        if watched and id(instance) in watched:
+            note_sender(instance, args[0] if args else kwargs.get("sender"))
         try:
             site, project_site = finder.sites(getframe(1))
         except Exception as exc:

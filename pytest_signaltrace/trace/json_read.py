@@ -32,6 +32,7 @@ class TraceFields(TypedDict):
     connects: dict[ConnectKey, int]
     disconnects: dict[ConnectKey, int]
     raises: dict[RaiseKey, Raised]
+    senders_seen: dict[SignalRef, frozenset[str]]
 
 
 def read_trace(data: Mapping[str, Any]) -> TraceFields:
@@ -74,6 +75,7 @@ def _from_json_v1(data: Mapping[str, Any]) -> TraceFields:
         connects=_connect_counts(data.get("connects", ())),
         disconnects=_connect_counts(data.get("disconnects", ())),
         raises={},
+        senders_seen={},
     )
 
 
@@ -140,6 +142,7 @@ class _Reader:
             connects=self._connects("connects"),
             disconnects=self._connects("disconnects"),
             raises=self._raises(),
+            senders_seen=self._senders_seen(),
         )
 
     # The fast paths below check the same as the slow ones but name nothing: a worker's trace
@@ -231,6 +234,20 @@ class _Reader:
             )
             for i, row in self._rows("raises")
         )
+
+    def _senders_seen(self) -> dict[SignalRef, frozenset[str]]:
+        seen: dict[SignalRef, frozenset[str]] = {}
+        for i, row in self._rows("senders_seen"):
+            where = f"trace.senders_seen[{i}]"
+            signal = self._signal(row.get("signal"), f"{where}.signal")
+            senders = row.get("senders")
+            if type(senders) is not list:
+                raise ValueError(f"{where}.senders is {_shown(senders)} (expected a list)")
+            described = frozenset(
+                _text(value, f"{where}.senders[{j}]") for j, value in enumerate(senders)
+            )
+            seen[signal] = seen.get(signal, frozenset()) | described
+        return seen
 
     def _rows(self, name: str) -> Iterable[tuple[int, Mapping[str, Any]]]:
         for i, row in enumerate(_list(self._data, name)):

@@ -38,6 +38,8 @@ class TraceRows(Protocol):
     def disconnects(self) -> Mapping[ConnectKey, int]: ...
     @property
     def raises(self) -> Mapping[RaiseKey, Raised]: ...
+    @property
+    def senders_seen(self) -> Mapping[SignalRef, frozenset[str]]: ...
 
 
 def trace_document(trace: TraceRows) -> dict[str, Any]:
@@ -65,7 +67,7 @@ def trace_document(trace: TraceRows) -> dict[str, Any]:
         (signal[k.signal], handler[k.handler], sorted([test_index[node] for node in nodes]))
         for k, nodes in trace.tests.items()
     )
-    return {
+    document = {
         "version": TRACE_FORMAT_VERSION,
         "paths": tables.paths,
         "signals": [
@@ -95,6 +97,14 @@ def trace_document(trace: TraceRows) -> dict[str, Any]:
         "disconnects": _connect_rows(trace.disconnects, tables),
         "raises": _raise_rows(trace.raises, tables),
     }
+    if trace.senders_seen:  # left out when empty: the documents of other traces are unchanged
+        document["senders_seen"] = [
+            {"signal": sig, "senders": senders}
+            for sig, senders in sorted(
+                (signal[ref], sorted(described)) for ref, described in trace.senders_seen.items()
+            )
+        ]
+    return document
 
 
 class _Tables:
@@ -117,6 +127,7 @@ class _Tables:
                 handlers.add(connect.handler)
             if connect.site is not None:
                 paths.add(connect.site.path)
+        signals.update(trace.senders_seen)
         for raised in trace.raises:
             signals.add(raised.signal)
             handlers.add(raised.handler)

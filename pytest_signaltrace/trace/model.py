@@ -23,6 +23,9 @@ JSON format versions (``Trace.to_json()["version"]``):
   Several times smaller and faster to read and write. Version 1 is still read.
   Later in version 2: ``raises`` (``{"signal", "handler", "exception", "message", "count",
   "test_indexes"}``), receivers that raised under a robust send; a trace without it has none.
+  Later in version 2: ``senders_seen`` (``{"signal", "senders"}``, written only when not empty),
+  the described senders of signals with a receiver connected for one sender; a trace without
+  it has none.
 """
 
 from __future__ import annotations
@@ -78,6 +81,8 @@ class Trace:
     disconnects: Mapping[ConnectKey, int] = field(default_factory=dict)
     #: Receivers that raised under a robust send (the send caught the exception).
     raises: Mapping[RaiseKey, Raised] = field(default_factory=dict)
+    #: The senders (described) of each signal that has a receiver connected for one sender.
+    senders_seen: Mapping[SignalRef, frozenset[str]] = field(default_factory=dict)
 
     def merge(self, other: Trace) -> Trace:
         """Return a new trace with the counts of both summed and their test sets united."""
@@ -91,6 +96,7 @@ class Trace:
             connects=_sum_counts(self.connects, other.connects),
             disconnects=_sum_counts(self.disconnects, other.disconnects),
             raises=merge_raises((*self.raises.items(), *other.raises.items())),
+            senders_seen=_unite_pairs((*self.senders_seen.items(), *other.senders_seen.items())),
         )
 
     def is_empty(self) -> bool:
@@ -102,6 +108,7 @@ class Trace:
             or self.connects
             or self.disconnects
             or self.raises
+            or self.senders_seen
         )
 
     def map_paths(self, convert: Callable[[str], str]) -> Trace:
@@ -163,6 +170,9 @@ class Trace:
                 (RaiseKey(signal(k.signal), handler(k.handler), k.exception), raised)
                 for k, raised in self.raises.items()
             ),
+            senders_seen=_unite_pairs(
+                (signal(ref), described) for ref, described in self.senders_seen.items()
+            ),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -183,6 +193,13 @@ def _sum_pairs(pairs: Iterable[tuple[_K, int]]) -> dict[_K, int]:
     total: dict[_K, int] = {}
     for key, count in pairs:
         total[key] = total.get(key, 0) + count
+    return total
+
+
+def _unite_pairs(pairs: Iterable[tuple[_K, frozenset[str]]]) -> dict[_K, frozenset[str]]:
+    total: dict[_K, frozenset[str]] = {}
+    for key, values in pairs:
+        total[key] = total.get(key, frozenset()) | values
     return total
 
 

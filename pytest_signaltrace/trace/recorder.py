@@ -51,6 +51,7 @@ from pytest_signaltrace.trace.model import (
 )
 from pytest_signaltrace.trace.quiet import QuietSends
 from pytest_signaltrace.trace.raises import RaiseLog
+from pytest_signaltrace.trace.senders_seen import SendersSeen
 from pytest_signaltrace.trace.signals import SignalRegistry
 
 _Handlers = tuple[int, ...]
@@ -97,6 +98,8 @@ class Recorder:
         self.raises = RaiseLog()
         #: Sends that ran no receiver, on the send patches' fast path.
         self.quiet = QuietSends(self.codes)
+        #: The senders of signals with a receiver connected for one sender.
+        self.senders_seen = SendersSeen()
         #: Whether the connects of a handler (token) are counted without their
         #: ``dispatch_uid``: a third-party receiver's, such as the test client's, which
         #: connects with a fresh uid on every request (see ``data.fold_third_party_uids``,
@@ -127,6 +130,7 @@ class Recorder:
         with self._fold_lock:
             moved = self.signals.fold_dead()
             if moved:
+                self.senders_seen.fold(moved)
                 fold_rows(
                     moved,
                     counters=(self.sends, self._calls, self._connects, self._disconnects),
@@ -198,6 +202,8 @@ class Recorder:
         """``signal.connect(receiver, sender=..., dispatch_uid=...)`` was called from ``site``."""
         key = self._connect_row(signal, receiver, site, sender, dispatch_uid)
         bump(self._connects, key)
+        if key[3] is not None:  # for one sender: who sends the signal tells why it never ran
+            self.senders_seen.watch(signal, key[0])
 
     def record_disconnect(
         self,
@@ -230,9 +236,10 @@ class Recorder:
             if handlers:
                 call = (token, handlers)
                 calls[call] = calls.get(call, 0) + count
+        senders_seen = self.senders_seen.described()
         tokens = {
             row[0] for rows in (sends, calls, tests, connects, disconnects, raises) for row in rows
-        }
+        } | set(senders_seen)
         signals = self.signals.refs(tokens)
         handler = self.handlers.ref
         where = _Places(self.codes.copy())
@@ -265,6 +272,9 @@ class Recorder:
                     Raised(n, messages.get(row, ""), frozenset(raise_tests.get(row, ()))),
                 )
                 for row, n in raises.items()
+            ),
+            senders_seen=_united(
+                (signals[token], described) for token, described in senders_seen.items()
             ),
         )
 
@@ -371,10 +381,8 @@ def _summed(pairs: Iterable[tuple[_K, int]]) -> dict[_K, int]:
     return total
 
 
-def _united(
-    pairs: Iterable[tuple[ReceiverKey, frozenset[str]]],
-) -> dict[ReceiverKey, frozenset[str]]:
-    total: dict[ReceiverKey, frozenset[str]] = {}
+def _united(pairs: Iterable[tuple[_K, frozenset[str]]]) -> dict[_K, frozenset[str]]:
+    total: dict[_K, frozenset[str]] = {}
     for key, nodes in pairs:
         total[key] = total.get(key, frozenset()) | nodes
     return total

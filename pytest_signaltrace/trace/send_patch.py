@@ -53,6 +53,7 @@ def send_patch(
     project_frame, walks = finder.project_frame, tracer._walks
     quiet = recorder.quiet
     live = quiet.table(method)
+    watched, note_sender = recorder.senders_seen.watched, recorder.senders_seen.note
     getframe, new_counter = sys._getframe, itertools.count
     where = f"Signal.{method}"
     installation = tracer
@@ -143,7 +144,9 @@ def send_patch(
 
     if tracer._fast_send is not None:
         # The same fast path in C (trace/_fastsend.c); record() and failed() do the rest.
-        return tracer._fast_send(original, live, record, failed)
+        patch = tracer._fast_send(original, live, record, failed)
+        patch.watch_senders(watched, note_sender)
+        return patch
 
     if not named_sender:
         return _positional_send(original, live, record, failed, installation)
@@ -156,6 +159,8 @@ def send_patch(
             # Signal.send(self=s, sender=x), or a call the original refuses: forwarded as
             # is and not recorded, as the C path does
             return _forward(original, signal, sender, named)
+        if watched and id(signal) in watched:
+            note_sender(signal, sender)
         try:
             result = original(signal, sender, **named) if named else original(signal, sender)
         except BaseException as exc:
@@ -191,11 +196,15 @@ def _positional_send(
     arguments may be anything (``send(self, sender=None, /, *, option=None, **named)``): the
     call is forwarded as it came, the rest is :func:`send_patch`'s."""
     getframe = sys._getframe
+    watched = installation.recorder.senders_seen.watched
+    note_sender = installation.recorder.senders_seen.note
 
     def send(signal: Any = _UNSET, /, *args: Any, **named: Any) -> Any:
         __tracebackhide__ = True
         if signal is _UNSET:  # a call the original refuses: forwarded, not recorded
             return original(*args, **named)
+        if watched and id(signal) in watched:
+            note_sender(signal, args[0] if args else named.get("sender"))
         try:
             result = original(signal, *args, **named)
         except BaseException as exc:
@@ -230,11 +239,15 @@ def _slow_send(
     One Python frame per send, as the fast patch: a receiver that sends, 250 levels deep,
     must not reach the recursion limit only because it is traced."""
     installation, capture = tracer, tracer._capture
+    watched = tracer.recorder.senders_seen.watched
+    note_sender = tracer.recorder.senders_seen.note
 
     def send(signal: Any = _UNSET, /, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
         if signal is _UNSET:  # Signal.send(self=s, ...): forwarded as is, not recorded
             return original(*args, **kwargs)
+        if watched and id(signal) in watched:
+            note_sender(signal, args[0] if args else kwargs.get("sender"))
         holder = None
         if capture_live:
             holder = [id(signal), None]
