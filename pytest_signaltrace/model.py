@@ -2,10 +2,8 @@
 
 Every record is joined to the others on stable ids (see ``DESIGN.md``):
 
-* a *signal id* is the dotted path of the signal's definition
-  (``shop.signals.order_placed``, ``django.db.models.signals.post_save``);
-* a *handler id* is ``module.qualname`` of the receiver
-  (``shop.receivers.Mailer.on_placed``, ``shop.apps.ShopConfig.ready.<locals>.<lambda>``);
+* a *signal id* is the dotted path of its definition (``shop.signals.order_placed``);
+* a *handler id* is ``module.qualname`` of the receiver (``shop.receivers.Mailer.on_placed``);
 * a location is a path relative to the scanned root (POSIX) and a 1-based line.
 """
 
@@ -319,6 +317,8 @@ class ReceiverRow:
     possible_senders: tuple[SiteRef, ...] = ()
     #: What it raised under robust sends, the most frequent type first (then by name).
     raised: tuple[RaisedRow, ...] = ()
+    #: Unexercised, never sent for its one sender: the senders its signal was sent for instead.
+    senders_seen: tuple[str, ...] = ()
 
     @property
     def raised_count(self) -> int:

@@ -117,7 +117,7 @@ def test_github_counts_raised_receivers_left_out() -> None:
 def test_json_rows_carry_raised_and_read_back() -> None:
     report = raised_report()
     data = json.loads(render_text(report, "json"))
-    assert data["format"] == 4
+    assert data["format"] == 5
     (row,) = [r for r in data["receivers"] if r["handler"] == "shop.receivers.reserve_stock"]
     assert row["raised"] == [
         {

@@ -93,7 +93,7 @@ def test_github_annotates_a_possibly_dead_receiver_with_the_sites() -> None:
 def test_json_rows_carry_evidence_and_possible_senders_and_read_back() -> None:
     report = uncertain_report()
     data = json.loads(render_text(report, "json"))
-    assert data["format"] == 4
+    assert data["format"] == 5
     (row,) = [r for r in data["receivers"] if r["handler"] == REFUND]
     assert (row["status"], row["evidence"]) == ("possibly_dead", "static+runtime")
     assert row["possible_senders"] == [

@@ -31,14 +31,9 @@ from pytest_signaltrace.frameworks.protocol import ArgSpec, Framework, SignalCla
 
 # --- the static catalogue (written by the scan's half) ------------------------------------------
 
-_SIGNAL_CLASSES = frozenset(
-    {
-        "blinker.Signal",
-        "blinker.NamedSignal",
-        "blinker.base.Signal",
-        "blinker.base.NamedSignal",
-    }
-)
+# Only what the runtime half needs to name its signals' framework; the scan's half adds the
+# rest (NamedSignal, Namespace, Flask's built-ins, the send/connect names).
+_SIGNAL_CLASSES = frozenset({"blinker.Signal", "blinker.base.Signal"})
 
 # --- the runtime ----------------------------------------------------------------------------------
 

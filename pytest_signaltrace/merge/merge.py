@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_signaltrace.merge.ordering import record_order
+from pytest_signaltrace.merge.sender_verdict import SenderIndex
 from pytest_signaltrace.merge.senders import sender_rows, sender_totals
 from pytest_signaltrace.merge.verdicts import SendFacts
 from pytest_signaltrace.model import (
@@ -182,6 +183,7 @@ class _RuntimeIndex:
                 self.connected_at[site].add(runtime_key)
                 if site not in self.connect_sites[runtime_key]:
                     self.connect_sites[runtime_key].append(site)
+        self.by_sender = SenderIndex(trace, self.signal_id)
         for send, count in trace.sends.items():
             signal = self.signal_id(send.signal)
             self.signal_sends[signal] += count
@@ -282,6 +284,7 @@ def _declared_row(
         evidence=evidence,
         possible_senders=possible,
         raised=runtime.raised(keys),
+        senders_seen=runtime.by_sender.instead(status, keys),
     )
 
 
@@ -325,6 +328,7 @@ def _runtime_only_row(
         evidence=evidence,
         possible_senders=possible,
         raised=runtime.raised([key]),
+        senders_seen=runtime.by_sender.instead(status, [key]),
     )
 
 

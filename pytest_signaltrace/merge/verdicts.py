@@ -12,8 +12,10 @@ that ``signaltrace scan`` and the merged report decide alike. A signal is
   :attr:`SkippedFile.may_send`), which could send any signal;
 * else **sent nowhere**: its receivers are dead.
 
-A receiver that never ran is ``unexercised`` when its signal is sent, ``possibly_dead`` when it is
-possibly sent and ``dead`` when it is sent nowhere; the signal is ``never_sent`` /
+A receiver that never ran is ``unexercised`` when its signal is sent (*never sent for its sender*
+when it was connected for one sender only and the trace saw the signal sent for others only: see
+:func:`senders_seen_instead`), ``possibly_dead`` when it is possibly sent and ``dead`` when it is
+sent nowhere; the signal is ``never_sent`` /
 ``possibly_never_sent`` (with receivers) or ``unused`` / ``possibly_unused`` (without). A sent
 signal is ``ok`` or, when every receiver is test code, ``test_receivers_only``.
 """
@@ -173,3 +175,23 @@ class SendFacts:
         if verdict.possible:
             return ReceiverStatus.POSSIBLY_DEAD, verdict.evidence, verdict.possible
         return ReceiverStatus.DEAD, verdict.evidence, ()
+
+
+def senders_seen_instead(
+    status: ReceiverStatus, connected_for: Iterable[str | None], seen: Iterable[str]
+) -> tuple[str, ...]:
+    """The senders an unexercised receiver's signal was sent for, when none is the one it was
+    connected for: the receiver is *unexercised: never sent for its sender*. Empty otherwise.
+
+    ``connected_for`` are the senders of its connects at run time (``None``: any sender), ``seen``
+    the senders the trace saw its signal sent for (noted only for a signal with a receiver
+    connected for one sender). Nothing is said of a receiver connected for any sender, or
+    connected for a sender seen (sent before it was connected, or muted).
+    """
+    wanted = set(connected_for)
+    senders = set(seen)
+    if status is not ReceiverStatus.UNEXERCISED or not wanted or None in wanted or not senders:
+        return ()
+    if wanted & senders:
+        return ()
+    return tuple(sorted(senders))

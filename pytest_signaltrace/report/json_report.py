@@ -20,6 +20,9 @@ Format history (``"format"``):
   in tests or connected from them, a ``Mock`` connected by a test helper included); before,
   such a signal was ``ok``, or ``no_receivers`` when its only receiver was a ``Mock``. Possible
   senders may name a skipped file (line 0, no expression): it may send any signal.
+* 5: receiver rows carry ``senders_seen``: for an unexercised receiver connected for one sender
+  only whose signal was sent at run time for other senders only ("never sent for its sender"),
+  those senders (described by type), sorted; empty otherwise.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Any
 from pytest_signaltrace import __version__
 from pytest_signaltrace.model import Report, Totals, to_jsonable
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 def _totals(totals: Totals) -> dict[str, Any]:
