@@ -1,7 +1,8 @@
 """Per-send overhead of the signal trace: traced vs untraced, interleaved, in one process.
 
 Run: ``python benchmarks/bench_send.py [--number N] [--repeat R]`` (Django must be importable;
-Celery is measured when installed). For every case (library, method, 0/1/3 receivers, sent from
+Celery and blinker are measured when installed: blinker's ``send(sender, /, ...)`` is called with
+its sender by position, as Flask does). For every case (library, method, 0/1/3 receivers, sent from
 the benchmark's own frame or from the bottom of a 40-frame stack of library code) it times
 ``--number`` sends, ``--repeat`` rounds; each round times every case through the original
 method and then through the patch (A B A B), and the best of the rounds is kept. Times are the
@@ -51,9 +52,10 @@ def receiver_c(sender: object, **kwargs: object) -> int:
 RECEIVERS = (receiver_a, receiver_b, receiver_c)
 
 
-def deep_caller(depth: int) -> Callable[[Callable[..., Any]], Any]:
-    """A function calling ``send(sender=None)`` from the bottom of ``depth`` library frames."""
-    lines = ["def f0(send):", "    return send(sender=None)"]
+def deep_caller(depth: int, call: str = "send(sender=None)") -> Callable[[Callable[..., Any]], Any]:
+    """A function calling ``send(sender=None)`` (or ``call``) from the bottom of ``depth``
+    library frames."""
+    lines = ["def f0(send):", f"    return {call}"]
     for index in range(1, depth):
         lines += [f"def f{index}(send):", f"    return f{index - 1}(send)"]
     namespace: dict[str, Any] = {}
@@ -76,9 +78,16 @@ def cases() -> list[tuple[str, int, Callable[[], Any], Callable[[], Any]]]:
         pass
     else:
         classes.append(("celery", CelerySignal, ("send",)))
-    deep = deep_caller(DEPTH)
+    try:
+        from blinker import Signal as BlinkerSignal
+    except ImportError:
+        pass
+    else:
+        classes.append(("blinker", BlinkerSignal, ("send",)))
     found: list[tuple[str, int, Callable[[], Any], Callable[[], Any]]] = []
     for library, cls, methods in classes:
+        positional = library == "blinker"  # send(self, sender=None, /, ...)
+        deep = deep_caller(DEPTH, "send(None)" if positional else "send(sender=None)")
         for count in sorted(TARGETS):
             sig = cls()
             for function in RECEIVERS[:count]:
@@ -87,22 +96,25 @@ def cases() -> list[tuple[str, int, Callable[[], Any], Callable[[], Any]]]:
                 patched = cls.__dict__[method]
                 original = patched.__wrapped__
                 name = f"{library} {method}, {count} receivers"
-                found.append(
-                    (
-                        name,
-                        count,
+                if positional:
+                    plain, traced = (
+                        lambda s=sig, f=original: f(s, None),
+                        lambda s=sig, f=patched: f(s, None),
+                    )
+                else:
+                    plain, traced = (
                         lambda s=sig, f=original: f(s, sender=None),
                         lambda s=sig, f=patched: f(s, sender=None),
                     )
-                )
+                found.append((name, count, plain, traced))
                 # partial: the frame calling the send is the library's, not ours
                 plain_call, patched_call = partial(original, sig), partial(patched, sig)
                 found.append(
                     (
                         f"{name}, {DEPTH}-frame stack",
                         count,
-                        lambda call=plain_call: deep(call),
-                        lambda call=patched_call: deep(call),
+                        lambda call=plain_call, d=deep: d(call),
+                        lambda call=patched_call, d=deep: d(call),
                     )
                 )
     return found

@@ -182,4 +182,9 @@ def _rows(rows: Sequence[ReceiverRow]) -> list[str]:
             + ("" if r.declared else "  [connected at run time]")
         )
         lines += _might_send(r.possible_senders, width)
+        if r.senders_seen:
+            lines.append(
+                f"  {'':<{width}}  never sent for its sender; sent for "
+                + ", ".join(r.senders_seen)
+            )
     return lines
