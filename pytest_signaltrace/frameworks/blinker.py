@@ -76,7 +76,8 @@ def mute(signal: Any) -> Callable[[], None]:
 BLINKER = Framework(
     name="blinker",
     signal_classes=_SIGNAL_CLASSES,
-    packages=frozenset({"blinker"}),
+    # Flask signals are blinker signals (flask.signals), sent by Flask itself.
+    packages=frozenset({"blinker", "flask"}),
     classes=(
         SignalClass(
             module=_BASE,
