@@ -242,6 +242,7 @@ def report_from_json(data: dict[str, Any]) -> Report:
                     "raised": tuple(
                         RaisedRow(**{**x, "tests": tuple(x["tests"])}) for x in r["raised"]
                     ),
+                    "senders_seen": tuple(r["senders_seen"]),
                 }
             )
             for r in data["receivers"]
