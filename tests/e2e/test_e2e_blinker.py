@@ -133,6 +133,7 @@ PROJECT = {
         def test_a_request_renders(app, client, signals):
             assert client.get("/").data == b"hello 1"
             signals.assert_sent(request_started, sender=app, times=1)
+            assert signals.sent(request_started)[0].kwargs == {}  # not Flask's _async_wrapper
             signals.assert_sent(template_rendered, sender=app, context=lambda c: c["n"] == 1)
             signals.assert_not_sent(got_request_exception)
             assert ("rendered", 1) in receivers.CALLS
