@@ -47,7 +47,7 @@ def _internal_files(base: ModuleType) -> list[str]:
     return [base.__file__ or "", contextlib.__file__ or ""]
 
 
-def named_signal_id(signal: Any) -> str | None:
+def process_wide_id(signal: Any) -> str | None:
     """``blinker:<name>`` for a signal of blinker's default namespace (``blinker.signal("n")``),
     else ``None``: a signal of a namespace of one's own is named after the attribute holding it.
 
@@ -95,6 +95,6 @@ BLINKER = Framework(
             send_options=frozenset({"_async_wrapper", "_sync_wrapper"}),
         ),
     ),
-    signal_id=named_signal_id,
+    signal_id=process_wide_id,
     mute=mute,
 )

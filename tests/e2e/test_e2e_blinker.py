@@ -229,9 +229,20 @@ def test_a_flask_app_s_signals_are_traced_and_reported(
     assert (temporary["calls"], temporary["test_only"]) == (1, True)
 
 
-def test_never_sent_for_its_sender_is_said_in_the_terminal(pytester: pytest.Pytester) -> None:
-    write(pytester.path, PROJECT)
-    result = pytester.runpytest_subprocess(*ARGS, "--signal-report=term-missing")
+def test_flask_imported_before_the_trace_is_found_once_and_the_terminal_says_never_sent_for(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A plugin named with -p is imported before the trace is installed (as pytest-flask imports
+    # Flask): Flask's signals exist already and are found by one walk over the modules.
+    write(pytester.path, {**PROJECT, "preload_flask.py": "import flask\n"})
+    monkeypatch.setenv("PYTHONPATH", str(pytester.path))
+    result = pytester.runpytest_subprocess(
+        *ARGS,
+        "-p",
+        "preload_flask",
+        "--signal-report=term-missing",
+        "--signal-report=json:report.json",
+    )
     result.assert_outcomes(passed=5)
     result.stdout.fnmatch_lines(
         [
@@ -239,6 +250,11 @@ def test_never_sent_for_its_sender_is_said_in_the_terminal(pytester: pytest.Pyte
             "*never sent for its sender; sent for <flask.app.Flask object>",
         ]
     )
+    report = json.loads((pytester.path / "report.json").read_text("utf-8"))
+    signals = rows(report, "signals", "signal")
+    assert signals["flask.signals.request_started"]["sends"] == 2
+    assert signals["flask.signals.template_rendered"]["sends"] == 1
+    assert rows(report, "receivers", "handler")["app.receivers.on_request"]["calls"] == 2
 
 
 def test_the_plugin_loads_and_traces_without_blinker_or_flask(
