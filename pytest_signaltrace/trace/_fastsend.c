@@ -76,8 +76,9 @@ dropped_callback_error(void)
 }
 
 /* Hand the sender of a send of a watched signal to note(signal, sender): the first argument
- * after the signal, else the keyword "sender", else None (see trace/senders_seen.py). Errors
- * are the Python side's to report: dropped here. */
+ * after the signal, else the keyword "sender", else None (see trace/senders_seen.py), unless
+ * its kind is noted already (the key SendersSeen.note computes: a str itself, a class's id, else
+ * its type's id). Errors are the Python side's to report: dropped here. */
 static void
 note_sender(FastSend *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
@@ -86,9 +87,9 @@ note_sender(FastSend *self, PyObject *const *args, Py_ssize_t nargs, PyObject *k
         PyErr_Clear();
         return;
     }
-    int watched = PyDict_Contains(self->watched, key);
+    PyObject *seen = PyDict_GetItemWithError(self->watched, key); /* borrowed */
     Py_DECREF(key);
-    if (watched <= 0) {
+    if (seen == NULL || !PyDict_CheckExact(seen)) {
         PyErr_Clear();
         return;
     }
@@ -102,6 +103,15 @@ note_sender(FastSend *self, PyObject *const *args, Py_ssize_t nargs, PyObject *k
             }
         }
     }
+    PyObject *kind = PyUnicode_CheckExact(sender) ? Py_NewRef(sender)
+                     : PyType_Check(sender)       ? PyLong_FromVoidPtr(sender)
+                                                  : PyLong_FromVoidPtr(Py_TYPE(sender));
+    int known = kind != NULL ? PyDict_Contains(seen, kind) : -1;
+    Py_XDECREF(kind);
+    if (known == 1) {
+        return;
+    }
+    PyErr_Clear();
     PyObject *done = PyObject_CallFunctionObjArgs(self->note, args[0], sender, NULL);
     if (done == NULL) {
         PyErr_Clear();
