@@ -78,7 +78,7 @@ dropped_callback_error(void)
 /* Hand the sender of a send of a watched signal to note(signal, sender): the first argument
  * after the signal, else the keyword "sender", else None (see trace/senders_seen.py), unless
  * its kind is noted already (the key SendersSeen.note computes: a str itself, a class's id, else
- * its type's id). Errors are the Python side's to report: dropped here. */
+ * its type's id + 1). Errors are the Python side's to report: dropped here. */
 static void
 note_sender(FastSend *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
@@ -105,7 +105,7 @@ note_sender(FastSend *self, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     }
     PyObject *kind = PyUnicode_CheckExact(sender) ? Py_NewRef(sender)
                      : PyType_Check(sender)       ? PyLong_FromVoidPtr(sender)
-                                                  : PyLong_FromVoidPtr(Py_TYPE(sender));
+                                                  : PyLong_FromVoidPtr((char *)Py_TYPE(sender) + 1);
     int known = kind != NULL ? PyDict_Contains(seen, kind) : -1;
     Py_XDECREF(kind);
     if (known == 1) {

@@ -9,7 +9,7 @@ signals in :attr:`SendersSeen.watched` (an empty dict costs the hot path one tru
 
 A sender is described by :func:`~pytest_signaltrace.trace.identity.describe_sender` (by its type:
 no proxy is evaluated, no reference kept), once per kind of sender: a string by its value, a
-class by its ``id``, an instance by its type's ``id``.
+class by its ``id``, an instance by its type's ``id`` plus one.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ class SendersSeen:
         if seen is None:
             return
         kind = type(sender)
-        key: Any = sender if kind is str else id(sender) if issubclass(kind, type) else id(kind)
+        # an instance by its type's id + 1: odd (objects are aligned), never a class's own id
+        key: Any = sender if kind is str else id(sender) if issubclass(kind, type) else id(kind) + 1
         if key not in seen:
             seen.setdefault(key, describe_sender(sender) or NO_SENDER)
 
