@@ -61,7 +61,7 @@ def test_the_file_names_its_format_version_and_tool(run: RunData, tmp_path: Path
     write_data(path, run)
     document = json.loads(path.read_text())
     assert document["format"] == DATA_FORMAT == "pytest-signaltrace-data"
-    assert document["version"] == DATA_VERSION == 2
+    assert document["version"] == DATA_VERSION == 3
     assert document["tool"].startswith("pytest-signaltrace ")
     assert list(document) == [
         "format",
@@ -224,7 +224,7 @@ def test_a_future_version_asks_for_an_upgrade(run: RunData, tmp_path: Path) -> N
     document = _document(run)
     document["version"] = 7
     (tmp_path / "future").write_text(json.dumps(document))
-    with pytest.raises(DataFileError, match=r"data version 7\); .* reads up to version 2: upgrade"):
+    with pytest.raises(DataFileError, match=r"data version 7\); .* reads up to version 3: upgrade"):
         read_data(tmp_path / "future")
 
 

@@ -84,3 +84,10 @@ def test_an_old_file_keeps_the_run_id_of_its_content_as_written() -> None:
     # A combine of the file done before this reader holds that id: the file must still be
     # recognised as included, not counted twice.
     assert run_ids(read_data(BEFORE_EMPTY_FILES_WERE_SCANNED)) == run_ids(_as_written())
+
+
+def test_a_version_2_file_reads_with_no_senders_seen(tmp_path: Path) -> None:
+    data = read_data(BEFORE_EMPTY_FILES_WERE_SCANNED)
+    assert json.loads(BEFORE_EMPTY_FILES_WERE_SCANNED.read_text("utf-8"))["version"] == 2
+    assert data.trace.senders_seen == {}
+    assert all(row.senders_seen == () for row in report_of(data).receivers)

@@ -5,7 +5,7 @@ report`` renders it in any format without re-running, and ``signaltrace combine`
 files of parallel CI jobs. It is compact JSON (no indentation: Python's C encoder), written
 atomically (temporary file + rename)::
 
-    {"format": "pytest-signaltrace-data", "version": 2,
+    {"format": "pytest-signaltrace-data", "version": 3,
      "tool": "pytest-signaltrace 0.1.0", "created": "2025-01-31T12:00:00Z",
      "rootdir": "/abs/path/of/the/rootdir",
      "sources": ["."],                 # folders scanned, relative to the rootdir (POSIX)
@@ -39,7 +39,12 @@ Format history (``"version"``):
   reader drops those entries and counts the files as scanned, so that an old file reports and
   combines as a new one; such a file keeps the run id of its content as written.
 
-A reader refuses a file whose version is newer than the one it knows; version 1 is still read.
+* 3: ``trace`` may hold ``senders_seen`` (trace format 2, written only when not empty): the
+  senders of the signals that have a receiver connected for one sender, so that such a receiver
+  is reported "never sent for its sender". A version 2 file has none and reads as before.
+
+A reader refuses a file whose version is newer than the one it knows; versions 1 and 2 are still
+read.
 """
 
 from __future__ import annotations
@@ -64,7 +69,7 @@ from pytest_signaltrace.trace.model import ConnectKey, Trace
 #: The ``"format"`` of every data file: tells it apart from any other JSON.
 DATA_FORMAT = "pytest-signaltrace-data"
 #: The version this code writes (and the newest it reads); log changes in the docstring above.
-DATA_VERSION = 2
+DATA_VERSION = 3
 
 
 class DataFileError(Exception):
