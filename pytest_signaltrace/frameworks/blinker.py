@@ -55,7 +55,7 @@ def process_wide_id(signal: Any) -> str | None:
     caller); only its ``__dict__`` and the namespace dict are read."""
     base = sys.modules.get(_BASE)
     namespace = getattr(base, "default_namespace", None) if base is not None else None
-    name = vars(signal).get("name")
+    name = getattr(signal, "__dict__", {}).get("name")
     if type(name) is not str or not isinstance(namespace, dict):
         return None
     return f"blinker:{name}" if namespace.get(name) is signal else None

@@ -228,13 +228,18 @@ def test_a_proxy_global_that_raises_is_never_touched(recorder: Recorder) -> None
     sys.modules[module.__name__] = module
     installed = install(recorder, [HERE])
     try:
-        module.ready.send(module.current_app)  # type: ignore[attr-defined]
+        module.ready.send(proxy)  # type: ignore[attr-defined]
+        # blinker itself looks at a sender once a receiver is connected: noted apart
+        ready = module.ready  # type: ignore[attr-defined]
+        recorder.senders_seen.watch(ready, recorder.signals.token(ready))
+        recorder.senders_seen.note(module.ready, proxy)  # type: ignore[attr-defined]
         trace = recorder.snapshot()
     finally:
         installed.uninstall()
         del sys.modules[module.__name__]
     assert installed.faults.count == 0
     assert {key.signal.signal for key in trace.sends} == {"blinker_trace_proxies.ready"}
+    assert list(trace.senders_seen.values()) == [frozenset({"<werkzeug.local.LocalProxy object>"})]
 
 
 def test_a_weak_receiver_still_dies_and_the_lookups_are_unchanged(
