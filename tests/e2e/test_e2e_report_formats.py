@@ -102,7 +102,7 @@ def test_github_prints_a_warning_annotation_per_receiver_that_never_ran(
 
 def test_json_to_a_dash_goes_to_the_terminal_and_writes_no_file(project: DjangoProject) -> None:
     result = project.run("--signal-report=json:-")
-    result.stdout.fnmatch_lines(['*"format": 4,*'])
+    result.stdout.fnmatch_lines(['*"format": 5,*'])
     assert not (project.pytester.path / "-").exists()
 
 

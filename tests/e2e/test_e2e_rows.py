@@ -165,10 +165,11 @@ def test_third_party_receivers_are_left_out(shop: DjangoProject) -> None:
 
 def test_the_json_report_keeps_its_contract(shop: DjangoProject) -> None:
     _, report = shop.run_json()
-    assert report.data["format"] == 4
+    assert report.data["format"] == 5
     assert report.summary["senders"] == {"total": 2, "exercised": 1, "percent": 50.0}
     receiver_keys = {"signal", "handler", "path", "line", "sender", "declared", "test_only"}
     receiver_keys |= {"calls", "status", "tests", "evidence", "possible_senders"}
+    receiver_keys |= {"senders_seen"}
     assert all(receiver_keys <= row.keys() for row in report.receivers)
     signal_keys = {"signal", "framework", "status", "sends", "evidence", "possible_senders"}
     assert all(signal_keys <= row.keys() for row in report.signals)
