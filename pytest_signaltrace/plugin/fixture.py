@@ -178,6 +178,10 @@ def _restorer(owner: Any, name: str, original: Any, wrapper: Any) -> Callable[[]
     return restore
 
 
+#: ``self`` not passed by position.
+_NO_SELF: Any = object()
+
+
 def _call(
     signal: Any, args: tuple[Any, ...], named: dict[str, Any], method: str, options: frozenset[str]
 ) -> SentCall:
@@ -201,7 +205,11 @@ def _sync_wrapper(
     # another tool's wrapper object (the trace's own patch, a mock), bound the same way. The
     # arguments are forwarded as they came: a call the original refuses fails as without us.
     @functools.wraps(original)
-    def send(self: Any, /, *args: Any, **named: Any) -> Any:
+    def send(self: Any = _NO_SELF, /, *args: Any, **named: Any) -> Any:
+        if self is _NO_SELF:  # Signal.send(self=signal, sender=...)
+            self = named.pop("self", _NO_SELF)
+            if self is _NO_SELF:
+                return original(*args, **named)  # refused as without the fixture
         call = _call(self, args, named, method, options)
         fixture._record(call)
         try:
