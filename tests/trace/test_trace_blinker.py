@@ -324,3 +324,19 @@ def test_muting_mutes_as_blinker_does_and_nests() -> None:
     assert [value for _, value in sig.send(None)] == ["event"]
     with sig.muted():
         assert sig.send(None) == []
+
+
+def test_a_dead_watched_signal_keeps_its_senders_and_a_new_one_at_its_address_is_not_watched(
+    installation: Installation, recorder: Recorder
+) -> None:
+    def short_lived() -> int:
+        sig = blinker.Signal()
+        sig.connect(on_event, "app")
+        sig.send("cli")
+        return id(sig)
+
+    address = short_lived()
+    gc.collect()
+    assert address not in recorder.senders_seen.watched
+    recorder.fold_dead_signals()
+    assert list(recorder.snapshot().senders_seen.values()) == [frozenset({"cli"})]
