@@ -14,16 +14,16 @@ import enum
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 #: The name of a registered framework (:mod:`pytest_signaltrace.frameworks`): ``django``...
 Framework = str
-SendMethod = Literal["send", "send_robust", "asend", "asend_robust"]
+SendMethod = Literal["send", "send_robust", "asend", "asend_robust", "send_async"]
 ReceiverKind = Literal["decorator", "connect"]
 #: What a verdict rests on: the static scan, the runtime trace, or both.
 Evidence = Literal["static", "runtime", "static+runtime"]
 
-SEND_METHODS: tuple[SendMethod, ...] = ("send", "send_robust", "asend", "asend_robust")
+SEND_METHODS: tuple[SendMethod, ...] = get_args(SendMethod)
 
 
 class SignalCategory(enum.StrEnum):

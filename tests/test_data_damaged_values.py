@@ -34,7 +34,7 @@ def test_a_send_method_that_does_not_exist_is_refused_in_the_trace(
     document["trace"]["sends"][0]["method"] = "zzz"
     assert _refused(tmp_path, document) == (
         'trace.sends[0].method is "zzz" (expected a send method: send, send_robust, asend, '
-        "asend_robust)"
+        "asend_robust, send_async)"
     )
 
 

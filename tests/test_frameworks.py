@@ -136,9 +136,9 @@ def test_entry_points_are_read_only_where_a_distribution_names_the_group(
 
 def test_the_builtin_shapes_are_the_texts_the_scan_always_looked_for() -> None:
     current = shapes.current()
-    assert current.send_methods == {"send", "send_robust", "asend", "asend_robust"}
-    assert current.connect_methods == {"connect"}
-    assert current.class_names == ("ModelSignal", "Signal")
+    assert current.send_methods == {"send", "send_robust", "asend", "asend_robust", "send_async"}
+    assert current.connect_methods == {"connect", "connected_to"}
+    assert current.class_names == ("ModelSignal", "NamedSignal", "Signal")
     assert prefilter.may_use(b"x.asend_robust(")
     assert prefilter.may_use(b"@receiver(s)")
     assert not prefilter.may_use(b"notify(x)")

@@ -38,12 +38,7 @@ MAX_ROOT_MODULES = 6
 MAX_LINES = 400
 #: Modules allowed over :data:`MAX_LINES` for now, each with the reason; an allowance that is no
 #: longer needed fails :func:`test_every_line_allowance_is_still_needed`, so the list shrinks.
-LINE_ALLOWANCES: dict[str, str] = {
-    "scan/resolve.py": (
-        "402 lines since the scan work of issue 22 (look-alikes, class-loading helpers) landed "
-        "beside this test; its owner splits it by concern (name resolution / the map builder)"
-    ),
-}
+LINE_ALLOWANCES: dict[str, str] = {}
 
 #: The stages, lowest first: a module may import from its own tier or a lower one, never a
 #: higher one. A module belongs to the entry of :data:`PLACEMENT` with the longest matching

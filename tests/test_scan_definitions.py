@@ -235,7 +235,7 @@ def test_a_local_class_called_signal_is_not_a_signal_class(scan_tree: ScanTree) 
     assert definitions(smap) == set()
 
 
-def test_a_blinker_signal_is_not_a_definition(scan_tree: ScanTree) -> None:
+def test_a_blinker_signal_is_a_blinker_definition(scan_tree: ScanTree) -> None:
     smap = scan_tree(
         {
             "shop/__init__.py": "",
@@ -247,7 +247,10 @@ def test_a_blinker_signal_is_not_a_definition(scan_tree: ScanTree) -> None:
             """,
         }
     )
-    assert definitions(smap) == set()
+    assert {(d.signal, d.framework) for d in smap.definitions} == {
+        ("shop.events.ping", "blinker"),
+        ("blinker:pong", "blinker"),
+    }
 
 
 def test_definitions_in_test_code_are_marked_test_only(scan_tree: ScanTree) -> None:

@@ -154,12 +154,18 @@ def _plan_dead(
         _plan(plans, def_path).functions.add(def_line)
 
 
+def _made_by_name(signal: str) -> bool:
+    """A signal id that is a name, not where it is held (``blinker:n``)."""
+    return ":" in signal
+
+
 def _dead(
     static: StaticMap, unscanned: set[str], evidence: RunEvidence | None, receiver: Receiver
 ) -> bool:
     """Certain dead: the static map says so, no file it skipped names the signal, and the
-    run (if any) agrees."""
-    if not static.is_dead(receiver) or not receiver.signal:
+    run (if any) agrees. A signal made by name is never certain: installed code may make and
+    send one of the same name."""
+    if not static.is_dead(receiver) or not receiver.signal or _made_by_name(receiver.signal):
         return False
     if receiver.signal.rsplit(".", 1)[-1] in unscanned:
         return False
@@ -211,6 +217,8 @@ def _plan_unused(
         definition = definitions.get(signal.signal)
         if signal.status is not SignalStatus.UNUSED or definition is None:
             continue
+        if _made_by_name(signal.signal):
+            continue  # installed code may make and send one of the same name
         if definition.test_only or not places.may_change(definition.path, definition.line):
             continue
         # Imported, re-exported, named in __all__ or a string, used as a word anywhere: kept.

@@ -22,6 +22,7 @@ from libcst.metadata import PositionProvider
 
 from pytest_signaltrace.fix.names import aliases, match_elements, package_for
 from pytest_signaltrace.fix.plan import FilePlan
+from pytest_signaltrace.scan import shapes
 
 PRAGMA = "# pragma: no signal cover"
 #: The statements that carry the blank lines and comments above them.
@@ -240,16 +241,18 @@ class FixDead(VisitorBasedCodemodCommand):
 
 
 def _is_connect(statement: cst.SimpleStatementLine) -> bool:
-    return (
-        any(
-            isinstance(small, cst.Expr)
-            and isinstance(small.value, cst.Call)
-            and isinstance(small.value.func, cst.Attribute)
-            and small.value.func.attr.value == "connect"
-            for small in statement.body
-        )
-        and len(statement.body) == 1
-    )
+    """``sig.connect(handler)``, or ``sig.connect_via(sender)(handler)``, alone on its line."""
+    if len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        return False
+    func = small.value.func
+    current = shapes.current()
+    if isinstance(func, cst.Call):  # a connecting decorator applied by hand
+        inner = func.func
+        return isinstance(inner, cst.Attribute) and inner.attr.value in current.connect_decorators
+    return isinstance(func, cst.Attribute) and func.attr.value == "connect"
 
 
 def _is_single_assignment(statement: cst.SimpleStatementLine) -> bool:

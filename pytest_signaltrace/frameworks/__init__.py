@@ -25,6 +25,7 @@ from pytest_signaltrace.frameworks.protocol import (
     BoundSends,
     Framework,
     SignalClass,
+    named_id,
 )
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "catalogue",
     "framework_of",
     "live_signal_classes",
+    "named_id",
     "own_mute",
     "own_signal_id",
     "register",
@@ -136,11 +138,17 @@ class Catalogue:
     defining_modules: tuple[str, ...]
     send_methods: frozenset[str]
     connect_methods: frozenset[str]
+    #: Method names returning a connecting decorator (``connect_via``).
+    connect_decorators: frozenset[str]
     disconnect_methods: frozenset[str]
     #: Modules whose objects ``send`` but are no signals.
     lookalike_modules: tuple[str, ...]
     #: A receiver wrapper's function name -> the closure variable holding the receiver.
     receiver_wrappers: dict[str, str]
+    #: Callables returning the one signal of a name in the whole process -> framework name.
+    named_signals: dict[str, str]
+    #: Classes whose instances make signals by name -> (the method, the framework name).
+    signal_factories: dict[str, tuple[str, str]]
     #: A signal id nothing attributes is the first framework's.
     default_framework: str
     #: Changes whenever what the scan would find changes (for caches keyed on the tool).
@@ -173,7 +181,13 @@ def _build(frameworks: tuple[Framework, ...]) -> Catalogue:
     aliases: dict[str, str] = {}
     classes: dict[str, str] = {}
     packages: dict[str, str] = {}
+    named: dict[str, str] = {}
+    factories: dict[str, tuple[str, str]] = {}
     for framework in frameworks:
+        for dotted in sorted(framework.named_signals):
+            named.setdefault(dotted, framework.name)
+        for cls, method in sorted(framework.signal_factories.items()):
+            factories.setdefault(cls, (method, framework.name))
         for signal in framework.builtin_signals:
             builtin.setdefault(signal, framework.name)
         for alias, target in framework.aliases.items():
@@ -186,10 +200,20 @@ def _build(frameworks: tuple[Framework, ...]) -> Catalogue:
         "decorators": sorted({d for f in frameworks for d in f.receiver_decorators}),
         "sends": sorted({m for f in frameworks for m in f.send_methods}),
         "connects": sorted({m for f in frameworks for m in f.connect_methods}),
+        "connect_decorators": sorted({m for f in frameworks for m in f.connect_decorators}),
         "disconnects": sorted({m for f in frameworks for m in f.disconnect_methods}),
         "lookalikes": sorted({m for f in frameworks for m in f.lookalike_modules}),
     }
-    text = repr((sorted(builtin.items()), sorted(aliases.items()), sorted(classes.items()), names))
+    text = repr(
+        (
+            sorted(builtin.items()),
+            sorted(aliases.items()),
+            sorted(classes.items()),
+            sorted(named.items()),
+            sorted(factories.items()),
+            names,
+        )
+    )
     return Catalogue(
         builtin_signals=builtin,
         aliases=aliases,
@@ -199,9 +223,12 @@ def _build(frameworks: tuple[Framework, ...]) -> Catalogue:
         defining_modules=tuple(m for f in frameworks for m in f.defining_modules),
         send_methods=frozenset(names["sends"]),
         connect_methods=frozenset(names["connects"]),
+        connect_decorators=frozenset(names["connect_decorators"]),
         disconnect_methods=frozenset(names["disconnects"]),
         receiver_wrappers={k: v for f in frameworks for k, v in f.receiver_wrappers.items()},
         lookalike_modules=tuple(m for f in frameworks for m in f.lookalike_modules),
+        named_signals=named,
+        signal_factories=factories,
         default_framework=frameworks[0].name if frameworks else "",
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )

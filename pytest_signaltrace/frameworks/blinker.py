@@ -17,7 +17,16 @@ Checked against blinker 1.6-1.9 and Flask 3.x. What the trace relies on:
 Flask's ``current_app``/``request`` and extensions' globals are werkzeug ``LocalProxy``
 objects that raise outside a context on ``isinstance``/``getattr``: nothing here touches a
 value that is not a signal already checked by ``type()``.
+
+What the scan relies on (it never imports either): ``blinker.signal("n")`` and
+``default_namespace.signal("n")`` are the one signal ``blinker:n`` wherever they are called
+(several definition rows share the id); ``Namespace().signal("n")`` (also through
+``flask.signals.Namespace``, as Flask-Login and Flask-Principal import it, and a project's
+subclass) and ``Signal()``/``NamedSignal("n")`` are named where they are held; Flask's own
+signals are known by name, re-exported by ``flask``; ``connect``/``connected_to`` connect a
+receiver, ``connect_via(sender)`` returns a connecting decorator, ``send``/``send_async`` send.
 """
+
 
 from __future__ import annotations
 
@@ -31,9 +40,43 @@ from pytest_signaltrace.frameworks.protocol import ArgSpec, Framework, SignalCla
 
 # --- the static catalogue (written by the scan's half) ------------------------------------------
 
-# Only what the runtime half needs to name its signals' framework; the scan's half adds the
-# rest (NamedSignal, Namespace, Flask's built-ins, the send/connect names).
-_SIGNAL_CLASSES = frozenset({"blinker.Signal", "blinker.base.Signal"})
+_SIGNAL_CLASSES = frozenset(
+    {"blinker.Signal", "blinker.NamedSignal", "blinker.base.Signal", "blinker.base.NamedSignal"}
+)
+#: Flask's own signals, all in ``flask.signals`` (re-exported by ``flask``).
+_FLASK_SIGNALS = (
+    "template_rendered",
+    "before_render_template",
+    "request_started",
+    "request_finished",
+    "request_tearing_down",
+    "got_request_exception",
+    "appcontext_tearing_down",
+    "appcontext_pushed",
+    "appcontext_popped",
+    "message_flashed",
+)
+_BUILTIN_SIGNALS = tuple(f"flask.signals.{name}" for name in _FLASK_SIGNALS)
+_ALIASES = {f"flask.{name}": f"flask.signals.{name}" for name in _FLASK_SIGNALS}
+#: The one signal of a name in the whole process: ``blinker.signal("n")`` is ``blinker:n``.
+_NAMED_SIGNALS = frozenset(
+    {
+        "blinker.signal",
+        "blinker.base.signal",
+        "blinker.default_namespace.signal",
+        "blinker.base.default_namespace.signal",
+    }
+)
+#: A namespace's signals, one per name and namespace object, named where they are held
+#: (``flask.signals`` re-exports blinker's ``Namespace``: Flask-Login and Flask-Principal import
+#: it from there).
+_SIGNAL_FACTORIES = {
+    "blinker.Namespace": "signal",
+    "blinker.base.Namespace": "signal",
+    "flask.signals.Namespace": "signal",
+}
+#: Flask's signals are all in the catalogue; blinker defines none of the project's.
+_PACKAGES = frozenset({"blinker", "flask"})
 
 # --- the runtime ----------------------------------------------------------------------------------
 
@@ -75,9 +118,20 @@ def mute(signal: Any) -> Callable[[], None]:
 
 BLINKER = Framework(
     name="blinker",
+    # static (the scan's half)
     signal_classes=_SIGNAL_CLASSES,
+    builtin_signals=_BUILTIN_SIGNALS,
+    aliases=_ALIASES,
+    defining_modules=("flask.signals",),
     # Flask signals are blinker signals (flask.signals), sent by Flask itself.
-    packages=frozenset({"blinker", "flask"}),
+    packages=_PACKAGES,
+    send_methods=("send", "send_async"),
+    connect_methods=("connect", "connected_to"),
+    connect_decorators=("connect_via",),
+    disconnect_methods=("disconnect",),
+    named_signals=_NAMED_SIGNALS,
+    signal_factories=_SIGNAL_FACTORIES,
+    # runtime (the trace's half)
     classes=(
         SignalClass(
             module=_BASE,

@@ -90,6 +90,11 @@ class BoundSends:
     names: Mapping[str, str]
 
 
+def named_id(framework: str, name: str) -> str:
+    """The id of the signal a framework knows by name in the whole process: ``blinker:n``."""
+    return f"{framework}:{name}"
+
+
 @dataclass(frozen=True)
 class Framework:
     """Everything the core knows about one framework's signals."""
@@ -116,10 +121,20 @@ class Framework:
     send_methods: tuple[str, ...] = ("send", "send_robust")
     #: Method names that connect a receiver (``sig.connect(fn)``, ``@sig.connect``).
     connect_methods: tuple[str, ...] = ("connect",)
+    #: Method names returning a decorator that connects the function it decorates, the sender
+    #: their first argument (``@sig.connect_via(app)``, ``sig.connect_via(app)(fn)``).
+    connect_decorators: tuple[str, ...] = ()
     #: Method names that disconnect one.
     disconnect_methods: tuple[str, ...] = ("disconnect",)
     #: The framework's modules whose objects ``send`` but are no signals (its mail, its HTTP).
     lookalike_modules: tuple[str, ...] = ()
+    #: Callables returning the one signal of a name in the whole process (``blinker.signal``):
+    #: ``x = signal("n")`` anywhere is the one signal ``<framework>:n`` (:func:`named_id`).
+    named_signals: frozenset[str] = frozenset()
+    #: Classes whose instances make signals by name, with the method that does
+    #: (``blinker.Namespace`` -> ``signal``): ``x = ns.signal("n")`` on an instance of the class
+    #: or of a subclass defines a signal named where it is held (``module.x``), as ``Signal()``.
+    signal_factories: Mapping[str, str] = field(default_factory=dict)
     #: Functions the framework wraps a receiver in when connecting it: the wrapper's
     #: ``__name__`` -> the closure variable holding the user's function (``functools.wraps``
     #: wrappers need none: their ``__wrapped__`` is followed).

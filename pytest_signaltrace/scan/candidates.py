@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pytest_signaltrace.scan.facts import ModuleFacts, RawSender, Ref
 from pytest_signaltrace.scan.resolver_view import ResolverView
 
-#: The signal id of a reference, or ``None`` (``MapBuilder.signal_id``).
+#: The signal id of a reference, or ``None`` (``mapbuilder.MapBuilder.signal_id``).
 SignalOf = Callable[[Ref], "str | None"]
 
 _MAX_CLASSES = 200

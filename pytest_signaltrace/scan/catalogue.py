@@ -31,6 +31,22 @@ def receiver_decorators() -> frozenset[str]:
     return frameworks.catalogue().receiver_decorators
 
 
+def named_signals() -> dict[str, Framework]:
+    """Callables returning the one signal of a name in the whole process (``blinker.signal``),
+    mapped to their framework."""
+    return frameworks.catalogue().named_signals
+
+
+def signal_factories(method: str) -> dict[str, Framework]:
+    """Classes whose instances make a signal by name with ``method`` (``Namespace`` for
+    ``signal``), mapped to their framework."""
+    return {
+        cls: framework
+        for cls, (made_by, framework) in frameworks.catalogue().signal_factories.items()
+        if made_by == method
+    }
+
+
 def framework_packages() -> frozenset[str]:
     """Top-level packages of the frameworks: their signals are all in the catalogue."""
     return frozenset(frameworks.catalogue().packages)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pytest_signaltrace.merge.verdicts import SendFacts
 from pytest_signaltrace.model import (
@@ -24,6 +24,7 @@ def summarize_signals(
     receivers: Sequence[Receiver],
     senders: Sequence[Sender],
     skipped: Sequence[SkippedFile] = (),
+    frameworks: Mapping[str, Framework] | None = None,
 ) -> list[SignalInfo]:
     """One :class:`SignalInfo` per signal that is defined, received or sent.
 
@@ -32,9 +33,13 @@ def summarize_signals(
     named in ``@receiver(...)`` whose definition the scan could not confirm: when unsure, the
     scan does not call a receiver dead. A signal that only unresolved send sites might send is
     ``possibly_never_sent`` or ``possibly_unused`` (see :mod:`pytest_signaltrace.merge.verdicts`),
-    and so is any signal not certainly sent when a skipped file may send.
+    and so is any signal not certainly sent when a skipped file may send. ``frameworks`` names
+    the framework of signals defined outside the scanned source (read from an installed
+    package), which their id alone may not tell.
     """
-    defined = {d.signal: d for d in definitions}
+    defined: dict[str, Definition] = {}
+    for row in definitions:
+        defined.setdefault(row.signal, row)  # a signal made by name at several places: the first
     facts = SendFacts(senders, defined, skipped=skipped)
     receiver_counts = Counter(r.signal for r in receivers if r.signal)
     sender_counts = Counter(s.signal for s in senders if s.signal)
@@ -48,7 +53,7 @@ def summarize_signals(
         infos.append(
             SignalInfo(
                 signal=signal,
-                framework=_framework(signal, definition),
+                framework=_framework(signal, definition, frameworks or {}),
                 category=category,
                 status=status,
                 definition_path=definition.path if definition else None,
@@ -70,10 +75,12 @@ def _category(signal: str, definition: Definition | None) -> SignalCategory:
     return SignalCategory.EXTERNAL
 
 
-def _framework(signal: str, definition: Definition | None) -> Framework:
+def _framework(
+    signal: str, definition: Definition | None, frameworks: Mapping[str, Framework]
+) -> Framework:
     if definition is not None:
         return definition.framework
-    return catalogue.framework_of_signal(signal)
+    return frameworks.get(signal) or catalogue.framework_of_signal(signal)
 
 
 def dead_receivers(

@@ -30,10 +30,11 @@ from pytest_signaltrace.scan.files import (
     discover,
 )
 from pytest_signaltrace.scan.installed import InstalledSource
+from pytest_signaltrace.scan.mapbuilder import MapBuilder
 from pytest_signaltrace.scan.naming import plan_naming
 from pytest_signaltrace.scan.paths import is_test_path
 from pytest_signaltrace.scan.pool import start_pool
-from pytest_signaltrace.scan.resolve import MapBuilder, Resolver
+from pytest_signaltrace.scan.resolve import Resolver
 from pytest_signaltrace.scan.statindex import StatIndex
 
 #: Parse in worker processes only when there is this much candidate source (bytes): below
@@ -199,7 +200,7 @@ def _scan_units(
     senders = sorted(s for facts in parsed for s in builder.senders(facts))
     disconnects = sorted(d for facts in parsed for d in builder.disconnects(facts))
     unresolved = sorted(u for facts in parsed for u in builder.unresolved_connects(facts))
-    definitions = sorted(builder.definitions.values())
+    definitions = sorted(builder.definition_rows)
     skipped = sorted(
         [
             *discovery.skipped,
@@ -210,7 +211,8 @@ def _scan_units(
             ),
         ]
     )
-    signals = summarize_signals(definitions, receivers, senders, skipped)
+    installed = builder.installed.frameworks if builder.installed is not None else None
+    signals = summarize_signals(definitions, receivers, senders, skipped, installed)
     return StaticMap(
         root=".",
         files_scanned=len(discovery.files),

@@ -23,6 +23,9 @@ class Ref:
     target: str | None
     #: The expression as written (``signals.order_placed``, ``self.hooks[0]``).
     text: str
+    #: For a signal made where it is used (``signal("n").send()``): the name given, and
+    #: ``target`` is the callable that made it.
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,42 @@ class RawDefinition:
     #: Qualified name inside the module: ``order_placed`` or ``Hooks.ready``.
     qualname: str
     line: int
+    #: The class called, or the callable that makes a signal by name (``ns.signal``).
     signal_class: Ref
+    #: The name given to a callable that makes a signal by name (``ns.signal("created")``).
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class RawArgument:
+    """One argument of a call that may go to a project's own connect wrapper."""
+
+    #: The keyword, or ``None`` for a positional argument.
+    keyword: str | None
+    value: Ref
+    #: The line of the ``def`` of a function of this file the value names.
+    def_line: int | None = None
+
+
+@dataclass(frozen=True)
+class RawForward:
+    """``plugin.connect(signal, handler)``: a call of what may be a wrapper of ``connect``."""
+
+    #: The dotted target of the function called (``shop.plugins.Plugin.connect``).
+    callee: str
+    arguments: tuple[RawArgument, ...]
+
+
+@dataclass(frozen=True)
+class Forwarder:
+    """A function that passes a parameter's signal to ``connect``: ``def connect(self, signal,
+    receiver): signal.connect(receiver)``. Its callers' arguments are a receiver."""
+
+    #: The positional parameters as a caller passes them (``self`` of a method left out).
+    params: tuple[str, ...]
+    #: The parameter holding the signal, and the one holding the receiver.
+    signal: str
+    handler: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +94,10 @@ class RawReceiver:
     #: ``# pragma: no signal cover`` on the decorator, the ``connect(`` call or the ``def``.
     excluded: bool = False
     code: str = ""
+    #: The call's arguments, when it may call a project's connect wrapper instead.
+    forward: RawForward | None = None
+    #: The connect wrapper (:class:`Forwarder`, by qualname) whose body this connect is.
+    wrapper: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +144,8 @@ class ModuleFacts:
     * ``attributes``: class attributes (``Cls.attr``, from the class body or ``self.attr = x``
       in a method) to every dotted target assigned to them (``None``: a value that names
       nothing, such as ``None``);
-    * ``definitions``, ``receivers``, ``senders``, ``disconnects``: candidates, confirmed later.
+    * ``definitions``, ``receivers``, ``senders``, ``disconnects``: candidates, confirmed later;
+    * ``forwarders``: functions (by qualname) that connect a receiver to a signal they are given.
     """
 
     module: str
@@ -117,6 +160,7 @@ class ModuleFacts:
     receivers: list[RawReceiver] = field(default_factory=list)
     senders: list[RawSender] = field(default_factory=list)
     disconnects: list[RawDisconnect] = field(default_factory=list)
+    forwarders: dict[str, Forwarder] = field(default_factory=dict)
     #: Lines that carry ``# pragma: no signal cover``.
     pragma_lines: list[int] = field(default_factory=list)
     #: Set when the file could not be parsed: the reason to report.
@@ -138,7 +182,7 @@ class ModuleFacts:
 
         facts = cls(**{k: v for k, v in data.items() if k not in _NESTED})
         facts.definitions = [
-            RawDefinition(d["qualname"], d["line"], Ref(**d["signal_class"]))
+            RawDefinition(d["qualname"], d["line"], Ref(**d["signal_class"]), d.get("name"))
             for d in data["definitions"]
         ]
         facts.receivers = [
@@ -147,6 +191,7 @@ class ModuleFacts:
                     **r,
                     "decorator": ref(r["decorator"]),
                     "signals": tuple(Ref(**s) for s in r["signals"]),
+                    "forward": _forward(r.get("forward")),
                 }
             )
             for r in data["receivers"]
@@ -160,7 +205,20 @@ class ModuleFacts:
         facts.disconnects = [
             RawDisconnect(**{**d, "signal": Ref(**d["signal"])}) for d in data["disconnects"]
         ]
+        facts.forwarders = {
+            qualname: Forwarder(tuple(f["params"]), f["signal"], f["handler"])
+            for qualname, f in data.get("forwarders", {}).items()
+        }
         return facts
 
 
-_NESTED = frozenset({"definitions", "receivers", "senders", "disconnects"})
+def _forward(data: dict[str, Any] | None) -> RawForward | None:
+    if data is None:
+        return None
+    arguments = tuple(
+        RawArgument(a["keyword"], Ref(**a["value"]), a["def_line"]) for a in data["arguments"]
+    )
+    return RawForward(data["callee"], arguments)
+
+
+_NESTED = frozenset({"definitions", "receivers", "senders", "disconnects", "forwarders"})

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.machinery import PathFinder
 from pathlib import Path
 
+from pytest_signaltrace.frameworks import named_id
+from pytest_signaltrace.model import Framework
 from pytest_signaltrace.scan import catalogue
 from pytest_signaltrace.scan.bytefacts import content_digest
 from pytest_signaltrace.scan.cache import FactsCache, facts_key
@@ -76,6 +78,8 @@ class InstalledSource:
         self._located: dict[str, _Located | None] = {}
         self._facts: dict[str, ModuleFacts | None] = {}
         self._signals: dict[str, str | None] = {}
+        #: The framework of each signal found (:meth:`signal`).
+        self.frameworks: dict[str, Framework] = {}
 
     def signal(self, dotted: str) -> str | None:
         """The id of the installed signal ``dotted`` names, or ``None`` when it names none."""
@@ -97,10 +101,13 @@ class InstalledSource:
             return None
         qualname = ".".join(rest)
         for definition in facts.definitions:
-            if definition.qualname == qualname and self._is_signal_class(
-                definition.signal_class.target, hops + 1
-            ):
-                return f"{module}.{qualname}"
+            if definition.qualname != qualname:
+                continue
+            made = self._made(definition.signal_class.target, definition.name, hops + 1)
+            if made is not None:
+                signal = made[0] or f"{module}.{qualname}"
+                self.frameworks[signal] = made[1]
+                return signal
         bound = facts.bindings.get(rest[0])
         if bound is not None:
             return self._follow(".".join([bound, *rest[1:]]), hops + 1)
@@ -110,23 +117,50 @@ class InstalledSource:
                 return found
         return None
 
-    def _is_signal_class(self, dotted: str | None, hops: int) -> bool:
-        """Whether ``dotted`` is a signal class: built in, or an installed subclass of one."""
+    def _made(
+        self, callee: str | None, name: str | None, hops: int
+    ) -> tuple[str, Framework] | None:
+        """What a definition's call makes, and its framework: ``""`` for a signal named where it
+        is held (a signal class, a namespace's method), the id of a signal made by name alone;
+        ``None`` for no signal."""
+        if callee is None:
+            return None
+        framework = self._framework_of(callee, hops, None)
+        if framework is not None:
+            return "", framework
+        owner, _, method = callee.rpartition(".")
+        framework = self._framework_of(owner, hops, catalogue.signal_factories(method))
+        if framework is not None:
+            return "", framework
+        framework = self._framework_of(callee, hops, catalogue.named_signals())
+        if framework is not None and name is not None:
+            return named_id(framework, name), framework
+        return None
+
+    def _framework_of(
+        self, dotted: str | None, hops: int, table: Mapping[str, Framework] | None
+    ) -> Framework | None:
+        """The framework of ``dotted`` when it is in ``table`` (default: the signal classes),
+        an installed name bound to one, or an installed subclass of one."""
+        table = catalogue.signal_classes() if table is None else table
         if dotted is None or hops > _MAX_HOPS:
-            return False
-        if dotted in catalogue.signal_classes():
-            return True
+            return None
+        if dotted in table:
+            return table[dotted]
         if _skipped(dotted.partition(".")[0]):
-            return False
+            return None
         module, rest = self._split(dotted)
         facts = self.facts_of(module) if module is not None and rest else None
         if facts is None:
-            return False
+            return None
         bound = facts.bindings.get(rest[0])
         if bound is not None:
-            return self._is_signal_class(".".join([bound, *rest[1:]]), hops + 1)
-        bases = facts.classes.get(".".join(rest), [])
-        return any(self._is_signal_class(base, hops + 1) for base in bases)
+            return self._framework_of(".".join([bound, *rest[1:]]), hops + 1, table)
+        for base in facts.classes.get(".".join(rest), []):
+            found = self._framework_of(base, hops + 1, table)
+            if found is not None:
+                return found
+        return None
 
     def _split(self, dotted: str) -> tuple[str | None, list[str]]:
         """The longest prefix of ``dotted`` that is an installed module, and the names after."""

@@ -1,9 +1,9 @@
 """What the scan's helpers ask of the resolver (``resolve.Resolver``): how a dotted name is
 resolved, and what is known of a module or a class.
 
-``resolve.py`` uses those helpers (the class-attribute candidates, the look-alikes), so they
-name this protocol instead of the resolver: naming it would make each of them a cycle with
-``resolve.py``.
+The map builder (``mapbuilder.py``) uses those helpers (the class-attribute candidates, the
+look-alikes, the signals made by name), which name this protocol instead of the resolver: they
+depend on the answers, not on how the resolver finds them.
 """
 
 from __future__ import annotations

@@ -28,3 +28,6 @@ class Scope:
     #: Names whose value is only known to be one of these targets (``get_class("a.signals",
     #: "x")``): see :mod:`.visitor_maybe`.
     maybe: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: A function's positional parameters as its callers pass them (``self`` of a method left
+    #: out): a ``param.connect(...)`` in its body makes it a connect wrapper.
+    params: tuple[str, ...] = ()

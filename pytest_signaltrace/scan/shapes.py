@@ -22,12 +22,17 @@ class Shapes:
 
     send_methods: frozenset[str]
     connect_methods: frozenset[str]
+    #: Methods returning a connecting decorator (``@sig.connect_via(sender)``).
+    connect_decorators: frozenset[str]
     disconnect_methods: frozenset[str]
     #: Last names of the signal classes (``Signal``, ``ModelSignal``).
     class_names: tuple[str, ...]
+    #: Last names of the callables that make a signal by name (``signal`` of ``ns.signal("n")``).
+    factory_names: frozenset[str]
     #: Bytes whose absence rules out a receiver or send site (``.send``, ``receiver(``).
     use_triggers: tuple[bytes, ...]
-    #: Bytes whose absence rules out a definition (``Signal(``, and ``Signal)`` of a subclass).
+    #: Bytes whose absence rules out a definition (``Signal(``, and ``Signal)`` of a subclass;
+    #: ``signal("`` of a signal made by name).
     define_triggers: tuple[bytes, ...]
     #: ``@receiver(``: a receiver decorator applied, whatever the file imports.
     decorator_uses: tuple[bytes, ...]
@@ -64,10 +69,22 @@ def current() -> Shapes:
 def _build(catalogue: frameworks.Catalogue) -> Shapes:
     sends, connects, disconnects = (
         catalogue.send_methods,
-        catalogue.connect_methods,
+        catalogue.connect_methods | catalogue.connect_decorators,
         catalogue.disconnect_methods,
     )
     methods = _alternation(sends | connects | disconnects)
+    factories = frozenset(
+        {d.rpartition(".")[2] for d in catalogue.named_signals}
+        | {method for method, _ in catalogue.signal_factories.values()}
+    )
+    # ``ns.signal("n")``, ``= signal("n")``: made by name, the name a literal, maybe on the next
+    # line or by keyword (``signal.signal(SIGTERM, ...)`` and ``emit_signal(\n`` are not).
+    made = [
+        f"{before}{name}({after}"
+        for name in sorted(factories)
+        for before in (".", " ", "=")
+        for after in ("\"", "'", "\n", "\r", "name=")
+    ]
     send_names = _alternation(sends)
     class_names = tuple(sorted({c.rpartition(".")[2] for c in catalogue.signal_classes}))
     decorators = sorted({d.rpartition(".")[2] for d in catalogue.receiver_decorators})
@@ -78,19 +95,22 @@ def _build(catalogue: frameworks.Catalogue) -> Shapes:
             for module, _, name in [dotted.rpartition(".")]
         }
     )
-    words = "|".join(re.escape(word) for word in [*decorators, *class_names])
+    words = "|".join(re.escape(word) for word in [*decorators, *class_names, *made])
     return Shapes(
         send_methods=sends,
-        connect_methods=connects,
+        connect_methods=catalogue.connect_methods,
+        connect_decorators=catalogue.connect_decorators,
         disconnect_methods=disconnects,
         class_names=class_names,
+        factory_names=factories,
         use_triggers=tuple(
             [b"." + m.encode() for m in sorted(sends | connects | disconnects)]
             + [name.encode() + b"(" for name in decorators]
         ),
         define_triggers=tuple(
             text for name in class_names for text in (f"{name}(".encode(), f"{name})".encode())
-        ),
+        )
+        + tuple(text.encode() for text in made),
         decorator_uses=tuple(f"@{name}(".encode() for name in decorators),
         decorator_calls=tuple(decorator_calls),
         use=re.compile(rb"\.[ \t]*(?:" + methods.encode() + rb")\b"),

@@ -55,6 +55,10 @@ def extract_facts(
     return facts
 
 
+def _is_static(node: cst.FunctionDef) -> bool:
+    return any(nodes.name_of(d.decorator) == "staticmethod" for d in node.decorators)
+
+
 def _first_line(exc: Exception) -> str:
     lines = str(exc).splitlines()
     return lines[0] if lines else ""
@@ -193,7 +197,11 @@ class _Extractor(CallsMixin):
             value = value.body  # ``x.send if x.receivers else None``
         if isinstance(value, cst.Name | cst.Attribute):
             return self.target(value, scope) or own
-        if isinstance(value, cst.Call) and not self.looks_like_signal_class(value.func):
+        if (
+            isinstance(value, cst.Call)
+            and not self.looks_like_signal_class(value.func)
+            and self.made_name(value) is None  # ``x = ns.signal("x")``: a signal, named ``x``
+        ):
             func = self.target(value.func, scope)
             args = nodes.positional(value)
             if func is not None and func.rpartition(".")[2] == "partial" and args:
@@ -248,6 +256,10 @@ class _Extractor(CallsMixin):
         )
         self._prebind(inner)
         params = node.params
+        positional = [p.name.value for p in [*params.posonly_params, *params.params]]
+        if scope.kind == "class" and positional and not _is_static(node):
+            positional = positional[1:]  # ``self``/``cls``: the caller does not pass it
+        inner.params = tuple(positional)
         for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
             inner.bindings[param.name.value] = None
             if param.default is not None:
@@ -280,6 +292,8 @@ class _Extractor(CallsMixin):
                     self.visit_call(node, node.func, scope)
                 elif isinstance(node.func, cst.Name):
                     self.visit_bound_send(node, node.func, scope)
+                elif isinstance(node.func, cst.Call):
+                    self.visit_decorator_call(node, node.func, scope)
 
     # -- names -------------------------------------------------------------------------------
 
@@ -316,7 +330,12 @@ class _Extractor(CallsMixin):
         return f"{self.module}.{name}"
 
     def ref(self, expr: cst.CSTNode, scope: Scope) -> Ref:
-        """A reference: the dotted name and the text of ``expr``."""
+        """A reference: the dotted name and the text of ``expr`` (for a signal made by name
+        where it is used, ``signal("n")``, the callable and the name)."""
+        name = self.made_name(expr) if isinstance(expr, cst.Call) else None
+        if name is not None:
+            assert isinstance(expr, cst.Call)
+            return Ref(self.target(expr.func, scope), self.text(expr), name)
         return Ref(self.target(expr, scope), self.text(expr))
 
     def text(self, node: cst.CSTNode) -> str:

@@ -8,7 +8,15 @@ import libcst as cst
 
 from pytest_signaltrace.scan import cst as nodes
 from pytest_signaltrace.scan import shapes
-from pytest_signaltrace.scan.facts import RawDisconnect, RawReceiver, RawSender, Ref
+from pytest_signaltrace.scan.facts import (
+    Forwarder,
+    RawArgument,
+    RawDisconnect,
+    RawForward,
+    RawReceiver,
+    RawSender,
+    Ref,
+)
 from pytest_signaltrace.scan.visitor_maybe import MaybeMixin
 
 if TYPE_CHECKING:
@@ -46,6 +54,95 @@ class CallsMixin(MaybeMixin):
             )
         )
 
+    def _add_connect(
+        self,
+        call: cst.Call,
+        func: cst.Attribute,
+        handler: cst.BaseExpression,
+        options: cst.Call,
+        scope: Scope,
+        forward: RawForward | None = None,
+        wrapper: str | None = None,
+    ) -> None:
+        """A ``func.value.<connect>(handler)`` receiver, its sender and options from the call
+        ``options`` (the call itself, or ``connect_via(sender)`` of ``connect_via(sender)(fn)``)."""
+        target, text, def_line = self.handler(handler, scope)
+        line = self.lines_of(func.attr)[0]
+        first, last = self.line(call), self.lines_of(call)[1]
+        via = options is not call
+        self.facts.receivers.append(
+            RawReceiver(
+                kind="connect",
+                line=line,
+                decorator=None,
+                signals=(self.ref(func.value, scope),),
+                handler=target,
+                handler_text=text,
+                def_line=def_line,
+                sender=self.argument(options, "sender", 0 if via else 1),
+                dispatch_uid=self.literal_or_text(nodes.argument(options, "dispatch_uid", 3)),
+                weak=nodes.bool_value(nodes.argument(options, "weak", 1 if via else 2)),
+                signal_keywords=via or bool(nodes.keywords(call) & _SIGNAL_KEYWORDS),
+                excluded=self.has_pragma(first, last, def_line),
+                code=self.code(line),
+                forward=forward,
+                wrapper=wrapper,
+            )
+        )
+
+    def visit_decorator_call(self, call: cst.Call, inner: cst.Call, scope: Scope) -> None:
+        """``sig.connect_via(sender)(handler)``: a connecting decorator applied by hand."""
+        func = inner.func
+        if not isinstance(func, cst.Attribute):
+            return
+        if func.attr.value not in shapes.current().connect_decorators:
+            return
+        handler = nodes.argument(call, "fn", 0)
+        if handler is not None:
+            self._add_connect(call, func, handler, inner, scope)
+
+    def _forward(self, call: cst.Call, func: cst.Attribute, scope: Scope) -> RawForward | None:
+        """The arguments of ``x.connect(a, b)``: ``x`` may be a project object whose ``connect``
+        passes ``a`` and ``b`` on to a signal's (:meth:`_note_forwarder`)."""
+        if len(call.args) < 2 or any(arg.star for arg in call.args):
+            return None
+        callee = self.target(func, scope)
+        if callee is None:
+            return None
+        arguments = []
+        for arg in call.args:
+            target, text, def_line = self.handler(arg.value, scope)
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            arguments.append(RawArgument(keyword, Ref(target, text), def_line))
+        return RawForward(callee, tuple(arguments))
+
+    def _note_forwarder(
+        self, signal: cst.BaseExpression, handler: cst.BaseExpression, scope: Scope
+    ) -> str | None:
+        """The qualname of the function ``signal.connect(handler)`` is in when it connects a
+        parameter of it (``def connect(self, signal, receiver)``): a connect wrapper, whose
+        callers connect their arguments (see :func:`.made.forwarded`); else ``None``."""
+        if (
+            scope.kind != "function"
+            or not isinstance(signal, cst.Name)
+            or signal.value not in scope.params
+            or self.binding_scope(signal.value, scope) is not scope
+            or scope.bindings.get(signal.value) is not None
+        ):
+            return None
+        others = [p for p in scope.params if p != signal.value]
+        if isinstance(handler, cst.Name) and handler.value in others:
+            received = handler.value
+        elif others:
+            # ``signal.connect(wrap(receiver))``: the parameter after the signal's.
+            after = scope.params[scope.params.index(signal.value) + 1 :]
+            received = after[0] if after else others[0]
+        else:
+            return None
+        qualname = scope.prefix.removesuffix(".<locals>.")
+        self.facts.forwarders[qualname] = Forwarder(scope.params, signal.value, received)
+        return qualname
+
     def visit_call(self, call: cst.Call, func: cst.Attribute, scope: Scope) -> None:
         method = func.attr.value
         current = shapes.current()
@@ -56,26 +153,9 @@ class CallsMixin(MaybeMixin):
             handler = nodes.argument(call, "receiver", 0)
             if handler is None:
                 return
-            target, text, def_line = self.handler(handler, scope)
-            line = self.lines_of(func.attr)[0]
-            first, last = self.line(call), self.lines_of(call)[1]
-            self.facts.receivers.append(
-                RawReceiver(
-                    kind="connect",
-                    line=line,
-                    decorator=None,
-                    signals=(self.ref(func.value, scope),),
-                    handler=target,
-                    handler_text=text,
-                    def_line=def_line,
-                    sender=self.argument(call, "sender", 1),
-                    dispatch_uid=self.literal_or_text(nodes.argument(call, "dispatch_uid", 3)),
-                    weak=nodes.bool_value(nodes.argument(call, "weak", 2)),
-                    signal_keywords=bool(nodes.keywords(call) & _SIGNAL_KEYWORDS),
-                    excluded=self.has_pragma(first, last, def_line),
-                    code=self.code(line),
-                )
-            )
+            forward = self._forward(call, func, scope)
+            wrapper = self._note_forwarder(func.value, handler, scope)
+            self._add_connect(call, func, handler, call, scope, forward, wrapper)
         elif method in current.disconnect_methods:
             handler = nodes.argument(call, "receiver", 0)
             removed: str | None = None

@@ -50,8 +50,26 @@ class DefinitionsMixin:
         # A local class with bases may subclass a signal class.
         return name.endswith(shapes.current().class_names) or bool(self.facts.classes.get(name))
 
+    def made_name(self, call: cst.CSTNode) -> str | None:
+        """``"n"`` of ``signal("n")``, ``ns.signal("n")``: a call that may make a signal by name
+        (a literal name; confirmed later by the resolver), else ``None``."""
+        if not isinstance(call, cst.Call):
+            return None
+        func = call.func
+        name = (
+            func.attr.value
+            if isinstance(func, cst.Attribute)
+            else func.value
+            if isinstance(func, cst.Name)
+            else None
+        )
+        if name is None or name not in shapes.current().factory_names:
+            return None
+        return nodes.string_value(nodes.argument(call, "name", 0))
+
     def visit_definitions(self, small: cst.BaseSmallStatement, scope: Scope) -> None:
-        """Record ``x = Signal()``, ``self.x = Hook()``-like assignments."""
+        """Record ``x = Signal()``, ``self.x = Hook()``-like assignments, and ``x =
+        ns.signal("x")`` (a signal made by name)."""
         if isinstance(small, cst.Assign):
             targets = [t.target for t in small.targets]
         elif isinstance(small, cst.AnnAssign):
@@ -59,13 +77,16 @@ class DefinitionsMixin:
         else:
             return
         call = small.value
-        if not isinstance(call, cst.Call) or not self.looks_like_signal_class(call.func):
+        if not isinstance(call, cst.Call):
+            return
+        name = self.made_name(call)
+        if name is None and not self.looks_like_signal_class(call.func):
             return
         for target in targets:
             qualname = self._definition_name(target, scope)
             if qualname is not None:
                 self.facts.definitions.append(
-                    RawDefinition(qualname, self.line(target), self.ref(call.func, scope))
+                    RawDefinition(qualname, self.line(target), self.ref(call.func, scope), name)
                 )
 
     def _definition_name(self, target: cst.BaseExpression, scope: Scope) -> str | None:
@@ -89,8 +110,13 @@ class DefinitionsMixin:
         call = expr if isinstance(expr, cst.Call) else None
         func = call.func if call is not None else expr
         positions: tuple[int | None, int | None, int | None]
-        if isinstance(func, cst.Attribute) and func.attr.value in shapes.current().connect_methods:
-            # ``@task_success.connect``, ``@task_success.connect(sender=..., weak=False)``.
+        current = shapes.current()
+        if isinstance(func, cst.Attribute) and (
+            func.attr.value in current.connect_methods
+            or (call is not None and func.attr.value in current.connect_decorators)
+        ):
+            # ``@task_success.connect``, ``@task_success.connect(sender=..., weak=False)``,
+            # ``@sig.connect_via(sender)``.
             decorator_ref = None
             signals: list[cst.BaseExpression] = [func.value]
             positions = (0, 1, 2)
@@ -130,11 +156,29 @@ class DefinitionsMixin:
             func = self.target(expr.func, scope)
             if func is not None and func.rpartition(".")[2] == "partial":
                 return self.handler(nodes.positional(expr)[0].value, scope)
+        if isinstance(expr, cst.Call):
+            made = self._made_handler(self.target(expr.func, scope))
+            if made is not None:
+                return f"{self.module}.{made}", text, self.facts.functions[made]
         target = self.target(expr, scope)
         def_line = None
         if target is not None and target.startswith(self.module + "."):
             def_line = self.facts.functions.get(target[len(self.module) + 1 :])
         return target, text, def_line
+
+    def _made_handler(self, factory: str | None) -> str | None:
+        """``make_handler.<locals>.handler``: the one function a factory of this file defines
+        inside it (the handler ``make_handler(...)`` returns, as the trace names it), else
+        ``None``."""
+        if factory is None or not factory.startswith(self.module + "."):
+            return None
+        prefix = factory[len(self.module) + 1 :] + ".<locals>."
+        inner = [
+            name
+            for name in self.facts.functions
+            if name.startswith(prefix) and "." not in name[len(prefix) :]
+        ]
+        return inner[0] if len(inner) == 1 else None
 
     def has_pragma(self, first: int, last: int, def_line: int | None) -> bool:
         """Whether a receiver's lines (or its handler's ``def``) carry the exclusion pragma."""
