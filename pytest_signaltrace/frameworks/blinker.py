@@ -27,7 +27,6 @@ signals are known by name, re-exported by ``flask``; ``connect``/``connected_to`
 receiver, ``connect_via(sender)`` returns a connecting decorator, ``send``/``send_async`` send.
 """
 
-
 from __future__ import annotations
 
 import contextlib
