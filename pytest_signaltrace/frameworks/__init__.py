@@ -24,6 +24,7 @@ from pytest_signaltrace.frameworks.protocol import (
     ArgSpec,
     BoundSends,
     Framework,
+    QueryWatch,
     SignalClass,
     named_id,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "BoundSends",
     "Catalogue",
     "Framework",
+    "QueryWatch",
     "SignalClass",
     "adopt",
     "catalogue",

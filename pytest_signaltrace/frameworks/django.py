@@ -11,9 +11,13 @@ only where a failed send's frames cannot tell its receivers (4.2's ``send``).
 from __future__ import annotations
 
 import os
+import sys
+import weakref
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
-from pytest_signaltrace.frameworks.protocol import ArgSpec, Framework, SignalClass
+from pytest_signaltrace.frameworks.protocol import ArgSpec, Framework, QueryWatch, SignalClass
 
 _BUILTIN_SIGNALS = {
     "django.db.models.signals": (
@@ -36,6 +40,41 @@ def _internal_files(dispatcher: ModuleType) -> list[str]:
     path = dispatcher.__file__ or ""
     django_root = os.path.dirname(os.path.dirname(path))
     return [path, os.path.join(django_root, "db", "models", "signals.py")]
+
+
+def _watch_queries(on_query: Callable[[], None]) -> QueryWatch:
+    """Count the queries of every connection in ``django.db.connections``, thread by thread.
+
+    The wrapper goes in each connection's ``execute_wrappers``, the list
+    ``connection.execute_wrapper()`` pushes on, with the signature it takes; not through that
+    context manager itself, which would be left open for the run and whose exit pops the last
+    wrapper, whichever it is: the run's end takes out this one. Connections are per thread in
+    Django: each thread's are wrapped when a receiver first runs in it.
+    """
+    wrapped: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def count_query(execute: Any, sql: Any, params: Any, many: bool, context: Any) -> Any:
+        on_query()
+        return execute(sql, params, many, context)
+
+    def enter_thread() -> bool:
+        db = sys.modules.get("django.db")
+        conf = sys.modules.get("django.conf")
+        if db is None or conf is None or not conf.settings.configured:
+            return False
+        for connection in db.connections.all():
+            if connection not in wrapped:
+                connection.execute_wrappers.append(count_query)
+                wrapped.add(connection)
+        return True
+
+    def close() -> None:
+        for connection in list(wrapped):
+            if count_query in connection.execute_wrappers:
+                connection.execute_wrappers.remove(count_query)
+        wrapped.clear()
+
+    return QueryWatch(enter_thread, close)
 
 
 DJANGO = Framework(
@@ -82,4 +121,5 @@ DJANGO = Framework(
             internal_files=_internal_files,
         ),
     ),
+    watch_queries=_watch_queries,
 )

@@ -96,6 +96,18 @@ def named_id(framework: str, name: str) -> str:
 
 
 @dataclass(frozen=True)
+class QueryWatch:
+    """What :attr:`Framework.watch_queries` returns: the framework's database queries, counted
+    for the receiver cost (``--signal-durations``)."""
+
+    #: ``enter_thread()``: make the calling thread's queries call ``on_query()`` (again: nothing
+    #: more); ``False`` when the framework cannot tell yet (not set up), to be asked again later.
+    enter_thread: Callable[[], bool]
+    #: ``close()``: take the counting out of every connection it was put in.
+    close: Callable[[], None]
+
+
+@dataclass(frozen=True)
 class Framework:
     """Everything the core knows about one framework's signals."""
 
@@ -153,6 +165,10 @@ class Framework:
     #: ``None``: a dispatcher's way, its ``receivers`` list emptied for the block (the fixture's
     #: :mod:`~pytest_signaltrace.plugin.muting`, which nests), as for Django and Celery.
     mute: Callable[[Any], Callable[[], None]] | None = None
+    # --- the receiver cost (``--signal-durations``) ----------------------------------------
+    #: ``watch_queries(on_query)``: a :class:`QueryWatch` counting the framework's database
+    #: queries (called only while durations are on), or ``None``: the framework has none.
+    watch_queries: Callable[[Callable[[], None]], QueryWatch] | None = None
 
     def live_classes(self) -> tuple[type, ...]:
         """The framework's signal classes that are imported (never imports them)."""

@@ -57,6 +57,7 @@ from pytest_signaltrace.trace.connects import (
     init_wrapper,
     live_receivers_wrapper,
 )
+from pytest_signaltrace.trace.durations import ReceiverTimer
 from pytest_signaltrace.trace.failure import dispatch_codes, needs_capture
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.recorder import Recorder
@@ -76,11 +77,18 @@ class _Patch:
 
 
 def install(
-    recorder: Recorder, project_roots: Sequence[str], faults: FaultLog | None = None
+    recorder: Recorder,
+    project_roots: Sequence[str],
+    faults: FaultLog | None = None,
+    *,
+    durations: bool = False,
 ) -> Installation:
     """Patch the signal classes (now, or when imported) to report to ``recorder``; faults go
-    to ``faults`` (by default a new log that warns at the first one)."""
+    to ``faults`` (by default a new log that warns at the first one). ``durations``: time the
+    receivers too (see :mod:`.durations`; off, nothing of it is installed)."""
     installation = Installation(recorder, project_roots, faults)
+    if durations:
+        installation.timer = ReceiverTimer(recorder, installation.faults)
     installation._start()
     return installation
 
@@ -99,6 +107,8 @@ class Installation(Tracer):
         self._hooked: set[str] = set()
         self._lock = threading.Lock()
         self._unsubscribe: Callable[[], None] | None = None
+        #: Times the receivers (``--signal-durations``); ``None``: off.
+        self.timer: ReceiverTimer | None = None
 
     @property
     def patched(self) -> list[str]:
@@ -113,6 +123,8 @@ class Installation(Tracer):
             self.active = False
             if self._unsubscribe is not None:
                 self._unsubscribe()
+            if self.timer is not None:
+                self.timer.close()
             for patch in reversed(self._patches):
                 if patch.owner.__dict__.get(patch.name) is patch.handle:
                     setattr(patch.owner, patch.name, patch.original)
@@ -194,10 +206,18 @@ class Installation(Tracer):
         self._wrap(cls, spec.connect, connect_wrapper(self, spec, record_disconnect=False))
         self._wrap(cls, spec.disconnect, connect_wrapper(self, spec, record_disconnect=True))
         capture = {name: needs_capture(_innermost(cls.__dict__[name])) for name in sends}
+        timer = self.timer if spec.live_receivers is not None else None
+        if timer is not None:  # under the capture: it must see the receivers the send calls
+            self._wrap(cls, spec.live_receivers, timer.live_receivers_wrapper())  # type: ignore[arg-type]
         if spec.live_receivers is not None and any(capture.values()):
             self._wrap(cls, spec.live_receivers, live_receivers_wrapper(self))
         for name in sends:
             original = cls.__dict__[name]
+            if timer is not None:  # the timing send goes under the recording one
+                asynchronous = name in spec.async_sends
+                timed = (timer.asend_wrapper if asynchronous else timer.send_wrapper)(original)
+                self._replace(cls, name, original, timed, send=True)
+                original = timed
             if name in spec.async_sends:
                 handle = asend_patch(self, cls, name, capture[name])
                 self._patches.append(_Patch(cls, name, original, handle, send=True))

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict
 
+from pytest_signaltrace.trace.costs import Cost, merge_costs, read_cost
 from pytest_signaltrace.trace.json_write import TRACE_FORMAT_VERSION
 from pytest_signaltrace.trace.keys import (
     CodeRef,
@@ -33,6 +34,7 @@ class TraceFields(TypedDict):
     disconnects: dict[ConnectKey, int]
     raises: dict[RaiseKey, Raised]
     senders_seen: dict[SignalRef, frozenset[str]]
+    durations: dict[ReceiverKey, Cost]
 
 
 def read_trace(data: Mapping[str, Any]) -> TraceFields:
@@ -76,6 +78,7 @@ def _from_json_v1(data: Mapping[str, Any]) -> TraceFields:
         disconnects=_connect_counts(data.get("disconnects", ())),
         raises={},
         senders_seen={},
+        durations={},
     )
 
 
@@ -143,6 +146,13 @@ class _Reader:
             disconnects=self._connects("disconnects"),
             raises=self._raises(),
             senders_seen=self._senders_seen(),
+            durations=merge_costs(
+                (
+                    self._receiver(row, f"trace.durations[{i}]"),
+                    read_cost(row, self.test_ids, f"trace.durations[{i}]", _natural),
+                )
+                for i, row in self._rows("durations")
+            ),
         )
 
     # The fast paths below check the same as the slow ones but name nothing: a worker's trace

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from pytest_signaltrace.trace.costs import Cost, cost_row
 from pytest_signaltrace.trace.keys import (
     CodeRef,
     ConnectKey,
@@ -40,6 +41,8 @@ class TraceRows(Protocol):
     def raises(self) -> Mapping[RaiseKey, Raised]: ...
     @property
     def senders_seen(self) -> Mapping[SignalRef, frozenset[str]]: ...
+    @property
+    def durations(self) -> Mapping[ReceiverKey, Cost]: ...
 
 
 def trace_document(trace: TraceRows) -> dict[str, Any]:
@@ -104,6 +107,13 @@ def trace_document(trace: TraceRows) -> dict[str, Any]:
                 (signal[ref], sorted(described)) for ref, described in trace.senders_seen.items()
             )
         ]
+    if trace.durations:  # only then: a trace without costs is the document it always was
+        document["durations"] = [
+            {"signal": sig, "handler": hdl, **cost_row(trace.durations[key], test_index)}
+            for sig, hdl, key in sorted(
+                (signal[k.signal], handler[k.handler], k) for k in trace.durations
+            )
+        ]
     return document
 
 
@@ -131,6 +141,10 @@ class _Tables:
         for raised in trace.raises:
             signals.add(raised.signal)
             handlers.add(raised.handler)
+        for receiver in trace.durations:
+            signals.add(receiver.signal)
+            handlers.add(receiver.handler)
+        nodes.update(c.max_test for c in trace.durations.values() if c.max_test is not None)
         for group in (*trace.tests.values(), *(r.tests for r in trace.raises.values())):
             nodes.update(group)
         paths.update(ref.path for ref in signals if ref.path is not None)

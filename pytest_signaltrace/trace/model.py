@@ -26,6 +26,10 @@ JSON format versions (``Trace.to_json()["version"]``):
   Later in version 2: ``senders_seen`` (``{"signal", "senders"}``, written only when not empty),
   the described senders of signals with a receiver connected for one sender; a trace without
   it has none.
+  Later in version 2: ``durations`` (``{"signal", "handler", "calls", "total_ns", "own_ns",
+  "max_ns", "max_test", "queries"}``, ``max_test`` an index into ``test_ids`` or ``null``), the
+  receivers' cost with ``--signal-durations`` (see :mod:`.costs`); written only when there is
+  one, so a trace without it is the same document as before.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from pytest_signaltrace.trace.costs import Cost, merge_costs
 from pytest_signaltrace.trace.json_read import read_trace
 from pytest_signaltrace.trace.json_write import TRACE_FORMAT_VERSION, trace_document
 from pytest_signaltrace.trace.keys import (
@@ -83,6 +88,8 @@ class Trace:
     raises: Mapping[RaiseKey, Raised] = field(default_factory=dict)
     #: The senders (described) of each signal that has a receiver connected for one sender.
     senders_seen: Mapping[SignalRef, frozenset[str]] = field(default_factory=dict)
+    #: What each receiver cost (only with ``--signal-durations``).
+    durations: Mapping[ReceiverKey, Cost] = field(default_factory=dict)
 
     def merge(self, other: Trace) -> Trace:
         """Return a new trace with the counts of both summed and their test sets united."""
@@ -97,6 +104,7 @@ class Trace:
             disconnects=_sum_counts(self.disconnects, other.disconnects),
             raises=merge_raises((*self.raises.items(), *other.raises.items())),
             senders_seen=_unite_pairs((*self.senders_seen.items(), *other.senders_seen.items())),
+            durations=merge_costs((*self.durations.items(), *other.durations.items())),
         )
 
     def is_empty(self) -> bool:
@@ -109,6 +117,7 @@ class Trace:
             or self.disconnects
             or self.raises
             or self.senders_seen
+            or self.durations
         )
 
     def map_paths(self, convert: Callable[[str], str]) -> Trace:
@@ -172,6 +181,10 @@ class Trace:
             ),
             senders_seen=_unite_pairs(
                 (signal(ref), described) for ref, described in self.senders_seen.items()
+            ),
+            durations=merge_costs(
+                (ReceiverKey(signal(k.signal), handler(k.handler)), cost)
+                for k, cost in self.durations.items()
             ),
         )
 

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from types import CodeType
 from typing import Any, TypeVar
 
+from pytest_signaltrace.trace.costs import CostTable, merge_costs
 from pytest_signaltrace.trace.counters import Counter as Counter  # re-exported: the send patches
 from pytest_signaltrace.trace.counters import bump, count_of
 from pytest_signaltrace.trace.folding import fold_rows
@@ -96,6 +97,8 @@ class Recorder:
         self.codes: dict[int, CodeType] = {}
         #: Receivers that raised under a robust send.
         self.raises = RaiseLog()
+        #: Receiver costs, when the installation times receivers (``--signal-durations``).
+        self.costs: CostTable | None = None
         #: Sends that ran no receiver, on the send patches' fast path.
         self.quiet = QuietSends(self.codes)
         #: The senders of signals with a receiver connected for one sender.
@@ -138,6 +141,8 @@ class Recorder:
                     raises=self.raises,
                     quiet=self.quiet,
                 )
+                if self.costs is not None:
+                    self.costs.fold(moved)
 
     def record_send(
         self,
@@ -231,6 +236,7 @@ class Recorder:
         raises = _counts(self.raises.counts)
         messages = self.raises.messages.copy()
         raise_tests = self.raises.tests.copy()
+        costs = self.costs.costs() if self.costs is not None else {}
         for row, count in sends.items():
             token, handlers = row[0], row[5]
             if handlers:
@@ -238,7 +244,9 @@ class Recorder:
                 calls[call] = calls.get(call, 0) + count
         senders_seen = self.senders_seen.described()
         tokens = {
-            row[0] for rows in (sends, calls, tests, connects, disconnects, raises) for row in rows
+            row[0]
+            for rows in (sends, calls, tests, connects, disconnects, raises, costs)
+            for row in rows
         } | set(senders_seen)
         signals = self.signals.refs(tokens)
         handler = self.handlers.ref
@@ -275,6 +283,10 @@ class Recorder:
             ),
             senders_seen=_united(
                 (signals[token], described) for token, described in senders_seen.items()
+            ),
+            durations=merge_costs(
+                (ReceiverKey(signals[token], handler(h)), cost)
+                for (token, h), cost in costs.items()
             ),
         )
 
