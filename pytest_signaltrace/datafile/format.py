@@ -42,6 +42,9 @@ Format history (``"version"``):
 * 3: ``trace`` may hold ``senders_seen`` (trace format 2, written only when not empty): the
   senders of the signals that have a receiver connected for one sender, so that such a receiver
   is reported "never sent for its sender". A version 2 file has none and reads as before.
+  Also in version 3: ``trace`` may hold ``durations`` (trace format 2's receiver costs,
+  ``--signal-durations``): integer nanoseconds, calls and queries per receiver, summed exactly by
+  ``combine`` and ``--signal-append``. A version 2 file has none.
 
 A reader refuses a file whose version is newer than the one it knows; versions 1 and 2 are still
 read.

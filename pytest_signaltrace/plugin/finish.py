@@ -27,7 +27,12 @@ from pytest_signaltrace.plugin.fault_warning import deliver_warning, write_stder
 from pytest_signaltrace.plugin.outputs import write_data_file, write_reports
 from pytest_signaltrace.plugin.session import Outcome, TraceSession
 from pytest_signaltrace.plugin.static_scan import static_scan_of
-from pytest_signaltrace.plugin.summary import print_report, print_verdict, source_names
+from pytest_signaltrace.plugin.summary import (
+    print_durations,
+    print_report,
+    print_verdict,
+    source_names,
+)
 from pytest_signaltrace.settings import Settings
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.model import Trace
@@ -35,6 +40,7 @@ from pytest_signaltrace.trace.model import Trace
 if TYPE_CHECKING:  # the merge, the gates and the reports are imported at the end of the run
     from pytest_signaltrace.gates.fail_under import GateResult
     from pytest_signaltrace.model import Report, StaticMap
+    from pytest_signaltrace.report.durations import ReceiverCost
 
 
 def finish_run(config: pytest.Config, session: TraceSession) -> bool:
@@ -66,6 +72,8 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
         report_trace = with_appended(trace, appended)
         outcome.report = report = merge(static, report_trace, settings, rootdir, missing_workers)
         outcome.gate = receivers_gate(report, settings, rootdir)
+        if settings.durations is not None:
+            outcome.costs = receiver_costs_of(report_trace, settings, rootdir)
     except Exception as exc:
         return _fault(session, "building the signal report", exc)
     write_reports(
@@ -123,6 +131,16 @@ def merge(
         exclusions=Exclusions(settings.exclude),
         missing_workers=missing_workers,
     )
+
+
+def receiver_costs_of(
+    trace: Trace, settings: Settings, rootdir: Path
+) -> tuple[ReceiverCost, ...]:
+    """What each receiver cost (``--signal-durations``), handler paths relative to ``rootdir``."""
+    from pytest_signaltrace.merge.merge import PathMapper
+    from pytest_signaltrace.report.durations import receiver_costs
+
+    return receiver_costs(trace, PathMapper(rootdir, settings.sources).project_path)
 
 
 def receivers_gate(report: Report, settings: Settings, rootdir: Path) -> GateResult | None:
@@ -229,6 +247,11 @@ def print_terminal_report(terminal: pytest.TerminalReporter, session: TraceSessi
         print_report(terminal, outcome, settings, session.rootdir)
     except Exception as exc:
         session.faults.report("printing the signal report", exc)
+    if outcome.costs is not None and settings.durations is not None:
+        try:
+            print_durations(terminal, outcome.costs, settings.durations)
+        except Exception as exc:
+            session.faults.report("printing the receiver durations", exc)
     try:
         print_verdict(terminal, outcome, gated=settings.fail_under is not None)
     except Exception as exc:

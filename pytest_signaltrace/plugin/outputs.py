@@ -62,7 +62,13 @@ def _write_request(
     try:
         if text_format is not None:
             options = settings.report_options
-            text = for_people(text_format, render_text(report, text_format, options))
+            if text_format == "json" and outcome.costs is not None:
+                from pytest_signaltrace.report.json_report import render_json
+
+                text = render_json(report, outcome.costs)
+            else:
+                text = render_text(report, text_format, options)
+            text = for_people(text_format, text)
             gated = settings.fail_under is not None
             _write_text_report(request, text, invocation_dir, outcome, gated=gated)
         else:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from pytest_signaltrace.gates.fail_under import GateResult
     from pytest_signaltrace.model import Report
     from pytest_signaltrace.plugin.static_scan import StaticScan
+    from pytest_signaltrace.report.durations import ReceiverCost
 
 Role = Literal["central", "worker", "controller"]
 _T = TypeVar("_T")
@@ -76,6 +77,8 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     #: Reports asked for that could not be written, and why: with a gate, they fail the run.
     problems: list[str] = field(default_factory=list)
+    #: With ``--signal-durations``: what each receiver cost, slowest first.
+    costs: tuple[ReceiverCost, ...] | None = None
 
 
 @dataclass
@@ -108,7 +111,10 @@ class TraceSession:
         self.recorder.raises.strict = self.settings.strict
         try:
             self.installation = install(
-                self.recorder, [str(s) for s in self.settings.sources], self.faults
+                self.recorder,
+                [str(s) for s in self.settings.sources],
+                self.faults,
+                durations=self.settings.durations is not None,
             )
         except Exception as exc:
             self.faults.report("installing the signal patches", exc)

@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_signaltrace.plugin.session import Outcome
 from pytest_signaltrace.settings import Settings
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.report.durations import ReceiverCost
 
 
 def source_names(sources: Sequence[Path], rootdir: Path) -> list[str]:
@@ -62,6 +66,19 @@ def print_report(
         precision = settings.report_options.precision
         for line in render_diff(outcome.diff, "term", precision).splitlines():
             terminal.write_line(printable(line))
+
+
+def print_durations(
+    terminal: pytest.TerminalReporter, costs: Sequence[ReceiverCost], count: int
+) -> None:
+    """The ``count`` slowest receivers (``0``: all), after the signal report."""
+    from pytest_signaltrace.report.durations import render_durations
+    from pytest_signaltrace.report.text import printable
+
+    title, *lines = render_durations(costs, count)
+    terminal.write_sep("-", title)
+    for line in lines:
+        terminal.write_line(printable(line))
 
 
 def print_verdict(terminal: pytest.TerminalReporter, outcome: Outcome, gated: bool) -> None:

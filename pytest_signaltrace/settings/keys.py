@@ -33,6 +33,7 @@ INI_KEYS = {
     "signaltrace_strict": ("bool", "fail a test in which a robust send swallowed an exception"),
     "signaltrace_diff_compare_branch": ("string", "report what changed since this branch"),
     "signaltrace_diff_fail_under": ("string", "fail when diff signal coverage is below this"),
+    "signaltrace_durations": ("string", "time the receivers, show the N slowest (0: all)"),
 }
 
 
@@ -105,6 +106,15 @@ def add_options(parser: pytest.Parser) -> None:
         "exception a receiver raised",
     )
     group.addoption(
+        "--signal-durations",
+        default=None,
+        metavar="N",
+        dest="signal_durations",
+        help="time each signal receiver (total, calls, max, own time apart from the sends it "
+        "makes; Django: its queries) and show the N slowest after the report (N=0 for all), "
+        "like --durations",
+    )
+    group.addoption(
         "--no-signal-report",
         action="store_true",
         default=False,
@@ -126,6 +136,7 @@ PLUGIN_OPTIONS = {
     "strict": ("signal_strict", "--signal-strict"),
     "diff_compare_branch": ("signal_diff_compare_branch", "--signal-diff-compare-branch"),
     "diff_fail_under": ("signal_diff_fail_under", "--signal-diff-fail-under"),
+    "durations": ("signal_durations", "--signal-durations"),
 }
 
 
@@ -146,6 +157,7 @@ TABLE_KEYS: dict[str, tuple[type, ...]] = {
     "strict": (bool,),
     "diff_compare_branch": (str,),
     "diff_fail_under": (int, float, str),
+    "durations": (int, str),
 }
 
 
@@ -183,6 +195,7 @@ def _expected(key: str) -> str:
         "append": "true or false",
         "parallel": "true or false",
         "strict": "true or false",
+        "durations": "a whole number >= 0 (0: every receiver)",
     }.get(key, "a string or a list of strings")
 
 

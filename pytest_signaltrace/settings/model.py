@@ -65,6 +65,8 @@ class Settings:
     diff_compare_branch: str | None = None
     #: Fail the run when fewer of those ran, in percent (diff-cover's ``--fail-under``).
     diff_fail_under: float | None = None
+    #: Time the receivers and show the N slowest (``0``: all); ``None``: off (no timing at all).
+    durations: int | None = None
     #: Where each setting came from, by its ``[tool.signaltrace]`` key: ``--signal-source``,
     #: ``$SIGNALTRACE_FILE``, ``signaltrace_source in /p/tox.ini``, ``source in
     #: [tool.signaltrace] of /p/pyproject.toml``, ``default``.

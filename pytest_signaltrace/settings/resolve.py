@@ -40,6 +40,7 @@ from pytest_signaltrace.settings.values import (
     branch_error,
     check_folders,
     destination_error,
+    parse_durations,
     parse_percent,
     parse_report,
     resolved_paths,
@@ -176,8 +177,11 @@ def _read_settings(source: SettingsSource, *, scans: bool | None = None) -> Sett
     strict = bool(pick("strict", flag=True).value)
 
     diff_compare_branch, diff_fail_under = _diff_gate(pick)
+    picked = pick("durations")
+    durations = None if picked.value in (None, "") else parse_durations(picked.value, picked.name)
 
     active = report_requested or fail_under is not None or strict or bool(diff_compare_branch)
+    active = active or durations is not None
     if active and not report_requested:
         reports = (ReportRequest("term", None),)
     if active if scans is None else scans:  # a missing folder matters only to a run that scans
@@ -197,6 +201,7 @@ def _read_settings(source: SettingsSource, *, scans: bool | None = None) -> Sett
         strict=strict,
         diff_compare_branch=diff_compare_branch,
         diff_fail_under=diff_fail_under,
+        durations=durations,
         origins=pick.origins,
     )
 
@@ -302,6 +307,7 @@ def effective_settings(settings: Settings, rootdir: Path) -> dict[str, object]:
         "strict": settings.strict,
         "diff_compare_branch": settings.diff_compare_branch,
         "diff_fail_under": settings.diff_fail_under,
+        "durations": settings.durations,
     }
 
 

@@ -94,6 +94,15 @@ def parse_percent(value: object, origin: str = "--signal-fail-under") -> float:
     return number
 
 
+def parse_durations(value: object, origin: str = "--signal-durations") -> int:
+    """How many of the slowest receivers to show: a whole number >= 0 (``0``: all, as pytest's
+    ``--durations=0``); raises :class:`ConfigError` naming ``origin``."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit():
+        raise ConfigError(f"{origin}: {value!r} is not a whole number >= 0 (0: every receiver)")
+    return int(text)
+
+
 def as_list(value: object) -> list[str]:
     """A configuration value as a list of strings (a single string is a list of one)."""
     if value is None:
