@@ -111,7 +111,7 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="N",
         dest="signal_durations",
         help="time each signal receiver (total, calls, max, own time apart from the sends it "
-        "makes; Django: its queries) and show the N slowest after the report (N=0 for all), "
+        "makes, its database queries) and show the N slowest after the report (N=0: all), "
         "like --durations",
     )
     group.addoption(
