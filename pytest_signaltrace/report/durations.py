@@ -83,9 +83,7 @@ def render_durations(costs: Sequence[ReceiverCost], count: int) -> list[str]:
     header += f" {'queries':>7}" if queries else ""
     lines = [title, f"{header}  receiver (signal)"]
     for row in shown:
-        line = (
-            f"{_ms(row.total_ns):>10} {_ms(row.own_ns):>10} {row.calls:>6} {_ms(row.max_ns):>10}"
-        )
+        line = f"{_ms(row.total_ns):>10} {_ms(row.own_ns):>10} {row.calls:>6} {_ms(row.max_ns):>10}"
         line += f" {row.queries:>7}" if queries else ""
         lines.append(f"{line}  {row.receiver} ({row.signal or '?'})")
     hidden = len(costs) - len(shown)

@@ -61,6 +61,7 @@ RUNNING: ContextVar[Running | None] = ContextVar("signaltrace_running_receiver",
 #: ``id`` of the signal whose send has not listed its receivers yet (``0``: none).
 _PENDING: ContextVar[int] = ContextVar("signaltrace_pending_send", default=0)
 
+
 class TimedReceiver:
     """A receiver, timed when called; everything else is the receiver's (``__getattr__``,
     ``repr``): Django's ``send_robust`` logs ``receiver.__qualname__``, Celery ``%r``.
