@@ -95,6 +95,8 @@ def cases() -> list[tuple[str, int, Callable[[], Any], Callable[[], Any]]]:
             for method in methods:
                 patched = cls.__dict__[method]
                 original = patched.__wrapped__
+                while hasattr(original, "__wrapped__"):  # --durations: the timing send too
+                    original = original.__wrapped__
                 name = f"{library} {method}, {count} receivers"
                 if positional:
                     plain, traced = (
@@ -137,6 +139,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="send outside a test (no test id to note), as module-level code does",
     )
+    parser.add_argument(
+        "--durations",
+        action="store_true",
+        help="with receiver timing on, as --signal-durations installs it",
+    )
     args = parser.parse_args(argv)
     from django.conf import settings
 
@@ -153,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     recorder = Recorder()
     if not args.outside_test:  # under pytest a send runs inside a test: its id is noted
         recorder.current_test = "benchmarks/bench_send.py::test_send"
-    installation = install(recorder, [root])
+    installation = install(recorder, [root], durations=args.durations)
     try:
         measured = cases()
         for _ in range(args.repeat):

@@ -105,49 +105,75 @@ CostRow = list[Any]
 
 
 class CostTable:
-    """What the receiver timing records: ``(signal token, handler token)`` -> :data:`CostRow`.
-    Thread-safe; the recorder turns it into :class:`Cost` rows in its snapshot."""
+    """What the receiver timing records: ``(signal token, handler token)`` -> :data:`CostRow`,
+    one dict per thread, so that timing a call takes no lock (a lock would also hang a
+    finaliser that sends while this thread holds it); :meth:`costs` adds the threads' rows up.
+    """
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[int, int], CostRow] = {}
+        self._local = threading.local()
+        self._tables: list[dict[tuple[int, int], CostRow]] = []
         # Reentrant: a finaliser run inside the locked block (any allocation) may send.
         self._lock = threading.RLock()
 
+    def thread_rows(self) -> dict[tuple[int, int], CostRow]:
+        """The calling thread's rows (the timing patches update them in place)."""
+        rows: dict[tuple[int, int], CostRow] | None = getattr(self._local, "rows", None)
+        if rows is None:
+            rows = self._local.rows = {}
+            with self._lock:
+                self._tables.append(rows)
+        return rows
+
+    @staticmethod
+    def add_to(
+        rows: dict[tuple[int, int], CostRow],
+        key: tuple[int, int],
+        elapsed: int,
+        own: int,
+        queries: int,
+        test: Any,
+    ) -> None:
+        """One call of ``key``'s receiver into ``rows``: ``elapsed`` ns, ``own`` of them its
+        own, during ``test`` (a node id, or ``None``)."""
+        row = rows.get(key)
+        if row is None:
+            rows[key] = [1, elapsed, own, elapsed, test, queries]
+        else:
+            row[0] += 1
+            row[1] += elapsed
+            row[2] += own
+            if elapsed > row[3]:
+                row[3], row[4] = elapsed, test
+            row[5] += queries
+
     def add(self, key: tuple[int, int], elapsed: int, own: int, queries: int, test: Any) -> None:
-        """One call of ``key``'s receiver: ``elapsed`` ns, ``own`` of them its own, during
-        ``test`` (a node id, or ``None``)."""
-        with self._lock:
-            row = self.rows.get(key)
-            if row is None:
-                self.rows[key] = [1, elapsed, own, elapsed, test, queries]
-            else:
-                row[0] += 1
-                row[1] += elapsed
-                row[2] += own
-                if elapsed > row[3]:
-                    row[3], row[4] = elapsed, test
-                row[5] += queries
+        """One call of ``key``'s receiver, into this thread's rows."""
+        self.add_to(self.thread_rows(), key, elapsed, own, queries, test)
 
     def costs(self) -> dict[tuple[int, int], Cost]:
-        """The rows as they are now."""
+        """Every thread's rows as they are now, added up."""
         with self._lock:
-            return {key: Cost(*row) for key, row in self.rows.items()}
+            tables = [rows.copy() for rows in self._tables]
+        return merge_costs((key, Cost(*row)) for rows in tables for key, row in rows.items())
 
     def fold(self, moved: Mapping[int, int]) -> None:
         """Re-key the rows of the signal tokens in ``moved`` (old -> new; see
-        :mod:`.folding`), merging rows that become equal."""
+        :mod:`.folding`), merging rows that become equal. Dead signals' rows are never timed
+        again (a send holds its signal)."""
         with self._lock:
-            for (signal, handler), row in list(self.rows.items()):
-                folded = moved.get(signal)
-                if folded is None:
-                    continue
-                del self.rows[(signal, handler)]
-                known = self.rows.get((folded, handler))
-                if known is not None:
-                    row = list(vars_of(Cost(*known).merge(Cost(*row))))
-                self.rows[(folded, handler)] = row
+            for rows in self._tables:
+                for (signal, handler), row in list(rows.items()):
+                    folded = moved.get(signal)
+                    if folded is None:
+                        continue
+                    del rows[(signal, handler)]
+                    known = rows.get((folded, handler))
+                    if known is not None:
+                        row = list(_fields(Cost(*known).merge(Cost(*row))))
+                    rows[(folded, handler)] = row
 
 
-def vars_of(cost: Cost) -> tuple[Any, ...]:
+def _fields(cost: Cost) -> tuple[Any, ...]:
     """A cost's fields in order (a :data:`CostRow`'s)."""
     return (cost.calls, cost.total_ns, cost.own_ns, cost.max_ns, cost.max_test, cost.queries)

@@ -34,7 +34,7 @@ from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from time import perf_counter_ns
 from types import CodeType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pytest_signaltrace import frameworks
 from pytest_signaltrace.frameworks import QueryWatch
@@ -42,22 +42,9 @@ from pytest_signaltrace.trace.costs import CostTable
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.recorder import Recorder
 
-if TYPE_CHECKING:
-    from pytest_signaltrace.trace.connects import Wrapper
-
-
-class Running:
-    """A receiver call in progress: what its nested sends took, the queries it issued."""
-
-    __slots__ = ("nested_ns", "queries")
-
-    def __init__(self) -> None:
-        self.nested_ns = 0
-        self.queries = 0
-
-
-#: The receiver running in this thread or task (``None``: none).
-RUNNING: ContextVar[Running | None] = ContextVar("signaltrace_running_receiver", default=None)
+#: The receiver running in this thread or task: ``[nested_ns, queries]`` (what the sends it
+#: made took, the queries it issued), or ``None``.
+RUNNING: ContextVar[list[int] | None] = ContextVar("signaltrace_running_receiver", default=None)
 #: ``id`` of the signal whose send has not listed its receivers yet (``0``: none).
 _PENDING: ContextVar[int] = ContextVar("signaltrace_pending_send", default=0)
 
@@ -67,6 +54,8 @@ class TimedReceiver:
     ``repr``): Django's ``send_robust`` logs ``receiver.__qualname__``, Celery ``%r``.
 
     ``__wrapped__`` lets the trace's identity (and a failed send's attribution) see through it.
+    The bookkeeping is inlined (a helper call costs about 0.1 us): this thread's rows of the
+    :class:`~.costs.CostTable`, no lock (see :class:`~.costs.CostTable`).
     """
 
     __slots__ = ("__wrapped__", "_key", "_timer")
@@ -78,9 +67,10 @@ class TimedReceiver:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         timer = self._timer
-        if timer.needs_thread():
-            timer.enter_thread()
-        running = Running()
+        rows = getattr(timer.local, "rows", None)
+        if rows is None:
+            rows = timer.enter_thread()
+        running = [0, 0]
         token = RUNNING.set(running)
         start = perf_counter_ns()
         try:
@@ -88,7 +78,18 @@ class TimedReceiver:
         finally:
             elapsed = perf_counter_ns() - start
             RUNNING.reset(token)
-            timer.done(self._key, elapsed, running)
+            if timer.active:
+                row = rows.get(self._key)
+                if row is None:
+                    test = timer.recorder.current_test
+                    rows[self._key] = [1, elapsed, elapsed - running[0], elapsed, test, running[1]]
+                else:
+                    row[0] += 1
+                    row[1] += elapsed
+                    row[2] += elapsed - running[0]
+                    if elapsed > row[3]:
+                        row[3], row[4] = elapsed, timer.recorder.current_test
+                    row[5] += running[1]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.__wrapped__, name)
@@ -107,9 +108,7 @@ class TimedAsyncReceiver(TimedReceiver):
 
     async def _timed(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         timer = self._timer
-        if timer.needs_thread():
-            timer.enter_thread()
-        running = Running()
+        running = [0, 0]
         token = RUNNING.set(running)
         start = perf_counter_ns()
         try:
@@ -117,7 +116,7 @@ class TimedAsyncReceiver(TimedReceiver):
         finally:
             elapsed = perf_counter_ns() - start
             RUNNING.reset(token)
-            timer.done(self._key, elapsed, running)
+            timer.add(self._key, elapsed, running)
 
 
 _TIMED = (TimedReceiver, TimedAsyncReceiver)
@@ -137,7 +136,7 @@ def count_query() -> None:
     """A database query: counted for the receiver running now, if any."""
     running = RUNNING.get()
     if running is not None:
-        running.queries += 1
+        running[1] += 1
 
 
 class ReceiverTimer:
@@ -148,9 +147,9 @@ class ReceiverTimer:
         self.faults = faults
         self.table = recorder.costs = CostTable()
         self.active = True
-        self._threads = threading.local()
+        #: ``rows``: this thread's rows of the table, once its queries are counted.
+        self.local = threading.local()
         self._watches: list[QueryWatch] = []
-        self._lock = threading.Lock()
         for framework in frameworks.registered():
             if framework.watch_queries is not None:
                 try:
@@ -158,58 +157,57 @@ class ReceiverTimer:
                 except Exception as exc:
                     faults.report(f"counting {framework.name} queries", exc)
 
-    # --- per call ---------------------------------------------------------------------------
-
-    def needs_thread(self) -> bool:
-        """Whether the query counting is not in this thread's connections yet."""
-        return not getattr(self._threads, "entered", False) and bool(self._watches)
-
-    def enter_thread(self) -> None:
-        """Put the query counting in this thread's connections (where the framework is set up)."""
+    def enter_thread(self) -> dict[tuple[int, int], Any]:
+        """The first receiver timed in this thread: count its queries (where the framework is
+        set up: else again at the next receiver); returns the thread's rows."""
         entered = True
         for watch in self._watches:
             try:
                 entered = watch.enter_thread() and entered
             except Exception as exc:
                 self.faults.report("counting queries", exc)
-        self._threads.entered = entered
+        rows = self.table.thread_rows()
+        if entered:
+            self.local.rows = rows
+        return rows
 
-    def done(self, key: tuple[int, int], elapsed: int, running: Running) -> None:
-        """A timed call ended (returned or raised)."""
-        if not self.active:
-            return
-        try:
-            own = max(elapsed - running.nested_ns, 0)
-            self.table.add(key, elapsed, own, running.queries, self.recorder.current_test)
-        except Exception as exc:
-            self.faults.report("timing a receiver", exc)
+    def add(self, key: tuple[int, int], elapsed: int, running: list[int]) -> None:
+        """One call of ``key``'s receiver ended (returned or raised) after ``elapsed`` ns."""
+        if self.active:
+            rows = getattr(self.local, "rows", None)
+            if rows is None:
+                rows = self.enter_thread()
+            test = self.recorder.current_test
+            self.table.add_to(rows, key, elapsed, elapsed - running[0], running[1], test)
 
     # --- the patches ------------------------------------------------------------------------
 
-    def live_receivers_wrapper(self) -> Wrapper:
-        """The live-receivers patch: inside a send, each receiver comes out wrapped."""
+    def live_receivers_patch(self, original: Any) -> Callable[..., Any]:
+        """``original`` (the live-receivers method), whose result inside a send has each
+        receiver wrapped; outside one (``has_listeners()``) it is left alone."""
         signal_ids, signal_token = self.recorder.signals.by_id, self.recorder.signals.token
-        handler_token, faults = self.recorder.handlers.token, self.faults
+        handler_token, faults, timer = self.recorder.handlers.token, self.faults, self
 
-        def timed_live_receivers(
-            wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: Any
-        ) -> Any:
-            result = wrapped(instance, *args, **kwargs)
-            if _PENDING.get() != id(instance) or not self.active:
+        def timed_live_receivers(signal: Any, /, *args: Any, **kwargs: Any) -> Any:
+            result = original(signal, *args, **kwargs)
+            if _PENDING.get() != id(signal) or not timer.active:
                 return result
             _PENDING.set(0)
             try:
-                signal = signal_ids.get(id(instance))
-                if signal is None:
-                    signal = signal_token(instance)
-
-                def wrap(receivers: Any, kind: type[TimedReceiver]) -> Any:
-                    return [kind(r, (signal, handler_token(r)), self) for r in receivers]
-
+                token = signal_ids.get(id(signal))
+                if token is None:
+                    token = signal_token(signal)
                 if type(result) is tuple and len(result) == 2:  # Django 5+: (sync, async)
-                    return wrap(result[0], TimedReceiver), wrap(result[1], TimedAsyncReceiver)
+                    sync, asynchronous = result
+                    return (
+                        [TimedReceiver(r, (token, handler_token(r)), timer) for r in sync],
+                        [
+                            TimedAsyncReceiver(r, (token, handler_token(r)), timer)
+                            for r in asynchronous
+                        ],
+                    )
                 if type(result) is list:
-                    return wrap(result, TimedReceiver)
+                    return [TimedReceiver(r, (token, handler_token(r)), timer) for r in result]
             except Exception as exc:
                 faults.report("timing receivers", exc)
             return result
@@ -225,14 +223,23 @@ class ReceiverTimer:
                 __tracebackhide__ = True
                 parent = RUNNING.get()
                 pending = _PENDING.set(id(signal))
-                start = perf_counter_ns()
-                try:
-                    result = original(signal, sender, **named)
-                finally:
-                    _PENDING.reset(pending)
-                    if parent is not None:
-                        parent.nested_ns += perf_counter_ns() - start
-                return unwrapped(result)
+                if parent is None:
+                    try:
+                        result = original(signal, sender, **named)
+                    finally:
+                        _PENDING.reset(pending)
+                else:
+                    start = perf_counter_ns()
+                    try:
+                        result = original(signal, sender, **named)
+                    finally:
+                        _PENDING.reset(pending)
+                        parent[0] += perf_counter_ns() - start
+                if type(result) is list and result:
+                    for index, pair in enumerate(result):
+                        if type(pair) is tuple and len(pair) == 2 and type(pair[0]) in _TIMED:
+                            result[index] = (pair[0].__wrapped__, pair[1])
+                return result
 
             return timed_send
 
@@ -246,7 +253,7 @@ class ReceiverTimer:
             finally:
                 _PENDING.reset(pending)
                 if parent is not None:
-                    parent.nested_ns += perf_counter_ns() - start
+                    parent[0] += perf_counter_ns() - start
             return unwrapped(result)
 
         return timed_call
@@ -264,7 +271,7 @@ class ReceiverTimer:
             finally:
                 _PENDING.reset(pending)
                 if parent is not None:
-                    parent.nested_ns += perf_counter_ns() - start
+                    parent[0] += perf_counter_ns() - start
             return unwrapped(result)
 
         return timed_asend

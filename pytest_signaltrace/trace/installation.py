@@ -207,8 +207,11 @@ class Installation(Tracer):
         self._wrap(cls, spec.disconnect, connect_wrapper(self, spec, record_disconnect=True))
         capture = {name: needs_capture(_innermost(cls.__dict__[name])) for name in sends}
         timer = self.timer if spec.live_receivers is not None else None
-        if timer is not None:  # under the capture: it must see the receivers the send calls
-            self._wrap(cls, spec.live_receivers, timer.live_receivers_wrapper())  # type: ignore[arg-type]
+        if timer is not None and spec.live_receivers is not None:
+            # under the capture's patch: a failed send's receivers are the wrappers it called
+            original = cls.__dict__[spec.live_receivers]
+            timed = timer.live_receivers_patch(original)
+            self._replace(cls, spec.live_receivers, original, timed)
         if spec.live_receivers is not None and any(capture.values()):
             self._wrap(cls, spec.live_receivers, live_receivers_wrapper(self))
         for name in sends:
