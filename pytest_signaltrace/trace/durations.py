@@ -42,9 +42,10 @@ from pytest_signaltrace.trace.costs import CostTable
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.recorder import Recorder
 
-#: The receiver running in this thread or task: ``[nested_ns, queries]`` (what the sends it
-#: made took, the queries it issued), or ``None``.
-RUNNING: ContextVar[list[int] | None] = ContextVar("signaltrace_running_receiver", default=None)
+#: The receiver running in this thread or task: ``[nested_ns, queries, (signal token, handler
+#: token)]`` (what the sends it made took, the queries it issued, which receiver it is), or
+#: ``None``. Other bookkeeping (the cascade edges) may read which receiver runs from it.
+RUNNING: ContextVar[list[Any] | None] = ContextVar("signaltrace_running_receiver", default=None)
 #: ``id`` of the signal whose send has not listed its receivers yet (``0``: none).
 _PENDING: ContextVar[int] = ContextVar("signaltrace_pending_send", default=0)
 
@@ -70,7 +71,7 @@ class TimedReceiver:
         rows = getattr(timer.local, "rows", None)
         if rows is None:
             rows = timer.enter_thread()
-        running = [0, 0]
+        running: list[Any] = [0, 0, self._key]
         token = RUNNING.set(running)
         start = perf_counter_ns()
         try:
@@ -108,7 +109,7 @@ class TimedAsyncReceiver(TimedReceiver):
 
     async def _timed(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         timer = self._timer
-        running = [0, 0]
+        running: list[Any] = [0, 0, self._key]
         token = RUNNING.set(running)
         start = perf_counter_ns()
         try:
@@ -171,7 +172,7 @@ class ReceiverTimer:
             self.local.rows = rows
         return rows
 
-    def add(self, key: tuple[int, int], elapsed: int, running: list[int]) -> None:
+    def add(self, key: tuple[int, int], elapsed: int, running: list[Any]) -> None:
         """One call of ``key``'s receiver ended (returned or raised) after ``elapsed`` ns."""
         if self.active:
             rows = getattr(self.local, "rows", None)
