@@ -206,6 +206,7 @@ class Installation(Tracer):
         self._wrap(cls, spec.connect, connect_wrapper(self, spec, record_disconnect=False))
         self._wrap(cls, spec.disconnect, connect_wrapper(self, spec, record_disconnect=True))
         capture = {name: needs_capture(_innermost(cls.__dict__[name])) for name in sends}
+        # a class without a live-receivers method (blinker's) has no list to time: left alone
         timer = self.timer if spec.live_receivers is not None else None
         if timer is not None and spec.live_receivers is not None:
             # under the capture's patch: a failed send's receivers are the wrappers it called
