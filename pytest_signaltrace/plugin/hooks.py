@@ -63,11 +63,12 @@ def pytest_configure(config: pytest.Config) -> None:
         from pytest_signaltrace.plugin.xdist import XdistHooks
 
         config.pluginmanager.register(XdistHooks(session), "signaltrace-xdist")
-    if session.role == "controller" and not config.option.collectonly:
+    if session.role != "worker" and not config.option.collectonly:
         from pytest_signaltrace.plugin.static_scan import static_scan_of
 
         session.static_scan = static_scan_of(config, session.settings, session.rootdir)
         session.static_scan.start_in_background()
+        config.add_cleanup(session.static_scan.close)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,19 +1,24 @@
-"""The run's static scan of the source folders: on demand at the end, or in a background
-thread while the xdist workers run the tests."""
+"""The run's static scan, in a child process started early: it scans on another core while the
+tests run, and the test process never imports the parser (see
+:mod:`pytest_signaltrace.scan.handover`)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_signaltrace import frameworks
 from pytest_signaltrace.settings import Settings
 
 if TYPE_CHECKING:
     from pytest_signaltrace.model import StaticMap
+    from pytest_signaltrace.scan.process import ScanProcess
+
+#: Seconds the end of the run waits for the scan process before it gives up on the report.
+SCAN_TIMEOUT = 600.0
 
 
 def scan_sources(
@@ -26,7 +31,8 @@ def scan_sources(
     jobs: int | None = None,
 ) -> StaticMap:
     """The static map of the source folders, with paths relative to the rootdir;
-    ``skip_folders`` (the run's temporary folders) are not scanned."""
+    ``skip_folders`` (the run's temporary folders) are not scanned. In this process: only
+    where no child process can do it."""
     from pytest_signaltrace.scan import scan
 
     return scan(
@@ -40,11 +46,13 @@ def scan_sources(
 
 
 class StaticScan:
-    """The run's static scan: done on demand, or started early in a background thread.
+    """The run's static scan: started early in a child process, or done on demand.
 
-    The xdist controller runs no tests: while its workers do, it is idle, so it scans then and
-    the report is ready as soon as the last worker finishes. (In a process that runs tests, a
-    thread would only compete with them for the GIL, so there the scan waits for the end.)
+    Started early (:meth:`start_in_background`), the child scans while the tests run, with one
+    worker process (the tests have the other cores); asked for only at the end, it may use
+    more. Should a framework be registered after the child started (a conftest below the
+    rootdir, a test), its map would miss that framework's signals: the scan is done again.
+    Where no child can start, or its registry cannot be the run's, the scan runs here.
     """
 
     def __init__(
@@ -58,21 +66,56 @@ class StaticScan:
         self._rootdir = rootdir
         self._cache_dir = cache_dir
         self._skip_folders = skip_folders
-        self._thread: threading.Thread | None = None
+        self._process: ScanProcess | None = None
         self._result: StaticMap | None = None
-        self._error: BaseException | None = None
+        self._error: Exception | None = None
 
     def start_in_background(self) -> None:
-        """Begin scanning in a daemon thread (no worker processes: forking beside the
-        controller's threads is unsafe)."""
-        self._thread = threading.Thread(
-            target=self._run, kwargs={"jobs": 1}, name="signaltrace-scan", daemon=True
-        )
-        self._thread.start()
+        """Start the scan process now (returns at once)."""
+        self._process = self._started(jobs=1)
 
-    def _run(self, jobs: int | None = None) -> None:
+    def result(self) -> StaticMap:
+        """The static map: waits for the scan process (at most :data:`SCAN_TIMEOUT` seconds),
+        or scans now; raises what the scan raised."""
+        if self._result is None and self._error is None:
+            try:
+                self._result = self._scan()
+            except Exception as exc:
+                self._error = exc
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    def close(self) -> None:
+        """Stop the scan process if it still runs (a run that ends without its report)."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.close()
+
+    def _scan(self) -> StaticMap:
+        from pytest_signaltrace.scan.handover import RegistryMismatch
+
+        process, self._process = self._process, None
+        if process is not None and process.request.fingerprint != _fingerprint():
+            process.close()  # a framework was registered since: scan again with it
+            process = None
+        if process is None:
+            process = self._started(jobs=None)
+        if process is None:
+            return self._scan_here()
         try:
-            self._result = scan_sources(
+            return process.result(SCAN_TIMEOUT)
+        except RegistryMismatch:
+            return self._scan_here()
+
+    def _started(self, jobs: int | None) -> ScanProcess | None:
+        """A started scan process, or ``None`` where none can start."""
+        from pytest_signaltrace.scan.handover import scan_request
+        from pytest_signaltrace.scan.process import ScanProcess
+
+        process = ScanProcess(
+            scan_request(
                 self._settings.sources,
                 self._rootdir,
                 cache_dir=self._cache_dir,
@@ -80,19 +123,26 @@ class StaticScan:
                 skip_folders=self._skip_folders,
                 jobs=jobs,
             )
-        except BaseException as exc:  # handed to result(), which raises it in the caller
-            self._error = exc
+        )
+        try:
+            process.start()
+        except OSError:
+            process.close()
+            return None
+        return process
 
-    def result(self) -> StaticMap:
-        """The static map: waits for the background scan, or scans now."""
-        if self._thread is not None:
-            self._thread.join()
-        elif self._result is None and self._error is None:
-            self._run()
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None
-        return self._result
+    def _scan_here(self) -> StaticMap:
+        return scan_sources(
+            self._settings.sources,
+            self._rootdir,
+            cache_dir=self._cache_dir,
+            package_roots=self._settings.package_roots,
+            skip_folders=self._skip_folders,
+        )
+
+
+def _fingerprint() -> str:
+    return frameworks.catalogue().fingerprint
 
 
 def static_scan_of(config: pytest.Config, settings: Settings, rootdir: Path) -> StaticScan:
