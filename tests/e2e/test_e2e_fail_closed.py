@@ -15,9 +15,10 @@ def test_place():
     order_placed.send(sender=None)
 """
 
-#: The fault injection point of the scan: what a 3,000-term expression used to raise there.
+#: The fault injection point of the scan: what a 3,000-term expression used to raise there. The
+#: scan runs in a child process, which hands what it raised back to the run through this reader.
 RECURSION_IN_THE_SCAN = broken(
-    "pytest_signaltrace.plugin.static_scan.scan_sources", "the scan", error="RecursionError"
+    "pytest_signaltrace.scan.process.read_result", "the scan", error="RecursionError"
 )
 
 
