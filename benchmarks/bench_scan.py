@@ -14,9 +14,16 @@ start-up, imports, file discovery, reading and writing the report all count:
 By default the tree is Django's own source (its sdist from PyPI, tests included), downloaded
 and extracted once into ``benchmarks/.cache/``. ``--tree PATH`` scans any other folder.
 
+With ``--cpu`` it measures CPU instead (see ``scan_cpu.py``): the child process a test run
+starts for its scan, cold and warm, against ``ast.parse`` of every file, on each tree given
+(``--tree PATH``, ``--tree example`` for example_project, ``--tree scale`` for the generated
+scale project of the tests, ``--sdist NAME==VERSION`` for a PyPI sdist; repeatable).
+
 Usage::
 
     python benchmarks/bench_scan.py [--django-version 5.2.19] [--repeat 3] [--tree PATH]
+    python benchmarks/bench_scan.py --cpu --tree example --tree scale \
+        --sdist django==5.2.19 --sdist django-allauth==65.22.1 --sdist wagtail==8.0.1
 """
 
 from __future__ import annotations
@@ -193,6 +200,38 @@ def django_tree(version: str) -> Path:
         return target
     sdist = download_sdist(version, CACHE_DIR)
     print(f"extracting {sdist.name} into {target} ...", flush=True)
+    extract_sdist(sdist, target)
+    return target
+
+
+def sdist_tree(spec: str) -> Path:
+    """The extracted source of the PyPI sdist ``NAME==VERSION``, downloaded once with pip."""
+    name, _, version = spec.partition("==")
+    if not version:
+        raise BenchmarkError(f"--sdist {spec}: expected NAME==VERSION")
+    stem = f"{name.lower().replace('-', '_')}-{version}"
+    target = CACHE_DIR / stem
+    if target.is_dir():
+        return target
+
+    def found() -> Path | None:
+        for candidate in sorted(CACHE_DIR.glob("*.tar.gz")):
+            if candidate.name.lower().replace("-", "_").startswith(stem.replace("-", "_")):
+                return candidate
+        return None
+
+    sdist = found()
+    if sdist is None:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        print(f"downloading the {spec} sdist with pip ...", flush=True)
+        command = [
+            sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+            "--no-binary", ":all:", spec, "-d", str(CACHE_DIR),
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        sdist = found()
+        if result.returncode != 0 or sdist is None:
+            raise BenchmarkError(f"pip download of {spec} failed:\n{result.stderr}")
     extract_sdist(sdist, target)
     return target
 
@@ -504,21 +543,68 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--repeat", type=int, default=3, help="repetitions of each command (default 3)"
     )
     parser.add_argument(
-        "--tree", type=Path, help="scan this folder instead of Django's source tree"
+        "--tree",
+        action="append",
+        default=[],
+        help="scan this folder instead of Django's source tree (with --cpu: repeatable, and "
+        "'example' or 'scale' name the example project and the generated scale project)",
+    )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="CPU of the run's scan process (cold, warm) against ast.parse of every file",
+    )
+    parser.add_argument(
+        "--sdist", action="append", default=[], help="with --cpu: a PyPI sdist, NAME==VERSION"
     )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    if args.tree is not None and not args.tree.is_dir():
-        parser.error(f"--tree {args.tree}: not a folder")
+    if not args.cpu and (len(args.tree) > 1 or args.sdist):
+        parser.error("several trees and --sdist need --cpu")
+    for tree in args.tree:
+        if tree not in ("example", "scale") and not Path(tree).is_dir():
+            parser.error(f"--tree {tree}: not a folder")
     return args
+
+
+def cpu_main(args: argparse.Namespace) -> int:
+    """``--cpu``: the table of the run's scan process against ast.parse-all, per tree."""
+    import scan_cpu
+
+    trees: list[Path] = []
+    for tree in args.tree:
+        if tree == "example":
+            trees.append(REPO_ROOT / "example_project")
+        elif tree == "scale":
+            trees.append(scan_cpu.scale_project(CACHE_DIR))
+        else:
+            trees.append(Path(tree).resolve())
+    try:
+        trees += [sdist_tree(spec) for spec in args.sdist]
+    except BenchmarkError as error:
+        print(f"bench_scan: {error}", file=sys.stderr)
+        return 2
+    results = []
+    for tree in trees:
+        print(f"benchmarking {tree} ({args.repeat} repetitions) ...", flush=True)
+        results.append(scan_cpu.measure_tree(tree, args.repeat, BASELINE_CODE))
+    print()
+    for line in machine_lines():
+        print(line)
+    print(f"\n== CPU seconds (median of {args.repeat}); ratios per repetition: median (spread)")
+    for line in scan_cpu.table_lines(results):
+        print(line)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; return the process exit status."""
     args = parse_args(argv)
+    if args.cpu:
+        return cpu_main(args)
     try:
-        tree = args.tree.resolve() if args.tree else django_tree(args.django_version)
+        tree = Path(args.tree[0]).resolve() if args.tree else django_tree(args.django_version)
         with_libcst = libcst_available()
         print(f"benchmarking {tree} ({args.repeat} repetitions) ...", flush=True)
         results = measure(tree, args.repeat, with_libcst)

@@ -11,9 +11,9 @@ import dataclasses
 import functools
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_signaltrace import frameworks
 from pytest_signaltrace.model import SkippedFile, StaticMap
@@ -33,9 +33,11 @@ from pytest_signaltrace.scan.installed import InstalledSource
 from pytest_signaltrace.scan.mapbuilder import MapBuilder
 from pytest_signaltrace.scan.naming import plan_naming
 from pytest_signaltrace.scan.paths import is_test_path
-from pytest_signaltrace.scan.pool import start_pool
 from pytest_signaltrace.scan.resolve import Resolver
 from pytest_signaltrace.scan.statindex import StatIndex
+
+if TYPE_CHECKING:  # the pool's modules (multiprocessing) are imported only for a pool
+    from concurrent.futures import ProcessPoolExecutor
 
 #: Parse in worker processes only when there is this much candidate source (bytes): below
 #: it, starting the workers costs more than it saves (measured: see benchmarks/README.md).
@@ -366,6 +368,8 @@ class _FactsStore:
 
     def _pool_of(self, workers: int) -> ProcessPoolExecutor:
         if self._pool is None:
+            from pytest_signaltrace.scan.pool import start_pool
+
             # A worker not forked from this process still sees the frameworks registered here.
             self._pool = start_pool(
                 workers, initializer=frameworks.adopt, initargs=(frameworks.registered(),)
