@@ -367,13 +367,11 @@ class _FactsStore:
         return results
 
     def _pool_of(self, workers: int) -> ProcessPoolExecutor:
-        if self._pool is None:
+        if self._pool is None:  # a worker not forked still sees the frameworks registered here
             from pytest_signaltrace.scan.pool import start_pool
 
-            # A worker not forked from this process still sees the frameworks registered here.
-            self._pool = start_pool(
-                workers, initializer=frameworks.adopt, initargs=(frameworks.registered(),)
-            )
+            registered = (frameworks.registered(),)
+            self._pool = start_pool(workers, initializer=frameworks.adopt, initargs=registered)
         return self._pool
 
     def _workers(self, total_bytes: int, count: int) -> int:

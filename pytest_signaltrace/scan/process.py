@@ -69,6 +69,8 @@ class ScanProcess:
 
     def start(self) -> None:
         """Start the child (returns at once); raises :class:`OSError` if it cannot start."""
+        if not sys.executable:  # an embedded interpreter: no Python to start
+            raise OSError("no Python executable to run the scan process with")
         folder = Path(tempfile.mkdtemp(prefix="signaltrace-scan-"))
         request_path = folder / "request.pickle"
         try:
