@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import pickletools
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,3 +146,16 @@ def test_the_child_gets_a_frameworks_data_without_its_code() -> None:
     assert view.signal_id is None
     assert view.signal_classes == EVENTS.signal_classes
     assert type(view) is Framework
+
+
+def test_every_registered_framework_reaches_the_child_as_data_only() -> None:
+    for framework in frameworks.registered():
+        data = pickle.dumps(static_view(framework), protocol=2)  # names each global it needs
+        needed = {arg for op, arg, _ in pickletools.genops(data) if op.name == "GLOBAL"}
+        assert {str(name).split()[0] for name in needed} <= {
+            "pytest_signaltrace.frameworks.protocol",
+            "builtins",
+            "copy_reg",
+            "__builtin__",
+        }, framework.name
+        assert pickle.loads(data) == static_view(framework)

@@ -11,9 +11,9 @@ import dataclasses
 import functools
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor  # not the process pool's module: multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pytest_signaltrace import frameworks
 from pytest_signaltrace.model import SkippedFile, StaticMap
@@ -35,9 +35,6 @@ from pytest_signaltrace.scan.naming import plan_naming
 from pytest_signaltrace.scan.paths import is_test_path
 from pytest_signaltrace.scan.resolve import Resolver
 from pytest_signaltrace.scan.statindex import StatIndex
-
-if TYPE_CHECKING:  # the pool's modules (multiprocessing) are imported only for a pool
-    from concurrent.futures import ProcessPoolExecutor
 
 #: Parse in worker processes only when there is this much candidate source (bytes): below
 #: it, starting the workers costs more than it saves (measured: see benchmarks/README.md).
@@ -302,7 +299,7 @@ class _FactsStore:
         self.jobs = jobs
         self.progress = progress
         self.facts: dict[str, ModuleFacts] = {}
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: Executor | None = None
 
     def __enter__(self) -> _FactsStore:
         return self
@@ -366,7 +363,7 @@ class _FactsStore:
                 self._report(len(results), len(args))
         return results
 
-    def _pool_of(self, workers: int) -> ProcessPoolExecutor:
+    def _pool_of(self, workers: int) -> Executor:
         if self._pool is None:  # a worker not forked still sees the frameworks registered here
             from pytest_signaltrace.scan.pool import start_pool
 

@@ -19,7 +19,7 @@ import pickle
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,8 +94,8 @@ def static_view(framework: frameworks.Framework) -> frameworks.Framework:
         for field in dataclasses.fields(frameworks.Framework)
         if field.name not in _RUNTIME_FIELDS
     }
-    kept["aliases"] = dict(framework.aliases)
-    kept["receiver_wrappers"] = dict(framework.receiver_wrappers)
+    # A mapping may be a read-only proxy, which does not pickle.
+    kept = {name: dict(v) if isinstance(v, Mapping) else v for name, v in kept.items()}
     return frameworks.Framework(**kept)
 
 
