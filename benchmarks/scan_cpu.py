@@ -99,7 +99,7 @@ def table_lines(results: Sequence[TreeResult]) -> list[str]:
     """One row per tree: files, CPU medians, and the scans' ratios to ast.parse-all."""
     header = (
         f"{'tree':<28}{'files':>6}{'parsed':>7}{'ast s':>8}{'cold s':>8}{'warm s':>8}"
-        f"  {'cold/ast (spread)':<20}{'warm/ast (spread)':<20}verdict"
+        f"  {'cold/ast (spread)':<22}{'warm/ast (spread)':<22}verdict"
     )
     lines = [header, "-" * len(header)]
     for r in results:
@@ -110,8 +110,8 @@ def table_lines(results: Sequence[TreeResult]) -> list[str]:
         lines.append(
             f"{r.tree.name[:27]:<28}{r.files:>6}{r.parsed:>7}"
             f"{statistics.median(r.baseline):>8.3f}{statistics.median(r.cold):>8.3f}"
-            f"{statistics.median(r.warm):>8.3f}  {_ratios(r.cold, r.baseline):<20}"
-            f"{_ratios(r.warm, r.baseline):<20}{verdict}"
+            f"{statistics.median(r.warm):>8.3f}  {_ratios(r.cold, r.baseline):<22}"
+            f"{_ratios(r.warm, r.baseline):<22}{verdict}"
         )
     return lines
 
