@@ -22,16 +22,12 @@ import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import frameworks
 
 if TYPE_CHECKING:
     from pytest_signaltrace.model import StaticMap
-
-#: The fields of a :class:`~pytest_signaltrace.frameworks.Framework` that only the trace and the
-#: ``signals`` fixture read (callables and live classes): the child does without them.
-_RUNTIME_FIELDS = frozenset({"classes", "bound_sends", "signal_id", "mute"})
 
 
 class ScanFailed(RuntimeError):
@@ -87,16 +83,28 @@ def scan_request(
 
 
 def static_view(framework: frameworks.Framework) -> frameworks.Framework:
-    """``framework`` without its runtime half: a plain :class:`Framework` of data that
-    unpickles without importing the adapter's module (nor the framework)."""
-    kept = {
-        field.name: getattr(framework, field.name)
+    """``framework`` without its runtime half: a plain :class:`Framework` of its data fields
+    (strings, and tuples, sets and mappings of strings; the others left at their defaults:
+    classes to patch, callables), which unpickles without importing the adapter's module."""
+    kept: dict[str, Any] = {
+        field.name: _plain(value)
         for field in dataclasses.fields(frameworks.Framework)
-        if field.name not in _RUNTIME_FIELDS
+        if _is_data(value := getattr(framework, field.name))
     }
-    # A mapping may be a read-only proxy, which does not pickle.
-    kept = {name: dict(v) if isinstance(v, Mapping) else v for name, v in kept.items()}
     return frameworks.Framework(**kept)
+
+
+def _is_data(value: object) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    return isinstance(value, tuple | frozenset) and all(isinstance(v, str) for v in value)
+
+
+def _plain(value: object) -> object:
+    """A mapping as a dict (it may be a read-only proxy, which does not pickle)."""
+    return dict(value) if isinstance(value, Mapping) else value
 
 
 def run_request(request: ScanRequest) -> StaticMap:
