@@ -146,7 +146,8 @@ def test_the_c_and_python_receiver_paths_record_the_same(
     assert tests["on_late"] == ["t.py::test_b"]  # ran in the round between tests too
     (raised,) = c_trace.raises.values()
     assert raised.count == 3 * rounds
-    walked = {key.project_site is not None for key in c_trace.sends if key.site.path == LIBRARY_FILE}
+    library_rows = [key for key in c_trace.sends if key.site and key.site.path == LIBRARY_FILE]
+    walked = {key.project_site is not None for key in library_rows}
     assert walked == {True, False}  # the first sends of a library caller walk, later ones do not
 
 
