@@ -81,6 +81,9 @@ class Signals:
         self.robust.connect(on_saved, weak=False)
         self.robust.connect(failing, weak=False)
         self.late.connect(self.other_shop.on_order, weak=False)
+        blinker = pytest.importorskip("blinker")
+        self.blinker = blinker.Signal()  # sent through the same C patch, sender by position
+        self.blinker.connect(on_saved)
 
 
 def run_everything(recorder: Recorder, signals: Signals) -> None:
@@ -102,6 +105,7 @@ def run_everything(recorder: Recorder, signals: Signals) -> None:
             late.send(sender=None)
             relay(one.send)  # from a library: walks to the project frame, then stops
             relay(three.send_robust)
+            signals.blinker.send(None)
     recorder.current_test = None
 
 
@@ -126,13 +130,13 @@ def test_the_c_and_python_receiver_paths_record_the_same(
 
     assert c_trace == python_trace
     rounds = WALKS_PER_SITE + 3
-    assert sum(c_trace.sends.values()) == 8 * 3 * rounds
+    assert sum(c_trace.sends.values()) == 9 * 3 * rounds
     ran = {}
     for key, count in c_trace.receiver_calls.items():
         name = key.handler.handler.rsplit(".", 1)[1]
         ran[name] = ran.get(name, 0) + count
     assert ran == {
-        "on_saved": 7 * 3 * rounds,
+        "on_saved": 8 * 3 * rounds,
         "on_order": 4 * 3 * rounds,
         "tagged": 3 * 3 * rounds,
         "failing": 3 * rounds,
@@ -200,6 +204,8 @@ def test_a_send_of_known_receivers_from_a_known_caller_runs_no_python_code_of_th
         late(sender=None)
         signals.late.connect(CallableReceiver(), weak=False)  # no function: record() each time
         assert [patch_calls(lambda: late(sender=None)) for _ in range(2)] == [1, 1]
+        blinker_send = signals.blinker.send
+        assert [patch_calls(lambda: blinker_send(None)) for _ in range(3)] == [1, 0, 0]
     finally:
         installed.uninstall()
     trace = recorder.snapshot()
