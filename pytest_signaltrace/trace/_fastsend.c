@@ -1,4 +1,5 @@
-/* The send patch's hot path in C: a send that ran no receiver, from a caller already seen.
+/* The send patch's hot paths in C: a send that ran no receiver, from a caller already seen, and
+ * a send that ran receivers already known, from a caller already seen.
  *
  * Most sends of a test suite run no receiver (pre_init/post_init of every model instance,
  * request_started): for those the pure-Python patch costs an extra Python frame, a repacked
@@ -6,9 +7,12 @@
  * replaces Signal.send on the class: it forwards the call to the original method unchanged
  * (vectorcall, no repacking), and when the result is not a non-empty list it bumps the counter
  * that pytest_signaltrace.trace.quiet keeps for (id(signal), id(code) + f_lasti) of the caller.
- * Everything else (a receiver ran, a caller or signal not seen yet, a failure) is handed to the
- * Python functions given at creation, which hold the whole logic: this file adds no behaviour,
- * only speed. Without a compiler the package uses the pure-Python patch instead.
+ * A send that ran receivers is counted here too when everything about it was seen before (the
+ * receiver path below: the same rows, walks and per-test sets as the Python record()). Anything
+ * else (a caller, signal or receiver not seen yet, an internal caller, a robust send whose
+ * receiver raised, a failure) is handed to the Python functions given at creation, which hold the
+ * whole logic: this file adds no behaviour, only speed. Without a compiler the package uses the
+ * pure-Python patch instead.
  *
  * Holds no reference to a signal, sender, result or frame after the call returns.
  */
@@ -16,6 +20,25 @@
 #include <Python.h>
 #include <frameobject.h>
 #include <structmember.h>
+
+/* The tables of send_patch.ReceiverTables (field order = the format in parse_receiver_tables),
+ * borrowed from the tuple FastSend.tables holds. */
+typedef struct {
+    PyObject *method;        /* str: "send", "send_robust", ... */
+    int robust;              /* the method returns a receiver's exception (record_raises) */
+    PyObject *files;         /* dict: raw co_filename -> (absolute, is project, is internal) */
+    PyObject *signal_ids;    /* dict: id(signal) -> token */
+    PyObject *handler_ids;   /* dict: id(code) -> handler token */
+    PyObject *walks;         /* dict: id(code) + f_lasti -> itertools.count of walks made */
+    Py_ssize_t walks_per_site;
+    PyObject *project_frame; /* project_frame(frame or None) -> the first project frame or None */
+    PyObject *sends;         /* dict: send row -> itertools.count */
+    PyObject *codes;         /* dict: id(code) -> code (kept alive: ids stay unique) */
+    PyObject *tests;         /* dict: (signal token, handlers) -> set of node ids */
+    PyObject *recorder;      /* its current_test: the running test's node id or None */
+    PyObject *new_counter;   /* itertools.count */
+    PyObject *fault;         /* fault(exception): a fault of the recording, reported */
+} ReceiverTables;
 
 typedef struct {
     PyObject_HEAD
@@ -27,10 +50,18 @@ typedef struct {
     /* (frame: the caller's, None when no Python frame called: a thread's function run from C) */
     PyObject *dict;     /* __wrapped__, __name__, ... (functools.update_wrapper) */
     PyObject *weakrefs; /* as a function's: weakref.WeakMethod(signal.send) (a weak connect) */
+    PyObject *tables;   /* a send_patch.ReceiverTables, or None: no receiver path in C */
+    ReceiverTables receivers; /* borrowed from tables; method NULL: no receiver path */
     char active;        /* False once uninstalled: calls pass through */
     PyObject *watched;  /* dict: id(signal) -> ... of signals whose senders are noted, or NULL */
     PyObject *note;     /* note(signal, sender): called for a send of a watched signal */
 } FastSend;
+
+/* functools.partial, and interned attribute names, set once by the module's init. */
+static PyObject *partial_type;
+static PyObject *str_func;
+static PyObject *str_current_test;
+static PyObject *str_add;
 
 /* The counter of a quiet send of `signal` from `frame`, borrowed; NULL if none (no error). */
 static PyObject *
@@ -119,6 +150,351 @@ note_sender(FastSend *self, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     Py_XDECREF(done);
 }
 
+/* --- the receiver path ----------------------------------------------------------------------
+ *
+ * A send whose result is a non-empty list, from a caller the Python record() has seen, is counted
+ * here exactly as record() counts it: the row (signal token, method, id(code), f_lasti, project,
+ * handler tokens), the handlers' per-test set, and for a caller outside the project the first
+ * WALKS_PER_SITE sends' walk to the project frame (finder.project_frame, in Python). It runs in
+ * two steps: look_up_send() only reads (anything it does not know hands the send to record(),
+ * which redoes it from the start), count_send() writes (a fault there is reported, as record()
+ * reports its own). */
+
+/* What look_up_send() found: new references, or NULL where not applicable. */
+typedef struct {
+    PyCodeObject *code; /* the caller's */
+    int lasti;
+    int in_project;     /* the caller's file is the project's */
+    PyObject *token;    /* the signal's */
+    PyObject *handlers; /* tuple of handler tokens, in the order they ran */
+    PyObject *walked;   /* the caller's walk counter (NULL for a project caller) */
+} KnownSend;
+
+static void
+forget_send(KnownSend *send)
+{
+    Py_CLEAR(send->code);
+    Py_CLEAR(send->token);
+    Py_CLEAR(send->handlers);
+    Py_CLEAR(send->walked);
+}
+
+/* The token of the handler a receiver runs, as HandlerTable.token's cached path finds it (new
+ * reference); NULL without an error when it is not a (partial of a) function or bound method
+ * whose code has a token. */
+static PyObject *
+known_handler(ReceiverTables *tables, PyObject *receiver)
+{
+    PyObject *function = Py_NewRef(receiver);
+    if (Py_IS_TYPE(function, (PyTypeObject *)partial_type)) {
+        Py_SETREF(function, PyObject_GetAttr(function, str_func));
+        if (function == NULL) {
+            return NULL;
+        }
+    }
+    if (PyMethod_Check(function)) {
+        Py_SETREF(function, Py_NewRef(PyMethod_GET_FUNCTION(function)));
+    }
+    PyObject *token = NULL;
+    if (PyFunction_Check(function)) {
+        PyObject *key = PyLong_FromVoidPtr(PyFunction_GET_CODE(function)); /* id(code) */
+        if (key != NULL) {
+            token = Py_XNewRef(PyDict_GetItemWithError(tables->handler_ids, key));
+            Py_DECREF(key);
+        }
+    }
+    Py_DECREF(function);
+    return token;
+}
+
+/* The handler tokens of `result`'s receivers (new tuple); NULL without an error when one is not
+ * known, a pair is not a 2-tuple, or (robust) a receiver returned an exception: record() then
+ * records the send, with record_raises. */
+static PyObject *
+known_handlers(ReceiverTables *tables, PyObject *result)
+{
+    Py_ssize_t size = PyList_GET_SIZE(result);
+    PyObject *handlers = PyTuple_New(size);
+    if (handlers == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t index = 0; index < size; index++) {
+        if (index >= PyList_GET_SIZE(result)) { /* changed by code run below: not ours to judge */
+            Py_DECREF(handlers);
+            return NULL;
+        }
+        PyObject *pair = Py_NewRef(PyList_GET_ITEM(result, index));
+        PyObject *token = NULL;
+        if (PyTuple_CheckExact(pair) && PyTuple_GET_SIZE(pair) == 2) {
+            int raised = 0;
+            if (tables->robust) {
+                raised = PyObject_IsInstance(PyTuple_GET_ITEM(pair, 1), PyExc_Exception);
+            }
+            if (raised == 0) {
+                token = known_handler(tables, PyTuple_GET_ITEM(pair, 0));
+            }
+        }
+        Py_DECREF(pair);
+        if (token == NULL) {
+            Py_DECREF(handlers);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(handlers, index, token);
+    }
+    return handlers;
+}
+
+/* Whether the file of `code` is known and not internal (1), with whether it is the project's;
+ * 0 when record() must see the caller first; -1 on an error. */
+static int
+known_caller_file(ReceiverTables *tables, PyCodeObject *code, int *in_project)
+{
+    PyObject *info = PyDict_GetItemWithError(tables->files, code->co_filename);
+    if (info == NULL || !PyTuple_CheckExact(info) || PyTuple_GET_SIZE(info) != 3) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    Py_INCREF(info);
+    int internal = PyObject_IsTrue(PyTuple_GET_ITEM(info, 2));
+    int project = internal == 0 ? PyObject_IsTrue(PyTuple_GET_ITEM(info, 1)) : 0;
+    Py_DECREF(info);
+    if (internal < 0 || project < 0) {
+        return -1;
+    }
+    *in_project = project;
+    return !internal;
+}
+
+/* The caller's walk counter (id(code) + f_lasti), new reference; NULL without an error when
+ * record() has not made one yet. */
+static PyObject *
+known_walks(ReceiverTables *tables, PyCodeObject *code, int lasti)
+{
+    PyObject *place = PyLong_FromUnsignedLongLong(
+        (unsigned long long)(uintptr_t)code + (unsigned long long)lasti);
+    if (place == NULL) {
+        return NULL;
+    }
+    PyObject *walked = Py_XNewRef(PyDict_GetItemWithError(tables->walks, place));
+    Py_DECREF(place);
+    return walked;
+}
+
+/* Step one, reads only: 1 if the send is known (`send` filled), 0 if record() takes it (an
+ * Exception met here is dropped: record() meets it again and reports it), -1 on any other
+ * error (KeyboardInterrupt from a signal handler: it goes on to the caller). */
+static int
+look_up_send(ReceiverTables *tables, PyObject *signal, PyFrameObject *frame, PyObject *result,
+             KnownSend *send)
+{
+    send->lasti = PyFrame_GetLasti(frame);
+    if (send->lasti < 0) {
+        return 0;
+    }
+    send->code = PyFrame_GetCode(frame);
+    int known = known_caller_file(tables, send->code, &send->in_project);
+    if (known == 1) {
+        PyObject *key = PyLong_FromVoidPtr(signal); /* id(signal) */
+        if (key != NULL) {
+            send->token = Py_XNewRef(PyDict_GetItemWithError(tables->signal_ids, key));
+            Py_DECREF(key);
+        }
+        if (send->token != NULL) {
+            send->handlers = known_handlers(tables, result);
+        }
+        if (send->handlers != NULL && !send->in_project) {
+            send->walked = known_walks(tables, send->code, send->lasti);
+        }
+        known = send->handlers != NULL && (send->in_project || send->walked != NULL);
+    }
+    if (known != 1 && PyErr_Occurred()) {
+        return dropped_callback_error() ? 0 : -1;
+    }
+    return known;
+}
+
+/* The project frame of a send from outside the project: (id(code), f_lasti) of the first project
+ * frame outwards, within the walk's depth, for the first walks_per_site sends from the caller,
+ * else None (new reference; NULL on an error). The frame's code is kept in codes. */
+static PyObject *
+walked_project(ReceiverTables *tables, PyFrameObject *frame, PyObject *walked)
+{
+    PyObject *count = PyIter_Next(walked);
+    if (count == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetNone(PyExc_StopIteration);
+        }
+        return NULL;
+    }
+    Py_ssize_t walks = PyLong_AsSsize_t(count);
+    Py_DECREF(count);
+    if (walks == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (walks >= tables->walks_per_site) {
+        Py_RETURN_NONE;
+    }
+    PyFrameObject *back = PyFrame_GetBack(frame);
+    if (back == NULL && PyErr_Occurred()) {
+        return NULL;
+    }
+    PyObject *outer = PyObject_CallOneArg(
+        tables->project_frame, back != NULL ? (PyObject *)back : Py_None);
+    Py_XDECREF(back);
+    if (outer == NULL || outer == Py_None) {
+        return outer;
+    }
+    if (!PyFrame_Check(outer)) {
+        PyErr_SetString(PyExc_TypeError, "project_frame() returned no frame");
+        Py_DECREF(outer);
+        return NULL;
+    }
+    PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)outer);
+    PyObject *project = NULL;
+    PyObject *code_id = PyLong_FromVoidPtr(code);
+    PyObject *lasti = PyLong_FromLong(PyFrame_GetLasti((PyFrameObject *)outer));
+    if (code_id != NULL && lasti != NULL &&
+        PyDict_SetItem(tables->codes, code_id, (PyObject *)code) == 0) {
+        project = PyTuple_Pack(2, code_id, lasti);
+    }
+    Py_XDECREF(code_id);
+    Py_XDECREF(lasti);
+    Py_DECREF(code);
+    Py_DECREF(outer);
+    return project;
+}
+
+/* Note that `handlers` ran during the running test, if any: tests[(token, handlers)].add(test). */
+static int
+note_test(ReceiverTables *tables, PyObject *token, PyObject *handlers)
+{
+    PyObject *test = PyObject_GetAttr(tables->recorder, str_current_test);
+    if (test == NULL || test == Py_None) {
+        Py_XDECREF(test);
+        return test == NULL ? -1 : 0;
+    }
+    int status = -1;
+    PyObject *key = PyTuple_Pack(2, token, handlers);
+    PyObject *nodes = NULL;
+    if (key != NULL) {
+        nodes = Py_XNewRef(PyDict_GetItemWithError(tables->tests, key));
+        if (nodes == NULL && !PyErr_Occurred()) {
+            PyObject *fresh = PySet_New(NULL);
+            if (fresh != NULL) {
+                nodes = Py_XNewRef(PyDict_SetDefault(tables->tests, key, fresh));
+                Py_DECREF(fresh);
+            }
+        }
+    }
+    if (nodes != NULL) {
+        if (Py_IS_TYPE(nodes, &PySet_Type)) {
+            status = PySet_Add(nodes, test);
+        } else {
+            PyObject *done = PyObject_CallMethodOneArg(nodes, str_add, test);
+            status = done == NULL ? -1 : 0;
+            Py_XDECREF(done);
+        }
+    }
+    Py_XDECREF(nodes);
+    Py_XDECREF(key);
+    Py_DECREF(test);
+    return status;
+}
+
+/* next(sends[row]), creating the counter (and keeping the caller's code alive) for a new row. */
+static int
+bump_row(ReceiverTables *tables, PyObject *row, PyObject *code_id, PyCodeObject *code)
+{
+    PyObject *counter = Py_XNewRef(PyDict_GetItemWithError(tables->sends, row));
+    if (counter == NULL) {
+        if (PyErr_Occurred() || PyDict_SetItem(tables->codes, code_id, (PyObject *)code) < 0) {
+            return -1;
+        }
+        PyObject *fresh = PyObject_CallNoArgs(tables->new_counter);
+        if (fresh == NULL) {
+            return -1;
+        }
+        counter = Py_XNewRef(PyDict_SetDefault(tables->sends, row, fresh));
+        Py_DECREF(fresh);
+        if (counter == NULL) {
+            return -1;
+        }
+    }
+    PyObject *count = PyIter_Next(counter);
+    Py_DECREF(counter);
+    if (count == NULL) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    Py_DECREF(count);
+    return 0;
+}
+
+/* Step two, writes: count a send look_up_send() knew. 0, or -1 on an error (a fault). */
+static int
+count_send(ReceiverTables *tables, PyFrameObject *frame, KnownSend *send)
+{
+    PyObject *project = send->in_project ? Py_NewRef(Py_True)
+                                         : walked_project(tables, frame, send->walked);
+    if (project == NULL) {
+        return -1;
+    }
+    int status = -1;
+    PyObject *code_id = PyLong_FromVoidPtr(send->code);
+    PyObject *lasti = PyLong_FromLong(send->lasti);
+    PyObject *row = NULL;
+    if (code_id != NULL && lasti != NULL) {
+        row = PyTuple_Pack(
+            6, send->token, tables->method, code_id, lasti, project, send->handlers);
+    }
+    if (row != NULL && note_test(tables, send->token, send->handlers) == 0) {
+        status = bump_row(tables, row, code_id, send->code);
+    }
+    Py_XDECREF(row);
+    Py_XDECREF(code_id);
+    Py_XDECREF(lasti);
+    Py_DECREF(project);
+    return status;
+}
+
+/* A send that ran receivers: 1 if counted here, 0 if record() must take it, -1 on an error
+ * (an Exception: a fault of the recording, to report; anything else goes on to the caller). */
+static int
+record_receivers(FastSend *self, PyObject *signal, PyFrameObject *frame, PyObject *result)
+{
+    KnownSend send = {NULL, 0, 0, NULL, NULL, NULL};
+    int known = look_up_send(&self->receivers, signal, frame, result, &send);
+    if (known == 1) {
+        known = count_send(&self->receivers, frame, &send) == 0 ? 1 : -1;
+    }
+    forget_send(&send);
+    return known;
+}
+
+/* Hand a fault of the C receiver path to the Python fault(exception), as record() reports its
+ * own; 0, or -1 when the error is no Exception (or fault() let one out that is not): it goes on
+ * to the caller. */
+static int
+report_fault(FastSend *self)
+{
+    if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+        return -1;
+    }
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
+    PyErr_NormalizeException(&type, &value, &traceback);
+    if (traceback != NULL && value != NULL) {
+        PyException_SetTraceback(value, traceback);
+    }
+    PyObject *done = PyObject_CallOneArg(self->receivers.fault, value ? value : Py_None);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(traceback);
+    if (done == NULL) {
+        return dropped_callback_error() ? 0 : -1;
+    }
+    Py_DECREF(done);
+    return 0;
+}
+
 static PyObject *
 fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
@@ -165,7 +541,18 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
         }
         return NULL;
     }
-    if (frame != NULL && !(PyList_CheckExact(result) && PyList_GET_SIZE(result) > 0)) {
+    int ran = PyList_CheckExact(result) && PyList_GET_SIZE(result) > 0;
+    if (frame != NULL && ran && self->receivers.method != NULL) {
+        int counted = record_receivers(self, signal, frame, result);
+        if (counted < 0 && report_fault(self) < 0) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        if (counted != 0) {
+            return result;
+        }
+    }
+    if (frame != NULL && !ran) {
         PyObject *counter = quiet_counter(self, signal, frame);
         if (counter != NULL) {
             PyObject *count = PyIter_Next(counter);
@@ -187,14 +574,43 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
     return result;
 }
 
+/* Fill `receivers` from a send_patch.ReceiverTables (borrowed: the tuple is kept). */
+static int
+parse_receiver_tables(PyObject *tables, ReceiverTables *receivers)
+{
+    if (!PyTuple_Check(tables)) {
+        PyErr_SetString(PyExc_TypeError, "FastSend: receivers must be a ReceiverTables");
+        return -1;
+    }
+    if (!PyArg_ParseTuple(
+            tables, "UpO!O!O!O!nOO!O!O!OOO:ReceiverTables", &receivers->method, &receivers->robust,
+            &PyDict_Type, &receivers->files, &PyDict_Type, &receivers->signal_ids, &PyDict_Type,
+            &receivers->handler_ids, &PyDict_Type, &receivers->walks, &receivers->walks_per_site,
+            &receivers->project_frame, &PyDict_Type, &receivers->sends, &PyDict_Type,
+            &receivers->codes, &PyDict_Type, &receivers->tests, &receivers->recorder,
+            &receivers->new_counter, &receivers->fault)) {
+        return -1;
+    }
+    if (!PyCallable_Check(receivers->project_frame) || !PyCallable_Check(receivers->new_counter) ||
+        !PyCallable_Check(receivers->fault)) {
+        PyErr_SetString(PyExc_TypeError, "FastSend: ReceiverTables functions must be callable");
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *
 fastsend_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    PyObject *original, *live, *record, *failed;
-    static char *keywords[] = {"original", "live", "record", "failed", NULL};
+    PyObject *original, *live, *record, *failed, *tables = Py_None;
+    ReceiverTables receivers = {0};
+    static char *keywords[] = {"original", "live", "record", "failed", "receivers", NULL};
     if (!PyArg_ParseTupleAndKeywords(
-            args, kwargs, "OO!OO:FastSend", keywords, &original, &PyDict_Type, &live, &record,
-            &failed)) {
+            args, kwargs, "OO!OO|O:FastSend", keywords, &original, &PyDict_Type, &live, &record,
+            &failed, &tables)) {
+        return NULL;
+    }
+    if (tables != Py_None && parse_receiver_tables(tables, &receivers) < 0) {
         return NULL;
     }
     if (!PyCallable_Check(original) || !PyCallable_Check(record)) {
@@ -210,6 +626,8 @@ fastsend_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->live = Py_NewRef(live);
     self->record = Py_NewRef(record);
     self->failed = Py_NewRef(failed);
+    self->tables = Py_NewRef(tables);
+    self->receivers = receivers;
     self->dict = NULL;
     self->weakrefs = NULL;
     self->active = 1;
@@ -243,6 +661,7 @@ fastsend_traverse(FastSend *self, visitproc visit, void *arg)
     Py_VISIT(self->live);
     Py_VISIT(self->record);
     Py_VISIT(self->failed);
+    Py_VISIT(self->tables);
     Py_VISIT(self->dict);
     Py_VISIT(self->watched);
     Py_VISIT(self->note);
@@ -259,6 +678,8 @@ fastsend_clear(FastSend *self)
     Py_CLEAR(self->dict);
     Py_CLEAR(self->watched);
     Py_CLEAR(self->note);
+    self->receivers.method = NULL; /* the borrowed tables go: the receiver path is off */
+    Py_CLEAR(self->tables);
     return 0;
 }
 
@@ -312,8 +733,8 @@ static PyTypeObject FastSendType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "pytest_signaltrace.trace._fastsend.FastSend",
     .tp_doc = PyDoc_STR(
-        "FastSend(original, live, record, failed): a recording send method whose no-receiver "
-        "path runs in C."),
+        "FastSend(original, live, record, failed, receivers=None): a recording send method whose "
+        "no-receiver path, and with receivers its receiver path, runs in C."),
     .tp_basicsize = sizeof(FastSend),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL |
                 Py_TPFLAGS_METHOD_DESCRIPTOR,
@@ -334,14 +755,33 @@ static PyTypeObject FastSendType = {
 static struct PyModuleDef fastsend_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "pytest_signaltrace.trace._fastsend",
-    .m_doc = "The send patch's no-receiver path in C (optional; see trace/patches.py).",
+    .m_doc = "The send patch's common paths in C (optional; see trace/patches.py).",
     .m_size = -1,
 };
+
+/* functools.partial and the interned names the receiver path uses. */
+static int
+init_receiver_path(void)
+{
+    PyObject *functools = PyImport_ImportModule("functools");
+    if (functools == NULL) {
+        return -1;
+    }
+    partial_type = PyObject_GetAttrString(functools, "partial");
+    Py_DECREF(functools);
+    str_func = PyUnicode_InternFromString("func");
+    str_current_test = PyUnicode_InternFromString("current_test");
+    str_add = PyUnicode_InternFromString("add");
+    if (partial_type == NULL || str_func == NULL || str_current_test == NULL || str_add == NULL) {
+        return -1;
+    }
+    return 0;
+}
 
 PyMODINIT_FUNC
 PyInit__fastsend(void)
 {
-    if (PyType_Ready(&FastSendType) < 0) {
+    if (PyType_Ready(&FastSendType) < 0 || init_receiver_path() < 0) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&fastsend_module);

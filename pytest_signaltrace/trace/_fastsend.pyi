@@ -1,11 +1,12 @@
-"""Types of the C extension ``_fastsend.c`` (the send patch's no-receiver path)."""
+"""Types of the C extension ``_fastsend.c`` (the send patch's common paths)."""
 
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 class FastSend:
-    """A recording ``send`` method whose no-receiver path runs in C."""
+    """A recording ``send`` method whose no-receiver path (and, given ``receivers``, a
+    ``send_patch.ReceiverTables``, its receiver path) runs in C."""
 
     active: bool
     original: Callable[..., Any]
@@ -16,6 +17,7 @@ class FastSend:
         live: dict[int, dict[int, Any]],
         record: Callable[[Any, FrameType | None, Any], None],
         failed: Callable[[Any, FrameType | None, BaseException], None],
+        receivers: tuple[Any, ...] | None = None,
     ) -> None: ...
     def watch_senders(
         self, watched: dict[int, Any], note: Callable[[Any, Any], None]

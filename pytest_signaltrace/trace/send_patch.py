@@ -1,8 +1,10 @@
 """The recording ``send``: what replaces a signal class's ``send`` and ``send_robust``.
 
 The commonest send (no receiver ran, from a caller seen before) costs two int-keyed lookups,
-in C where :mod:`._fastsend` was built; everything else is recorded by the Python ``record`` and
-``failed`` closures below, or by the slower patch for unusual signatures.
+in C where :mod:`._fastsend` was built; so does the next commonest (receivers seen before ran,
+from a caller seen before), counted in C from the tables of :class:`ReceiverTables`. Everything
+else is recorded by the Python ``record`` and ``failed`` closures below, or by the slower patch
+for unusual signatures. ``record`` is the reference: the C paths count exactly what it counts.
 """
 
 from __future__ import annotations
@@ -12,14 +14,42 @@ import itertools
 import sys
 from collections.abc import Callable
 from types import CodeType, FrameType, FunctionType, MethodType
-from typing import Any
+from typing import Any, NamedTuple
 
 from pytest_signaltrace.trace.frames import WALKS_PER_SITE
+from pytest_signaltrace.trace.recorder import Counter, Recorder, SendRow
 from pytest_signaltrace.trace.tracer import Tracer, caller
 
 #: A send patch's argument that was not passed (``Signal.send(self=s, sender=x)`` passes none
 #: by position).
 _UNSET: Any = object()
+
+
+class ReceiverTables(NamedTuple):
+    """What the C patch's receiver path reads and bumps: the tables ``record`` uses, in the
+    order ``parse_receiver_tables`` in ``_fastsend.c`` reads them."""
+
+    method: str
+    robust: bool
+    #: ``SiteFinder.files``: raw filename -> (absolute, is a project file, is internal).
+    files: dict[str, tuple[str, bool, bool]]
+    #: ``SignalRegistry.by_id``: ``id(signal)`` -> token.
+    signal_ids: dict[int, int]
+    #: ``HandlerTable.by_code_id``: ``id(code)`` -> handler token.
+    handler_ids: dict[int, int]
+    #: ``Tracer._walks``: ``id(code) + f_lasti`` -> walks made from that caller.
+    walks: dict[int, Counter]
+    walks_per_site: int
+    #: ``SiteFinder.project_frame``: the first project frame from a frame outwards.
+    project_frame: Callable[[FrameType | None], FrameType | None]
+    sends: dict[SendRow, Counter]
+    codes: dict[int, CodeType]
+    tests: dict[tuple[int, tuple[int, ...]], set[str]]
+    #: Read for its ``current_test`` on every send.
+    recorder: Recorder
+    new_counter: Callable[[], Counter]
+    #: Reports a fault of the recording, as ``record`` reports its own.
+    fault: Callable[[BaseException], None]
 
 
 def send_patch(
@@ -40,8 +70,10 @@ def send_patch(
 
     The no-receiver fast path (two int-keyed lookups, see :mod:`.quiet`) runs in C where
     the extension :mod:`._fastsend` was built: it forwards the call unchanged and needs no
-    Python frame, which takes most of the patch's cost off the commonest sends. ``record``
-    and ``failed`` are the same Python code either way.
+    Python frame, which takes most of the patch's cost off the commonest sends. So does
+    ``record``'s common path (a caller, signal and receivers already seen; no receiver's
+    exception returned by a robust send), from :class:`ReceiverTables`. ``record`` and
+    ``failed`` are the same Python code either way, and take every other send.
     """
     named_sender = _takes_sender_and_named(original)
     if capture_live or not (named_sender or _takes_self_first(original)):
@@ -143,8 +175,27 @@ def send_patch(
         installation._record_failure(signal, method, frame, exc, None)
 
     if tracer._fast_send is not None:
-        # The same fast path in C (trace/_fastsend.c); record() and failed() do the rest.
-        patch = tracer._fast_send(original, live, record, failed)
+        # The same fast paths in C (trace/_fastsend.c); record() and failed() do the rest.
+        def fault(exc: BaseException) -> None:
+            faults.report(where, exc)
+
+        tables = ReceiverTables(
+            method=method,
+            robust=robust,
+            files=files,
+            signal_ids=signal_ids,
+            handler_ids=handler_ids,
+            walks=walks,
+            walks_per_site=WALKS_PER_SITE,
+            project_frame=project_frame,
+            sends=sends,
+            codes=codes,
+            tests=tests,
+            recorder=recorder,
+            new_counter=new_counter,
+            fault=fault,
+        )
+        patch = tracer._fast_send(original, live, record, failed, tables)
         patch.watch_senders(watched, note_sender)
         return patch
 
