@@ -78,3 +78,25 @@ def test_a_unittest_summary_is_read(
 )
 def test_a_pytest_summary_is_read(script: ModuleType, output: str, counts: tuple[int, int]) -> None:
     assert script.pytest_summary(output) == counts
+
+
+def test_the_flask_suite_shim_puts_back_the_name_flasks_tests_import() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "flask_suite_shim", SCRIPT.parent / "flask_suite_shim.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    from _pytest.compat import NOTSET
+    from _pytest.monkeypatch import notset  # type: ignore[attr-defined]
+
+    assert notset is NOTSET
+
+
+def test_the_sends_of_a_traced_run_are_read_from_its_json_report(
+    script: ModuleType, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    assert script._report_sends(report) is None
+    report.write_text('{"signals": [{"sends": 3}, {"sends": 4}]}', encoding="utf-8")
+    assert script._report_sends(report) == 7

@@ -41,7 +41,7 @@ class Pair:
 
     python: str
     django: str
-    #: Run Django's and Celery's own signal tests on this pair too.
+    #: Run Django's, Celery's and Flask's own tests on this pair too (run_peer_suites.py).
     peer_suites: bool = False
 
     @property

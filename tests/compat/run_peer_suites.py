@@ -1,7 +1,8 @@
-"""Run Django's and Celery's own signal test suites with and without pytest-signaltrace.
+"""Run Django's, Celery's and Flask's own test suites with and without pytest-signaltrace.
 
-The patches wrap ``django.dispatch.Signal`` and Celery's dispatcher ``Signal``; the frameworks'
-own tests of those classes are the strictest check that tracing changes nothing. For each
+The patches wrap ``django.dispatch.Signal``, Celery's dispatcher ``Signal`` and blinker's
+``Signal`` (Flask's signals); the frameworks' own tests are the strictest check that tracing
+changes nothing. For each
 framework this script downloads the source distribution (``pip download --no-binary :all:
 --no-deps``), then runs
 
@@ -10,6 +11,11 @@ framework this script downloads the source distribution (``pip download --no-bin
   command traced);
 * Celery: ``pytest t/unit/utils/test_dispatcher.py`` with the sdist's ``celery`` first on
   ``PYTHONPATH``, once with ``-p no:signaltrace`` and once with ``--signal-report``;
+* Flask: ``pytest tests/test_signals.py``, then the whole ``tests`` folder, with the sdist's
+  ``src`` first on ``PYTHONPATH``, each once with ``-p no:signaltrace`` and once with
+  ``--signal-report`` (Flask's suite turns every warning into an error, so a warning of the
+  plugin fails it too); both runs load ``flask_suite_shim`` (a name pytest 9 removed) and
+  leave out the tests of :data:`FLASK_DESELECT`, which fail without the plugin;
 
 and compares: the same number of tests must pass both ways, none may fail, and the traced run
 must have recorded sends (the plugin was really on). Exit status 0 when all of that holds.
@@ -17,9 +23,10 @@ must have recorded sends (the plugin was really on). Exit status 0 when all of t
 Usage::
 
     python tests/compat/run_peer_suites.py [--django 4.2 --django 5.2] [--no-celery]
-                                           [--work DIR]
+                                           [--no-flask] [--work DIR]
 
-``--django`` defaults to the installed Django's minor version. Downloads and unpacked sources
+``--django`` defaults to the installed Django's minor version; Celery and Flask are the
+installed versions. Downloads and unpacked sources
 are kept in ``--work`` (default: a temporary folder) so a second run reuses them.
 """
 
@@ -44,6 +51,16 @@ from pathlib import Path
 DJANGO_LABELS = ("dispatch", "signals")
 #: Celery's tests of its dispatcher.
 CELERY_TESTS = "t/unit/utils/test_dispatcher.py"
+#: Flask's suites: its signal tests, then all of its tests.
+FLASK_SUITES = ("tests/test_signals.py", "tests")
+#: Flask's tests that fail without the plugin on this machine's packages, each with why: left
+#: out of both runs, so that "none may fail" still holds for the rest.
+FLASK_DESELECT = {
+    # Werkzeug 3.1.4+ answers a Host header with a non-printable character by 404, not 400.
+    "tests/test_reqctx.py::test_bad_environ_raises_bad_request": "Werkzeug's newer Host check",
+}
+#: This folder: ``flask_suite_shim`` is imported from it.
+HERE = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -74,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--django", action="append", help="Django minor version, e.g. 4.2")
     parser.add_argument("--no-celery", action="store_true", help="skip Celery's tests")
+    parser.add_argument("--no-flask", action="store_true", help="skip Flask's tests")
     parser.add_argument("--work", type=Path, help="folder for downloads (default: temporary)")
     args = parser.parse_args(argv)
     versions = args.django or [_installed_minor("django")]
@@ -89,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             version = importlib.metadata.version("celery")
             source = _sdist(work, "celery", f"celery=={version}")
             outcomes += _celery(source, work)
+        if not args.no_flask:
+            version = importlib.metadata.version("flask")
+            source = _sdist(work, "flask", f"flask=={version}")
+            outcomes += _flask(source, work)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -158,9 +180,11 @@ def _sdist(work: Path, name: str, requirement: str) -> Path:
     return target
 
 
-def _env(source: Path) -> dict[str, str]:
+def _env(*paths: Path) -> dict[str, str]:
+    """The environment of a run: ``paths`` first on ``PYTHONPATH``."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
+    first = [str(path) for path in paths]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [*first, env.get("PYTHONPATH")]))
     env.pop("PYTEST_ADDOPTS", None)
     return env
 
@@ -199,12 +223,13 @@ def _run_suite(
     *,
     traced: bool,
     summary: Callable[[str], tuple[int, int]],
+    path: tuple[Path, ...] = (),
 ) -> Outcome:
-    """Run one suite; ``summary`` reads ``(passed, failed)`` from its output."""
+    """Run one suite; ``summary`` reads ``(passed, failed)`` from its output; ``path``: what
+    goes first on ``PYTHONPATH`` (default: ``source``)."""
     started = time.monotonic()
-    result = subprocess.run(
-        command, cwd=cwd, env=_env(source), capture_output=True, text=True, check=False
-    )
+    env = _env(*(path or (source,)))
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     seconds = time.monotonic() - started
     output = result.stdout + result.stderr
     passed, failed = summary(output)
@@ -248,11 +273,60 @@ def _celery(source: Path, work: Path) -> list[Outcome]:
         "--signal-data-file=",
     ]
     outcome = _run_suite(suite, traced, source, source, traced=True, summary=pytest_summary)
-    if report.exists():
-        signals = json.loads(report.read_text(encoding="utf-8"))["signals"]
-        outcome.sends = sum(row["sends"] for row in signals)
+    outcome.sends = _report_sends(report)
     outcomes.append(outcome)
     return outcomes
+
+
+def _flask(source: Path, work: Path) -> list[Outcome]:
+    """Flask's signal tests, then its whole suite, each plainly and traced."""
+    path = (source / "src", HERE)
+    base = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:xdist",
+        "-p",
+        "flask_suite_shim",
+        *(arg for test in sorted(FLASK_DESELECT) for arg in ("--deselect", test)),
+    ]
+    outcomes = []
+    for tests in FLASK_SUITES:
+        suite = f"{source.name} {Path(tests).name}"
+        plain = [*base, tests, "-p", "no:signaltrace"]
+        outcome = _run_suite(
+            suite, plain, source, source, traced=False, summary=pytest_summary, path=path
+        )
+        outcomes.append(outcome)
+        report = work / f"{source.name}-{Path(tests).stem}.json"
+        report.unlink(missing_ok=True)
+        traced = [
+            *base,
+            tests,
+            f"--signal-report=json:{report}",
+            "--signal-source=tests",
+            "--signal-data-file=",
+        ]
+        outcome = _run_suite(
+            suite, traced, source, source, traced=True, summary=pytest_summary, path=path
+        )
+        outcome.sends = _report_sends(report)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _report_sends(report: Path) -> int | None:
+    """The sends a ``--signal-report=json`` file counts (``None``: no report was written)."""
+    if not report.exists():
+        return None
+    signals = json.loads(report.read_text(encoding="utf-8"))["signals"]
+    return sum(int(row["sends"]) for row in signals)
 
 
 def unittest_summary(output: str) -> tuple[int, int]:

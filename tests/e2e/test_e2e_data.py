@@ -167,6 +167,7 @@ def test_combining_two_shards_of_the_example_gives_the_report_of_one_full_run(
         f"--signal-data-file={tmp_path / 'shard2.signaltrace'}",
         "--signal-report=json:-",
         "accounts/tests.py",
+        "flaskshop",
     )
     combined = tmp_path / "combined.signaltrace"
     result = signaltrace(
