@@ -217,8 +217,13 @@ def _sites(rows: list[dict[str, Any]]) -> tuple[SiteRef, ...]:
     return tuple(SiteRef(**row) for row in rows)
 
 
+def _without_framework(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in row.items() if key != "framework"}
+
+
 def report_from_json(data: dict[str, Any]) -> Report:
-    """A :class:`Report` from the document ``--signal-report=json`` writes (format 3)."""
+    """A :class:`Report` from the document ``--signal-report=json`` writes (format 5: the
+    receiver and send-site rows' ``framework``, derived from their signal, is dropped)."""
     summary = data["summary"]
     return Report(
         signals=tuple(
@@ -235,7 +240,7 @@ def report_from_json(data: dict[str, Any]) -> Report:
         receivers=tuple(
             ReceiverRow(
                 **{
-                    **r,
+                    **_without_framework(r),
                     "status": ReceiverStatus(r["status"]),
                     "tests": tuple(r["tests"]),
                     "possible_senders": _sites(r["possible_senders"]),
@@ -250,7 +255,7 @@ def report_from_json(data: dict[str, Any]) -> Report:
         senders=tuple(
             SenderRow(
                 **{
-                    **s,
+                    **_without_framework(s),
                     "signal_candidates": tuple(s["signal_candidates"]),
                     "runtime_signals": tuple(s["runtime_signals"]),
                 }

@@ -45,6 +45,7 @@ from pytest_signaltrace.report.html_rows import (
 )
 from pytest_signaltrace.report.options import ReportOptions, shown_percent
 from pytest_signaltrace.report.options import signal_rows as kept_signals
+from pytest_signaltrace.report.signal_frameworks import frameworks_by_signal, several_frameworks
 from pytest_signaltrace.report.words import EVIDENCE_HINTS
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ def render_html(
     options = options or ReportOptions()
     # The summary counts everything; the tables and the graph show what skip_covered leaves.
     shown, skipped = without_covered(report) if options.skip_covered else (report, 0)
+    frameworks = frameworks_by_signal(report)
     env = _environment()
     script = _asset(env, "report.js")
     style = _asset(env, "report.css")
@@ -106,8 +108,12 @@ def render_html(
         skipped_covered=skipped,
         percent=lambda totals: shown_percent(totals, options.precision),
         link=location_link(options.link_template, rootdir),
-        receivers=group_rows(receiver_rows(shown.receivers), "receivers", RECEIVER_STATUSES),
-        senders=group_rows(sender_rows(shown.senders), "senders", SENDER_STATUSES),
+        receivers=group_rows(
+            receiver_rows(shown.receivers, frameworks), "receivers", RECEIVER_STATUSES
+        ),
+        senders=group_rows(sender_rows(shown.senders, frameworks), "senders", SENDER_STATUSES),
+        # Receivers and send sites show their signal's framework when there are several.
+        framework_column=several_frameworks(frameworks),
         signals=group_rows(signal_rows(shown.signals), "signals", SIGNAL_STATUSES),
         graph=layout_graph(shown),
         report=report,

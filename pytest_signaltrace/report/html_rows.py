@@ -4,7 +4,7 @@ and the numbers of the header. Plain data: the template (``templates/tables.html
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from pytest_signaltrace.report.graph_labels import (
     signal_module,
 )
 from pytest_signaltrace.report.graph_shapes import UNRESOLVED
+from pytest_signaltrace.report.signal_frameworks import framework_of
 from pytest_signaltrace.report.words import raised_text, signal_word, site_text
 
 #: Sort rank of the statuses: the ones that need attention first.
@@ -215,11 +216,15 @@ def _search_text(*parts: object) -> str:
     return " ".join(str(p) for p in parts if p not in (None, "")).lower()
 
 
-def receiver_rows(rows: tuple[ReceiverRow, ...]) -> list[dict[str, Any]]:
+def receiver_rows(
+    rows: tuple[ReceiverRow, ...], frameworks: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The receiver table's rows; ``frameworks``: the framework of each signal id."""
     out = []
     for index, row in enumerate(rows):
         status = receiver_status(row)
         name = short_handler(row)
+        framework = framework_of(row.signal, frameworks or {})
         definition = ""
         if row.def_path and row.def_path != row.path:
             definition = f"{row.def_path}:{row.def_line}" if row.def_line else row.def_path
@@ -244,10 +249,12 @@ def receiver_rows(rows: tuple[ReceiverRow, ...]) -> list[dict[str, Any]]:
                 "signal_module": _signal_module(row.signal),
                 "location": f"{row.path}:{row.line}",
                 "definition": definition,
+                "framework": framework or "",
                 "group": folder(row.path),
                 "test_files": len({test_file(test) for test in row.tests}),
                 "search": _search_text(
                     row.signal,
+                    framework,
                     row.handler,
                     row.path,
                     row.def_path,
@@ -260,10 +267,14 @@ def receiver_rows(rows: tuple[ReceiverRow, ...]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (r["rank"], r["row"].path, r["row"].line, r["id"]))
 
 
-def sender_rows(rows: tuple[SenderRow, ...]) -> list[dict[str, Any]]:
+def sender_rows(
+    rows: tuple[SenderRow, ...], frameworks: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The send-site table's rows; ``frameworks``: the framework of each signal id."""
     out = []
     for index, row in enumerate(rows):
         status = sender_status(row)
+        framework = framework_of(row.signal, frameworks or {})
         out.append(
             {
                 "id": f"sender-{index}",
@@ -275,9 +286,11 @@ def sender_rows(rows: tuple[SenderRow, ...]) -> list[dict[str, Any]]:
                 "signal_module": _signal_module(row.signal),
                 "location": f"{row.path}:{row.line}",
                 "named_by_trace": row.declared and bool(row.signal) and row.evidence == "runtime",
+                "framework": framework or "",
                 "group": folder(row.path),
                 "search": _search_text(
                     row.signal,
+                    framework,
                     row.path,
                     row.method,
                     row.sender,

@@ -27,6 +27,10 @@ Format history (``"format"``):
   every receiver that ran, slowest first, as ``{"receiver", "signal", "path", "line", "calls",
   "total_ns", "own_ns", "max_ns", "max_test", "queries"}`` (nanoseconds; ``own_ns`` leaves out
   the sends the receiver made; ``queries``: the database queries it issued itself, Django).
+  Also in 5: receiver and send-site rows carry ``framework``, the framework of their signal (as the
+  signal rows already did: ``django``, ``celery``, ``blinker``...; ``null`` when the signal is
+  unresolved), right after ``signal``, so a project with several frameworks can tell their
+  rows apart (added in the same, unreleased, version).
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import __version__
-from pytest_signaltrace.model import Report, Totals, to_jsonable
+from pytest_signaltrace.model import ReceiverRow, Report, SenderRow, Totals, to_jsonable
+from pytest_signaltrace.report.signal_frameworks import framework_of, frameworks_by_signal
 
 if TYPE_CHECKING:
     from pytest_signaltrace.report.durations import ReceiverCost
@@ -53,6 +58,7 @@ def report_to_dict(
 ) -> dict[str, Any]:
     """The JSON-ready document of a merged report (with the receivers' ``durations`` when the
     run timed them)."""
+    frameworks = frameworks_by_signal(report)
     document = {
         "format": FORMAT_VERSION,
         "tool": f"pytest-signaltrace {__version__}",
@@ -61,8 +67,8 @@ def report_to_dict(
             "senders": _totals(report.sender_totals),
         },
         "signals": to_jsonable(report.signals),
-        "receivers": to_jsonable(report.receivers),
-        "senders": to_jsonable(report.senders),
+        "receivers": [_with_framework(row, frameworks) for row in report.receivers],
+        "senders": [_with_framework(row, frameworks) for row in report.senders],
         "files_skipped": to_jsonable(report.files_skipped),
         "missing_workers": list(report.missing_workers),
         "unresolved_connects": to_jsonable(report.unresolved_connects),
@@ -70,6 +76,16 @@ def report_to_dict(
     if durations is not None:
         document["durations"] = [row.to_json() for row in durations]
     return document
+
+
+def _with_framework(row: ReceiverRow | SenderRow, frameworks: dict[str, str]) -> dict[str, Any]:
+    """``row`` as JSON with ``framework`` after ``signal``."""
+    out: dict[str, Any] = {}
+    for key, value in to_jsonable(row).items():
+        out[key] = value
+        if key == "signal":
+            out["framework"] = framework_of(row.signal, frameworks)
+    return out
 
 
 def render_json(report: Report, durations: Sequence[ReceiverCost] | None = None) -> str:

@@ -169,12 +169,12 @@ def test_the_json_report_keeps_its_contract(shop: DjangoProject) -> None:
     assert report.summary["senders"] == {"total": 2, "exercised": 1, "percent": 50.0}
     receiver_keys = {"signal", "handler", "path", "line", "sender", "declared", "test_only"}
     receiver_keys |= {"calls", "status", "tests", "evidence", "possible_senders"}
-    receiver_keys |= {"senders_seen"}
+    receiver_keys |= {"senders_seen", "framework"}
     assert all(receiver_keys <= row.keys() for row in report.receivers)
     signal_keys = {"signal", "framework", "status", "sends", "evidence", "possible_senders"}
     assert all(signal_keys <= row.keys() for row in report.signals)
     sender_keys = {"signal", "path", "line", "method", "test_only", "calls", "evidence"}
-    sender_keys |= {"signal_candidates", "runtime_signals", "expression"}
+    sender_keys |= {"signal_candidates", "runtime_signals", "expression", "framework"}
     assert all(sender_keys <= row.keys() for row in report.senders)
     assert report.data["missing_workers"] == []
 
