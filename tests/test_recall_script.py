@@ -1,0 +1,93 @@
+"""``benchmarks/recall.py``: hand-judged lists read back, and a scan scored against them."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "recall.py"
+
+
+@pytest.fixture(scope="module")
+def recall() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("recall", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["recall"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+LIST = """\
+# A small list.
+# requirement: Demo==1.0
+# archive: sdist
+# root: Demo-1.0
+definition\tdemo.signals.saved\tdemo/signals.py:3
+send\tdemo.signals.saved\tdemo/models.py:10
+receiver\tdemo.signals.saved\ttests/test_demo.py:7\ttest_demo.spy\ttest
+"""
+
+
+def test_a_list_is_read_with_its_header_and_test_rows(recall: ModuleType, tmp_path: Path) -> None:
+    path = tmp_path / "demo.tsv"
+    path.write_text(LIST, encoding="utf-8")
+    expected = recall.read_expected(path)
+    assert (expected.name, expected.requirement, expected.archive, expected.root) == (
+        "demo",
+        "Demo==1.0",
+        "sdist",
+        "Demo-1.0",
+    )
+    assert len(expected.rows) == 3
+    spy = recall.Row("receiver", "demo.signals.saved", "tests/test_demo.py", 7)
+    assert expected.test_rows == {spy}
+
+
+def test_a_malformed_row_names_its_line(recall: ModuleType, tmp_path: Path) -> None:
+    path = tmp_path / "bad.tsv"
+    path.write_text(LIST + "sender\tx\ty.py:1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.tsv:8"):
+        recall.read_expected(path)
+
+
+def test_a_scan_is_scored_per_kind_and_unresolved_rows_stay_out_of_precision(
+    recall: ModuleType, tmp_path: Path
+) -> None:
+    path = tmp_path / "demo.tsv"
+    path.write_text(LIST, encoding="utf-8")
+    expected = recall.read_expected(path)
+    document = {
+        "definitions": [{"signal": "demo.signals.saved", "path": "demo/signals.py", "line": 3}],
+        "senders": [
+            {"signal": "demo.signals.saved", "path": "demo/models.py", "line": 10},
+            {"signal": "demo.signals.other", "path": "demo/models.py", "line": 20},
+            {"signal": None, "path": "demo/mail.py", "line": 5, "expression": "msg"},
+        ],
+        "receivers": [],
+        "unresolved_connects": [{"path": "tests/test_demo.py", "line": 7, "expression": "sig"}],
+    }
+    score = recall.compare(expected.rows, document)
+    assert score.recall() == (2, 3)
+    assert score.recall("receiver") == (0, 1)
+    assert score.precision() == (2, 3)
+    assert score.precision("send") == (1, 2)
+    assert [row[:3] for row in score.unresolved] == [
+        ("connect?", "tests/test_demo.py", 7),
+        ("send", "demo/mail.py", 5),
+    ]
+    report = "\n".join(recall.render(expected, score, verbose=True))
+    assert "all         recall 2/3 (67%)" in report
+    assert "missed  receiver   tests/test_demo.py:7  demo.signals.saved" in report
+
+
+def test_the_shipped_lists_parse(recall: ModuleType) -> None:
+    lists = sorted((SCRIPT.parent / "recall").glob("*.tsv"))
+    assert len(lists) >= 2
+    for path in lists:
+        assert recall.read_expected(path).rows
