@@ -57,7 +57,7 @@ def test_the_demo_install_does_not_pull_the_test_only_packages() -> None:
     demo_extra = re.search(r"-e '\.\[(\w+)\]'", _quickstart_commands()[0])
     assert demo_extra
     demo = _extra(demo_extra[1], extras)
-    assert {"django", "celery", "pytest-django"} <= demo
+    assert {"django", "celery", "pytest-django", "flask", "blinker"} <= demo
     assert not demo & {"playwright", "lxml", "pytest-xdist", "hypothesis", "hypothesmith"}
     assert {"playwright", "lxml"} <= _extra("test", extras)
 
