@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from flaskshop import orders
 from flaskshop.orders import Order
-from flaskshop.signals import cart_checked_out
+from flaskshop.signals import cart_checked_out, coupon_applied
 
 
 def test_checkout_sends_the_receipt(app: Flask, client: FlaskClient) -> None:
@@ -42,3 +42,18 @@ def test_checkout_outside_a_request_still_announces_the_order(app: Flask) -> Non
         order = orders.checkout(app, ["cup"])
     assert seen == [order]
     assert order.total == 600
+
+
+def test_a_coupon_is_announced_once_for_its_app(
+    app: Flask, client: FlaskClient, signals: Any
+) -> None:
+    client.post("/cart/coupon", json={"code": "WELCOME10"})
+    signals.assert_sent(coupon_applied, sender=app, code="WELCOME10", times=1)
+    signals.assert_not_sent(cart_checked_out)
+
+
+def test_a_muted_checkout_is_sent_but_mails_no_receipt(app: Flask, signals: Any) -> None:
+    with signals.muted(cart_checked_out):
+        orders.checkout(app, ["teapot"])
+    signals.assert_sent(cart_checked_out, sender=app)
+    assert app.extensions["flaskshop"]["receipts"] == []
