@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -58,11 +59,13 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 import bench_scan  # noqa: E402  (its sdist download and extraction)
+import callgrind  # noqa: E402
 import gen_suite  # noqa: E402
+import real_suite  # noqa: E402
 
 DJANGO_VERSION = "5.2.19"
 MODEL_UTILS = ("django-model-utils", "5.0.0")
-SUITES = ("generated", "django", "django-scoped", "model-utils")
+SUITES = ("generated", "django", "django-scoped", "model-utils", *real_suite.SUITES)
 DJANGO_APPS = ["basic", "queries", "model_forms", "signals", "dispatch"]
 QUICK_APPS = ["signals", "dispatch"]
 
@@ -77,6 +80,8 @@ class Run:
     rss_mb: float
     returncode: int
     end_of_run: float | None = None
+    #: With ``--gc``: the garbage collector's work, summed over the processes (see gcstats.py).
+    gc: dict[str, object] | None = None
 
 
 @dataclass
@@ -90,13 +95,21 @@ class Pair:
     env: dict[str, str] = field(default_factory=dict)
     runs: list[Run] = field(default_factory=list)
     data_file: Path | None = None
+    #: Both commands run pytest (``-p gcstats`` can be added to them).
+    pytest: bool = True
 
 
-def measure(pair: Pair, variant: str) -> Run:
-    """Run one variant of ``pair`` and return its figures."""
+def measure(pair: Pair, variant: str, gc_stats: bool = False) -> Run:
+    """Run one variant of ``pair`` and return its figures (with ``gc_stats``, what the garbage
+    collector did in each of its pytest processes)."""
     command = pair.traced if variant == "B" else pair.untraced
     end_file = Path(tempfile.mkstemp(prefix="endtime-")[1])
     env = dict(os.environ, **pair.env, BENCH_ENDTIME_FILE=str(end_file))
+    gc_file = None
+    if gc_stats and pair.pytest:
+        gc_file = Path(tempfile.mkstemp(prefix="gcstats-")[1])
+        env["BENCH_GC_FILE"] = str(gc_file)
+        command = [*command, "-p", "gcstats"]
     # As in a user's CI with installed packages: bytecode cached (with PYTHONDONTWRITEBYTECODE
     # set, every process compiles every module it imports, and the traced one imports more).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -120,6 +133,10 @@ def measure(pair: Pair, variant: str) -> Run:
     process.returncode = os.waitstatus_to_exitcode(status)
     text = end_file.read_text().strip()
     end_file.unlink()
+    gc_figures = None
+    if gc_file is not None:
+        gc_figures = _gc_summary(gc_file.read_text().splitlines())
+        gc_file.unlink()
     if process.returncode != 0:
         sys.stderr.write(errors.decode(errors="replace")[-3000:])
         raise SystemExit(f"{pair.name} {variant} failed ({process.returncode}): {command}")
@@ -130,87 +147,61 @@ def measure(pair: Pair, variant: str) -> Run:
         rss_mb=usage.ru_maxrss / 1024,
         returncode=process.returncode,
         end_of_run=float(text) if text else None,
+        gc=gc_figures,
     )
 
 
-def instructions(pair: Pair, variant: str) -> int:
+def _gc_summary(lines: list[str]) -> dict[str, object]:
+    """The collector's figures of a run's processes (gcstats.py's lines): collections and CPU
+    seconds per generation summed, tracked objects at the end of the largest process."""
+    processes = [json.loads(line) for line in lines if line.strip()]
+    return {
+        "processes": len(processes),
+        "collections": [sum(p["collections"][g] for p in processes) for g in range(3)],
+        "seconds": [round(sum(p["seconds"][g] for p in processes), 4) for g in range(3)],
+        "tracked_max": max((p["tracked"] for p in processes), default=0),
+    }
+
+
+def instructions(pair: Pair, variant: str, keep: Path | None = None) -> int:
     """CPU instructions of one variant of ``pair``: every process of its tree (xdist workers,
     forked runners) counted by valgrind's callgrind, which counts instructions, not seconds.
     The count is the same from run to run whatever else the machine does (hash seeds fixed),
-    so one run per variant gives a ratio that seconds on a shared machine cannot."""
-    with tempfile.TemporaryDirectory(prefix="callgrind-") as folder:
-        valgrind = [
-            "valgrind", "--tool=callgrind", "--trace-children=yes",
-            "--dump-line=no", "--dump-instr=no",
-            f"--callgrind-out-file={folder}/cg.%p",
-        ]  # fmt: skip
+    so one run per variant gives a ratio that seconds on a shared machine cannot. With
+    ``keep``, the callgrind files stay in ``keep/<pair>-<variant>/`` (for ``cgdiff.py``)."""
+    name = f"{_slug(pair.name)}-{'traced' if variant == 'B' else 'plain'}"
+    with callgrind.output_folder(keep, name) as folder:
+        valgrind = callgrind.command(folder)
         patient = ["-p", "xdist_patient"] if "-n" in pair.untraced else []  # see its docstring
         wrapped = Pair(pair.name, pair.cwd, [*valgrind, *pair.untraced, *patient],
                        [*valgrind, *pair.traced, *patient],
-                       {**pair.env, "PYTHONHASHSEED": "0"})  # fmt: skip
-        measure(wrapped, variant)
-        return sum(map(_instructions_of, _finished_dumps(Path(folder))))
+                       {**pair.env, "PYTHONHASHSEED": "0"}, pytest=pair.pytest)  # fmt: skip
+        return callgrind.count(folder, lambda: measure(wrapped, variant))
 
 
-def _finished_dumps(folder: Path, quiet: float = 10.0, timeout: float = 900.0) -> list[Path]:
-    """The callgrind files of every process of a run, once all are written.
-
-    The command returns before all of its processes have: xdist workers and pool processes
-    outlive the controller by the seconds callgrind takes to write their files (and may be
-    killed while writing: a file's ``summary:`` line, written first, has its total). Done when
-    every file has that line and no file appeared or grew for ``quiet`` seconds."""
-    deadline = time.monotonic() + timeout
-    seen: list[tuple[str, int]] = []
-    stable_since = time.monotonic()
-    while True:
-        now = [(dump.name, dump.stat().st_size) for dump in sorted(folder.glob("cg.*"))]
-        if now != seen:
-            seen, stable_since = now, time.monotonic()
-        elif time.monotonic() - stable_since >= quiet and all(
-            _summary(folder / name) is not None for name, _ in now
-        ):
-            return [folder / name for name, _ in now]
-        if time.monotonic() > deadline:
-            raise SystemExit(f"callgrind files not complete after {timeout:.0f} s: {folder}")
-        time.sleep(1)
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text).strip("-").lower()
 
 
-def _summary(dump: Path) -> int | None:
-    """The instructions of one process: its callgrind file's ``summary:`` line (in the
-    header, written before the profile), ``None`` before it is written."""
-    with dump.open(encoding="utf-8", errors="replace") as handle:
-        for _, line in zip(range(50), handle, strict=False):
-            if line.startswith("summary:"):
-                return int(line.split()[1])
-    return None
-
-
-def _instructions_of(dump: Path) -> int:
-    """The instructions counted in one finished callgrind file."""
-    total = _summary(dump)
-    assert total is not None
-    return total
-
-
-def count_pair(pair: Pair) -> dict[str, object]:
+def count_pair(pair: Pair, keep: Path | None = None) -> dict[str, object]:
     """Warm up, then count each variant's instructions once."""
     print(f"{pair.name}: warm-up, then instructions under callgrind", flush=True)
     measure(pair, "A")
     measure(pair, "B")
-    untraced, traced = instructions(pair, "A"), instructions(pair, "B")
+    untraced, traced = instructions(pair, "A", keep), instructions(pair, "B", keep)
     print(f"  {untraced:,} / {traced:,} instructions: {traced / untraced:.4f}x", flush=True)
     return {"suite": pair.name, "instructions": {"untraced": untraced, "traced": traced,
                                                  "ratio": traced / untraced}}  # fmt: skip
 
 
-def run_pair(pair: Pair, runs: int) -> None:
+def run_pair(pair: Pair, runs: int, gc_stats: bool = False) -> None:
     """Warm up, then run A B A B ... ``runs`` times each."""
     print(f"{pair.name}: warm-up (load {os.getloadavg()[0]:.2f})", flush=True)
     measure(pair, "A")
     measure(pair, "B")
     for index in range(runs):
         for variant in ("A", "B"):
-            pair.runs.append(measure(pair, variant))
+            pair.runs.append(measure(pair, variant, gc_stats))
         last_a, last_b = pair.runs[-2], pair.runs[-1]
         print(
             f"  run {index + 1}: wall {last_a.wall:.2f} / {last_b.wall:.2f} s, "
@@ -239,6 +230,9 @@ def summary(pair: Pair) -> dict[str, object]:
         result["end_of_run_added"] = statistics.median(ends)
     if pair.data_file is not None and pair.data_file.exists():
         result["data_file_bytes"] = pair.data_file.stat().st_size
+    for variant, runs in (("untraced", a), ("traced", b)):
+        if runs and runs[-1].gc is not None:
+            result.setdefault("gc", {})[variant] = runs[-1].gc  # type: ignore[index]
     return result
 
 
@@ -282,37 +276,15 @@ def django_pairs(apps: list[str], scoped: bool = False) -> list[Pair]:
                 command,
                 traced,
                 data_file=tests / ".signaltrace",
+                pytest=False,
             )
         )
     return pairs
 
 
-def sdist_tree(name: str, version: str) -> Path:
-    """``name``'s sdist extracted under ``benchmarks/.cache/`` (downloaded with pip once)."""
-    target = bench_scan.CACHE_DIR / f"{name}-{version}"
-    if target.is_dir():
-        return target
-    folder = bench_scan.CACHE_DIR / "sdists"
-    folder.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-        "--no-binary", ":all:", f"{name}=={version}", "-d", str(folder),
-    ]  # fmt: skip
-    subprocess.run(command, check=True)
-
-    def normal(text: str) -> str:
-        return text.lower().replace("-", "_")
-
-    (sdist,) = [
-        p for p in folder.iterdir() if normal(p.name).startswith(normal(f"{name}-{version}"))
-    ]
-    bench_scan.extract_sdist(sdist, target)
-    return target
-
-
 def model_utils_pairs() -> list[Pair]:
     """django-model-utils' own suite, serial and under ``-n 2``."""
-    root = sdist_tree(*MODEL_UTILS)
+    root = real_suite.sdist_tree(*MODEL_UTILS)
     pytest = [
         sys.executable, "-m", "pytest", "-q", "-p", "endtimer",
         "--deselect", "tests/test_managers/test_join_manager.py::JoinManagerTest",
@@ -328,36 +300,89 @@ def model_utils_pairs() -> list[Pair]:
     ]  # fmt: skip
 
 
+def path_pairs(
+    root: Path, python: Path, args: list[str], name: str, env: dict[str, str] | None = None
+) -> list[Pair]:
+    """A pytest suite in ``root`` run by ``python`` (``args`` added to every run), serial and
+    under ``-n 2`` (pytest-xdist must be installed for ``python``)."""
+    pytest = [str(python), "-m", "pytest", "-q", "-p", "endtimer", *args]
+    traced = ["--signal-report=term"]
+    # The suite's folder first on PYTHONPATH: its top-level packages (often "tests") before
+    # this checkout's, which run.py adds after it.
+    env = {"PYTHONPATH": str(root), **(env or {})}
+    return [
+        Pair(f"{name}, serial", root, pytest, [*pytest, *traced], env,
+             data_file=root / ".signaltrace"),
+        Pair(f"{name}, -n 2", root, [*pytest, "-n", "2"], [*pytest, "-n", "2", *traced], env,
+             data_file=root / ".signaltrace"),
+    ]  # fmt: skip
+
+
+def real_suite_pairs(suite: real_suite.RealSuite, args: list[str]) -> list[Pair]:
+    """A third-party suite of :mod:`real_suite` (prepared on first use)."""
+    root = real_suite.prepare(suite)
+    name = f"{suite.distribution} {suite.version}" + (f" ({' '.join(args)})" if args else "")
+    return path_pairs(root, suite.python, [*suite.pytest_args, *args], name, suite.env)
+
+
 def print_table(results: list[dict[str, object]]) -> None:
-    """The ratios, one line per suite."""
+    """Medians (plain / traced), the ratio and its spread, one line per suite."""
     print()
-    print(f"{'suite':52} {'wall':>16} {'cpu':>16} {'peak RSS':>16} {'end+':>7} {'data':>8}")
+    print(f"{'suite':44} {'wall s':>24} {'cpu s':>24} {'peak RSS MB':>24} {'end+':>7} "
+          f"{'data':>7}")  # fmt: skip
     for row in results:
         cells = []
         for metric in ("wall", "cpu", "rss_mb"):
             figures = row[metric]
             assert isinstance(figures, dict)
             low, high = figures["spread"]
-            cells.append(f"{figures['ratio']:.3f}x {low:.2f}-{high:.2f}")
+            cells.append(
+                f"{figures['untraced']:.0f}/{figures['traced']:.0f} "
+                f"{figures['ratio']:.3f}x {low:.2f}-{high:.2f}"
+            )
         end = row.get("end_of_run_added")
         size = row.get("data_file_bytes")
         print(
-            f"{row['suite']:52} {cells[0]:>16} {cells[1]:>16} {cells[2]:>16} "
+            f"{row['suite']:44} {cells[0]:>24} {cells[1]:>24} {cells[2]:>24} "
             f"{'' if end is None else f'{end:+.2f}s':>7} "
-            f"{'' if size is None else f'{int(size) / 1e6:.2f}MB':>8}"  # type: ignore[call-overload]
+            f"{'' if size is None else f'{int(size) / 1e6:.2f}MB':>7}"  # type: ignore[call-overload]
         )
+        gc = row.get("gc")
+        if isinstance(gc, dict):
+            for variant, figures in gc.items():
+                print(f"    gc {variant}: {figures}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Build the suites, run every pair, print the table and write the JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        epilog="See the module docstring (python -c 'import run; help(run)' in benchmarks/) and "
+        "benchmarks/README.md for what each figure is.",
+    )
     parser.add_argument("--quick", action="store_true", help="smaller suites, 3 runs")
     parser.add_argument("--runs", type=int, help="paired runs per suite (default 5; 3 quick)")
     parser.add_argument(
         "--suite",
         action="append",
-        choices=SUITES,
-        help="build and run only these suites (repeatable; default: all)",
+        metavar="NAME|PATH",
+        help=f"build and run only these suites (repeatable; default: the four built-in ones): "
+        f"{', '.join(SUITES)}, or the folder of any pytest suite (run with --python, "
+        f"serial and -n 2)",
+    )
+    parser.add_argument(
+        "--python",
+        type=Path,
+        default=Path(sys.executable),
+        help="the interpreter of a --suite PATH (its virtualenv's python; needs pytest-xdist "
+        "and this checkout installed, as benchmarks/README.md shows); default: this one",
+    )
+    parser.add_argument(
+        "--pytest-args",
+        default="",
+        help="arguments added to every pytest run of a --suite PATH or a third-party suite "
+        "(one string, split as a shell would), e.g. a few hundred tests for --instructions: "
+        "--pytest-args 'tests/apps/account'",
     )
     parser.add_argument("--only", help="run only the pairs whose name contains this")
     parser.add_argument(
@@ -366,12 +391,26 @@ def main(argv: list[str] | None = None) -> int:
         help="count CPU instructions under valgrind (one run each, repeatable to 0.3%%) "
         "instead of timing runs",
     )
+    parser.add_argument(
+        "--keep-callgrind",
+        type=Path,
+        metavar="DIR",
+        help="with --instructions: keep the callgrind files in DIR/<pair>-plain/ and "
+        "DIR/<pair>-traced/ (compare them with benchmarks/cgdiff.py)",
+    )
+    parser.add_argument(
+        "--gc",
+        action="store_true",
+        help="also record what the garbage collector did in each pytest run (collections and "
+        "CPU seconds per generation, tracked objects at the end; gcstats.py)",
+    )
     parser.add_argument("--json", type=Path, default=BENCH_DIR / ".cache" / "results.json")
     parser.add_argument("--work", type=Path, default=BENCH_DIR / ".cache" / "suites")
     args = parser.parse_args(argv)
     runs = args.runs or (3 if args.quick else 5)
     args.work.mkdir(parents=True, exist_ok=True)
-    suites = args.suite or SUITES
+    suites = args.suite or SUITES[:4]
+    extra = shlex.split(args.pytest_args)
     pairs = []
     if "generated" in suites:
         pairs += generated_pairs(args.work, 400 if args.quick else 2000)
@@ -381,17 +420,27 @@ def main(argv: list[str] | None = None) -> int:
         pairs += django_pairs(QUICK_APPS if args.quick else DJANGO_APPS, scoped=True)
     if "model-utils" in suites:
         pairs += model_utils_pairs()
+    for name, suite in real_suite.SUITES.items():
+        if name in suites:
+            pairs += real_suite_pairs(suite, extra)
+    for path in suites:
+        if path not in SUITES:
+            root = Path(path).resolve()
+            if not root.is_dir():
+                parser.error(f"--suite {path}: neither a suite name ({', '.join(SUITES)}) "
+                             "nor a folder")  # fmt: skip
+            pairs += path_pairs(root, args.python, extra, root.name)
     if args.only:
         pairs = [p for p in pairs if args.only in p.name]
     if args.instructions:
         if shutil.which("valgrind") is None:
             raise SystemExit("--instructions needs valgrind (Debian: apt install valgrind)")
-        results = [count_pair(pair) for pair in pairs]
+        results = [count_pair(pair, args.keep_callgrind) for pair in pairs]
     else:
         print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, {runs} paired runs each")
         results = []
         for pair in pairs:
-            run_pair(pair, runs)
+            run_pair(pair, runs, args.gc)
             results.append(summary(pair))
         print_table(results)
     document = {
@@ -401,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         "results": results,
         "runs": {pair.name: [asdict(r) for r in pair.runs] for pair in pairs},
     }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     print(f"\nwritten {args.json}")
     return 0
