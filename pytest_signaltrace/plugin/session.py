@@ -25,17 +25,18 @@ from pytest_signaltrace.plugin.subprocesses import ChildTracing
 from pytest_signaltrace.settings import Settings
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.model import Trace
-from pytest_signaltrace.trace.patches import Installation, install
 from pytest_signaltrace.trace.recorder import Recorder
 
 if TYPE_CHECKING:
     # Imported where used, at the end of the run: an xdist worker never needs them, and the
     # merge pulls in the scan (and libcst) which would cost every traced process at start-up.
+    # The patches (and wrapt) are imported by start() only: the xdist controller never needs them.
     from pytest_signaltrace.gates.diff.select import DiffResult
     from pytest_signaltrace.gates.fail_under import GateResult
     from pytest_signaltrace.model import Report
     from pytest_signaltrace.plugin.static_scan import StaticScan
     from pytest_signaltrace.report.durations import ReceiverCost
+    from pytest_signaltrace.trace.installation import Installation
 
 Role = Literal["central", "worker", "controller"]
 _T = TypeVar("_T")
@@ -110,6 +111,8 @@ class TraceSession:
             return
         self.recorder.raises.strict = self.settings.strict
         try:
+            from pytest_signaltrace.trace.installation import install
+
             self.installation = install(
                 self.recorder,
                 [str(s) for s in self.settings.sources],

@@ -5,12 +5,18 @@
 aggregates sends, receiver calls, connects and disconnects; ``recorder.snapshot()`` gives a
 JSON-ready :class:`Trace`, and ``Trace.merge`` combines the traces of xdist workers. Importing this
 package imports no framework.
+
+The patches (:mod:`.installation`, with wrapt and the send patches) and the recorder are imported
+on first use: a process that only reads traces (the xdist controller, ``signaltrace report``)
+imports :mod:`.model` through this package and would pay for all of them (about 100 M
+instructions, 30 ms) for nothing.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from pytest_signaltrace.trace.faults import SignalTraceWarning
-from pytest_signaltrace.trace.installation import Installation, install
 from pytest_signaltrace.trace.model import (
     CodeRef,
     ConnectKey,
@@ -20,8 +26,18 @@ from pytest_signaltrace.trace.model import (
     SignalRef,
     Trace,
 )
-from pytest_signaltrace.trace.recorder import Recorder
-from pytest_signaltrace.trace.signals import find_existing_signals
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.trace.installation import Installation, install
+    from pytest_signaltrace.trace.recorder import Recorder
+    from pytest_signaltrace.trace.signals import find_existing_signals
+
+_LAZY = {
+    "Installation": "installation",
+    "install": "installation",
+    "Recorder": "recorder",
+    "find_existing_signals": "signals",
+}
 
 __all__ = [
     "CodeRef",
@@ -37,3 +53,12 @@ __all__ = [
     "find_existing_signals",
     "install",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)
