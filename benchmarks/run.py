@@ -1,7 +1,8 @@
 """Whole-suite cost of the signal trace: suites run with and without it, interleaved.
 
-Run by hand (never in CI): ``python benchmarks/run.py [--quick] [--runs N] [--suite NAME]
-[--only TEXT] [--json FILE]`` (``--suite generated|django|django-scoped|model-utils``, repeatable).
+Run by hand (never in CI): ``python benchmarks/run.py [--quick] [--runs N] [--suite NAME|PATH]
+[--only TEXT] [--gc] [--json FILE]`` (``--suite generated|django|django-scoped|model-utils|allauth``
+or a folder, repeatable; see ``--help``).
 
 Suites (each a pair of commands, A without the trace and B with it):
 
@@ -16,7 +17,13 @@ Suites (each a pair of commands, A without the trace and B with it):
   mixins and ``FieldTracker``, whose ``post_init``/``class_prepared`` receivers run for every
   model instance), ``pytest`` against ``pytest --signal-report=term``, serial and ``-n 2``, on
   SQLite (its four SQLite-only failures, ``JoinManagerTest``, deselected). It needs
-  ``time-machine`` installed.
+  ``time-machine`` installed;
+* ``allauth``: django-allauth's own suite from its sdist (2,519 tests, mostly test-client requests
+  and model saves; see ``real_suite.py`` for why this one), in a virtualenv of its own made on
+  first use, ``pytest`` against ``pytest --signal-report=term``, serial and ``-n 2``;
+* a folder (``--suite PATH``): any pytest suite, run by ``--python`` (its virtualenv's, with
+  pytest-xdist and this checkout installed), serial and ``-n 2``; ``--pytest-args`` adds
+  arguments to every run (a subset of tests, deselections).
 
 Each pair is first run once each untimed (it fills the scan cache, the bytecode cache and the
 OS file cache: the figures are for a warm cache; ``PYTHONDONTWRITEBYTECODE`` is dropped from
@@ -34,10 +41,14 @@ instructions, B/A. Instructions are not seconds (cache misses, memory and I/O ar
 but the count repeats to about 0.3% from run to run whatever the machine's load, where the
 seconds of five paired runs on a shared 2-core machine spread by 15 to 30%. A run under
 callgrind takes about 25 times as long (about 5 minutes for the 2,000-test suite).
+``--keep-callgrind DIR`` keeps every process's callgrind file (``DIR/<pair>-plain/``,
+``DIR/<pair>-traced/``) for ``cgdiff.py``, which diffs two runs by function. ``--gc`` records the
+garbage collector's collections, CPU seconds and tracked objects per run (``gcstats.py``).
 
-Targets (issue 9): CPU and wall <= 1.03x, peak RSS <= 1.10x; end of run <= 0.3 s for 2,000
-tests; data file <= 1 MB. The machine may be shared: the load average is printed with each
-suite; compare ratios within one run, never seconds across runs.
+Targets (issue 21): CPU and wall <= 1.03x, peak RSS <= 1.05x, instructions <= 1.03x (and issue
+9's: end of run <= 0.3 s for 2,000 tests; data file <= 1 MB). The machine may be shared: the
+load average is printed with each suite; compare ratios within one run, never seconds across
+runs.
 """
 
 from __future__ import annotations
@@ -337,7 +348,7 @@ def print_table(results: list[dict[str, object]]) -> None:
             assert isinstance(figures, dict)
             low, high = figures["spread"]
             cells.append(
-                f"{figures['untraced']:.0f}/{figures['traced']:.0f} "
+                f"{figures['untraced']:.1f}/{figures['traced']:.1f} "
                 f"{figures['ratio']:.3f}x {low:.2f}-{high:.2f}"
             )
         end = row.get("end_of_run_added")
