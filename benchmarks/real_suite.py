@@ -11,7 +11,7 @@ SQLite with pytest and pytest-django; most of its tests are test-client requests
 whole middleware stack (login, signup, e-mail, MFA and 100 social providers' OAuth flows: each
 request sends ``request_started``/``request_finished`` and has the test client connect and
 disconnect two receivers), and they save users, e-mail addresses and social accounts
-(``pre_save``/``post_save`` with receivers); it defines 25 signals of its own, sent about 2,300
+(``pre_save``/``post_save`` with receivers); 25 signals of its own are sent, about 2,300
 times in a run. djangorestframework's suite (1,400 tests) mostly calls views through a request
 factory, without the test client, and defines no signal; django-filter's is too small; wagtail's
 and django-cms's run through their own test runners and take far longer.
