@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from pytest_signaltrace.merge.cascade_model import Cascades
+
 #: The name of a registered framework (:mod:`pytest_signaltrace.frameworks`): ``django``...
 Framework = str
 SendMethod = Literal["send", "send_robust", "asend", "asend_robust", "send_async"]
@@ -80,8 +82,7 @@ class Definition:
 class Receiver:
     """A handler attached to a signal by ``@receiver``, ``sig.connect(...)`` or ``@sig.connect``.
 
-    A receiver attached to several signals is one record per signal.
-    """
+    A receiver attached to several signals is one record per signal."""
 
     path: str
     #: The decorator line, or the line of ``connect(``.
@@ -148,8 +149,7 @@ class UnresolvedConnect:
     apart from the receivers, since no signal id can be given. Only calls with a hint that they
     register a receiver are kept (keywords only signals take, a handler defined in the scanned
     source, an object named like a signal, a signal class's ``self``); look-alikes such as
-    ``engine.connect()`` or ``pymysql.connect(host=...)`` are left out.
-    """
+    ``engine.connect()`` or ``pymysql.connect(host=...)`` are left out."""
 
     path: str
     #: The line of ``connect(`` (or of the decorator).
@@ -255,8 +255,7 @@ class ReceiverStatus(enum.StrEnum):
     EXERCISED = "exercised"
     #: Never ran, though its signal is sent somewhere.
     UNEXERCISED = "unexercised"
-    #: Never ran, and its signal is sent nowhere: not in the code, not by a framework, not at
-    #: run time.
+    #: Never ran; its signal is sent nowhere: not in the code, by a framework or at run time.
     DEAD = "dead"
     #: Never ran, no certain send site sends its signal and it was not sent at run time, but a
     #: send site whose signal the scan could not resolve might send it.
@@ -398,3 +397,4 @@ class Report:
     missing_workers: tuple[str, ...] = ()
     #: From the static map: ``.connect(...)`` calls whose object may not be a signal.
     unresolved_connects: tuple[UnresolvedConnect, ...] = ()
+    cascades: Cascades = field(default_factory=Cascades)

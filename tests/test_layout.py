@@ -38,7 +38,15 @@ MAX_ROOT_MODULES = 6
 MAX_LINES = 400
 #: Modules allowed over :data:`MAX_LINES` for now, each with the reason; an allowance that is no
 #: longer needed fails :func:`test_every_line_allowance_is_still_needed`, so the list shrinks.
-LINE_ALLOWANCES: dict[str, str] = {}
+LINE_ALLOWANCES: dict[str, str] = {
+    "trace/recorder.py": (
+        "410 lines since the cascades (issue 17) met the receiver costs and senders seen in one "
+        "snapshot; the trace fields of each log move into the log (its owner splits it)"
+    ),
+    "trace/json_read.py": (
+        "417 lines since the cascades, costs and senders seen were read beside each other; "
+        "each optional table's reader moves to its own module (as trace/cascade_json.py)"
+    ),}
 
 #: The stages, lowest first: a module may import from its own tier or a lower one, never a
 #: higher one. A module belongs to the entry of :data:`PLACEMENT` with the longest matching
@@ -55,6 +63,8 @@ PLACEMENT: dict[str, str] = {
     # (``scan/derive.py``: a signal's static status) and the merge, so that `signaltrace scan`
     # and the merged report decide alike: they sit below both.
     "merge.verdicts": "shared",
+    # The cascade records sit in the report (``model.Report.cascades``), built by the merge.
+    "merge.cascade_model": "shared",
     # The two halves of the pipeline, and the data file that stores what they produced.
     "scan": "stages",
     "trace": "stages",

@@ -45,6 +45,9 @@ Format history (``"version"``):
   Also in version 3: ``trace`` may hold ``durations`` (trace format 2's receiver costs,
   ``--signal-durations``): integer nanoseconds, calls and queries per receiver, summed exactly by
   ``combine`` and ``--signal-append``. A version 2 file has none.
+  Also in version 3: ``trace`` may hold ``cascades`` and ``chains`` (trace format 2, see
+  :mod:`pytest_signaltrace.trace.model`): the receivers that sent signals while they ran, and
+  the deepest chains of such sends. A version 2 file has none.
 
 A reader refuses a file whose version is newer than the one it knows; versions 1 and 2 are still
 read.
@@ -73,6 +76,9 @@ from pytest_signaltrace.trace.model import ConnectKey, Trace
 DATA_FORMAT = "pytest-signaltrace-data"
 #: The version this code writes (and the newest it reads); log changes in the docstring above.
 DATA_VERSION = 3
+#: The version a file's content id is computed with (:func:`run_ids`): fixed, so that a file
+#: without run ids keeps the id an older reader gave it, and a ``combine`` of it stays exact.
+_CONTENT_ID_VERSION = 2
 
 
 class DataFileError(Exception):
@@ -199,7 +205,8 @@ def run_ids(data: RunData) -> tuple[str, ...]:
     its content (the same file read twice has the same one)."""
     if data.runs:
         return data.runs
-    document = json.dumps(data.to_json() | {"tool": "", "runs": []}, sort_keys=True)
+    fixed = {"tool": "", "runs": [], "version": _CONTENT_ID_VERSION}
+    document = json.dumps(data.to_json() | fixed, sort_keys=True)
     return ("content-" + hashlib.sha256(document.encode("utf-8")).hexdigest()[:32],)
 
 

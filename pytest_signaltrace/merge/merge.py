@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_signaltrace.merge.cascades import cascades_of
 from pytest_signaltrace.merge.ordering import record_order
 from pytest_signaltrace.merge.sender_verdict import SenderIndex
 from pytest_signaltrace.merge.senders import sender_rows, sender_totals
@@ -138,6 +139,7 @@ def build_report(
         files_skipped=static.files_skipped,
         missing_workers=tuple(sorted(missing_workers)),
         unresolved_connects=static.unresolved_connects,
+        cascades=cascades_of(static, trace, paths, receivers, runtime.signal_id),
     )
 
 

@@ -25,6 +25,7 @@ from pytest_signaltrace import __version__
 from pytest_signaltrace.model import ReceiverRow, Report
 from pytest_signaltrace.output import write_text
 from pytest_signaltrace.report.graph import layout_graph
+from pytest_signaltrace.report.graph_cascades import cascade_links, signal_chains
 from pytest_signaltrace.report.html_rows import (
     FOLD_TESTS_PAST,
     OPEN_GROUPS_UP_TO,
@@ -101,6 +102,7 @@ def render_html(
     script = _asset(env, "report.js")
     style = _asset(env, "report.css")
     page = env.get_template("report.html")
+    graph = layout_graph(shown)
     return page.render(
         title=title,
         version=__version__,
@@ -115,7 +117,9 @@ def render_html(
         # Receivers and send sites show their signal's framework when there are several.
         framework_column=several_frameworks(frameworks),
         signals=group_rows(signal_rows(shown.signals), "signals", SIGNAL_STATUSES),
-        graph=layout_graph(shown),
+        graph=graph,
+        cascades=cascade_links(graph, shown),
+        chains=signal_chains(shown),
         report=report,
         receiver_hints=RECEIVER_HINTS,
         receiver_statuses=RECEIVER_STATUSES,

@@ -31,6 +31,14 @@ Format history (``"format"``):
   signal rows already did: ``django``, ``celery``, ``blinker``...; ``null`` when the signal is
   unresolved), right after ``signal``, so a project with several frameworks can tell their
   rows apart (added in the same, unreleased, version).
+  Also in 5: ``cascades``: receivers that send signals, one ``{"handler", "signal", "evidence",
+  "calls", "path", "line", "via", "tests"}`` per pair (``evidence`` ``static``: a send site in
+  the receiver's body, or in ``via``, a function of its module it calls; ``runtime``: sent
+  ``calls`` times while it ran); ``loops``: cycles signal -> receiver -> ... -> the same
+  signal, each ``{"chain", "evidence", "tests"}`` (``chain``: signal, receiver, signal, ...,
+  the first signal again); ``chains``: ``{"longest": [...], "deepest": [...]}``, the longest
+  chains of the graph and the deepest chains of nested sends seen at run time (with the tests
+  they were seen in), in the same form.
 """
 
 from __future__ import annotations
@@ -72,6 +80,12 @@ def report_to_dict(
         "files_skipped": to_jsonable(report.files_skipped),
         "missing_workers": list(report.missing_workers),
         "unresolved_connects": to_jsonable(report.unresolved_connects),
+        "cascades": to_jsonable(report.cascades.edges),
+        "loops": to_jsonable(report.cascades.loops),
+        "chains": {
+            "longest": to_jsonable(report.cascades.longest),
+            "deepest": to_jsonable(report.cascades.deepest),
+        },
     }
     if durations is not None:
         document["durations"] = [row.to_json() for row in durations]

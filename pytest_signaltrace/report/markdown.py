@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence, Set
 
 from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report, SignalRow
+from pytest_signaltrace.report.cascade_text import markdown_cascade_sections
 from pytest_signaltrace.report.options import ReportOptions, shown_percent, signal_rows
 from pytest_signaltrace.report.text import code_span
 from pytest_signaltrace.report.words import (
@@ -97,6 +98,7 @@ def render_markdown(
     named = _named_by_trace(report)
     if named:
         sections.append(("send sites named by the trace", named[:4], named[4:]))
+    sections += markdown_cascade_sections(report, _table, _code)
     overview, skipped = _overview(report.signals, report.receivers, options)
     sections.append(("signals", ["### Signals", "", *overview[:2]], overview[2:]))
     budget = _Budget(limit - len(_CUT_NOTE) - 400)  # room for the note and what it names

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pytest_signaltrace.model import ReceiverRow, ReceiverStatus, Report, SenderRow, SiteRef
+from pytest_signaltrace.report.cascade_text import terminal_loop_lines
 from pytest_signaltrace.report.options import ReportOptions, shown_percent, signal_rows
 from pytest_signaltrace.report.words import (
     EVIDENCE_LEGEND,
@@ -81,7 +82,7 @@ def render_terminal(
         lines += _missing_lines(report)
     elif any(not r.calls for r in counted):
         lines.append("(--signal-report=term-missing lists what never ran, with file:line)")
-    return lines + _raised_lines(report)
+    return lines + _raised_lines(report) + terminal_loop_lines(report, show_missing=show_missing)
 
 
 def _skipped_lines(report: Report) -> list[str]:

@@ -47,6 +47,7 @@ typedef struct {
     PyObject *live;     /* dict: id(signal) -> dict: id(code) + f_lasti -> itertools.count */
     PyObject *record;   /* record(signal, frame, result): a send the fast path does not take */
     PyObject *failed;   /* failed(signal, frame, exception): a send that raised */
+    PyObject *nested;   /* nested(signal, frame, depth, enclosing signal): a send in a receiver */
     /* (frame: the caller's, None when no Python frame called: a thread's function run from C) */
     PyObject *dict;     /* __wrapped__, __name__, ... (functools.update_wrapper) */
     PyObject *weakrefs; /* as a function's: weakref.WeakMethod(signal.send) (a weak connect) */
@@ -62,6 +63,104 @@ static PyObject *partial_type;
 static PyObject *str_func;
 static PyObject *str_current_test;
 static PyObject *str_add;
+
+/* Cascades: how many traced sends run in this thread (see trace/nesting.py). A send that starts
+ * while another runs (depth > 0), or while any asend is in flight, is handed to nested() so the
+ * receiver that made it can be found; any other send pays one thread-local increment. */
+#if defined(_MSC_VER)
+#define NESTING_LOCAL __declspec(thread)
+#elif defined(__GNUC__) && defined(__ELF__)
+/* initial-exec: a plain %fs-relative access, no __tls_get_addr call per send (the state is
+ * small enough for the static TLS that the C library keeps for modules loaded later) */
+#define NESTING_LOCAL _Thread_local __attribute__((tls_model("initial-exec")))
+#else
+#define NESTING_LOCAL _Thread_local
+#endif
+#define NESTING_KEPT 16
+typedef struct {
+    long depth;
+    /* The signal of each running send of this thread, by depth (borrowed: the send's caller
+     * holds it until the send returns; a slot is written before the depth that reads it). */
+    PyObject *signals[NESTING_KEPT];
+} Nesting;
+/* One thread-local, its address taken once per send (a TLS access in a shared library can be
+ * a function call). */
+static NESTING_LOCAL Nesting nesting;
+static long asends_in_flight = 0; /* changed under the GIL only */
+
+/* Count a send of `signal` (NULL: unknown) started in this thread; the depth before it. */
+static inline long
+nesting_push(Nesting *state, PyObject *signal)
+{
+    long outer = state->depth++;
+    if (outer < NESTING_KEPT) {
+        state->signals[outer] = signal;
+    }
+    return outer;
+}
+
+/* Tell nested() about a send made while another ran; 0, or -1 with an error to raise. */
+static int
+report_nested(FastSend *self, PyObject *signal, PyObject *caller, long outer)
+{
+    if (self->nested == NULL || self->nested == Py_None) {
+        return 0;
+    }
+    PyObject *depth = PyLong_FromLong(outer);
+    if (depth == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    PyObject *enclosing =
+        outer >= 1 && outer <= NESTING_KEPT ? nesting.signals[outer - 1] : NULL;
+    PyObject *done = PyObject_CallFunctionObjArgs(
+        self->nested, signal, caller, depth, enclosing != NULL ? enclosing : Py_None, NULL);
+    Py_DECREF(depth);
+    if (done == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_Exception)) {
+            PyErr_Clear();
+            return 0;
+        }
+        return -1;
+    }
+    Py_DECREF(done);
+    return 0;
+}
+
+static PyObject *
+nesting_enter(PyObject *Py_UNUSED(module), PyObject *signal)
+{
+    return PyLong_FromLong(nesting_push(&nesting, signal));
+}
+
+static PyObject *
+nesting_current(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromLong(nesting.depth);
+}
+
+static PyObject *
+nesting_leave(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored))
+{
+    if (nesting.depth > 0) {
+        nesting.depth--;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+nesting_asend(PyObject *Py_UNUSED(module), PyObject *delta)
+{
+    long change = PyLong_AsLong(delta);
+    if (change == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    asends_in_flight += change;
+    if (asends_in_flight < 0) {
+        asends_in_flight = 0;
+    }
+    return PyLong_FromLong(asends_in_flight);
+}
 
 /* The counter of a quiet send of `signal` from `frame`, borrowed; NULL if none (no error). */
 static PyObject *
@@ -502,13 +601,21 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
         PyVectorcall_NARGS(nargsf) >= 1) {
         note_sender(self, args, PyVectorcall_NARGS(nargsf), kwnames);
     }
+    Nesting *state = &nesting;
+    long outer = nesting_push(state, PyVectorcall_NARGS(nargsf) >= 1 ? args[0] : NULL);
     PyObject *result = PyObject_Vectorcall(self->original, args, nargsf, kwnames);
+    state->depth = outer;
     if (PyVectorcall_NARGS(nargsf) < 1 || !self->active) {
         return result;
     }
     PyObject *signal = args[0];
     PyFrameObject *frame = PyEval_GetFrame(); /* borrowed: the caller's frame */
     PyObject *caller = frame != NULL ? (PyObject *)frame : Py_None;
+    if ((outer > 0 || asends_in_flight > 0) && result != NULL &&
+        report_nested(self, signal, caller, outer) < 0) {
+        Py_DECREF(result);
+        return NULL;
+    }
     if (result == NULL) {
         if (self->failed != Py_None) {
             PyObject *type, *value, *traceback;
@@ -602,12 +709,12 @@ parse_receiver_tables(PyObject *tables, ReceiverTables *receivers)
 static PyObject *
 fastsend_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    PyObject *original, *live, *record, *failed, *tables = Py_None;
+    PyObject *original, *live, *record, *failed, *tables = Py_None, *nested = Py_None;
     ReceiverTables receivers = {0};
-    static char *keywords[] = {"original", "live", "record", "failed", "receivers", NULL};
+    static char *keywords[] = {"original", "live", "record", "failed", "receivers", "nested", NULL};
     if (!PyArg_ParseTupleAndKeywords(
-            args, kwargs, "OO!OO|O:FastSend", keywords, &original, &PyDict_Type, &live, &record,
-            &failed, &tables)) {
+            args, kwargs, "OO!OO|OO:FastSend", keywords, &original, &PyDict_Type, &live, &record,
+            &failed, &tables, &nested)) {
         return NULL;
     }
     if (tables != Py_None && parse_receiver_tables(tables, &receivers) < 0) {
@@ -628,6 +735,7 @@ fastsend_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->failed = Py_NewRef(failed);
     self->tables = Py_NewRef(tables);
     self->receivers = receivers;
+    self->nested = Py_NewRef(nested);
     self->dict = NULL;
     self->weakrefs = NULL;
     self->active = 1;
@@ -662,6 +770,7 @@ fastsend_traverse(FastSend *self, visitproc visit, void *arg)
     Py_VISIT(self->record);
     Py_VISIT(self->failed);
     Py_VISIT(self->tables);
+    Py_VISIT(self->nested);
     Py_VISIT(self->dict);
     Py_VISIT(self->watched);
     Py_VISIT(self->note);
@@ -675,6 +784,7 @@ fastsend_clear(FastSend *self)
     Py_CLEAR(self->live);
     Py_CLEAR(self->record);
     Py_CLEAR(self->failed);
+    Py_CLEAR(self->nested);
     Py_CLEAR(self->dict);
     Py_CLEAR(self->watched);
     Py_CLEAR(self->note);
@@ -711,6 +821,14 @@ fastsend_reduce(PyObject *self, PyObject *Py_UNUSED(ignored))
     return PyObject_GetAttrString(self, "__qualname__");
 }
 
+static PyMethodDef nesting_functions[] = {
+    {"nesting_enter", nesting_enter, METH_O, "Count a traced send of a signal started: the depth before."},
+    {"nesting_depth", nesting_current, METH_NOARGS, "How many traced sends run in this thread."},
+    {"nesting_leave", nesting_leave, METH_NOARGS, "Count a traced send finished."},
+    {"nesting_asend", nesting_asend, METH_O, "Add to the asends in flight; the new number."},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyMethodDef fastsend_methods[] = {
     {"__reduce__", fastsend_reduce, METH_NOARGS, NULL},
     {"watch_senders", (PyCFunction)fastsend_watch_senders, METH_VARARGS,
@@ -733,8 +851,8 @@ static PyTypeObject FastSendType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "pytest_signaltrace.trace._fastsend.FastSend",
     .tp_doc = PyDoc_STR(
-        "FastSend(original, live, record, failed, receivers=None): a recording send method whose "
-        "no-receiver path, and with receivers its receiver path, runs in C."),
+        "FastSend(original, live, record, failed, receivers=None, nested=None): a recording send "
+        "method whose no-receiver path, and with receivers its receiver path, runs in C."),
     .tp_basicsize = sizeof(FastSend),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL |
                 Py_TPFLAGS_METHOD_DESCRIPTOR,
@@ -757,6 +875,7 @@ static struct PyModuleDef fastsend_module = {
     .m_name = "pytest_signaltrace.trace._fastsend",
     .m_doc = "The send patch's common paths in C (optional; see trace/patches.py).",
     .m_size = -1,
+    .m_methods = nesting_functions,
 };
 
 /* functools.partial and the interned names the receiver path uses. */

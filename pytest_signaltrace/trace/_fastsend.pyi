@@ -18,9 +18,22 @@ class FastSend:
         record: Callable[[Any, FrameType | None, Any], None],
         failed: Callable[[Any, FrameType | None, BaseException], None],
         receivers: tuple[Any, ...] | None = None,
+        nested: Callable[[Any, FrameType | None, int, Any], None] | None = None,
     ) -> None: ...
     def watch_senders(
         self, watched: dict[int, Any], note: Callable[[Any, Any], None]
     ) -> None: ...
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
     def __get__(self, instance: object, owner: type | None = None) -> Any: ...
+
+def nesting_enter(signal: object, /) -> int:
+    """Count a traced send of ``signal`` started in this thread; the depth before it."""
+
+def nesting_depth() -> int:
+    """How many traced sends run in this thread."""
+
+def nesting_leave() -> None:
+    """Count a traced send of this thread finished."""
+
+def nesting_asend(delta: int, /) -> int:
+    """Add ``delta`` to the asends in flight; the new number."""

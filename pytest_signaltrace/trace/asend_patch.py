@@ -9,7 +9,8 @@ from typing import Any
 import wrapt
 
 from pytest_signaltrace.trace.frames import Site
-from pytest_signaltrace.trace.tracer import Tracer
+from pytest_signaltrace.trace.nesting import ASEND_CHAIN, asend_in_flight, depth
+from pytest_signaltrace.trace.tracer import Tracer, caller
 
 
 def asend_patch(tracer: Tracer, cls: type, method: str, capture_live: bool) -> Any:
@@ -52,6 +53,7 @@ def asend_patch(tracer: Tracer, cls: type, method: str, capture_live: bool) -> A
 
     return wrapt.wrap_function_wrapper(cls, method, asend_wrapper)
 
+
 async def _traced_asend(
     tracer: Tracer,
     wrapped: Callable[..., Coroutine[Any, Any, Any]],
@@ -70,6 +72,9 @@ async def _traced_asend(
     holder = [id(signal), None] if capture_live else None
     capture = tracer._capture
     previous = capture.slot
+    chain = tracer.cascade.asend_chain(signal, caller(1), depth())
+    reset = ASEND_CHAIN.set(chain)  # seen by its receivers' tasks (copies of this context)
+    asend_in_flight(1)
     if holder is not None:
         capture.slot = holder  # _live_receivers runs before asend's first await
     try:
@@ -78,6 +83,9 @@ async def _traced_asend(
         capture.slot = previous
         tracer._record_failure_at(signal, method, site, project_site, exc, holder)
         raise
+    finally:
+        asend_in_flight(-1)
+        ASEND_CHAIN.reset(reset)
     capture.slot = previous
     if holder is not None:
         holder[1] = None

@@ -9,6 +9,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict
 
+from pytest_signaltrace.trace.cascade_json import read_cascades
+from pytest_signaltrace.trace.cascade_keys import CascadeKey, ChainKey
 from pytest_signaltrace.trace.costs import Cost, merge_costs, read_cost
 from pytest_signaltrace.trace.json_write import TRACE_FORMAT_VERSION
 from pytest_signaltrace.trace.keys import (
@@ -35,6 +37,9 @@ class TraceFields(TypedDict):
     raises: dict[RaiseKey, Raised]
     senders_seen: dict[SignalRef, frozenset[str]]
     durations: dict[ReceiverKey, Cost]
+    cascades: dict[CascadeKey, int]
+    cascade_tests: dict[CascadeKey, frozenset[str]]
+    chains: dict[ChainKey, frozenset[str]]
 
 
 def read_trace(data: Mapping[str, Any]) -> TraceFields:
@@ -79,6 +84,9 @@ def _from_json_v1(data: Mapping[str, Any]) -> TraceFields:
         raises={},
         senders_seen={},
         durations={},
+        cascades={},
+        cascade_tests={},
+        chains={},
     )
 
 
@@ -133,6 +141,7 @@ class _Reader:
             where = f"trace.receivers[{i}]"
             call = self._receiver(row, where)
             calls[call] = calls.get(call, 0) + _count(row.get("count"), f"{where}.count")
+        cascades = self._cascades()
         tests: dict[ReceiverKey, frozenset[str]] = {}
         for i, row in self._rows("tests"):
             where = f"trace.tests[{i}]"
@@ -153,6 +162,9 @@ class _Reader:
                 )
                 for i, row in self._rows("durations")
             ),
+            cascades=cascades["cascades"],
+            cascade_tests=cascades["cascade_tests"],
+            chains=cascades["chains"],
         )
 
     # The fast paths below check the same as the slow ones but name nothing: a worker's trace
@@ -258,6 +270,16 @@ class _Reader:
             )
             seen[signal] = seen.get(signal, frozenset()) | described
         return seen
+
+    def _cascades(self) -> dict[str, Any]:
+        return read_cascades(
+            self._rows("cascades"),
+            self._rows("chains"),
+            self._signal,
+            self._handler,
+            self._test_ids,
+            _count,
+        )
 
     def _rows(self, name: str) -> Iterable[tuple[int, Mapping[str, Any]]]:
         for i, row in enumerate(_list(self._data, name)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from pytest_signaltrace.trace.cascade_keys import CascadeKey, ChainKey
 from pytest_signaltrace.trace.costs import Cost, cost_row
 from pytest_signaltrace.trace.keys import (
     CodeRef,
@@ -43,6 +44,12 @@ class TraceRows(Protocol):
     def senders_seen(self) -> Mapping[SignalRef, frozenset[str]]: ...
     @property
     def durations(self) -> Mapping[ReceiverKey, Cost]: ...
+    @property
+    def cascades(self) -> Mapping[CascadeKey, int]: ...
+    @property
+    def cascade_tests(self) -> Mapping[CascadeKey, frozenset[str]]: ...
+    @property
+    def chains(self) -> Mapping[ChainKey, frozenset[str]]: ...
 
 
 def trace_document(trace: TraceRows) -> dict[str, Any]:
@@ -99,6 +106,7 @@ def trace_document(trace: TraceRows) -> dict[str, Any]:
         "connects": _connect_rows(trace.connects, tables),
         "disconnects": _connect_rows(trace.disconnects, tables),
         "raises": _raise_rows(trace.raises, tables),
+        **_cascade_rows(trace, tables),
     }
     if trace.senders_seen:  # left out when empty: the documents of other traces are unchanged
         document["senders_seen"] = [
@@ -145,7 +153,22 @@ class _Tables:
             signals.add(receiver.signal)
             handlers.add(receiver.handler)
         nodes.update(c.max_test for c in trace.durations.values() if c.max_test is not None)
-        for group in (*trace.tests.values(), *(r.tests for r in trace.raises.values())):
+        for edge in (*trace.cascades, *trace.cascade_tests):
+            signals.add(edge.signal)
+            handlers.add(edge.handler)
+            if edge.under is not None:
+                signals.add(edge.under)
+            if edge.parent is not None:
+                handlers.add(edge.parent)
+        for chain in trace.chains:
+            signals.update(chain.signals)
+            handlers.update(chain.handlers)
+        for group in (
+            *trace.tests.values(),
+            *(r.tests for r in trace.raises.values()),
+            *trace.cascade_tests.values(),
+            *trace.chains.values(),
+        ):
             nodes.update(group)
         paths.update(ref.path for ref in signals if ref.path is not None)
         paths.update(ref.path for ref in handlers)
@@ -223,3 +246,47 @@ def _raise_rows(raises: Mapping[RaiseKey, Raised], tables: _Tables) -> list[dict
         }
         for sig, hdl, exception, raised in rows
     ]
+
+
+def _cascade_rows(trace: TraceRows, tables: _Tables) -> dict[str, Any]:
+    """The ``cascades`` and ``chains`` rows; none at all for a trace without cascades (the
+    document of an older trace stays as it was)."""
+    if not (trace.cascades or trace.cascade_tests or trace.chains):
+        return {}
+    signal, handler, test_index = tables.signal_index, tables.handler_index, tables.test_index
+    edges = sorted(
+        (
+            handler[key.handler],
+            signal[key.signal],
+            -1 if key.under is None else signal[key.under],
+            -1 if key.parent is None else handler[key.parent],
+            trace.cascades.get(key, 0),
+            sorted([test_index[node] for node in trace.cascade_tests.get(key, ())]),
+        )
+        for key in {*trace.cascades, *trace.cascade_tests}
+    )
+    chains = sorted(
+        (
+            [signal[ref] for ref in key.signals],
+            [handler[ref] for ref in key.handlers],
+            sorted([test_index[node] for node in nodes]),
+        )
+        for key, nodes in trace.chains.items()
+    )
+    return {
+        "cascades": [
+            {
+                "handler": hdl,
+                "signal": sig,
+                "under": None if under < 0 else under,
+                "parent": None if parent < 0 else parent,
+                "count": n,
+                "test_indexes": nodes,
+            }
+            for hdl, sig, under, parent, n, nodes in edges
+        ],
+        "chains": [
+            {"signals": sigs, "handlers": hdls, "test_indexes": nodes}
+            for sigs, hdls, nodes in chains
+        ],
+    }

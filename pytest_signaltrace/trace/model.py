@@ -30,6 +30,11 @@ JSON format versions (``Trace.to_json()["version"]``):
   "max_ns", "max_test", "queries"}``, ``max_test`` an index into ``test_ids`` or ``null``), the
   receivers' cost with ``--signal-durations`` (see :mod:`.costs`); written only when there is
   one, so a trace without it is the same document as before.
+  Later in version 2 (read by data files of version 3): ``cascades`` (``{"handler", "signal",
+  "under", "parent", "count", "test_indexes"}``: the handler, running as a receiver of
+  ``under`` (sent by the handler ``parent``; either ``null`` when not known), sent the signal) and
+  ``chains`` (``{"signals", "handlers", "test_indexes"}``: the deepest chains of nested sends,
+  ``signals`` one longer than ``handlers``); a trace without them has none.
 """
 
 from __future__ import annotations
@@ -38,6 +43,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from pytest_signaltrace.trace.cascade_keys import (
+    CascadeKey,
+    ChainKey,
+    deepest_chains,
+    merge_chains,
+)
 from pytest_signaltrace.trace.costs import Cost, merge_costs
 from pytest_signaltrace.trace.json_read import read_trace
 from pytest_signaltrace.trace.json_write import TRACE_FORMAT_VERSION, trace_document
@@ -90,6 +101,12 @@ class Trace:
     senders_seen: Mapping[SignalRef, frozenset[str]] = field(default_factory=dict)
     #: What each receiver cost (only with ``--signal-durations``).
     durations: Mapping[ReceiverKey, Cost] = field(default_factory=dict)
+    #: Sends made while a receiver ran: how many per (handler, signal sent).
+    cascades: Mapping[CascadeKey, int] = field(default_factory=dict)
+    #: Node ids of the tests during which each cascade edge happened.
+    cascade_tests: Mapping[CascadeKey, frozenset[str]] = field(default_factory=dict)
+    #: The deepest chains of nested sends seen, and their tests.
+    chains: Mapping[ChainKey, frozenset[str]] = field(default_factory=dict)
 
     def merge(self, other: Trace) -> Trace:
         """Return a new trace with the counts of both summed and their test sets united."""
@@ -105,6 +122,9 @@ class Trace:
             raises=merge_raises((*self.raises.items(), *other.raises.items())),
             senders_seen=_unite_pairs((*self.senders_seen.items(), *other.senders_seen.items())),
             durations=merge_costs((*self.durations.items(), *other.durations.items())),
+            cascades=_sum_counts(self.cascades, other.cascades),
+            cascade_tests=_united(self.cascade_tests, other.cascade_tests),
+            chains=merge_chains(self.chains, other.chains),
         )
 
     @classmethod
@@ -120,6 +140,9 @@ class Trace:
         raises: list[tuple[RaiseKey, Raised]] = []
         senders_seen: dict[SignalRef, set[str]] = {}
         durations: list[tuple[ReceiverKey, Cost]] = []
+        cascades: dict[CascadeKey, int] = {}
+        cascade_tests: list[tuple[CascadeKey, frozenset[str]]] = []
+        chains: list[tuple[ChainKey, frozenset[str]]] = []
         for trace in traces:
             _add_counts(sends, trace.sends)
             _add_counts(calls, trace.receiver_calls)
@@ -135,6 +158,9 @@ class Trace:
             for signal, senders in trace.senders_seen.items():
                 senders_seen.setdefault(signal, set()).update(senders)
             durations.extend(trace.durations.items())
+            _add_counts(cascades, trace.cascades)
+            cascade_tests.extend(trace.cascade_tests.items())
+            chains.extend(trace.chains.items())
         return cls(
             sends=sends,
             receiver_calls=calls,
@@ -144,6 +170,9 @@ class Trace:
             raises=merge_raises(raises),
             senders_seen={signal: frozenset(seen) for signal, seen in senders_seen.items()},
             durations=merge_costs(durations),
+            cascades=cascades,
+            cascade_tests=_unite_pairs(cascade_tests),
+            chains=deepest_chains(chains),
         )
 
     def is_empty(self) -> bool:
@@ -157,6 +186,7 @@ class Trace:
             or self.raises
             or self.senders_seen
             or self.durations
+            or self.cascades
         )
 
     def map_paths(self, convert: Callable[[str], str]) -> Trace:
@@ -198,6 +228,14 @@ class Trace:
                 key.dispatch_uid,
             )
 
+        def edge(key: CascadeKey) -> CascadeKey:
+            return CascadeKey(
+                handler(key.handler),
+                signal(key.signal),
+                None if key.under is None else signal(key.under),
+                None if key.parent is None else handler(key.parent),
+            )
+
         tests: dict[ReceiverKey, frozenset[str]] = {}
         for key, nodes in self.tests.items():
             mapped = ReceiverKey(signal(key.signal), handler(key.handler))
@@ -224,6 +262,18 @@ class Trace:
             durations=merge_costs(
                 (ReceiverKey(signal(k.signal), handler(k.handler)), cost)
                 for k, cost in self.durations.items()
+            ),
+            cascades=_sum_pairs((edge(k), n) for k, n in self.cascades.items()),
+            cascade_tests=_unite_pairs((edge(k), t) for k, t in self.cascade_tests.items()),
+            chains=merge_chains(
+                {},
+                _unite_pairs(
+                    (
+                        ChainKey(tuple(map(signal, k.signals)), tuple(map(handler, k.handlers))),
+                        nodes,
+                    )
+                    for k, nodes in self.chains.items()
+                ),
             ),
         )
 
@@ -258,6 +308,12 @@ def _unite_pairs(pairs: Iterable[tuple[_K, frozenset[str]]]) -> dict[_K, frozens
 def _add_counts(total: dict[_K, int], counts: Mapping[_K, int]) -> None:
     for key, count in counts.items():
         total[key] = total.get(key, 0) + count
+
+
+def _united(
+    left: Mapping[_K, frozenset[str]], right: Mapping[_K, frozenset[str]]
+) -> dict[_K, frozenset[str]]:
+    return _unite_pairs((*left.items(), *right.items()))
 
 
 def _sum_counts(left: Mapping[_K, int], right: Mapping[_K, int]) -> dict[_K, int]:

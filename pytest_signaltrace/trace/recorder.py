@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from types import CodeType
 from typing import Any, TypeVar
 
+from pytest_signaltrace.trace.cascade import CascadeLog
 from pytest_signaltrace.trace.costs import CostTable, merge_costs
 from pytest_signaltrace.trace.counters import Counter as Counter  # re-exported: the send patches
 from pytest_signaltrace.trace.counters import bump, count_of
@@ -103,6 +104,8 @@ class Recorder:
         self.quiet = QuietSends(self.codes)
         #: The senders of signals with a receiver connected for one sender.
         self.senders_seen = SendersSeen()
+        #: Sends made while a receiver ran (see :mod:`.cascade`).
+        self.cascades = CascadeLog(self.signals, self.handlers, lambda: self.current_test)
         #: Whether the connects of a handler (token) are counted without their
         #: ``dispatch_uid``: a third-party receiver's, such as the test client's, which
         #: connects with a fresh uid on every request (see ``data.fold_third_party_uids``,
@@ -143,6 +146,7 @@ class Recorder:
                 )
                 if self.costs is not None:
                     self.costs.fold(moved)
+                self.cascades.fold(moved)
 
     def record_send(
         self,
@@ -247,8 +251,11 @@ class Recorder:
             row[0]
             for rows in (sends, calls, tests, connects, disconnects, raises, costs)
             for row in rows
-        } | set(senders_seen)
+        } | set(senders_seen) | self.cascades.tokens()
         signals = self.signals.refs(tokens)
+        cascades, cascade_tests, chains = self.cascades.snapshot(
+            lambda t: signals[t] if t in signals else self.signals.refs([t])[t]
+        )
         handler = self.handlers.ref
         where = _Places(self.codes.copy())
         return Trace(
@@ -288,6 +295,9 @@ class Recorder:
                 (ReceiverKey(signals[token], handler(h)), cost)
                 for (token, h), cost in costs.items()
             ),
+            cascades=cascades,
+            cascade_tests=cascade_tests,
+            chains=chains,
         )
 
     def _connect_row(

@@ -17,6 +17,7 @@ from types import CodeType, FrameType, FunctionType, MethodType
 from typing import Any, NamedTuple
 
 from pytest_signaltrace.trace.frames import WALKS_PER_SITE
+from pytest_signaltrace.trace.nesting import enter, in_flight, leave
 from pytest_signaltrace.trace.recorder import Counter, Recorder, SendRow
 from pytest_signaltrace.trace.tracer import Tracer, caller
 
@@ -89,6 +90,7 @@ def send_patch(
     getframe, new_counter = sys._getframe, itertools.count
     where = f"Signal.{method}"
     installation = tracer
+    nested = tracer.cascade.nested
 
     def record(signal: Any, frame: FrameType | None, result: Any) -> None:
         """Record a send that the no-receiver fast path did not count."""
@@ -195,12 +197,12 @@ def send_patch(
             new_counter=new_counter,
             fault=fault,
         )
-        patch = tracer._fast_send(original, live, record, failed, tables)
+        patch = tracer._fast_send(original, live, record, failed, tables, nested)
         patch.watch_senders(watched, note_sender)
         return patch
 
     if not named_sender:
-        return _positional_send(original, live, record, failed, installation)
+        return _positional_send(original, live, record, failed, installation, nested)
 
     # signal is positional-only, as self is to the frameworks' send: a signal's send
     # connected as a receiver is called with signal= among its keyword arguments.
@@ -212,11 +214,14 @@ def send_patch(
             return _forward(original, signal, sender, named)
         if watched and id(signal) in watched:
             note_sender(signal, sender)
+        outer = enter(signal)
         try:
             result = original(signal, sender, **named) if named else original(signal, sender)
         except BaseException as exc:
+            leave()
             failed(signal, caller(1), exc)
             raise
+        leave()
         if not installation.active:
             return result
         try:
@@ -224,6 +229,8 @@ def send_patch(
         except ValueError:  # no Python caller (a thread's function, run from C)
             record(signal, None, result)
             return result
+        if outer or in_flight[0]:
+            nested(signal, frame, outer, None)
         if not (type(result) is list and result):  # no receiver ran: the fast path
             counters = live.get(id(signal))
             if counters is not None:
@@ -242,6 +249,7 @@ def _positional_send(
     record: Callable[[Any, FrameType | None, Any], None],
     failed: Callable[[Any, FrameType | None, BaseException], None],
     installation: Tracer,
+    nested: Callable[[Any, FrameType | None, int, Any], None],
 ) -> Callable[..., Any]:
     """The pure-Python fast patch of a send whose ``self`` is positional-only and whose other
     arguments may be anything (``send(self, sender=None, /, *, option=None, **named)``): the
@@ -256,11 +264,14 @@ def _positional_send(
             return original(*args, **named)
         if watched and id(signal) in watched:
             note_sender(signal, args[0] if args else named.get("sender"))
+        outer = enter(signal)
         try:
             result = original(signal, *args, **named)
         except BaseException as exc:
+            leave()
             failed(signal, caller(1), exc)
             raise
+        leave()
         if not installation.active:
             return result
         try:
@@ -268,6 +279,8 @@ def _positional_send(
         except ValueError:  # no Python caller (a thread's function, run from C)
             record(signal, None, result)
             return result
+        if outer or in_flight[0]:
+            nested(signal, frame, outer, None)
         if not (type(result) is list and result):  # no receiver ran: the fast path
             counters = live.get(id(signal))
             if counters is not None:
@@ -289,7 +302,7 @@ def _slow_send(
 
     One Python frame per send, as the fast patch: a receiver that sends, 250 levels deep,
     must not reach the recursion limit only because it is traced."""
-    installation, capture = tracer, tracer._capture
+    installation, capture, nested = tracer, tracer._capture, tracer.cascade.nested
     watched = tracer.recorder.senders_seen.watched
     note_sender = tracer.recorder.senders_seen.note
 
@@ -303,18 +316,24 @@ def _slow_send(
         if capture_live:
             holder = [id(signal), None]
             previous, capture.slot = capture.slot, holder
+        outer = enter(signal)
         try:
             result = original(signal, *args, **kwargs)
         except BaseException as exc:
+            leave()
             if holder is not None:
                 capture.slot = previous
             installation._record_failure(signal, method, caller(1), exc, holder)
             raise
+        leave()
         if holder is not None:
             capture.slot = previous
             holder[1] = None
         if installation.active:
-            installation._record_result(signal, method, caller(1), result)
+            frame = caller(1)
+            if outer or in_flight[0]:
+                nested(signal, frame, outer, None)
+            installation._record_result(signal, method, frame, result)
         return result
 
     return send
@@ -352,4 +371,3 @@ def _takes_sender_and_named(function: object) -> bool:
         and not code.co_flags & inspect.CO_VARARGS
         and code.co_varnames[1] == "sender"
     )
-

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any
 
+from pytest_signaltrace.trace.cascade import CascadeWatch
 from pytest_signaltrace.trace.failure import receivers_before_failure
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.frames import (
@@ -70,6 +71,16 @@ class Tracer:
         #: handler token -> whether its connects drop their dispatch_uid (third-party code)
         self._uid_folds: dict[int, bool] = {}
         recorder.folds_uid = self._folds_uid
+        #: Finds the receiver behind a send made while another runs (cascades).
+        self.cascade = CascadeWatch(
+            recorder.cascades,
+            recorder.signals,
+            recorder.handlers,
+            self._loop_codes,
+            self._robust,
+            self.faults,
+            self.finder.is_project_file,
+        )
 
     def _folds_uid(self, token: int) -> bool:
         """Whether handler ``token``'s connects are counted without their ``dispatch_uid``: its

@@ -11,7 +11,8 @@
   var chip = document.getElementById("signal-chip");
   var chipName = document.getElementById("signal-chip-name");
   var svg = document.querySelector("svg.graph");
-  var state = { signal: null };
+  var follow = document.getElementById("follow-cascades");
+  var state = { signal: null, chain: null };
 
   function each(selector, root, fn) {
     Array.prototype.forEach.call((root || document).querySelectorAll(selector), fn);
@@ -37,7 +38,7 @@
 
   function rowVisible(row, query, allowed) {
     if (query && row.dataset.search.indexOf(query) === -1) return false;
-    if (state.signal !== null && row.dataset.signal !== state.signal) return false;
+    if (state.signal !== null && !inChain(row.dataset.signal)) return false;
     if (allowed && row.dataset.status && allowed[row.dataset.status] === false) return false;
     return true;
   }
@@ -75,11 +76,45 @@
     if (empty) empty.hidden = shown !== 0;
   }
 
+  // Cascades (report/graph_cascades.py): the chosen signal's chain, and the curves' routes.
+  function inChain(s) { return state.chain ? state.chain[s] === true : s === state.signal; }
+
+  function chainOf(signal) {
+    if (signal === null || !follow || !follow.checked) return null;
+    var chain = {};
+    chain[signal] = true;
+    each(".signal-node[data-chain]", svg, function (n) {
+      if (n.dataset.signal === signal) n.dataset.chain.split(" ").forEach(function (s) { chain[s] = true; });
+    });
+    return chain;
+  }
+
+  function boxOf(id) {
+    var n = document.getElementById("g-" + id);
+    if (!n || n.closest(".off")) return null;
+    var at = /\(([-\d.]+),([-\d.]+)/.exec(n.getAttribute("transform"));
+    var band = /,([-\d.]+)/.exec(n.closest("g.band").getAttribute("transform") || "");
+    var r = n.querySelector("rect");
+    return { x: +at[1], y: +at[2] + (band ? +band[1] : 0), w: +r.getAttribute("width"), h: +r.getAttribute("height") };
+  }
+
+  function routeCascades() {
+    each("path.cascade", svg, function (p) {
+      var a = boxOf(p.dataset.source), b = boxOf(p.dataset.target);
+      p.classList.toggle("off", !a || !b);
+      if (!a || !b) return;
+      var x1 = a.x, y1 = a.y + a.h / 2, x2 = b.x + b.w, y2 = b.y + b.h / 2;
+      p.setAttribute("d", "M" + x1 + "," + y1 + " C" + (x1 - 60) + "," + y1 + " " + (x2 + 60) + "," + y2 + " " + x2 + "," + y2);
+      p.classList.toggle("match", state.signal !== null && inChain(p.dataset.signal) && inChain(p.dataset.sent));
+    });
+  }
+
   function applyFilters() {
     var query = textBox.value.trim().toLowerCase();
     var visible = { rows: {}, signals: {} };
     ["receivers", "senders", "signals"].forEach(function (name) { filterTable(name, query, visible); });
     filterGraph(visible, statusFiltered());
+    if (svg) routeCascades();
   }
 
   // Hide the boxes whose rows are hidden, the bands left empty, and close the gaps.
@@ -104,7 +139,7 @@
         bottom = top;
       }
       band.querySelectorAll("[data-signal]").forEach(function (el) {
-        el.classList.toggle("match", el.dataset.signal === state.signal);
+        el.classList.toggle("match", state.signal !== null && inChain(el.dataset.signal));
       });
     });
     var full = parseFloat(svg.dataset.height);
@@ -117,6 +152,7 @@
 
   function setSignal(signal) {
     state.signal = signal;
+    state.chain = chainOf(signal);
     chip.hidden = signal === null;
     chipName.textContent = signal === null ? "" : (data.signals[signal] || signal);
     chip.title = signal === null ? "" : signal;
@@ -200,6 +236,7 @@
   });
   document.getElementById("signal-chip-clear").addEventListener("click", function () { setSignal(null); });
   document.getElementById("filter-reset").addEventListener("click", reset);
+  if (follow) follow.addEventListener("change", function () { setSignal(state.signal); });
   each(".signal-link", null, function (button) {
     button.addEventListener("click", function () { setSignal(button.dataset.signal); });
   });
