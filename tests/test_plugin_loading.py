@@ -56,13 +56,21 @@ def test_tracing_imports_no_report_scan_or_parser_module_before_the_end(
 ) -> None:
     # While tests run, a traced process needs the patches and the recorder only: the merge,
     # the scan (and libcst), the gate and the reporters are imported at the end of the run,
-    # where they are used (an xdist worker never imports them).
+    # where they are used (an xdist worker never imports them). The scan runs in a child
+    # process: starting it and reading its result (scan.process, scan.handover) is all of the
+    # scan a serial run or a controller imports.
     pytester.makepyfile(
         test_it="""
         import sys
 
         LATE = ("merge", "scan", "gate", "data", "model", "report", "reporting")
-        LIGHT = ("pytest_signaltrace.report", "pytest_signaltrace.report.options")
+        LIGHT = (
+            "pytest_signaltrace.report",
+            "pytest_signaltrace.report.options",
+            "pytest_signaltrace.scan",
+            "pytest_signaltrace.scan.handover",
+            "pytest_signaltrace.scan.process",
+        )
 
         def test_nothing_heavy_is_imported_yet():
             loaded = [
