@@ -19,7 +19,7 @@ from pytest_signaltrace.scan.facts import ModuleFacts
 from pytest_signaltrace.scan.shapes import tool_version
 
 #: Bump when :class:`ModuleFacts` or the extraction rules change.
-SCHEMA = 6
+SCHEMA = 7
 
 
 def facts_key(content: str, module: str, relpath: str, is_package: bool) -> str:

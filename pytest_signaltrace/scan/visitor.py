@@ -76,6 +76,7 @@ class _Extractor(CallsMixin):
         self.chunk: ParsedChunk = parsed.chunks[0] if parsed.chunks else None  # type: ignore[assignment]
         facts.pragma_lines = list(parsed.outline.pragma_lines)
         facts.functions = dict(parsed.outline.functions)
+        self.wrappers = parsed.outline.wrappers
 
     # -- driving -----------------------------------------------------------------------------
 
@@ -288,6 +289,8 @@ class _Extractor(CallsMixin):
     def _visit_expression(self, expr: cst.CSTNode, scope: Scope) -> None:
         for node in nodes.walk(expr):
             if isinstance(node, cst.Call):
+                if self.wrappers:
+                    self.visit_wrapper_call(node, node.func, scope)
                 if isinstance(node.func, cst.Attribute):
                     self.visit_call(node, node.func, scope)
                 elif isinstance(node.func, cst.Name):
