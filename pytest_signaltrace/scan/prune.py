@@ -49,6 +49,7 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _FIRST_WORD = re.compile(r"[ \t\f]*(?:(@|[^\W\d]\w*)|[^\s#])")
 #: A ``def``'s name and its parameters' text (up to a nested bracket: enough for a guess).
 _DEF_PARAMS = re.compile(r"\bdef[ \t]+(\w+)[ \t]*\(([^()]*)")
+_NAME_BEFORE = re.compile(r"\w+(?=[ \t]*\Z)")
 _DEF_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
 #: ``name = <name>...`` / ``self.name: T = <name>...``: a binding the resolver may follow.
 _BINDING = re.compile(r"[ \t\f]*[^\W\d][\w.]*[ \t]*(?::[^=\r\n]*)?=[ \t]*[^\W\d]")
@@ -162,7 +163,14 @@ def wrapper_names(text: str) -> frozenset[str]:
     if not current.connect_methods:
         return frozenset()
     methods = "|".join(re.escape(m) for m in sorted(current.connect_methods))
-    objects = set(re.findall(rf"\b(\w+)[ \t]*\.[ \t]*(?:{methods})[ \t]*\(", text))
+    # Anchored on the method, the object's name read backwards: a leading ``(\w+)`` would be
+    # tried at every character of the file.
+    objects = {
+        found.group()
+        for call in re.finditer(rf"\.[ \t]*(?:{methods})[ \t]*\(", text)
+        for found in [_NAME_BEFORE.search(text, max(0, call.start() - 80), call.start())]
+        if found is not None
+    }
     if not objects:
         return frozenset()
     return frozenset(

@@ -151,10 +151,9 @@ class CallsMixin(MaybeMixin):
 
     def _defined_inside(self, target: str | None, scope: Scope) -> bool:
         """Whether ``target`` is a function or class defined inside the function ``scope``."""
-        prefix = f"{self.module}.{scope.prefix}"
-        return target is not None and target.startswith(prefix) and (
-            target[len(self.module) + 1 :] in self.facts.functions
-        )
+        if target is None or not target.startswith(f"{self.module}.{scope.prefix}"):
+            return False
+        return target[len(self.module) + 1 :] in self.facts.functions
 
     def visit_wrapper_call(self, call: cst.Call, func: cst.BaseExpression, scope: Scope) -> None:
         """``listen_to(signal)``: a call of a function of this file that may be a connect
