@@ -122,8 +122,10 @@ def split_lines(text: str) -> list[str]:
     return _NEWLINE.split(text)
 
 
-def outline(text: str, *, prune: bool = True) -> Outline:
-    """Cut ``text`` (see the module's docstring); ``prune=False`` keeps everything."""
+def outline(text: str, *, prune: bool = True, imported: tuple[str, ...] = ()) -> Outline:
+    """Cut ``text`` (see the module's docstring); ``prune=False`` keeps everything.
+
+    ``imported``: names of connect wrappers the file imports (its calls of them are kept)."""
     starts = line_starts(text)
     flat: list[tuple[int, int, int]] = []
     pragmas: list[int] = []
@@ -147,7 +149,7 @@ def outline(text: str, *, prune: bool = True) -> Outline:
     if start < len(text):
         flat.append((start, len(text), deepest))
     roots = _tree(text, flat)
-    wrappers = wrapper_names(text)
+    wrappers = wrapper_names(text) | frozenset(imported)
     cutter = _Cutter(text, starts, prune, _triggers_of(text, wrappers))
     cutter.module(roots)
     return Outline(

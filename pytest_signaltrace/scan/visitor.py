@@ -33,6 +33,7 @@ def extract_facts(
     is_package: bool,
     test_only: bool,
     prune: bool = True,
+    wrappers: tuple[str, ...] = (),
 ) -> ModuleFacts:
     """Parse ``source`` and gather what it says about signals.
 
@@ -44,7 +45,7 @@ def extract_facts(
         ModuleFacts, module=module, relpath=relpath, test_only=test_only, may_send=b"send" in source
     )
     try:
-        parsed = parse_file(source, prune=prune)
+        parsed = parse_file(source, prune=prune, wrappers=wrappers)
         _Extractor(facts, parsed, package_of(module, is_package)).run()
     except ScanError as exc:
         return unparsed(error=str(exc))
