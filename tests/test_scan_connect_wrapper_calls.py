@@ -7,8 +7,12 @@ from __future__ import annotations
 from textwrap import dedent
 from typing import TYPE_CHECKING
 
+from pytest_signaltrace.scan import scan
+
 if TYPE_CHECKING:
-    from conftest import ScanTree
+    from pathlib import Path
+
+    from conftest import ScanTree, WriteTree
 
     from pytest_signaltrace.model import StaticMap
 
@@ -46,10 +50,11 @@ LISTEN_TO = '''
 
 
 def project(**files: str) -> dict[str, str]:
+    """The signals module and ``files`` (``tests__helpers``: ``tests/helpers.py``)."""
     return {
         "app/__init__.py": "",
         "app/signals.py": SIGNALS,
-        **{f"{name.replace('__', '/')}.py": text for name, text in files.items()},
+        **{f"{name.replace('__', '/', 1)}.py": text for name, text in files.items()},
     }
 
 
@@ -247,3 +252,57 @@ def test_a_call_named_like_a_wrapper_but_of_another_function_is_not_a_receiver(
     )
     # ``listen_to`` of two.py is its own function, which connects nothing.
     assert {(r.path, r.line) for r in smap.receivers} == {("app/one.py", 8), ("app/two.py", 10)}
+
+
+HELPERS = '''
+    from contextlib import contextmanager
+
+
+    @contextmanager
+    def listen_to(signal):
+        heard = []
+
+        def record(sender, **kwargs):
+            heard.append(sender)
+
+        signal.connect(record)
+        try:
+            yield heard
+        finally:
+            signal.disconnect(record)
+'''
+#: Calls the helper imported by name and through its module; nothing else here says "signal".
+CALLER = """
+    from app.signals import paid, placed
+    from tests import helpers
+    from tests.helpers import listen_to
+
+
+    def test_placed():
+        with listen_to(placed):
+            pass
+        with helpers.listen_to(paid) as heard:
+            assert heard
+"""
+
+
+def test_a_wrapper_imported_from_a_project_module_by_name_or_through_its_module(
+    scan_tree: ScanTree,
+) -> None:
+    smap = scan_tree(project(tests____init__="", tests__helpers=HELPERS, tests__test_orders=CALLER))
+    record = "tests.helpers.listen_to.<locals>.record"
+    assert rows(smap) == {
+        (PLACED, record, "tests/test_orders.py", 7, True),
+        (PAID, record, "tests/test_orders.py", 9, True),
+    }
+    assert {(r.def_path, r.def_line) for r in smap.receivers} == {("tests/helpers.py", 8)}
+    assert smap.unresolved_connects == ()
+
+
+def test_a_cached_scan_finds_the_calls_of_an_imported_wrapper_again(
+    tree: WriteTree, tmp_path: Path
+) -> None:
+    root = tree(project(tests____init__="", tests__helpers=HELPERS, tests__test_orders=CALLER))
+    first = scan(root, cache_dir=tmp_path / "cache")
+    assert len(first.receivers) == 2
+    assert scan(root, cache_dir=tmp_path / "cache") == first
