@@ -271,11 +271,15 @@ HELPERS = '''
         finally:
             signal.disconnect(record)
 '''
-#: Calls the helper imported by name and through its module; nothing else here says "signal".
+#: Calls the helper imported by name, under another name and through its module; nothing else
+#: here says "signal".
 CALLER = """
     from app.signals import paid, placed
     from tests import helpers
     from tests.helpers import listen_to
+    from tests.helpers import (
+        listen_to as listening,
+    )
 
 
     def test_placed():
@@ -283,6 +287,8 @@ CALLER = """
             pass
         with helpers.listen_to(paid) as heard:
             assert heard
+        with listening(placed):
+            pass
 """
 
 
@@ -292,8 +298,9 @@ def test_a_wrapper_imported_from_a_project_module_by_name_or_through_its_module(
     smap = scan_tree(project(tests____init__="", tests__helpers=HELPERS, tests__test_orders=CALLER))
     record = "tests.helpers.listen_to.<locals>.record"
     assert rows(smap) == {
-        (PLACED, record, "tests/test_orders.py", 7, True),
-        (PAID, record, "tests/test_orders.py", 9, True),
+        (PLACED, record, "tests/test_orders.py", 10, True),
+        (PAID, record, "tests/test_orders.py", 12, True),
+        (PLACED, record, "tests/test_orders.py", 14, True),
     }
     assert {(r.def_path, r.def_line) for r in smap.receivers} == {("tests/helpers.py", 8)}
     assert smap.unresolved_connects == ()
@@ -304,5 +311,5 @@ def test_a_cached_scan_finds_the_calls_of_an_imported_wrapper_again(
 ) -> None:
     root = tree(project(tests____init__="", tests__helpers=HELPERS, tests__test_orders=CALLER))
     first = scan(root, cache_dir=tmp_path / "cache")
-    assert len(first.receivers) == 2
+    assert len(first.receivers) == 3
     assert scan(root, cache_dir=tmp_path / "cache") == first

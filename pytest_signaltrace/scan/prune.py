@@ -149,12 +149,20 @@ def outline(text: str, *, prune: bool = True, imported: tuple[str, ...] = ()) ->
     if start < len(text):
         flat.append((start, len(text), deepest))
     roots = _tree(text, flat)
-    wrappers = wrapper_names(text) | frozenset(imported)
+    wrappers = wrapper_names(text) | _aliased(text, imported)
     cutter = _Cutter(text, starts, prune, _triggers_of(text, wrappers))
     cutter.module(roots)
     return Outline(
         cutter.chunks, cutter.functions, pragmas, roots, cutter.kept, cutter.dropped, wrappers
     )
+
+
+def _aliased(text: str, names: tuple[str, ...]) -> frozenset[str]:
+    """``names`` and the names the file imports them as (``import listen_to as listening``)."""
+    found = set(names)
+    for name in names:
+        found.update(re.findall(rf"\b{re.escape(name)}[ \t]+as[ \t]+(\w+)", text))
+    return frozenset(found)
 
 
 def wrapper_names(text: str) -> frozenset[str]:
