@@ -19,14 +19,18 @@ from pytest_signaltrace.scan.facts import ModuleFacts
 from pytest_signaltrace.scan.shapes import tool_version
 
 #: Bump when :class:`ModuleFacts` or the extraction rules change.
-SCHEMA = 6
+SCHEMA = 7
 
 
-def facts_key(content: str, module: str, relpath: str, is_package: bool) -> str:
+def facts_key(
+    content: str, module: str, relpath: str, is_package: bool, wrappers: tuple[str, ...] = ()
+) -> str:
     """The cache key of one file's facts, from the :func:`~.bytefacts.content_digest` of its
     bytes (so that a file known from the stat index needs no reading)."""
     # ``surrogateescape``: a file name that is not valid UTF-8 is still a key.
     text = f"{tool_version()}\0{SCHEMA}\0{module}\0{relpath}\0{is_package}\0{content}"
+    if wrappers:  # the facts of a file that calls connect wrappers it imports
+        text += "\0" + ",".join(wrappers)
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 

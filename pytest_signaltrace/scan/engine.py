@@ -14,11 +14,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor  # not the process pool's module: multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pytest_signaltrace import frameworks
 from pytest_signaltrace.model import SkippedFile, StaticMap
 from pytest_signaltrace.scan import prefilter
 from pytest_signaltrace.scan.cache import FactsCache, facts_key
+from pytest_signaltrace.scan.callers import wrapper_callers
 from pytest_signaltrace.scan.candidates import Candidates, attribute_owners
 from pytest_signaltrace.scan.derive import dead_receivers, summarize_signals
 from pytest_signaltrace.scan.facts import ModuleFacts
@@ -55,12 +57,12 @@ class _Unit:
     source: SourceFile
     module: str
     is_package: bool
+    wrappers: tuple[str, ...] = ()  # connect wrappers it imports and calls (:mod:`.callers`)
 
     @property
     def key(self) -> str:
-        return facts_key(
-            self.source.facts.digest, self.module, self.source.relpath, self.is_package
-        )
+        digest, relpath = self.source.facts.digest, self.source.relpath
+        return facts_key(digest, self.module, relpath, self.is_package, self.wrappers)
 
 
 def scan(
@@ -178,7 +180,10 @@ def _scan_units(
             for u in found
             for qualname in extractor.facts[u.source.relpath].classes
         }
+    callers = wrapper_callers((u.source for u in units.values()), extractor.facts)
+    extractor.extract([dataclasses.replace(units[p], wrappers=n) for p, n in callers.items()])
     candidates = [u.source.relpath for u in [*definers, *users, *subclassers]]
+    candidates += [path for path in callers if path not in candidates]
 
     def facts_of(module: str) -> ModuleFacts | None:
         unit = by_module.get(module)
@@ -318,10 +323,10 @@ class _FactsStore:
         return found
 
     def extract(self, units: Sequence[_Unit]) -> None:
-        """Extract the facts of every unit not yet known."""
+        """Extract the facts of every unit not yet known (a unit with wrappers: again)."""
         todo: list[tuple[_Unit, str]] = []
         for unit in units:
-            if unit.source.relpath in self.facts:
+            if unit.source.relpath in self.facts and not unit.wrappers:
                 continue
             key = unit.key
             cached = self.cache.get(key)
@@ -342,6 +347,7 @@ class _FactsStore:
                 u.source.relpath,
                 u.is_package,
                 is_test_path(u.source.relpath),
+                u.wrappers,
             )
             for u in units
         ]
@@ -382,18 +388,13 @@ class _FactsStore:
             self.progress(done, total)
 
 
-def extract_facts(
-    source: bytes, module: str, relpath: str, *, is_package: bool, test_only: bool
-) -> ModuleFacts:
-    """Parse one file and gather its facts (imports the parser, libcst, on first use).
-
-    A warm scan, where every file's facts come from the cache, never imports libcst.
-    """
+def extract_facts(source: bytes, module: str, relpath: str, **options: Any) -> ModuleFacts:
+    """:func:`.visitor.extract_facts`, which imports libcst (never imported by a warm scan)."""
     from pytest_signaltrace.scan.visitor import extract_facts as extract
 
-    return extract(source, module, relpath, is_package=is_package, test_only=test_only)
+    return extract(source, module, relpath, **options)
 
 
-def _extract(arg: tuple[bytes, str, str, bool, bool]) -> ModuleFacts:
-    data, module, relpath, is_package, test_only = arg
-    return extract_facts(data, module, relpath, is_package=is_package, test_only=test_only)
+def _extract(arg: tuple[bytes, str, str, bool, bool, tuple[str, ...]]) -> ModuleFacts:
+    data, module, relpath, package, test, names = arg
+    return extract_facts(data, module, relpath, is_package=package, test_only=test, wrappers=names)

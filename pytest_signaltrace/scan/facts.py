@@ -68,9 +68,12 @@ class Forwarder:
 
     #: The positional parameters as a caller passes them (``self`` of a method left out).
     params: tuple[str, ...]
-    #: The parameter holding the signal, and the one holding the receiver.
+    #: The parameter holding the signal, and the one holding the receiver (``""``: none).
     signal: str
     handler: str
+    #: The wrapper's own handler when no parameter holds it (``def listen_to(signal):
+    #: signal.connect(record)``): every call connects this one.
+    own: RawArgument | None = None
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,9 @@ class ModuleFacts:
             RawDisconnect(**{**d, "signal": Ref(**d["signal"])}) for d in data["disconnects"]
         ]
         facts.forwarders = {
-            qualname: Forwarder(tuple(f["params"]), f["signal"], f["handler"])
+            qualname: Forwarder(
+                tuple(f["params"]), f["signal"], f["handler"], _argument(f.get("own"))
+            )
             for qualname, f in data.get("forwarders", {}).items()
         }
         return facts
@@ -215,10 +220,14 @@ class ModuleFacts:
 def _forward(data: dict[str, Any] | None) -> RawForward | None:
     if data is None:
         return None
-    arguments = tuple(
-        RawArgument(a["keyword"], Ref(**a["value"]), a["def_line"]) for a in data["arguments"]
-    )
-    return RawForward(data["callee"], arguments)
+    arguments = tuple(_argument(a) for a in data["arguments"])
+    return RawForward(data["callee"], tuple(a for a in arguments if a is not None))
+
+
+def _argument(data: dict[str, Any] | None) -> RawArgument | None:
+    if data is None:
+        return None
+    return RawArgument(data["keyword"], Ref(**data["value"]), data["def_line"])
 
 
 _NESTED = frozenset({"definitions", "receivers", "senders", "disconnects", "forwarders"})

@@ -99,7 +99,9 @@ def forwarded(raw: RawReceiver, resolver: ResolverView) -> tuple[RawReceiver, st
     if wrapper is None:
         return None
     signal = _argument(raw.forward.arguments, wrapper.params, wrapper.signal)
-    handler = _argument(raw.forward.arguments, wrapper.params, wrapper.handler)
+    # ``listen_to(signal)``: the wrapper's own handler, found where the wrapper is defined
+    # (``def_line`` is of the wrapper's file, not the call's).
+    handler = wrapper.own or _argument(raw.forward.arguments, wrapper.params, wrapper.handler)
     if signal is None or handler is None:
         return None
     sender = _argument(raw.forward.arguments, (), "sender")
@@ -109,7 +111,7 @@ def forwarded(raw: RawReceiver, resolver: ResolverView) -> tuple[RawReceiver, st
         signals=(signal.value,),
         handler=handler.value.target,
         handler_text=handler.value.text,
-        def_line=handler.def_line,
+        def_line=handler.def_line if wrapper.own is None else None,
         sender=sender.value.text if sender is not None else None,
         weak={"True": True, "False": False}.get(weak.value.text) if weak is not None else None,
         forward=None,

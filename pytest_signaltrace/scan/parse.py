@@ -76,13 +76,14 @@ def decode(source: bytes) -> str:
     return text.removeprefix("\ufeff") if encoding == "utf-8-sig" else text
 
 
-def parse_file(source: bytes, *, prune: bool = True) -> ParsedFile:
+def parse_file(source: bytes, *, prune: bool = True, wrappers: tuple[str, ...] = ()) -> ParsedFile:
     """Cut and parse ``source``; raises :class:`ScanError` when it cannot be scanned.
 
-    ``prune=False`` parses every statement (the tests compare both ways).
+    ``prune=False`` parses every statement (the tests compare both ways); ``wrappers``: see
+    :func:`.prune.outline`.
     """
     text = decode(source)
-    cut = outline(text, prune=prune)
+    cut = outline(text, prune=prune, imported=wrappers)
     lines = split_lines(text)
     try:
         _guard(text, cut.kept)

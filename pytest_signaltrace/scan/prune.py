@@ -47,6 +47,9 @@ _TOKENS = re.compile(
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 #: The first word of a logical line (``@`` for a decorator), or another first character.
 _FIRST_WORD = re.compile(r"[ \t\f]*(?:(@|[^\W\d]\w*)|[^\s#])")
+#: A ``def``'s name and its parameters' text (up to a nested bracket: enough for a guess).
+_DEF_PARAMS = re.compile(r"\bdef[ \t]+(\w+)[ \t]*\(([^()]*)")
+_NAME_BEFORE = re.compile(r"\w+(?=[ \t]*\Z)")
 _DEF_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
 #: ``name = <name>...`` / ``self.name: T = <name>...``: a binding the resolver may follow.
 _BINDING = re.compile(r"[ \t\f]*[^\W\d][\w.]*[ \t]*(?::[^=\r\n]*)?=[ \t]*[^\W\d]")
@@ -105,6 +108,8 @@ class Outline:
     kept: list[Line]
     #: Whether anything was left out.
     pruned: bool
+    #: Functions that may be connect wrappers (:func:`wrapper_names`): their calls are kept.
+    wrappers: frozenset[str] = frozenset()
 
 
 def line_starts(text: str) -> list[int]:
@@ -117,8 +122,10 @@ def split_lines(text: str) -> list[str]:
     return _NEWLINE.split(text)
 
 
-def outline(text: str, *, prune: bool = True) -> Outline:
-    """Cut ``text`` (see the module's docstring); ``prune=False`` keeps everything."""
+def outline(text: str, *, prune: bool = True, imported: tuple[str, ...] = ()) -> Outline:
+    """Cut ``text`` (see the module's docstring); ``prune=False`` keeps everything.
+
+    ``imported``: names of connect wrappers the file imports (its calls of them are kept)."""
     starts = line_starts(text)
     flat: list[tuple[int, int, int]] = []
     pragmas: list[int] = []
@@ -142,16 +149,52 @@ def outline(text: str, *, prune: bool = True) -> Outline:
     if start < len(text):
         flat.append((start, len(text), deepest))
     roots = _tree(text, flat)
-    cutter = _Cutter(text, starts, prune, _triggers_of(text))
+    wrappers = wrapper_names(text) | _aliased(text, imported)
+    cutter = _Cutter(text, starts, prune, _triggers_of(text, wrappers))
     cutter.module(roots)
-    return Outline(cutter.chunks, cutter.functions, pragmas, roots, cutter.kept, cutter.dropped)
+    return Outline(
+        cutter.chunks, cutter.functions, pragmas, roots, cutter.kept, cutter.dropped, wrappers
+    )
 
 
-def _triggers_of(text: str) -> re.Pattern[str]:
-    """The trigger text of :mod:`.shapes` (``.send``, ``.connect``, ``receiver``, ``Signal``...),
-    plus calls of the names this file binds to a signal's ``send``."""
+def _aliased(text: str, names: tuple[str, ...]) -> frozenset[str]:
+    """``names`` and the names the file imports them as (``import listen_to as listening``)."""
+    found = set(names)
+    for name in names:
+        found.update(re.findall(rf"\b{re.escape(name)}[ \t]+as[ \t]+(\w+)", text))
+    return frozenset(found)
+
+
+def wrapper_names(text: str) -> frozenset[str]:
+    """The functions of ``text`` that may connect a signal they are given (``def
+    listen_to(signal): ... signal.connect(...)``), told from the text alone: a ``def`` with a
+    parameter named like an object whose ``connect`` is called. The visitor decides for sure."""
     current = shapes.current()
-    names = sorted(set(current.bound_send.findall(text)))
+    if not current.connect_methods:
+        return frozenset()
+    methods = "|".join(re.escape(m) for m in sorted(current.connect_methods))
+    # Anchored on the method, the object's name read backwards: a leading ``(\w+)`` would be
+    # tried at every character of the file.
+    objects = {
+        found.group()
+        for call in re.finditer(rf"\.[ \t]*(?:{methods})[ \t]*\(", text)
+        for found in [_NAME_BEFORE.search(text, max(0, call.start() - 80), call.start())]
+        if found is not None
+    }
+    if not objects:
+        return frozenset()
+    return frozenset(
+        name
+        for name, params in _DEF_PARAMS.findall(text)
+        if not objects.isdisjoint(re.findall(r"\w+", params))
+    )
+
+
+def _triggers_of(text: str, wrappers: frozenset[str] = frozenset()) -> re.Pattern[str]:
+    """The trigger text of :mod:`.shapes` (``.send``, ``.connect``, ``receiver``, ``Signal``...),
+    plus calls of the names this file binds to a signal's ``send`` and of its connect wrappers."""
+    current = shapes.current()
+    names = sorted(set(current.bound_send.findall(text)) | wrappers)
     if not names:
         return current.trigger
     calls = "|".join(re.escape(name) for name in names)

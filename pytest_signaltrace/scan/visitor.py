@@ -33,6 +33,7 @@ def extract_facts(
     is_package: bool,
     test_only: bool,
     prune: bool = True,
+    wrappers: tuple[str, ...] = (),
 ) -> ModuleFacts:
     """Parse ``source`` and gather what it says about signals.
 
@@ -44,7 +45,7 @@ def extract_facts(
         ModuleFacts, module=module, relpath=relpath, test_only=test_only, may_send=b"send" in source
     )
     try:
-        parsed = parse_file(source, prune=prune)
+        parsed = parse_file(source, prune=prune, wrappers=wrappers)
         _Extractor(facts, parsed, package_of(module, is_package)).run()
     except ScanError as exc:
         return unparsed(error=str(exc))
@@ -76,6 +77,7 @@ class _Extractor(CallsMixin):
         self.chunk: ParsedChunk = parsed.chunks[0] if parsed.chunks else None  # type: ignore[assignment]
         facts.pragma_lines = list(parsed.outline.pragma_lines)
         facts.functions = dict(parsed.outline.functions)
+        self.wrappers = parsed.outline.wrappers
 
     # -- driving -----------------------------------------------------------------------------
 
@@ -288,6 +290,8 @@ class _Extractor(CallsMixin):
     def _visit_expression(self, expr: cst.CSTNode, scope: Scope) -> None:
         for node in nodes.walk(expr):
             if isinstance(node, cst.Call):
+                if self.wrappers:
+                    self.visit_wrapper_call(node, node.func, scope)
                 if isinstance(node.func, cst.Attribute):
                     self.visit_call(node, node.func, scope)
                 elif isinstance(node.func, cst.Name):

@@ -28,6 +28,9 @@ _SIGNAL_KEYWORDS = frozenset({"sender", "weak", "dispatch_uid"})
 class CallsMixin(MaybeMixin):
     """Send sites, ``connect`` receivers and ``disconnect`` calls found in expressions."""
 
+    #: The functions of the file that may be connect wrappers (:attr:`~.prune.Outline.wrappers`).
+    wrappers: frozenset[str] = frozenset()
+
     def visit_bound_send(self, call: cst.Call, func: cst.Name, scope: Scope) -> None:
         """``send_prerun(sender=...)`` after ``send_prerun = signals.task_prerun.send``."""
         owner = self.binding_scope(func.value, scope)
@@ -131,17 +134,63 @@ class CallsMixin(MaybeMixin):
         ):
             return None
         others = [p for p in scope.params if p != signal.value]
+        own: RawArgument | None = None
+        target, text, _ = self.handler(handler, scope)
         if isinstance(handler, cst.Name) and handler.value in others:
             received = handler.value
-        elif others:
+        elif others and not self._defined_inside(target, scope):
             # ``signal.connect(wrap(receiver))``: the parameter after the signal's.
             after = scope.params[scope.params.index(signal.value) + 1 :]
             received = after[0] if after else others[0]
         else:
-            return None
+            # ``signal.connect(record)``, ``record`` its own: every call connects that one.
+            received, own = "", RawArgument(None, Ref(target, text))
         qualname = scope.prefix.removesuffix(".<locals>.")
-        self.facts.forwarders[qualname] = Forwarder(scope.params, signal.value, received)
+        self.facts.forwarders[qualname] = Forwarder(scope.params, signal.value, received, own)
         return qualname
+
+    def _defined_inside(self, target: str | None, scope: Scope) -> bool:
+        """Whether ``target`` is a function or class defined inside the function ``scope``."""
+        if target is None or not target.startswith(f"{self.module}.{scope.prefix}"):
+            return False
+        return target[len(self.module) + 1 :] in self.facts.functions
+
+    def visit_wrapper_call(self, call: cst.Call, func: cst.BaseExpression, scope: Scope) -> None:
+        """``listen_to(signal)``: a call of a function of this file that may be a connect
+        wrapper (:attr:`~.prune.Outline.wrappers`), whatever its name; kept as the call it is
+        until the wrapper is known (see :func:`.made.forwarded`)."""
+        if isinstance(func, cst.Attribute):
+            name = func.attr.value
+            if name in shapes.current().connect_methods:
+                return  # ``plugin.connect(signal, fn)``: :meth:`visit_call`'s
+        elif isinstance(func, cst.Name):
+            name = func.value
+        else:
+            return
+        if name not in self.wrappers or any(arg.star for arg in call.args):
+            return
+        callee = self.target(func, scope)
+        if callee is None or not call.args:
+            return
+        arguments = []
+        for arg in call.args:
+            target, text, def_line = self.handler(arg.value, scope)
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            arguments.append(RawArgument(keyword, Ref(target, text), def_line))
+        first, last = self.line(call), self.lines_of(call)[1]
+        self.facts.receivers.append(
+            RawReceiver(
+                kind="connect",
+                line=first,
+                decorator=None,
+                signals=(),
+                handler=None,
+                handler_text=self.text(func),
+                excluded=self.has_pragma(first, last, None),
+                code=self.code(first),
+                forward=RawForward(callee, tuple(arguments)),
+            )
+        )
 
     def visit_call(self, call: cst.Call, func: cst.Attribute, scope: Scope) -> None:
         method = func.attr.value
