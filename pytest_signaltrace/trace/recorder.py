@@ -226,6 +226,12 @@ class Recorder:
         key = self._connect_row(signal, receiver, site, sender, dispatch_uid)
         bump(self._disconnects, key)
 
+    def connect_counters(self, *, disconnect: bool) -> dict[_ConnectRow, Counter]:
+        """The counters of connect (or disconnect) rows ``(signal token, handler token, site,
+        sender described, dispatch_uid described)``: the connect patches' cached path bumps
+        them itself, as :meth:`record_connect` would."""
+        return self._disconnects if disconnect else self._connects
+
     def snapshot(self) -> Trace:
         """A :class:`Trace` of everything recorded so far (the recorder keeps counting)."""
         self.fold_dead_signals()
