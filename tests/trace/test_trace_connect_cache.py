@@ -14,7 +14,7 @@ import pytest
 from django.dispatch import Signal, receiver
 
 from pytest_signaltrace.trace import Installation, Recorder, install, installation
-from pytest_signaltrace.trace.connects import connect_wrapper
+from pytest_signaltrace.trace.connects import connect_patch
 from pytest_signaltrace.trace.model import Trace
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -43,7 +43,7 @@ def _installed(
 ) -> Installation:
     if not cached:
         monkeypatch.setattr(
-            installation, "connect_wrapper", functools.partial(connect_wrapper, cached=False)
+            installation, "connect_patch", functools.partial(connect_patch, cached=False)
         )
     installed = install(recorder, [HERE])
     monkeypatch.undo()
@@ -150,17 +150,15 @@ def test_a_repeated_connect_skips_the_site_resolution(
     assert len(resolved) == 2
     (connect,) = recorder.snapshot().connects.items()
     assert connect[1] == 5
-    assert connect[0].site is not None and connect[0].site.path == __file__
+    assert connect[0].site is not None
+    assert connect[0].site.path == __file__
 
 
 def _finder_of(sig: Signal) -> Any:
     """The site finder of the installation whose patch is on ``Signal.connect``."""
     for cell in Signal.connect.__closure__ or ():
-        wrapper = cell.cell_contents
-        for inner in getattr(wrapper, "__closure__", None) or ():
-            value = inner.cell_contents
-            if type(value).__name__ == "SiteFinder":
-                return value
+        if type(cell.cell_contents).__name__ == "SiteFinder":
+            return cell.cell_contents
     raise AssertionError("no SiteFinder in the connect patch")
 
 
