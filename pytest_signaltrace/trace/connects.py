@@ -66,7 +66,7 @@ def connect_patch(
     record = recorder.record_disconnect if record_disconnect else recorder.record_connect
     at_receiver, at_sender, at_uid = args_at.receiver, args_at.sender, args_at.dispatch_uid
     internal = finder.internal
-    counters = recorder.connect_counters(disconnect=record_disconnect)
+    counters = recorder.disconnect_counts if record_disconnect else recorder.connect_counts
     signal_token, handler_token = recorder.signals.token, recorder.handlers.token
     signal_ids, handler_ids = recorder.signals.by_id, recorder.handlers.by_code_id
     watch = None if record_disconnect else recorder.senders_seen.watch
