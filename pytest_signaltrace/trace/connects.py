@@ -52,10 +52,10 @@ def connect_patch(
 
     The first connect from a call site takes the full path: walk out of the internal frames to
     the caller, look for a replayed connect, resolve the site, and build the row through the
-    recorder. When the caller is not internal (the common case: the test client's 8
-    calls per request), the site is cached by the caller's code and instruction offset, and the
-    row is built and counted here, without the walk and the recorder's calls: the same row as
-    the full path (``cached=False`` keeps the full path always, the reference in the tests).
+    recorder. When the caller is not internal (the common case: the test client's 8 calls per
+    request), the site is cached by the caller's code and instruction offset, and the row is
+    built and counted here, without the walk and the recorder's calls: the same row as the full
+    path (``cached=False`` keeps the full path always, the reference in the tests).
     """
     recorder, finder, faults = tracer.recorder, tracer.finder, tracer.faults
     args_at = spec.disconnect_args if record_disconnect else spec.connect_args
@@ -144,8 +144,11 @@ def connect_patch(
                 handler = handler_token(receiver)
             if uid is not None and handler is not None and recorder.folds_uid(handler):
                 uid = None
+            signal = signal_ids.get(id(instance))
+            if signal is None:
+                signal = signal_token(instance)
             row = (
-                signal_ids.get(id(instance)) or signal_token(instance),
+                signal,
                 handler,
                 site,
                 None if sender is None else describe_sender(sender),
