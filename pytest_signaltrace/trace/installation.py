@@ -53,7 +53,7 @@ from pytest_signaltrace.frameworks import BoundSends, Framework, SignalClass
 from pytest_signaltrace.trace.asend_patch import asend_patch
 from pytest_signaltrace.trace.connects import (
     Wrapper,
-    connect_wrapper,
+    connect_patch,
     init_wrapper,
     live_receivers_wrapper,
 )
@@ -203,8 +203,10 @@ class Installation(Tracer):
             _innermost(cls.__dict__[name]) for name in sends if name in spec.async_sends
         )
         self._wrap(cls, "__init__", init_wrapper(self))
-        self._wrap(cls, spec.connect, connect_wrapper(self, spec, record_disconnect=False))
-        self._wrap(cls, spec.disconnect, connect_wrapper(self, spec, record_disconnect=True))
+        for name, disconnect in ((spec.connect, False), (spec.disconnect, True)):
+            original = cls.__dict__[name]
+            patched = connect_patch(self, spec, original, record_disconnect=disconnect)
+            self._replace(cls, name, original, patched)
         capture = {name: needs_capture(_innermost(cls.__dict__[name])) for name in sends}
         # a class without a live-receivers method (blinker's) has no list to time: left alone
         timer = self.timer if spec.live_receivers is not None else None

@@ -90,8 +90,8 @@ class Recorder:
         #: Send rows (see :data:`SendRow`) -> counters; the send patches bump them themselves.
         self.sends: dict[SendRow, Counter] = {}
         self._calls: dict[_CallRow, Counter] = {}
-        self._connects: dict[_ConnectRow, Counter] = {}
-        self._disconnects: dict[_ConnectRow, Counter] = {}
+        self.connect_counts: dict[_ConnectRow, Counter] = {}
+        self.disconnect_counts: dict[_ConnectRow, Counter] = {}
         #: ``(signal token, handlers)`` -> node ids of the tests during which they ran.
         self.tests: dict[_CallRow, set[str]] = {}
         #: ``id(code)`` -> code, for the send rows keyed by code id (kept alive: ids stay unique).
@@ -139,7 +139,7 @@ class Recorder:
                 self.senders_seen.fold(moved)
                 fold_rows(
                     moved,
-                    counters=(self.sends, self._calls, self._connects, self._disconnects),
+                    counters=(self.sends, self._calls, self.connect_counts, self.disconnect_counts),
                     tests=self.tests,
                     raises=self.raises,
                     quiet=self.quiet,
@@ -210,7 +210,7 @@ class Recorder:
     ) -> None:
         """``signal.connect(receiver, sender=..., dispatch_uid=...)`` was called from ``site``."""
         key = self._connect_row(signal, receiver, site, sender, dispatch_uid)
-        bump(self._connects, key)
+        bump(self.connect_counts, key)
         if key[3] is not None:  # for one sender: who sends the signal tells why it never ran
             self.senders_seen.watch(signal, key[0])
 
@@ -224,7 +224,7 @@ class Recorder:
     ) -> None:
         """``signal.disconnect(...)`` was called from ``site``; ``receiver`` may be ``None``."""
         key = self._connect_row(signal, receiver, site, sender, dispatch_uid)
-        bump(self._disconnects, key)
+        bump(self.disconnect_counts, key)
 
     def snapshot(self) -> Trace:
         """A :class:`Trace` of everything recorded so far (the recorder keeps counting)."""
@@ -234,8 +234,8 @@ class Recorder:
             quiet_row: SendRow = (*quiet, ())
             sends[quiet_row] = sends.get(quiet_row, 0) + count_of(counter)
         calls = _counts(self._calls)
-        connects = _counts(self._connects)
-        disconnects = _counts(self._disconnects)
+        connects = _counts(self.connect_counts)
+        disconnects = _counts(self.disconnect_counts)
         tests = {key: frozenset(nodes) for key, nodes in self.tests.copy().items()}
         raises = _counts(self.raises.counts)
         messages = self.raises.messages.copy()
