@@ -87,7 +87,7 @@ def send_patch(
     quiet = recorder.quiet
     live = quiet.table(method)
     watched, note_sender = recorder.senders_seen.watched, recorder.senders_seen.note
-    getframe, new_counter = sys._getframe, itertools.count
+    new_counter = itertools.count
     where = f"Signal.{method}"
     installation = tracer
     nested = tracer.cascade.nested
@@ -201,8 +201,9 @@ def send_patch(
         patch.watch_senders(watched, note_sender)
         return patch
 
+    tally = _tally(live, record, installation, nested)
     if not named_sender:
-        return _positional_send(original, live, record, failed, installation, nested)
+        return _positional_send(original, failed, installation, tally)
 
     # signal is positional-only, as self is to the frameworks' send: a signal's send
     # connected as a receiver is called with signal= among its keyword arguments.
@@ -222,10 +223,26 @@ def send_patch(
             failed(signal, caller(1), exc)
             raise
         leave()
+        return tally(signal, outer, result)
+
+    return send
+
+def _tally(
+    live: dict[int, dict[int, Any]],
+    record: Callable[[Any, FrameType | None, Any], None],
+    installation: Tracer,
+    nested: Callable[[Any, FrameType | None, int, Any], None],
+) -> Callable[[Any, int, Any], Any]:
+    """What the pure-Python sends do once the original returned: count a quiet send from a
+    caller seen before, hand a nested one to the cascade log, ``record`` the rest; returns the
+    result. Called from a send patch, whose caller is two frames out."""
+    getframe = sys._getframe
+
+    def tally(signal: Any, outer: int, result: Any) -> Any:
         if not installation.active:
             return result
         try:
-            frame = getframe(1)
+            frame = getframe(2)
         except ValueError:  # no Python caller (a thread's function, run from C)
             record(signal, None, result)
             return result
@@ -241,20 +258,18 @@ def send_patch(
         record(signal, frame, result)
         return result
 
-    return send
+    return tally
+
 
 def _positional_send(
     original: Callable[..., Any],
-    live: dict[int, dict[int, Any]],
-    record: Callable[[Any, FrameType | None, Any], None],
     failed: Callable[[Any, FrameType | None, BaseException], None],
     installation: Tracer,
-    nested: Callable[[Any, FrameType | None, int, Any], None],
+    tally: Callable[[Any, int, Any], Any],
 ) -> Callable[..., Any]:
     """The pure-Python fast patch of a send whose ``self`` is positional-only and whose other
     arguments may be anything (``send(self, sender=None, /, *, option=None, **named)``): the
     call is forwarded as it came, the rest is :func:`send_patch`'s."""
-    getframe = sys._getframe
     watched = installation.recorder.senders_seen.watched
     note_sender = installation.recorder.senders_seen.note
 
@@ -272,24 +287,7 @@ def _positional_send(
             failed(signal, caller(1), exc)
             raise
         leave()
-        if not installation.active:
-            return result
-        try:
-            frame = getframe(1)
-        except ValueError:  # no Python caller (a thread's function, run from C)
-            record(signal, None, result)
-            return result
-        if outer or in_flight[0]:
-            nested(signal, frame, outer, None)
-        if not (type(result) is list and result):  # no receiver ran: the fast path
-            counters = live.get(id(signal))
-            if counters is not None:
-                counter = counters.get(id(frame.f_code) + frame.f_lasti)
-                if counter is not None:
-                    next(counter)
-                    return result
-        record(signal, frame, result)
-        return result
+        return tally(signal, outer, result)
 
     return send
 
