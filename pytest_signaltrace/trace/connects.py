@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import functools
-import itertools
 import sys
 from collections.abc import Callable
-from types import CodeType, FrameType, FunctionType, MethodType
+from types import CodeType, FrameType
 from typing import Any
 
 from pytest_signaltrace.frameworks import SignalClass
 from pytest_signaltrace.trace.frames import Site, SiteFinder
-from pytest_signaltrace.trace.identity import describe_sender, describe_uid
 from pytest_signaltrace.trace.tracer import Tracer
 
 #: ``wrapper(original, instance, args, kwargs)``: calls ``original(instance, *args, **kwargs)``.
@@ -50,12 +47,12 @@ def connect_patch(
     the call with its call site, receiver, sender and uid. A plain function, not a ``Wrapper``
     behind the installation's generic patch: one call level less on every request's 8 calls.
 
-    The first connect from a call site takes the full path: walk out of the internal frames to
-    the caller, look for a replayed connect, resolve the site, and build the row through the
-    recorder. When the caller is not internal (the common case: the test client's 8 calls per
-    request), the site is cached by the caller's code and instruction offset, and the row is
-    built and counted here, without the walk and the recorder's calls: the same row as the full
-    path (``cached=False`` keeps the full path always, the reference in the tests).
+    A connect from the framework's own files (a decorator, a replayed connect) takes the full
+    path: look for a replayed connect, walk out of the internal frames and resolve the site.
+    When the caller is not internal (the common case: the test client's 8 calls per request),
+    it is the site, resolved once per caller (keyed by its code and instruction offset): the
+    walk and the site resolution are what a connect cost. The row is the recorder's either
+    way (``cached=False`` keeps the full path always, the reference in the tests).
     """
     recorder, finder, faults = tracer.recorder, tracer.finder, tracer.faults
     args_at = spec.disconnect_args if record_disconnect else spec.connect_args
@@ -66,10 +63,6 @@ def connect_patch(
     record = recorder.record_disconnect if record_disconnect else recorder.record_connect
     at_receiver, at_sender, at_uid = args_at.receiver, args_at.sender, args_at.dispatch_uid
     internal = finder.internal
-    counters = recorder.disconnect_counts if record_disconnect else recorder.connect_counts
-    signal_token, handler_token = recorder.signals.token, recorder.handlers.token
-    signal_ids, handler_ids = recorder.signals.by_id, recorder.handlers.by_code_id
-    watch = None if record_disconnect else recorder.senders_seen.watch
     #: ``(id(code), f_lasti)`` of a caller -> its site; the codes are kept alive in ``codes``
     #: (their ids stay unique). Only a caller outside the internal files: its site is itself.
     sites: dict[tuple[int, int], Site | None] = {}
@@ -79,6 +72,10 @@ def connect_patch(
         """The connect's arguments, or ``None`` for a replayed connect (not recorded)."""
         if replayed is not None and _replayed(frame, finder, replayed):
             return None
+        return arguments(args, kwargs)
+
+    def arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
+        """The connect's receiver, sender (``None`` for any) and stable uid."""
         receiver = _arg(args, kwargs, at_receiver, "receiver")
         sender = _arg(args, kwargs, at_sender, "sender")
         if sender is any_sender:
@@ -105,61 +102,15 @@ def connect_patch(
                     record(instance, found[0], finder.site(caller), found[1], found[2])
                 return result
             # A caller outside the internal files: no replayed connect (only internal frames
-            # are looked at), and the caller is the site.
+            # are looked at), and the caller is the site, resolved once per caller.
             key = (id(caller.f_code), caller.f_lasti)
             site = sites.get(key)
             if site is None:
                 site = finder.site(caller)
                 codes.append(caller.f_code)
                 sites[key] = site
-            count = len(args)
-            receiver = args[at_receiver] if count > at_receiver else kwargs.get("receiver")
-            sender = args[at_sender] if count > at_sender else kwargs.get("sender")
-            if sender is any_sender:
-                sender = None
-            uid = (
-                None
-                if at_uid is None
-                else args[at_uid]
-                if count > at_uid
-                else kwargs.get("dispatch_uid")
-            )
-            if (
-                uid_attribute is not None
-                and type(uid) is int
-                and getattr(receiver, uid_attribute, None) == uid
-            ):
-                uid = None
-            # as Recorder._connect_row: the handler first, its uid folded if third-party
-            # HandlerTable.token's and SignalRegistry.token's fast paths, without their calls
-            function = receiver
-            if type(function) is functools.partial:
-                function = function.func
-            if type(function) is MethodType:
-                function = function.__func__
-            handler = (
-                handler_ids.get(id(function.__code__)) if type(function) is FunctionType else None
-            )
-            if handler is None and receiver is not None:
-                handler = handler_token(receiver)
-            if uid is not None and handler is not None and recorder.folds_uid(handler):
-                uid = None
-            signal = signal_ids.get(id(instance))
-            if signal is None:
-                signal = signal_token(instance)
-            row = (
-                signal,
-                handler,
-                site,
-                None if sender is None else describe_sender(sender),
-                uid if uid is None or type(uid) is str else describe_uid(uid),
-            )
-            counter = counters.get(row)
-            if counter is None:
-                counter = counters.setdefault(row, itertools.count())
-            next(counter)
-            if watch is not None and row[3] is not None:
-                watch(instance, row[0])
+            receiver, sender, uid = arguments(args, kwargs)
+            record(instance, receiver, site, sender, uid)
         except Exception as exc:
             faults.report(where, exc)
         return result
