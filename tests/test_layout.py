@@ -38,15 +38,7 @@ MAX_ROOT_MODULES = 6
 MAX_LINES = 400
 #: Modules allowed over :data:`MAX_LINES` for now, each with the reason; an allowance that is no
 #: longer needed fails :func:`test_every_line_allowance_is_still_needed`, so the list shrinks.
-LINE_ALLOWANCES: dict[str, str] = {
-    "trace/recorder.py": (
-        "410 lines since the cascades (issue 17) met the receiver costs and senders seen in one "
-        "snapshot; the trace fields of each log move into the log (its owner splits it)"
-    ),
-    "trace/json_read.py": (
-        "417 lines since the cascades, costs and senders seen were read beside each other; "
-        "each optional table's reader moves to its own module (as trace/cascade_json.py)"
-    ),}
+LINE_ALLOWANCES: dict[str, str] = {}
 
 #: The stages, lowest first: a module may import from its own tier or a lower one, never a
 #: higher one. A module belongs to the entry of :data:`PLACEMENT` with the longest matching

@@ -5,13 +5,21 @@ file come from outside, and an error names the first bad value, as ``trace.sends
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict
 
 from pytest_signaltrace.trace.cascade_json import read_cascades
 from pytest_signaltrace.trace.cascade_keys import CascadeKey, ChainKey
-from pytest_signaltrace.trace.costs import Cost, merge_costs, read_cost
+from pytest_signaltrace.trace.costs import Cost
+from pytest_signaltrace.trace.json_read_optional import read_durations, read_senders_seen
+from pytest_signaltrace.trace.json_values import count as _count
+from pytest_signaltrace.trace.json_values import index as _index
+from pytest_signaltrace.trace.json_values import line as _line
+from pytest_signaltrace.trace.json_values import listed as _list
+from pytest_signaltrace.trace.json_values import opt_line as _opt_line
+from pytest_signaltrace.trace.json_values import opt_text as _opt_text
+from pytest_signaltrace.trace.json_values import shown as _shown
+from pytest_signaltrace.trace.json_values import text as _text
 from pytest_signaltrace.trace.json_write import TRACE_FORMAT_VERSION
 from pytest_signaltrace.trace.keys import (
     CodeRef,
@@ -154,14 +162,8 @@ class _Reader:
             connects=self._connects("connects"),
             disconnects=self._connects("disconnects"),
             raises=self._raises(),
-            senders_seen=self._senders_seen(),
-            durations=merge_costs(
-                (
-                    self._receiver(row, f"trace.durations[{i}]"),
-                    read_cost(row, self.test_ids, f"trace.durations[{i}]", _natural),
-                )
-                for i, row in self._rows("durations")
-            ),
+            senders_seen=read_senders_seen(self._rows("senders_seen"), self._signal),
+            durations=read_durations(self._rows("durations"), self._receiver, self.test_ids),
             cascades=cascades["cascades"],
             cascade_tests=cascades["cascade_tests"],
             chains=cascades["chains"],
@@ -257,20 +259,6 @@ class _Reader:
             for i, row in self._rows("raises")
         )
 
-    def _senders_seen(self) -> dict[SignalRef, frozenset[str]]:
-        seen: dict[SignalRef, frozenset[str]] = {}
-        for i, row in self._rows("senders_seen"):
-            where = f"trace.senders_seen[{i}]"
-            signal = self._signal(row.get("signal"), f"{where}.signal")
-            senders = row.get("senders")
-            if type(senders) is not list:
-                raise ValueError(f"{where}.senders is {_shown(senders)} (expected a list)")
-            described = frozenset(
-                _text(value, f"{where}.senders[{j}]") for j, value in enumerate(senders)
-            )
-            seen[signal] = seen.get(signal, frozenset()) | described
-        return seen
-
     def _cascades(self) -> dict[str, Any]:
         return read_cascades(
             self._rows("cascades"),
@@ -338,54 +326,6 @@ class _Reader:
 
 #: What :meth:`_Reader._fast_site` returns for a site that is not valid.
 _BAD_SITE = CodeRef("", -1)
-
-
-def _shown(value: object) -> str:
-    # json.dumps escapes newlines and other control characters: the message stays one line.
-    text = json.dumps(value) if isinstance(value, str) else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _list(data: Mapping[str, Any], name: str) -> list[Any]:
-    value = data.get(name, [])
-    if type(value) is not list:
-        raise ValueError(f"trace.{name} is {_shown(value)} (expected a list)")
-    return value
-
-
-def _natural(value: object, where: str, what: str) -> int:
-    if type(value) is not int or value < 0:
-        raise ValueError(f"{where} is {_shown(value)} (expected {what})")
-    return value
-
-
-def _count(value: object, where: str) -> int:
-    return _natural(value, where, "a count: a whole number >= 0")
-
-
-def _line(value: object, where: str) -> int:
-    return _natural(value, where, "a line number")
-
-
-def _opt_line(value: object, where: str) -> int | None:
-    return None if value is None else _line(value, where)
-
-
-def _index(value: object, size: int, where: str) -> int:
-    index = _natural(value, where, f"an index below {size}")
-    if index >= size:
-        raise ValueError(f"{where} is {index} (expected an index below {size})")
-    return index
-
-
-def _text(value: object, where: str) -> str:
-    if type(value) is not str:
-        raise ValueError(f"{where} is {_shown(value)} (expected a string)")
-    return value
-
-
-def _opt_text(value: object, where: str) -> str | None:
-    return None if value is None else _text(value, where)
 
 
 def _opt_code(data: Mapping[str, Any] | None) -> CodeRef | None:

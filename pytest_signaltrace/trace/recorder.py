@@ -33,14 +33,13 @@ from types import CodeType
 from typing import Any, TypeVar
 
 from pytest_signaltrace.trace.cascade import CascadeLog
-from pytest_signaltrace.trace.costs import CostTable, merge_costs
+from pytest_signaltrace.trace.costs import CostTable
 from pytest_signaltrace.trace.counters import Counter as Counter  # re-exported: the send patches
 from pytest_signaltrace.trace.counters import bump, count_of
 from pytest_signaltrace.trace.folding import fold_rows
-from pytest_signaltrace.trace.frames import Site, absolute_filename
+from pytest_signaltrace.trace.frames import Site
 from pytest_signaltrace.trace.identity import HandlerTable, describe_sender, describe_uid
 from pytest_signaltrace.trace.model import (
-    CodeRef,
     ConnectKey,
     HandlerRef,
     Raised,
@@ -51,6 +50,10 @@ from pytest_signaltrace.trace.model import (
     Trace,
     merge_raises,
 )
+from pytest_signaltrace.trace.optional_tables import OptionalRows
+from pytest_signaltrace.trace.pairs import summed as _summed
+from pytest_signaltrace.trace.pairs import united as _united
+from pytest_signaltrace.trace.places import Places
 from pytest_signaltrace.trace.quiet import QuietSends
 from pytest_signaltrace.trace.raises import RaiseLog
 from pytest_signaltrace.trace.senders_seen import SendersSeen
@@ -240,24 +243,19 @@ class Recorder:
         raises = _counts(self.raises.counts)
         messages = self.raises.messages.copy()
         raise_tests = self.raises.tests.copy()
-        costs = self.costs.costs() if self.costs is not None else {}
+        optional = OptionalRows(self.costs, self.senders_seen, self.cascades)
         for row, count in sends.items():
             token, handlers = row[0], row[5]
             if handlers:
                 call = (token, handlers)
                 calls[call] = calls.get(call, 0) + count
-        senders_seen = self.senders_seen.described()
         tokens = {
-            row[0]
-            for rows in (sends, calls, tests, connects, disconnects, raises, costs)
-            for row in rows
-        } | set(senders_seen) | self.cascades.tokens()
+            row[0] for rows in (sends, calls, tests, connects, disconnects, raises) for row in rows
+        } | optional.tokens()
         signals = self.signals.refs(tokens)
-        cascades, cascade_tests, chains = self.cascades.snapshot(
-            lambda t: signals[t] if t in signals else self.signals.refs([t])[t]
-        )
         handler = self.handlers.ref
-        where = _Places(self.codes.copy())
+        optional_fields = optional.fields(signals, self.signals.refs, handler)
+        where = Places(self.codes.copy())
         return Trace(
             sends=_summed(
                 (SendKey(signals[row[0]], row[1], *where.sites(row)), count)
@@ -288,16 +286,7 @@ class Recorder:
                 )
                 for row, n in raises.items()
             ),
-            senders_seen=_united(
-                (signals[token], described) for token, described in senders_seen.items()
-            ),
-            durations=merge_costs(
-                (ReceiverKey(signals[token], handler(h)), cost)
-                for (token, h), cost in costs.items()
-            ),
-            cascades=cascades,
-            cascade_tests=cascade_tests,
-            chains=chains,
+            **optional_fields,
         )
 
     def _connect_row(
@@ -330,60 +319,8 @@ def _counts(counters: dict[_K, Counter]) -> dict[_K, int]:
     return {key: count_of(counter) for key, counter in counters.copy().items()}
 
 
-class _Places:
-    """Turns the two forms of a send row's places (see :data:`SendRow`) into code refs."""
-
-    def __init__(self, codes: dict[int, CodeType]) -> None:
-        self._codes = codes
-        self._lines: dict[tuple[int, int], CodeRef] = {}
-        # Raw filename -> absolute: abspath + normpath per row was a good part of a snapshot
-        # of thousands of rows naming a few dozen files.
-        self._files: dict[str, str] = {}
-
-    def at(self, filename: str, line: int) -> CodeRef:
-        """The code ref of ``filename`` (made absolute) and ``line``."""
-        absolute = self._files.get(filename)
-        if absolute is None:
-            absolute = self._files[filename] = absolute_filename(filename)
-        return CodeRef(absolute, line)
-
-    def code(self, site: Site | None) -> CodeRef | None:
-        """The code ref of a ``(filename, line)`` site."""
-        return None if site is None else self.at(site[0], site[1])
-
-    def sites(self, row: SendRow) -> tuple[CodeRef | None, CodeRef | None]:
-        """The caller's site and the project site of ``row``."""
-        site = self._place(row[2], row[3])
-        project = row[4]
-        if project is True:
-            return site, site
-        if project is None:
-            return site, None
-        return site, self._place(project[0], project[1])
-
-    def _place(self, where: Any, offset: Any) -> CodeRef | None:
-        if where is None or offset is None:
-            return None
-        if type(where) is not int:
-            return self.at(where, offset)
-        known = self._lines.get((where, offset))
-        if known is None:
-            code = self._codes[where]
-            known = self.at(code.co_filename, line_at(code, offset))
-            self._lines[(where, offset)] = known
-        return known
-
-
-def line_at(code: CodeType, offset: int) -> int:
-    """The line of the instruction at byte ``offset`` of ``code``, as ``frame.f_lineno`` says."""
-    for start, end, line in code.co_lines():
-        if start <= offset < end and line is not None:
-            return line
-    return code.co_firstlineno
-
-
 def _connect_key(
-    signal: SignalRef, row: _ConnectRow, handler: Callable[[int], HandlerRef], where: _Places
+    signal: SignalRef, row: _ConnectRow, handler: Callable[[int], HandlerRef], where: Places
 ) -> ConnectKey:
     _, token, site, sender, uid = row
     return ConnectKey(
@@ -393,18 +330,3 @@ def _connect_key(
         sender=sender,
         dispatch_uid=uid,
     )
-
-
-def _summed(pairs: Iterable[tuple[_K, int]]) -> dict[_K, int]:
-    """Sum counts of keys that became equal (two signal objects with the same definition)."""
-    total: dict[_K, int] = {}
-    for key, count in pairs:
-        total[key] = total.get(key, 0) + count
-    return total
-
-
-def _united(pairs: Iterable[tuple[_K, frozenset[str]]]) -> dict[_K, frozenset[str]]:
-    total: dict[_K, frozenset[str]] = {}
-    for key, nodes in pairs:
-        total[key] = total.get(key, frozenset()) | nodes
-    return total

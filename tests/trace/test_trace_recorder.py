@@ -123,7 +123,7 @@ def test_a_dead_signals_id_reused_by_a_new_signal_gets_a_new_token() -> None:
 def test_a_snapshot_makes_each_filename_absolute_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # Thousands of rows name a few dozen files: abspath + normpath per row was a good part of
     # taking the snapshot at the end of a run.
-    from pytest_signaltrace.trace import recorder as recorder_module
+    from pytest_signaltrace.trace import places as places_module
 
     made_absolute: list[str] = []
 
@@ -131,8 +131,8 @@ def test_a_snapshot_makes_each_filename_absolute_once(monkeypatch: pytest.Monkey
         made_absolute.append(filename)
         return original(filename)
 
-    original = recorder_module.absolute_filename
-    monkeypatch.setattr(recorder_module, "absolute_filename", counting)
+    original = places_module.absolute_filename
+    monkeypatch.setattr(places_module, "absolute_filename", counting)
     recorder = Recorder()
     signal = FakeSignal()
     for line in range(1, 51):

@@ -1,0 +1,26 @@
+"""Adding up the rows of keys that became equal when a trace's rows were turned into keys (two
+signal objects with the same definition, two tokens of one handler): their counts are summed,
+their tests united."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+_K = TypeVar("_K")
+
+
+def summed(pairs: Iterable[tuple[_K, int]]) -> dict[_K, int]:
+    """Each key's counts, summed."""
+    total: dict[_K, int] = {}
+    for key, count in pairs:
+        total[key] = total.get(key, 0) + count
+    return total
+
+
+def united(pairs: Iterable[tuple[_K, frozenset[str]]]) -> dict[_K, frozenset[str]]:
+    """Each key's sets, united."""
+    total: dict[_K, frozenset[str]] = {}
+    for key, nodes in pairs:
+        total[key] = total.get(key, frozenset()) | nodes
+    return total
