@@ -20,8 +20,12 @@ from pytest_signaltrace.report import TEXT_FORMATS, render_text
 from pytest_signaltrace.report.text import for_people
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pytest_signaltrace.cli.common import Commands
+    from pytest_signaltrace.datafile.format import RunData
     from pytest_signaltrace.model import Report
+    from pytest_signaltrace.report.durations import ReceiverCost
     from pytest_signaltrace.report.options import ReportOptions
 
 #: ``signaltrace report --format`` values.
@@ -77,6 +81,13 @@ def add_parser(commands: Commands) -> None:
         help="order of the signal table: name, receivers, ran, miss, sends, status or cover; "
         "a leading - sorts in reverse (--sort=-miss)",
     )
+    # pytest's --durations, as the run prints it with --signal-durations=N.
+    report.add_argument(
+        "--durations",
+        metavar="N",
+        help="after the report, show the N slowest signal receivers (N=0: all) the run timed "
+        "(pytest --signal-durations) (default: durations of the configuration, if any)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
             "skip_covered": ("--skip-covered", args.skip_covered),
             "precision": ("--precision", args.precision),
             "sort": ("--sort", args.sort),
+            "durations": ("--durations", args.durations),
         }
     )
     if isinstance(loaded, str):
@@ -109,10 +121,16 @@ def run(args: argparse.Namespace) -> int:
         report = report_of(data)
     except DataFileError as exc:
         return usage_error(str(exc))
+    wanted = settings.durations is not None or args.format == "json"
+    costs = _receiver_costs(data) if wanted else None
     try:
-        _render(report, args.format, args.output, options, Path(data.rootdir))
+        _render(report, args.format, args.output, options, Path(data.rootdir), costs)
     except OSError as exc:
         return usage_error(f"cannot write {args.output}: {exc.strerror or exc}")
+    if settings.durations is not None:
+        # A report of another format on stdout is a document the table would spoil.
+        to_stdout = args.format in ("term", "term-missing") or args.output not in (None, "-")
+        _print_durations(costs, settings.durations, datafile, to_stdout)
     if settings.fail_under is not None:
         from pytest_signaltrace.gates.fail_under import (
             check_fail_under,
@@ -139,19 +157,63 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _render(
-    report: Report, fmt: str, output: str | None, options: ReportOptions, rootdir: Path
+    report: Report,
+    fmt: str,
+    output: str | None,
+    options: ReportOptions,
+    rootdir: Path,
+    costs: Sequence[ReceiverCost] | None,
 ) -> None:
-    """Write ``report`` in format ``fmt`` to ``output`` (``None``/``-``: stdout)."""
+    """Write ``report`` in format ``fmt`` to ``output`` (``None``/``-``: stdout); the JSON
+    report carries the receivers' ``costs`` when the run timed them, as the run's did."""
     if fmt == "html":
         from pytest_signaltrace.report.html import write_html
 
         index = write_html(report, Path(output or HTML_DIR), options=options, rootdir=rootdir)
         print(f"Signal report written to {index}")
         return
-    text = for_people(fmt, render_text(report, fmt, options))
+    if fmt == "json" and costs is not None:
+        from pytest_signaltrace.report.json_report import render_json
+
+        text = for_people(fmt, render_json(report, costs))
+    else:
+        text = for_people(fmt, render_text(report, fmt, options))
     write_text(output or "-", text)
     if output not in (None, "-"):
         print(f"Signal report written to {output}")
+
+
+def _receiver_costs(data: RunData) -> tuple[ReceiverCost, ...] | None:
+    """What each receiver cost, as the run that timed them reported it; ``None`` when the data
+    file holds no durations (the run did not time its receivers, or none ran)."""
+    if not data.trace.durations:
+        return None
+    from pytest_signaltrace.merge.replay import replayed_trace
+    from pytest_signaltrace.report.durations import receiver_costs
+
+    trace, paths = replayed_trace(data)
+    return receiver_costs(trace, paths.project_path)
+
+
+def _print_durations(
+    costs: Sequence[ReceiverCost] | None, count: int, datafile: Path, to_stdout: bool
+) -> None:
+    """The table of the ``count`` slowest receivers (``0``: all) after the report, as the
+    pytest run prints it (its title on a line of its own here)."""
+    from pytest_signaltrace.report.durations import render_durations
+    from pytest_signaltrace.report.text import printable
+
+    if costs is None:
+        print(
+            f"signaltrace: {datafile} holds no receiver durations: the run did not time its "
+            "receivers (pytest --signal-durations=N), or none of them ran",
+            file=sys.stderr,
+        )
+        return
+    stream = sys.stdout if to_stdout else sys.stderr
+    print(file=stream)
+    for line in render_durations(costs, count, option="--durations"):
+        print(printable(line), file=stream)
 
 
 def _sort(value: str) -> str:

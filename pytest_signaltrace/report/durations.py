@@ -69,8 +69,11 @@ def receiver_costs(
     return tuple(sorted(costs, key=lambda r: (-r.total_ns, r.receiver, r.signal or "", r.line)))
 
 
-def render_durations(costs: Sequence[ReceiverCost], count: int) -> list[str]:
-    """The terminal table of the ``count`` slowest receivers (``0``: all), a title line first."""
+def render_durations(
+    costs: Sequence[ReceiverCost], count: int, option: str = "--signal-durations"
+) -> list[str]:
+    """The terminal table of the ``count`` slowest receivers (``0``: all), a title line first;
+    ``option`` is the one the hint under a cut table names (``signaltrace report``'s own)."""
     shown = list(costs) if count == 0 else list(costs[:count])
     if count == 0:
         title = "signal receiver durations"
@@ -88,7 +91,7 @@ def render_durations(costs: Sequence[ReceiverCost], count: int) -> list[str]:
         lines.append(f"{line}  {row.receiver} ({row.signal or '?'})")
     hidden = len(costs) - len(shown)
     if hidden:
-        lines.append(f"({hidden} more: --signal-durations=0 shows every receiver)")
+        lines.append(f"({hidden} more: {option}=0 shows every receiver)")
     return lines
 
 

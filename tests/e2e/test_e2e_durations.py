@@ -192,3 +192,26 @@ def test_combine_adds_the_costs_of_the_data_files_exactly(
         for field in ("calls", "total_ns", "own_ns", "queries"):
             assert row[field] == one[name][field] + two[name][field], (name, field)
         assert row["max_ns"] == max(one[name]["max_ns"], two[name]["max_ns"])
+
+
+def test_signaltrace_report_prints_the_runs_durations_from_its_data_file(
+    django_project: DjangoProject,
+) -> None:
+    django_project.write(**{"shop/receivers": RECEIVERS, "test_shop": TESTS})
+    result, _ = django_project.run_json("--signal-report=term", "--signal-durations=0")
+    result.assert_outcomes(passed=2)
+    root = django_project.pytester.path
+    cli = signaltrace("report", "--durations", "0", cwd=root)
+    assert cli.returncode == 0, cli.stderr
+    title, *table = cli.stdout.split("\n\n")[-1].splitlines()
+    assert title == "signal receiver durations"
+    assert len(table) == 5, "a header and the four receivers"
+    # the same block as the run's, its title on the run's separator line
+    start = next(i for i, line in enumerate(result.outlines) if f" {title} " in line)
+    assert result.outlines[start].strip("- ") == title
+    assert result.outlines[start + 1 : start + 1 + len(table)] == table
+    # and the JSON report of the data file is the run's, durations included
+    as_json = signaltrace("report", "--format", "json", cwd=root)
+    assert as_json.returncode == 0, as_json.stderr
+    assert as_json.stdout == (root / "report.json").read_text("utf-8")
+    assert '"durations": [' in as_json.stdout
