@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blinker_samples import PAID, PLACED, app
+
 from pytest_signaltrace.datafile.check import check_document
 from pytest_signaltrace.report.scan_json import scan_to_dict
 
@@ -12,26 +14,6 @@ if TYPE_CHECKING:
     from conftest import ScanTree
 
     from pytest_signaltrace.model import StaticMap
-
-SIGNALS = """
-    from blinker import Namespace
-
-    _signals = Namespace()
-
-    placed = _signals.signal("placed")
-    paid = _signals.signal("paid")
-"""
-PLACED = "app.signals.placed"
-PAID = "app.signals.paid"
-
-
-def app(**files: str) -> dict[str, str]:
-    return {
-        "app/__init__.py": "",
-        "app/signals.py": SIGNALS,
-        **{f"app/{name}.py": text for name, text in files.items()},
-    }
-
 
 def rows(smap: StaticMap) -> set[tuple[str | None, str, int, str, str | None]]:
     return {(r.signal, r.handler, r.line, r.kind, r.sender) for r in smap.receivers}

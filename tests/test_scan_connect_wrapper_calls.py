@@ -7,6 +7,8 @@ from __future__ import annotations
 from textwrap import dedent
 from typing import TYPE_CHECKING
 
+from blinker_samples import PAID, PLACED, project
+
 from pytest_signaltrace.scan import scan
 
 if TYPE_CHECKING:
@@ -15,17 +17,6 @@ if TYPE_CHECKING:
     from conftest import ScanTree, WriteTree
 
     from pytest_signaltrace.model import StaticMap
-
-SIGNALS = """
-    from blinker import Namespace
-
-    _signals = Namespace()
-
-    placed = _signals.signal("placed")
-    paid = _signals.signal("paid")
-"""
-PLACED = "app.signals.placed"
-PAID = "app.signals.paid"
 
 #: Flask-Login's test helper: a context manager that connects a handler of its own.
 LISTEN_TO = '''
@@ -47,15 +38,6 @@ LISTEN_TO = '''
         finally:
             signal.disconnect(results.add)
 '''
-
-
-def project(**files: str) -> dict[str, str]:
-    """The signals module and ``files`` (``tests__helpers``: ``tests/helpers.py``)."""
-    return {
-        "app/__init__.py": "",
-        "app/signals.py": SIGNALS,
-        **{f"{name.replace('__', '/', 1)}.py": text for name, text in files.items()},
-    }
 
 
 def rows(smap: StaticMap) -> set[tuple[str | None, str, str, int, bool]]:
