@@ -63,6 +63,8 @@ from pytest_signaltrace.trace.keys import (
     SignalRef,
     merge_raises,
 )
+from pytest_signaltrace.trace.pairs import summed as _sum_pairs
+from pytest_signaltrace.trace.pairs import united as _unite_pairs
 
 __all__ = [
     "TRACE_FORMAT_VERSION",
@@ -289,20 +291,6 @@ class Trace:
         ``trace.receivers[0].count is -100 (...)``.
         """
         return cls(**read_trace(data))
-
-
-def _sum_pairs(pairs: Iterable[tuple[_K, int]]) -> dict[_K, int]:
-    total: dict[_K, int] = {}
-    for key, count in pairs:
-        total[key] = total.get(key, 0) + count
-    return total
-
-
-def _unite_pairs(pairs: Iterable[tuple[_K, frozenset[str]]]) -> dict[_K, frozenset[str]]:
-    total: dict[_K, frozenset[str]] = {}
-    for key, values in pairs:
-        total[key] = total.get(key, frozenset()) | values
-    return total
 
 
 def _add_counts(total: dict[_K, int], counts: Mapping[_K, int]) -> None:

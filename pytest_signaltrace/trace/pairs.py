@@ -1,6 +1,6 @@
-"""Adding up the rows of keys that became equal when a trace's rows were turned into keys (two
-signal objects with the same definition, two tokens of one handler): their counts are summed,
-their tests united."""
+"""Adding up the rows of keys that are equal: keys that became equal (the recorder's rows of two
+signal objects with the same definition, a trace's paths mapped) or met in a merge of traces.
+Their counts are summed, their tests united."""
 
 from __future__ import annotations
 
