@@ -172,12 +172,7 @@ def _render(
         index = write_html(report, Path(output or HTML_DIR), options=options, rootdir=rootdir)
         print(f"Signal report written to {index}")
         return
-    if fmt == "json" and costs is not None:
-        from pytest_signaltrace.report.json_report import render_json
-
-        text = for_people(fmt, render_json(report, costs))
-    else:
-        text = for_people(fmt, render_text(report, fmt, options))
+    text = for_people(fmt, render_text(report, fmt, options, costs))
     write_text(output or "-", text)
     if output not in (None, "-"):
         print(f"Signal report written to {output}")

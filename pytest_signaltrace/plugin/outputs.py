@@ -61,13 +61,7 @@ def _write_request(
 
     try:
         if text_format is not None:
-            options = settings.report_options
-            if text_format == "json" and outcome.costs is not None:
-                from pytest_signaltrace.report.json_report import render_json
-
-                text = render_json(report, outcome.costs)
-            else:
-                text = render_text(report, text_format, options)
+            text = render_text(report, text_format, settings.report_options, outcome.costs)
             text = for_people(text_format, text)
             gated = settings.fail_under is not None
             _write_text_report(request, text, invocation_dir, outcome, gated=gated)

@@ -5,18 +5,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pytest_signaltrace.model import Report
+    from pytest_signaltrace.report.durations import ReceiverCost
     from pytest_signaltrace.report.options import ReportOptions
 
 #: The formats :func:`render_text` knows (``html`` is a folder: see ``report.html.write_html``).
 TEXT_FORMATS = ("term", "term-missing", "markdown", "json", "github", "xml", "lcov")
 
 
-def render_text(report: Report, fmt: str, options: ReportOptions | None = None) -> str:
+def render_text(
+    report: Report,
+    fmt: str,
+    options: ReportOptions | None = None,
+    durations: Sequence[ReceiverCost] | None = None,
+) -> str:
     """``report`` in one of :data:`TEXT_FORMATS`; each renderer is imported only when used.
 
     ``options`` (precision, sort, skip_covered) shape the terminal and Markdown reports; the
-    machine-readable formats carry every row and the exact figures. Every format but JSON
+    machine-readable formats carry every row and the exact figures, JSON the receivers'
+    ``durations`` too when the run timed them (``--signal-durations``). Every format but JSON
     (which escapes what it must itself) renders the report's texts escaped for display
     (:func:`~pytest_signaltrace.report.escape.for_display`).
     """
@@ -47,4 +56,4 @@ def render_text(report: Report, fmt: str, options: ReportOptions | None = None) 
         return render_lcov(report)
     from pytest_signaltrace.report.json_report import render_json
 
-    return render_json(report)
+    return render_json(report, durations)
