@@ -102,6 +102,16 @@ def test_the_json_report_carries_the_durations_of_the_data_file(
     assert "durations" not in json.loads(capsys.readouterr().out)
 
 
+def test_asked_for_durations_the_json_report_of_a_file_without_them_has_an_empty_list(
+    untimed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # as the run's JSON report when it timed its receivers and none ran: the file cannot tell
+    assert main(["report", str(untimed), "--format", "json", "--durations=0"]) == ExitCode.OK
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["durations"] == []
+    assert "holds no receiver durations" in captured.err
+
+
 def test_the_table_goes_to_stderr_when_another_format_is_on_stdout(
     timed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -121,8 +121,7 @@ def run(args: argparse.Namespace) -> int:
         report = report_of(data)
     except DataFileError as exc:
         return usage_error(str(exc))
-    wanted = settings.durations is not None or args.format == "json"
-    costs = _receiver_costs(data) if wanted else None
+    costs = _receiver_costs(data, settings.durations, args.format)
     try:
         _render(report, args.format, args.output, options, Path(data.rootdir), costs)
     except OSError as exc:
@@ -130,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     if settings.durations is not None:
         # A report of another format on stdout is a document the table would spoil.
         to_stdout = args.format in ("term", "term-missing") or args.output not in (None, "-")
-        _print_durations(costs, settings.durations, datafile, to_stdout)
+        _print_durations(costs or (), settings.durations, datafile, to_stdout)
     if settings.fail_under is not None:
         from pytest_signaltrace.gates.fail_under import (
             check_fail_under,
@@ -178,10 +177,17 @@ def _render(
         print(f"Signal report written to {output}")
 
 
-def _receiver_costs(data: RunData) -> tuple[ReceiverCost, ...] | None:
-    """What each receiver cost, as the run that timed them reported it; ``None`` when the data
-    file holds no durations (the run did not time its receivers, or none ran)."""
+def _receiver_costs(
+    data: RunData, durations: int | None, fmt: str
+) -> tuple[ReceiverCost, ...] | None:
+    """What each receiver cost, as the run that timed them reported it, when the report or the
+    table (``durations``: how many rows) shows it; ``None`` when neither does. A data file
+    holds no durations when its run timed no receiver, or none ran: none then, or none at all
+    (a run configured to time its receivers, as this report is, gives its JSON report an
+    empty list)."""
     if not data.trace.durations:
+        return () if durations is not None else None
+    if durations is None and fmt != "json":
         return None
     from pytest_signaltrace.merge.replay import replayed_trace
     from pytest_signaltrace.report.durations import receiver_costs
@@ -191,14 +197,14 @@ def _receiver_costs(data: RunData) -> tuple[ReceiverCost, ...] | None:
 
 
 def _print_durations(
-    costs: Sequence[ReceiverCost] | None, count: int, datafile: Path, to_stdout: bool
+    costs: Sequence[ReceiverCost], count: int, datafile: Path, to_stdout: bool
 ) -> None:
     """The table of the ``count`` slowest receivers (``0``: all) after the report, as the
-    pytest run prints it (its title on a line of its own here)."""
+    pytest run prints it (its title on a line of its own here); without ``costs``, why not."""
     from pytest_signaltrace.report.durations import render_durations
     from pytest_signaltrace.report.text import printable
 
-    if costs is None:
+    if not costs:
         print(
             f"signaltrace: {datafile} holds no receiver durations: the run did not time its "
             "receivers (pytest --signal-durations=N), or none of them ran",
