@@ -58,17 +58,20 @@ def load_settings(
 
 
 def settings_and_data_file(
-    options: Mapping[str, tuple[str, Any]],
+    options: Mapping[str, tuple[str, Any]], output: str | None = None
 ) -> tuple[Settings, Path] | str:
     """:func:`load_settings` for a subcommand that reads or writes the data file: the settings
-    and the data file (as :func:`data_file_of` names it), else the one-line error message."""
+    and the data file (as :func:`data_file_of` names it), else the one-line error message; a
+    subcommand that reads it and writes its ``--output`` may not write over it."""
+    from pytest_signaltrace.settings import output_error
+
     loaded = load_settings(options)
     if isinstance(loaded, str):
         return loaded
     datafile = data_file_of(loaded[0])
     if isinstance(datafile, str):
         return datafile
-    return loaded[0], datafile
+    return output_error(output, datafile) or (loaded[0], datafile)
 
 
 def data_file_of(settings: Settings) -> Path | str:

@@ -66,7 +66,6 @@ def run(args: argparse.Namespace) -> int:
     from pytest_signaltrace.gates.diff.judge import diff_of, judge_diff
     from pytest_signaltrace.gates.diff.render import render_diff
     from pytest_signaltrace.merge.replay import report_of
-    from pytest_signaltrace.settings import output_error
 
     # The pytest run's configuration; a bad one is refused before anything is written.
     loaded = settings_and_data_file(
@@ -75,14 +74,12 @@ def run(args: argparse.Namespace) -> int:
             "diff_compare_branch": ("--compare-branch", args.compare_branch),
             "diff_fail_under": ("--fail-under", args.fail_under),
             "precision": ("--precision", args.precision),
-        }
+        },
+        output=args.output,
     )
     if isinstance(loaded, str):
         return usage_error(loaded)
     settings, datafile = loaded
-    refused = output_error(args.output, datafile)
-    if refused:
-        return usage_error(refused)
     compare_branch = settings.diff_compare_branch or DEFAULT_COMPARE_BRANCH
     precision = settings.report_options.precision
     try:

@@ -94,7 +94,6 @@ def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace report``; returns the exit status."""
     from pytest_signaltrace.datafile.data import DataFileError, read_data
     from pytest_signaltrace.merge.replay import report_of
-    from pytest_signaltrace.settings import output_error
 
     if args.format == "html" and args.output == "-":
         return usage_error("--format html writes a folder: give --output DIR, not -")
@@ -107,14 +106,12 @@ def run(args: argparse.Namespace) -> int:
             "precision": ("--precision", args.precision),
             "sort": ("--sort", args.sort),
             "durations": ("--durations", args.durations),
-        }
+        },
+        output=args.output,
     )
     if isinstance(loaded, str):
         return usage_error(loaded)
     settings, datafile = loaded
-    refused = output_error(args.output, datafile)
-    if refused:
-        return usage_error(refused)
     options = settings.report_options
     try:
         data = read_data(datafile)
