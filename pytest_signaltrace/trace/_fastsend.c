@@ -40,6 +40,20 @@ typedef struct {
     PyObject *fault;         /* fault(exception): a fault of the recording, reported */
 } ReceiverTables;
 
+/* The last quiet counters found, by signal and caller instruction: a hit skips the two dict
+ * lookups of quiet_counter (each with a new int key). An entry holds a weak reference to its
+ * signal, so a new signal at a dead one's address misses (the Python side forgets the dead
+ * one's counters the same way, see trace/quiet.py), and the counter itself; the caller's code is
+ * compared by address only: a code with a quiet counter is kept alive in Recorder.codes. A
+ * signal's counter for an instruction is never replaced while the signal lives. */
+#define QUIET_CACHE 32
+typedef struct {
+    PyObject *signal_ref; /* weakref to the signal; NULL: an empty entry */
+    PyCodeObject *code;   /* compared by address only (see above) */
+    int lasti;
+    PyObject *counter;    /* the signal's counter for (code, lasti), as in FastSend.live */
+} QuietEntry;
+
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
@@ -56,6 +70,7 @@ typedef struct {
     char active;        /* False once uninstalled: calls pass through */
     PyObject *watched;  /* dict: id(signal) -> ... of signals whose senders are noted, or NULL */
     PyObject *note;     /* note(signal, sender): called for a send of a watched signal */
+    QuietEntry quiet[QUIET_CACHE];
 } FastSend;
 
 /* functools.partial, and interned attribute names, set once by the module's init. */
@@ -162,33 +177,86 @@ nesting_asend(PyObject *Py_UNUSED(module), PyObject *delta)
     return PyLong_FromLong(asends_in_flight);
 }
 
+/* Whether the weak reference `ref` refers to `object` (alive). */
+static int
+refers_to(PyObject *ref, PyObject *object)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *target = NULL;
+    if (PyWeakref_GetRef(ref, &target) < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    int same = target == object;
+    Py_XDECREF(target);
+    return same;
+#else
+    return PyWeakref_GET_OBJECT(ref) == object;
+#endif
+}
+
+/* Remember `counter` for sends of `signal` from (code, lasti) in `entry`; a signal that cannot
+ * be weakly referenced is not remembered. */
+static void
+remember_quiet(QuietEntry *entry, PyObject *signal, PyCodeObject *code, int lasti,
+               PyObject *counter)
+{
+    Py_INCREF(counter); /* before anything that may run a finaliser */
+    PyObject *ref = PyWeakref_NewRef(signal, NULL);
+    if (ref == NULL) {
+        PyErr_Clear();
+        Py_DECREF(counter);
+        return;
+    }
+    PyObject *old_ref = entry->signal_ref, *old_counter = entry->counter;
+    entry->signal_ref = ref;
+    entry->code = code;
+    entry->lasti = lasti;
+    entry->counter = counter;
+    Py_XDECREF(old_ref);
+    Py_XDECREF(old_counter);
+}
+
 /* The counter of a quiet send of `signal` from `frame`, borrowed; NULL if none (no error). */
 static PyObject *
 quiet_counter(FastSend *self, PyObject *signal, PyFrameObject *frame)
 {
-    PyObject *key = PyLong_FromVoidPtr(signal); /* id(signal) */
-    if (key == NULL) {
-        return NULL;
-    }
-    PyObject *counters = PyDict_GetItemWithError(self->live, key);
-    Py_DECREF(key);
-    if (counters == NULL || !PyDict_CheckExact(counters)) {
-        return NULL;
-    }
     int lasti = PyFrame_GetLasti(frame);
     if (lasti < 0) {
         return NULL;
     }
     PyCodeObject *code = PyFrame_GetCode(frame);
-    /* id(code) + f_lasti, as the Python side computes it (see trace/quiet.py) */
-    PyObject *place = PyLong_FromUnsignedLongLong(
-        (unsigned long long)(uintptr_t)code + (unsigned long long)lasti);
-    Py_DECREF(code);
-    if (place == NULL) {
+    QuietEntry *entry =
+        &self->quiet[(((uintptr_t)signal >> 4) ^ ((uintptr_t)code >> 4) ^ (uintptr_t)lasti) %
+                     QUIET_CACHE];
+    if (entry->signal_ref != NULL && entry->code == code && entry->lasti == lasti &&
+        refers_to(entry->signal_ref, signal)) {
+        Py_DECREF(code);
+        return entry->counter;
+    }
+    PyObject *counter = NULL;
+    PyObject *key = PyLong_FromVoidPtr(signal); /* id(signal) */
+    if (key == NULL) {
+        Py_DECREF(code);
         return NULL;
     }
-    PyObject *counter = PyDict_GetItemWithError(counters, place);
-    Py_DECREF(place);
+    PyObject *counters = PyDict_GetItemWithError(self->live, key);
+    Py_DECREF(key);
+    if (counters != NULL && PyDict_CheckExact(counters)) {
+        /* id(code) + f_lasti, as the Python side computes it (see trace/quiet.py) */
+        PyObject *place = PyLong_FromUnsignedLongLong(
+            (unsigned long long)(uintptr_t)code + (unsigned long long)lasti);
+        if (place != NULL) {
+            counter = PyDict_GetItemWithError(counters, place);
+            Py_DECREF(place);
+        }
+    }
+    if (counter != NULL) {
+        Py_INCREF(counter); /* the entry's own reference below may replace a dict's */
+        remember_quiet(entry, signal, code, lasti, counter);
+        Py_DECREF(counter); /* still held by the dict (and the entry) */
+    }
+    Py_DECREF(code);
     return counter;
 }
 
@@ -774,6 +842,10 @@ fastsend_traverse(FastSend *self, visitproc visit, void *arg)
     Py_VISIT(self->dict);
     Py_VISIT(self->watched);
     Py_VISIT(self->note);
+    for (int index = 0; index < QUIET_CACHE; index++) {
+        Py_VISIT(self->quiet[index].signal_ref);
+        Py_VISIT(self->quiet[index].counter);
+    }
     return 0;
 }
 
@@ -788,6 +860,11 @@ fastsend_clear(FastSend *self)
     Py_CLEAR(self->dict);
     Py_CLEAR(self->watched);
     Py_CLEAR(self->note);
+    for (int index = 0; index < QUIET_CACHE; index++) {
+        Py_CLEAR(self->quiet[index].signal_ref);
+        Py_CLEAR(self->quiet[index].counter);
+        self->quiet[index].code = NULL;
+    }
     self->receivers.method = NULL; /* the borrowed tables go: the receiver path is off */
     Py_CLEAR(self->tables);
     return 0;

@@ -9,6 +9,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.dispatch import Signal
 from send_paths import fast_send_path
 
@@ -273,3 +274,32 @@ def test_repeated_sends_with_receivers_keep_exact_rows_tests_and_raises(
         ("send_robust", robust_line, robust_line): 3,
         ("send_robust", 2, library_line): 1,
     }
+
+
+@fast_send_path
+def test_a_new_signal_at_a_remembered_dead_signals_address_counts_on_its_own(
+    installation: Installation, recorder: Recorder
+) -> None:
+    # The C patch remembers the counters of the last quiet sends by signal and caller: a new
+    # signal at the address of a dead one, sent from the same line, must not count on its row.
+    for _ in range(50):
+        dead = Signal()  # dead signal
+        for _ in range(3):
+            fire(dead)  # the third send is counted from what the second remembered
+        address = id(dead)
+        del dead
+        gc.collect()
+        fresh = Signal()  # new signal
+        if id(fresh) == address:
+            break
+    else:
+        pytest.skip("CPython gave the new signal another address")
+    fire(fresh)
+    fire(fresh)
+    test = test_a_new_signal_at_a_remembered_dead_signals_address_counts_on_its_own
+    dead_line, new_line = line_of(test, "# dead signal"), line_of(test, "# new signal")
+    by_creation: dict[int | None, int] = {}
+    for key, count in recorder.snapshot().sends.items():
+        by_creation[key.signal.line] = by_creation.get(key.signal.line, 0) + count
+    assert by_creation[new_line] == 2
+    assert by_creation[dead_line] % 3 == 0
