@@ -1,6 +1,7 @@
 """The run's static scan, in a child process started early: it scans on another core while the
 tests run, and the test process never imports the parser (see
-:mod:`pytest_signaltrace.scan.handover`)."""
+:mod:`pytest_signaltrace.scan.handover`). When the scan cache can answer (a rerun), no child
+starts: the map is computed here at the end, without the parser (:mod:`~.scan.warm`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pytest_signaltrace.settings import Settings
 
 if TYPE_CHECKING:
     from pytest_signaltrace.model import StaticMap
+    from pytest_signaltrace.scan.handover import ScanRequest
     from pytest_signaltrace.scan.process import ScanProcess
 
 #: Seconds the end of the run waits for the scan process before it gives up on the report.
@@ -53,6 +55,11 @@ class StaticScan:
     more. Should a framework be registered after the child started (a conftest below the
     rootdir, a test), its map would miss that framework's signals: the scan is done again.
     Where no child can start, or its registry cannot be the run's, the scan runs here.
+
+    Where an earlier scan of the same folders left its record in the cache
+    (:func:`~pytest_signaltrace.scan.warm.read_record`), no child starts early: at the end the
+    scan runs here without parsing, and only should it need to parse (a changed file), or fail
+    in any way, does a child start then and scan as it would have.
     """
 
     def __init__(
@@ -69,10 +76,15 @@ class StaticScan:
         self._process: ScanProcess | None = None
         self._result: StaticMap | None = None
         self._error: Exception | None = None
+        #: Whether a child scanned in this run (``False``: the warm scan answered here).
+        self.started_process = False
 
     def start_in_background(self) -> None:
-        """Start the scan process now (returns at once)."""
-        self._process = self._started(jobs=1)
+        """Start the scan process now (returns at once), unless the cache can answer."""
+        from pytest_signaltrace.scan.warm import read_record
+
+        if read_record(self._request(jobs=1)) is None:
+            self._process = self._started(jobs=1)
 
     def result(self) -> StaticMap:
         """The static map: waits for the scan process (at most :data:`SCAN_TIMEOUT` seconds),
@@ -101,6 +113,9 @@ class StaticScan:
             process.close()  # a framework was registered since: scan again with it
             process = None
         if process is None:
+            warm = self._scan_warm()
+            if warm is not None:
+                return warm
             process = self._started(jobs=None)
         if process is None:
             return self._scan_here()
@@ -109,26 +124,44 @@ class StaticScan:
         except RegistryMismatch:
             return self._scan_here()
 
+    def _scan_warm(self) -> StaticMap | None:
+        """The map from the cache alone, computed here; ``None`` when the cache cannot answer
+        it (or anything goes wrong: the child then scans, and fails, as it would have)."""
+        from pytest_signaltrace.scan.handover import scan_as_requested
+        from pytest_signaltrace.scan.warm import read_record
+
+        request = self._request(jobs=None)
+        record = read_record(request)
+        if record is None:
+            return None
+        try:
+            return scan_as_requested(request, search_path=record.search_path, parse=False)
+        except Exception:
+            return None
+
+    def _request(self, jobs: int | None) -> ScanRequest:
+        from pytest_signaltrace.scan.handover import scan_request
+
+        return scan_request(
+            self._settings.sources,
+            self._rootdir,
+            cache_dir=self._cache_dir,
+            package_roots=self._settings.package_roots,
+            skip_folders=self._skip_folders,
+            jobs=jobs,
+        )
+
     def _started(self, jobs: int | None) -> ScanProcess | None:
         """A started scan process, or ``None`` where none can start."""
-        from pytest_signaltrace.scan.handover import scan_request
         from pytest_signaltrace.scan.process import ScanProcess
 
-        process = ScanProcess(
-            scan_request(
-                self._settings.sources,
-                self._rootdir,
-                cache_dir=self._cache_dir,
-                package_roots=self._settings.package_roots,
-                skip_folders=self._skip_folders,
-                jobs=jobs,
-            )
-        )
+        process = ScanProcess(self._request(jobs))
         try:
             process.start()
         except OSError:
             process.close()
             return None
+        self.started_process = True
         return process
 
     def _scan_here(self) -> StaticMap:

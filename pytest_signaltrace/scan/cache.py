@@ -34,11 +34,18 @@ def facts_key(
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 
-class FactsCache:
-    """A folder of cached facts; ``FactsCache(None)`` caches nothing."""
+class NotCached(LookupError):
+    """A file's facts are not in a cache that must have them: the scan would have to parse
+    (a scan told not to, which never imports the parser)."""
 
-    def __init__(self, directory: Path | None) -> None:
+
+class FactsCache:
+    """A folder of cached facts; ``FactsCache(None)`` caches nothing. A ``required`` cache
+    raises :class:`NotCached` instead of missing."""
+
+    def __init__(self, directory: Path | None, *, required: bool = False) -> None:
         self.directory = directory / f"facts-v{SCHEMA}" if directory is not None else None
+        self.required = required
         self.hits = 0
         self.misses = 0
 
@@ -46,17 +53,19 @@ class FactsCache:
         return self.directory / key[:2] / f"{key}.json" if self.directory is not None else None
 
     def get(self, key: str) -> ModuleFacts | None:
-        """The cached facts for ``key``, or ``None``."""
+        """The cached facts for ``key``, or ``None`` (raises :class:`NotCached` if required)."""
         entry = self._entry(key)
-        if entry is None:
-            return None
-        try:
-            facts = ModuleFacts.from_json(json.loads(entry.read_bytes()))
-        except (OSError, ValueError, TypeError, KeyError):
-            self.misses += 1
-            return None
-        self.hits += 1
-        return facts
+        if entry is not None:
+            try:
+                facts = ModuleFacts.from_json(json.loads(entry.read_bytes()))
+            except (OSError, ValueError, TypeError, KeyError):
+                self.misses += 1
+            else:
+                self.hits += 1
+                return facts
+        if self.required:
+            raise NotCached(key)
+        return None
 
     def put(self, key: str, facts: ModuleFacts) -> None:
         """Store ``facts`` under ``key`` (silently does nothing if the folder is not writable)."""

@@ -11,10 +11,9 @@ import dataclasses
 import functools
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor  # not the process pool's module: multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import frameworks
 from pytest_signaltrace.model import SkippedFile, StaticMap
@@ -29,14 +28,16 @@ from pytest_signaltrace.scan.files import (
     Discovery,
     SourceChanged,
     SourceFile,
-    discover,
 )
 from pytest_signaltrace.scan.installed import InstalledSource
 from pytest_signaltrace.scan.mapbuilder import MapBuilder
 from pytest_signaltrace.scan.naming import plan_naming
 from pytest_signaltrace.scan.paths import is_test_path
 from pytest_signaltrace.scan.resolve import Resolver
-from pytest_signaltrace.scan.statindex import StatIndex
+from pytest_signaltrace.scan.roots import discover_roots
+
+if TYPE_CHECKING:  # not imported by a scan that starts no worker (it imports logging)
+    from concurrent.futures import Executor
 
 #: Parse in worker processes only when there is this much candidate source (bytes): below
 #: it, starting the workers costs more than it saves (measured: see benchmarks/README.md).
@@ -76,6 +77,8 @@ def scan(
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     jobs: int | None = None,
     progress: ProgressCallback | None = None,
+    search_path: Sequence[str] | None = None,
+    parse: bool = True,
 ) -> StaticMap:
     """Scan the Python files under ``root`` for signal definitions, receivers and send sites.
 
@@ -84,7 +87,9 @@ def scan(
     ``jobs`` caps the worker processes used for large trees (``1`` disables them).
     ``root`` may be several folders, scanned as one tree; paths in the map are relative to
     ``relative_to`` (default: the single root). ``skip_folders`` are not entered (the run's own
-    temporary folders).
+    temporary folders). Installed packages are looked for on ``search_path`` (default
+    ``sys.path``). With ``parse=False`` the parser is never imported: a file whose facts are not
+    in the cache raises :class:`~.cache.NotCached`.
     """
     attempt = functools.partial(
         _scan,
@@ -97,6 +102,8 @@ def scan(
         max_file_size=max_file_size,
         jobs=jobs,
         progress=progress,
+        search_path=search_path,
+        parse=parse,
     )
     try:
         return attempt(trust_index=True)
@@ -117,9 +124,11 @@ def _scan(
     max_file_size: int,
     jobs: int | None,
     progress: ProgressCallback | None,
+    search_path: Sequence[str] | None,
+    parse: bool,
     trust_index: bool,
 ) -> StaticMap:
-    discovery = _discover_all(
+    discovery = discover_roots(
         roots,
         relative_to,
         exclude=exclude,
@@ -136,8 +145,11 @@ def _scan(
         units[source.relpath] = unit
         by_module.setdefault(unit.module, unit)
 
-    with _FactsStore(FactsCache(cache_dir), jobs, progress) as extractor:
-        return _scan_units(discovery, units, by_module, extractor, roots)
+    with _FactsStore(FactsCache(cache_dir, required=not parse), jobs, progress) as extractor:
+        installed = InstalledSource(
+            search_path, exclude=[r.absolute() for r in roots], cache=extractor.cache
+        )
+        return _scan_units(discovery, units, by_module, extractor, installed)
 
 
 def _scan_units(
@@ -145,7 +157,7 @@ def _scan_units(
     units: dict[str, _Unit],
     by_module: dict[str, _Unit],
     extractor: _FactsStore,
-    roots: Sequence[Path],
+    installed_source: InstalledSource,
 ) -> StaticMap:
     definers = [u for u in units.values() if u.source.facts.defines]
     users = [u for u in units.values() if u.source.facts.use is not False]
@@ -192,9 +204,7 @@ def _scan_units(
         return extractor.extract_one(unit)
 
     resolver = Resolver(by_module, facts_of)
-    builder = MapBuilder(
-        resolver, InstalledSource(exclude=[r.absolute() for r in roots], cache=extractor.cache)
-    )
+    builder = MapBuilder(resolver, installed_source)
     parsed = [extractor.facts[path] for path in candidates if not extractor.facts[path].error]
     builder.add_definitions(parsed)
     builder.note_decorated_signals(parsed)
@@ -237,57 +247,6 @@ def _subclasses_any(unit: _Unit, owners: set[str]) -> bool:
     bases = unit.source.facts.bases
     found = prefilter.subclasses_any_of(bases, owners) if bases is not None else None
     return prefilter.subclasses_any(unit.source.data, owners) if found is None else found
-
-
-def _discover_all(
-    roots: Sequence[Path],
-    relative_to: Path | None,
-    *,
-    exclude: Sequence[str],
-    skip_folders: Sequence[Path],
-    max_file_size: int,
-    cache_dir: Path | None,
-    trust_index: bool,
-) -> Discovery:
-    """Discover every root; paths relative to ``relative_to`` (or to the single root)."""
-
-    def discover_root(root: Path) -> Discovery:
-        index = StatIndex.open(cache_dir, root, trust=trust_index) if cache_dir else None
-        found = discover(
-            root,
-            exclude=exclude,
-            max_file_size=max_file_size,
-            index=index,
-            skip_folders=skip_folders,
-        )
-        if index is not None:
-            index.save()
-        return found
-
-    if relative_to is None and len(roots) == 1:
-        return discover_root(roots[0].absolute())
-    base = (relative_to or Path.cwd()).absolute()
-    merged = Discovery(files=[], skipped=[])
-    seen: set[str] = set()
-    for root in roots:
-        root = root.absolute()
-        prefix = Path(os.path.relpath(root, base)).as_posix()
-        found = discover_root(root)
-        for source in found.files:
-            relpath = _join(prefix, source.relpath)
-            if relpath not in seen:
-                seen.add(relpath)
-                merged.files.append(dataclasses.replace(source, relpath=relpath))
-        merged.skipped += [
-            SkippedFile(_join(prefix, s.path), s.reason, s.may_send) for s in found.skipped
-        ]
-    merged.files.sort(key=lambda f: f.relpath)
-    merged.skipped.sort()
-    return merged
-
-
-def _join(prefix: str, relpath: str) -> str:
-    return relpath if prefix == "." else f"{prefix}/{relpath}"
 
 
 class _FactsStore:

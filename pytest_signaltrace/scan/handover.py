@@ -113,6 +113,14 @@ def run_request(request: ScanRequest) -> StaticMap:
     found = frameworks.catalogue().fingerprint
     if found != request.fingerprint:
         raise RegistryMismatch(f"frameworks {found} here, {request.fingerprint} in the run")
+    return scan_as_requested(request)
+
+
+def scan_as_requested(
+    request: ScanRequest, *, search_path: Sequence[str] | None = None, parse: bool = True
+) -> StaticMap:
+    """The scan ``request`` asks for, with the frameworks registered in this process; see
+    :func:`pytest_signaltrace.scan.engine.scan` for ``search_path`` and ``parse``."""
     from pytest_signaltrace.scan.engine import scan
 
     def paths(values: Sequence[str]) -> list[Path]:
@@ -125,13 +133,18 @@ def run_request(request: ScanRequest) -> StaticMap:
         package_roots=paths(request.package_roots),
         skip_folders=paths(request.skip_folders),
         jobs=request.jobs,
+        search_path=search_path,
+        parse=parse,
     )
 
 
 def main(argv: Sequence[str]) -> int:
     """The child: ``REQUEST RESULT``; writes ``("ok", map)`` or ``("error", exception)`` to
     RESULT. Exits 0 when the scan gave a map, 1 otherwise."""
+    from pytest_signaltrace.scan import warm
+
     request_path, result_path = (Path(arg) for arg in argv)
+    search_path, stamps = tuple(sys.path), warm.current_stamps()  # as they were for the scan
     try:
         request = pickle.loads(request_path.read_bytes())
         outcome: tuple[str, object] = ("ok", run_request(request))
@@ -140,7 +153,10 @@ def main(argv: Sequence[str]) -> int:
         error.add_note(f"in the scan process:\n{traceback.format_exc()}")
         outcome = ("error", error)
     write_result(result_path, outcome)
-    return 0 if outcome[0] == "ok" else 1
+    if outcome[0] != "ok":
+        return 1
+    warm.write_record(request, search_path, stamps)  # the next runs need no process
+    return 0
 
 
 def write_result(path: Path, outcome: tuple[str, object]) -> None:
