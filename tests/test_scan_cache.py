@@ -56,8 +56,8 @@ class CountingCache(cache_module.FactsCache):
 
     instances: list[CountingCache] = []  # noqa: RUF012
 
-    def __init__(self, directory: Path | None) -> None:
-        super().__init__(directory)
+    def __init__(self, directory: Path | None, *, required: bool = False) -> None:
+        super().__init__(directory, required=required)
         CountingCache.instances.append(self)
 
 

@@ -31,12 +31,9 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pytest_signaltrace
-
-if TYPE_CHECKING:
-    from pytest_signaltrace.scan.handover import ScanRequest
 
 _FORMAT = "pytest-signaltrace-warm-record"
 #: Bump when the record's layout or what it promises changes.
@@ -44,6 +41,19 @@ SCHEMA = 1
 
 #: A path and its ``st_mtime_ns`` (``None``: it did not exist).
 Stamp = tuple[str, int | None]
+
+
+class ScanRequest(Protocol):
+    """What a record is keyed by, of a :class:`~.handover.ScanRequest`."""
+
+    @property
+    def sources(self) -> tuple[str, ...]: ...
+    @property
+    def cache_dir(self) -> str | None: ...
+    @property
+    def package_roots(self) -> tuple[str, ...]: ...
+    @property
+    def fingerprint(self) -> str: ...
 
 
 @dataclass(frozen=True)
