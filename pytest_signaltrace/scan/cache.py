@@ -11,10 +11,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.facts import ModuleFacts
 from pytest_signaltrace.scan.shapes import tool_version
 
@@ -72,15 +71,10 @@ class FactsCache:
         entry = self._entry(key)
         if entry is None:
             return
-        try:
+        data = json.dumps(facts.to_json(), separators=(",", ":")).encode("utf-8")
+        with contextlib.suppress(OSError):
             entry.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(facts.to_json(), out, separators=(",", ":"))
-            os.replace(tmp, entry)
-        except OSError:
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(tmp)
+            write_atomically(entry, data)
 
 
 def default_cache_dir(root: Path) -> Path:

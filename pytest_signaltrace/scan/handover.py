@@ -14,17 +14,15 @@ This module imports nothing heavy: the run imports it to build the request.
 from __future__ import annotations
 
 import dataclasses
-import os
 import pickle
 import sys
-import tempfile
-import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import frameworks
+from pytest_signaltrace.scan.atomic import write_atomically
 
 if TYPE_CHECKING:
     from pytest_signaltrace.model import StaticMap
@@ -150,6 +148,8 @@ def main(argv: Sequence[str]) -> int:
         outcome: tuple[str, object] = ("ok", run_request(request))
     except BaseException as exc:  # handed to the run, which reports it as the scan's fault
         error = exc if isinstance(exc, Exception) else ScanFailed(f"the scan stopped: {exc!r}")
+        import traceback  # only here: it imports textwrap, linecache and tokenize
+
         error.add_note(f"in the scan process:\n{traceback.format_exc()}")
         outcome = ("error", error)
     write_result(result_path, outcome)
@@ -165,10 +165,7 @@ def write_result(path: Path, outcome: tuple[str, object]) -> None:
         data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # an exception that does not pickle: its text does
         data = pickle.dumps(("error", ScanFailed(repr(outcome[1]))))
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".result-")
-    with os.fdopen(handle, "wb") as file:
-        file.write(data)
-    os.replace(temporary, path)
+    write_atomically(path, data)
 
 
 def read_result(path: Path) -> StaticMap:

@@ -33,7 +33,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_signaltrace import __version__
+from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.bytefacts import read_imports as read_imports  # re-exported
 from pytest_signaltrace.scan.paths import ModuleNamer
 
@@ -94,9 +94,7 @@ def plan_naming(
         document = {"entries": sorted(planner.entries), "namespaces": sorted(planner.namespaces)}
         with contextlib.suppress(OSError):
             entry.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", dir=entry.parent, delete=False) as handle:
-                json.dump(document, handle)
-            os.replace(handle.name, entry)
+            write_atomically(entry, json.dumps(document).encode("utf-8"))
     return namer
 
 

@@ -34,11 +34,11 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.bytefacts import ByteFacts
 from pytest_signaltrace.scan.shapes import tool_version
 
@@ -150,20 +150,12 @@ class StatIndex:
             return
         document = _encode(self.root, self._kept)
         folder = self.path.parent
-        tmp = None
         try:
+            data = json.dumps(document, separators=(",", ":")).encode("utf-8")
             folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(document, out, separators=(",", ":"))
-            os.replace(tmp, self.path)
-            tmp = None
+            write_atomically(self.path, data)
         except (OSError, ValueError, TypeError):
             pass  # not written: the next scan reads the files again
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
         _prune(folder, keep=self.path)
 
 

@@ -27,13 +27,13 @@ import json
 import os
 import site
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest_signaltrace
+from pytest_signaltrace.scan.atomic import write_atomically
 
 _FORMAT = "pytest-signaltrace-warm-record"
 #: Bump when the record's layout or what it promises changes.
@@ -144,17 +144,6 @@ def write_record(request: ScanRequest, search_path: Sequence[str], stamps: Seque
         "search_path": list(search_path),
         "stamps": [list(stamp) for stamp in stamps],
     }
-    tmp = None
-    try:
+    with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(document, out)
-        os.replace(tmp, path)
-        tmp = None
-    except (OSError, ValueError, TypeError):
-        pass
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        write_atomically(path, json.dumps(document).encode("utf-8", "surrogateescape"))
