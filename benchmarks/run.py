@@ -25,15 +25,15 @@ Suites (each a pair of commands, A without the trace and B with it):
   pytest-xdist and this checkout installed), serial and ``-n 2``; ``--pytest-args`` adds
   arguments to every run (a subset of tests, deselections).
 
-Each pair is first run once each untimed (it fills the scan cache, the bytecode cache and the
-OS file cache: the figures are for a warm cache; ``PYTHONDONTWRITEBYTECODE`` is dropped from
-the children's environment), then ``--runs`` times as A B A B ... Every run is one process
-tree: wall time from the parent, CPU time (user + system) and peak RSS from ``os.wait4`` (which
-includes the processes the command waited for: xdist workers, Django's parallel runners; peak
-RSS is the largest single process's). For pytest suites the seconds the plugin spends at the end
-of the run (``endtimer.py``) are recorded too. The table gives medians, the
-ratio B/A of the medians, and the spread (lowest and highest ratio of the paired runs); the JSON
-file (default ``benchmarks/.cache/results.json``) has every run.
+Each pair is first run untimed, plain once and traced twice (it fills the scan cache, the
+bytecode cache and the OS file cache: the figures are for a warm cache, a user's rerun;
+``PYTHONDONTWRITEBYTECODE`` is dropped from the children's environment), then ``--runs`` times
+as A B A B ... Every run is one process tree: wall time from the parent, CPU time (user +
+system) and peak RSS from ``os.wait4`` (which includes the processes the command waited for:
+xdist workers, Django's parallel runners; peak RSS is the largest single process's). For pytest
+suites the seconds the plugin spends at the end of the run (``endtimer.py``) are recorded too.
+The table gives medians, the ratio B/A of the medians, and the spread (lowest and highest ratio
+of the paired runs); the JSON file (default ``benchmarks/.cache/results.json``) has every run.
 
 ``--instructions`` counts instead of timing: after the warm-up, each variant runs once under
 valgrind's callgrind (every process of the tree), and the table gives the ratio of CPU
@@ -194,11 +194,19 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text).strip("-").lower()
 
 
+def warm_up(pair: Pair) -> None:
+    """Run each variant untimed: plain once, traced twice (the first traced run fills the scan
+    cache through the scan process; the second is the first to scan in the test process on the
+    warm cache, and writes the bytecode of the scan's modules), as a user's rerun finds them."""
+    measure(pair, "A")
+    measure(pair, "B")
+    measure(pair, "B")
+
+
 def count_pair(pair: Pair, keep: Path | None = None) -> dict[str, object]:
     """Warm up, then count each variant's instructions once."""
     print(f"{pair.name}: warm-up, then instructions under callgrind", flush=True)
-    measure(pair, "A")
-    measure(pair, "B")
+    warm_up(pair)
     untraced, traced = instructions(pair, "A", keep), instructions(pair, "B", keep)
     print(f"  {untraced:,} / {traced:,} instructions: {traced / untraced:.4f}x", flush=True)
     return {"suite": pair.name, "instructions": {"untraced": untraced, "traced": traced,
@@ -208,8 +216,7 @@ def count_pair(pair: Pair, keep: Path | None = None) -> dict[str, object]:
 def run_pair(pair: Pair, runs: int, gc_stats: bool = False) -> None:
     """Warm up, then run A B A B ... ``runs`` times each."""
     print(f"{pair.name}: warm-up (load {os.getloadavg()[0]:.2f})", flush=True)
-    measure(pair, "A")
-    measure(pair, "B")
+    warm_up(pair)
     for index in range(runs):
         for variant in ("A", "B"):
             pair.runs.append(measure(pair, variant, gc_stats))
