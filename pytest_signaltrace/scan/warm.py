@@ -28,12 +28,27 @@ import os
 import site
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import pytest_signaltrace
 from pytest_signaltrace.scan.atomic import write_atomically
+
+if TYPE_CHECKING:  # defined for the type checker only: no class to build at every start
+    from typing import Protocol
+
+    class ScanRequest(Protocol):
+        """What a record is keyed by, of a :class:`~.handover.ScanRequest`."""
+
+        @property
+        def sources(self) -> tuple[str, ...]: ...
+        @property
+        def cache_dir(self) -> str | None: ...
+        @property
+        def package_roots(self) -> tuple[str, ...]: ...
+        @property
+        def fingerprint(self) -> str: ...
+
 
 _FORMAT = "pytest-signaltrace-warm-record"
 #: Bump when the record's layout or what it promises changes.
@@ -43,27 +58,17 @@ SCHEMA = 1
 Stamp = tuple[str, int | None]
 
 
-class ScanRequest(Protocol):
-    """What a record is keyed by, of a :class:`~.handover.ScanRequest`."""
-
-    @property
-    def sources(self) -> tuple[str, ...]: ...
-    @property
-    def cache_dir(self) -> str | None: ...
-    @property
-    def package_roots(self) -> tuple[str, ...]: ...
-    @property
-    def fingerprint(self) -> str: ...
-
-
-@dataclass(frozen=True)
 class WarmRecord:
-    """What a scan process left for the runs after it."""
+    """What a scan process left for the runs after it (a plain class: defining a dataclass
+    costs every run's start more than reading the record does)."""
 
-    #: The process's ``sys.path``: where the scan looked for installed packages.
-    search_path: tuple[str, ...]
-    #: What made that path, as it was when the process started.
-    stamps: tuple[Stamp, ...]
+    __slots__ = ("search_path", "stamps")
+
+    def __init__(self, search_path: tuple[str, ...], stamps: tuple[Stamp, ...]) -> None:
+        #: The process's ``sys.path``: where the scan looked for installed packages.
+        self.search_path = search_path
+        #: What made that path, as it was when the process started.
+        self.stamps = stamps
 
 
 def package_parent() -> str:
