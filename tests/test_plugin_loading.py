@@ -58,8 +58,8 @@ def test_tracing_imports_no_report_scan_or_parser_module_before_the_end(
     # the scan (and libcst), the gate and the reporters are imported at the end of the run,
     # where they are used (an xdist worker never imports them). The scan runs in a child
     # process: starting it and reading its result (scan.process, scan.handover), or finding
-    # that the cache can answer (scan.warm), is all of the scan a serial run or a controller
-    # imports.
+    # that the cache can answer (scan.warm, scan.atomic), is all of the scan a serial run or a
+    # controller imports.
     pytester.makepyfile(
         test_it="""
         import sys
@@ -69,6 +69,7 @@ def test_tracing_imports_no_report_scan_or_parser_module_before_the_end(
             "pytest_signaltrace.report",
             "pytest_signaltrace.report.options",
             "pytest_signaltrace.scan",
+            "pytest_signaltrace.scan.atomic",
             "pytest_signaltrace.scan.handover",
             "pytest_signaltrace.scan.process",
             "pytest_signaltrace.scan.warm",
