@@ -108,3 +108,54 @@ def test_only_candidate_files_are_parsed(scan_tree: ScanTree) -> None:
     assert {(s.signal, s.path) for s in smap.senders} == {
         ("shop.signals.order_placed", "shop/views.py")
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order_placed = Signal()",
+        "placed = ns.signal('placed')",
+        "x = signal(\n    'placed')",
+        "class Hook(ModelSignal):\n    pass",
+        "the_signal('placed')",
+        "Signals(x)",
+        "order.send_robust(sender=1)",
+        "app.connected_to(handler)",
+        "@receiver(post_save)\ndef f(): ...",
+        "nothing here",
+    ],
+)
+def test_the_probes_answer_as_every_trigger_would(text: str) -> None:
+    from pytest_signaltrace.scan import shapes
+
+    data = source(text)
+    current = shapes.current()
+    assert prefilter.may_define(data) is any(t in data for t in current.define_triggers)
+    every_use = [b".send_robust", b".connected_to", b".send_async", b".asend_robust"]
+    assert prefilter.may_use(data) is any(t in data for t in [*current.use_triggers, *every_use])
+    assert all(any(p in t for p in current.define_probes) for t in current.define_triggers)
+
+
+def test_innermost_keeps_the_texts_that_hold_no_other() -> None:
+    from pytest_signaltrace.scan.shapes import innermost
+
+    assert innermost([b".send_robust", b".send", b".connect", b".send"]) == (b".connect", b".send")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"class A(B): pass",
+        b"subclass X(Y)\nclass Z(W): pass",
+        b"xclass class Y(Q)",
+        b"_class C(D)\n1class E(F)\n\xffclass G(H)",
+        b"class A(class B(C)",
+        b"class\n  K (L)",
+    ],
+)
+def test_class_statements_are_found_as_a_word_bounded_pattern_finds_them(text: bytes) -> None:
+    import re
+
+    bounded = re.compile(rb"\bclass\s+\w+\s*\(")
+    found = [m.span() for m in prefilter._class_opens(text)]
+    assert found == [m.span() for m in bounded.finditer(text)]

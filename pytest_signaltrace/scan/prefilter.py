@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pytest_signaltrace.scan import catalogue, lookalikes, shapes
 
@@ -49,7 +49,12 @@ def may_define(data: bytes) -> bool:
     """Whether the file may define a signal: ``Signal(`` (a signal is made) or ``Signal)`` (a
     signal class is subclassed, ``class Hook(Signal):``, whose instances are signals too), for
     each signal class name of :mod:`.shapes`."""
-    return any(text in data for text in shapes.current().define_triggers)
+    current = shapes.current()
+    # Every define trigger holds a probe: a file without one (most) is searched 2-3 times, not
+    # once per trigger.
+    return any(probe in data for probe in current.define_probes) and any(
+        text in data for text in current.define_triggers
+    )
 
 
 def may_use(data: bytes) -> bool:
@@ -163,8 +168,11 @@ def subclasses_any(data: bytes, owners: set[str]) -> bool:
     return bool(named) and _subclass_pattern(named).search(data) is not None
 
 
-#: ``class X(``: the start of a class statement with bases (as :func:`_subclass_pattern`).
-_CLASS_OPEN = re.compile(rb"\bclass\s+\w+\s*\(")
+#: ``class X(``: the start of a class statement with bases (as :func:`_subclass_pattern`), but
+#: for the ``\b`` before ``class``, which :func:`_class_opens` checks: a pattern that starts
+#: with ``\b`` cannot skip ahead to its literal ``class`` (ten times slower).
+_CLASS_OPEN = re.compile(rb"class\s+\w+\s*\(")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _WORD = re.compile(rb"\w+")
 #: A class statement's bases, from after its ``(`` to the first ``)`` outside a comment: a
 #: multi-line header may hold comments, and their brackets (``# see (docs)``) close nothing.
@@ -185,13 +193,26 @@ def class_base_words(data: bytes) -> frozenset[str] | None:
     """
     words: set[bytes] = set()
     if b"class" in data:
-        for match in _CLASS_OPEN.finditer(data):
+        for match in _class_opens(data):
             header = _HEADER.match(data, match.end())
             text = _COMMENT.sub(b" ", header.group(0)) if header else b""
             words.update(_WORD.findall(text))
             if len(words) > MAX_BASE_WORDS:
                 return None
     return frozenset(word.decode("ascii") for word in words)
+
+
+def _class_opens(data: bytes) -> Iterator[re.Match[bytes]]:
+    """The matches of ``_CLASS_OPEN`` after a word boundary, as ``finditer`` of the pattern with
+    a leading ``\\b`` would give them."""
+    position = 0
+    while (match := _CLASS_OPEN.search(data, position)) is not None:
+        start = match.start()
+        if start and data[start - 1] in _WORD_BYTES:
+            position = start + 1  # ``subclass X(``: no word boundary; look further on
+            continue
+        yield match
+        position = match.end()
 
 
 def subclasses_any_of(words: frozenset[str], owners: set[str]) -> bool | None:

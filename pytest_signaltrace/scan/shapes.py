@@ -34,6 +34,9 @@ class Shapes:
     #: Bytes whose absence rules out a definition (``Signal(``, and ``Signal)`` of a subclass;
     #: ``signal("`` of a signal made by name).
     define_triggers: tuple[bytes, ...]
+    #: Fewer, shorter texts, one of which is in every define trigger (``Signal(``, ``signal(``):
+    #: most files have none, and each is one search of the file instead of one per trigger.
+    define_probes: tuple[bytes, ...]
     #: ``@receiver(``: a receiver decorator applied, whatever the file imports.
     decorator_uses: tuple[bytes, ...]
     #: ``(receiver(, dispatch)``: a decorator called where its module's name appears.
@@ -103,7 +106,9 @@ def _build(catalogue: frameworks.Catalogue) -> Shapes:
         disconnect_methods=disconnects,
         class_names=class_names,
         factory_names=factories,
-        use_triggers=tuple(
+        # A file has one of these texts exactly when it has one of the fewest that are no
+        # longer than another (``.send_robust`` holds ``.send``): searched for, not all.
+        use_triggers=innermost(
             [b"." + m.encode() for m in sorted(sends | connects | disconnects)]
             + [name.encode() + b"(" for name in decorators]
         ),
@@ -111,6 +116,10 @@ def _build(catalogue: frameworks.Catalogue) -> Shapes:
             text for name in class_names for text in (f"{name}(".encode(), f"{name})".encode())
         )
         + tuple(text.encode() for text in made),
+        define_probes=innermost(
+            [f"{name}{bracket}".encode() for name in class_names for bracket in "()"]
+            + [f"{name}(".encode() for name in sorted(factories)]
+        ),
         decorator_uses=tuple(f"@{name}(".encode() for name in decorators),
         decorator_calls=tuple(decorator_calls),
         use=re.compile(rb"\.[ \t]*(?:" + methods.encode() + rb")\b"),
@@ -120,6 +129,13 @@ def _build(catalogue: frameworks.Catalogue) -> Shapes:
             rf"^[ \t]*(\w+)[ \t]*=[ \t]*[\w.]+\.[ \t]*(?:{send_names})\b", re.MULTILINE
         ),
     )
+
+
+def innermost(texts: list[bytes]) -> tuple[bytes, ...]:
+    """The texts that hold none of the others: a file has one of ``texts`` exactly when it has
+    one of these (``.send_robust`` holds ``.send``)."""
+    unique = sorted(set(texts))
+    return tuple(t for t in unique if not any(o != t and o in t for o in unique))
 
 
 def _alternation(names: frozenset[str]) -> str:
