@@ -60,10 +60,8 @@ class _File:
     root: str
     imports: tuple[str, ...]
     level: int
-
-    @property
-    def folder(self) -> str:
-        return os.path.dirname(self.path)
+    #: The folder of ``path`` (asked for often: kept, not computed each time).
+    folder: str
 
 
 def plan_naming(
@@ -136,14 +134,14 @@ class _Planner:
             self.counts.update(imports)
             root = next((r for r in root_names if _inside(path, r)), None)
             if root is not None and configured.configured_root(path) is None:
-                self.files.append(_File(path, root, imports, level))
+                self.files.append(_File(path, root, imports, level, os.path.dirname(path)))
         #: Every dotted prefix of an imported name: a naming can only score through these.
         self.prefixes = {
             ".".join(parts[:cut])
             for parts in (name.split(".") for name in self.counts)
             for cut in range(1, len(parts) + 1)
         }
-        self._inits: dict[str, bool] = {}
+        self._inits: dict[str, int] = {}
         self.files.sort(key=lambda f: f.path)
         self._paths = [f.path for f in self.files]
         self.roots = sorted({f.root for f in self.files})
@@ -249,8 +247,8 @@ class _Planner:
         if namer.is_package(below):
             return []
         tops: set[str] = set()
-        for file in self.under(below):
-            folder, top = file.folder, None
+        for folder in {file.folder for file in self.under(below)}:  # each folder once
+            top = None
             while folder != below and namer.is_package(folder):
                 top, folder = folder, os.path.dirname(folder)
             if top is not None:
@@ -262,12 +260,12 @@ class _Planner:
     def _extend_namespaces(self) -> None:
         namer = self.namer()
         plain: dict[str, str] = {}
-        for file in self.files:
-            folder = file.folder
+        for start, root in {(file.folder, file.root): None for file in self.files}:
+            folder = start
             while namer.is_package(folder):
                 folder = os.path.dirname(folder)
-            if folder != file.root and _inside(folder, file.root) and folder not in self.entries:
-                plain[folder] = file.root
+            if folder != root and _inside(folder, root) and folder not in self.entries:
+                plain[folder] = root
         # Deepest first: extending a deep folder makes its ancestors packages too.
         for folder in sorted(plain, key=lambda f: (-f.count(os.sep), f)):
             if folder not in self.namespaces:

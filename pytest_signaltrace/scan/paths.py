@@ -23,6 +23,10 @@ def is_test_path(relpath: str) -> bool:
     return any(part in _TEST_DIRS for part in path.parts[:-1])
 
 
+#: What a folder is on disk, for :meth:`ModuleNamer.is_package`.
+_FILESYSTEM_ROOT, _HAS_INIT, _PLAIN = 0, 1, 2
+
+
 class ModuleNamer:
     """Gives the dotted module name of a source file.
 
@@ -41,29 +45,36 @@ class ModuleNamer:
         *,
         entries: Iterable[str] = (),
         namespaces: Iterable[str] = (),
-        init_cache: dict[str, bool] | None = None,
+        init_cache: dict[str, int] | None = None,
     ) -> None:
         self._roots = sorted(
             (str(r.absolute()) for r in package_roots), key=lambda p: -len(p)
         )
         self._entries = frozenset(entries)
         self._namespaces = frozenset(namespaces)
-        #: Folder -> whether it holds an ``__init__.py`` (may be shared between namers).
+        #: Folder -> what it is on disk (the root of the file system, a folder with an
+        #: ``__init__.py``, another folder); may be shared between namers.
         self._inits = {} if init_cache is None else init_cache
         #: Folder -> dotted package it is ("" when it is not a package).
         self._packages: dict[str, str] = {}
 
     def is_package(self, folder: str) -> bool:
         """Whether ``folder`` (absolute) is a package under this naming."""
-        if folder in self._entries or os.path.dirname(folder) == folder:
+        if folder in self._entries:
             return False
-        if folder in self._namespaces:
-            return True
-        has_init = self._inits.get(folder)
-        if has_init is None:
-            has_init = os.path.isfile(os.path.join(folder, "__init__.py"))
-            self._inits[folder] = has_init
-        return has_init
+        # What the folder is on disk, learnt once (the naming plan asks thousands of times).
+        kind = self._inits.get(folder)
+        if kind is None:
+            if os.path.dirname(folder) == folder:
+                kind = _FILESYSTEM_ROOT
+            elif os.path.isfile(os.path.join(folder, "__init__.py")):
+                kind = _HAS_INIT
+            else:
+                kind = _PLAIN
+            self._inits[folder] = kind
+        if kind == _FILESYSTEM_ROOT:
+            return False
+        return kind == _HAS_INIT or folder in self._namespaces
 
     def configured_root(self, path: str) -> str | None:
         """The configured package root that ``path`` (absolute) lies below, if any."""

@@ -226,6 +226,10 @@ class _Cutter:
     ) -> None:
         self.text = text
         self.trigger = trigger
+        #: Where trigger text starts, found in one pass: no match crosses the start or the end
+        #: of a logical line, so a line (or a block of them) has trigger text exactly when one
+        #: of these lies in it (a search of each block would read nested blocks again and again).
+        self._trigger_at = [m.start() for m in trigger.finditer(text)] if prune else []
         self.starts = starts
         self.prune = prune
         self.chunks: list[Chunk] = []
@@ -282,7 +286,8 @@ class _Cutter:
     def _triggers(self, line: Line) -> bool:
         if not self.prune:
             return True
-        return self.trigger.search(self.text, line.start, line.span_end) is not None
+        found = bisect.bisect_left(self._trigger_at, line.start)
+        return found < len(self._trigger_at) and self._trigger_at[found] < line.span_end
 
     def _block(self, block: list[Line], scope: str, prefix: str, top: bool = False) -> None:
         before = len(self._pieces)
