@@ -47,9 +47,12 @@ class FactsCache:
         self.required = required
         self.hits = 0
         self.misses = 0
+        self._made = False  # the folder is made once per scan, before the first write
 
     def _entry(self, key: str) -> Path | None:
-        return self.directory / key[:2] / f"{key}.json" if self.directory is not None else None
+        # One folder, not one per key prefix: creating a folder costs what writing an entry
+        # does, and a cold scan wrote almost as many folders as entries.
+        return self.directory / f"{key}.json" if self.directory is not None else None
 
     def get(self, key: str) -> ModuleFacts | None:
         """The cached facts for ``key``, or ``None`` (raises :class:`NotCached` if required)."""
@@ -73,7 +76,9 @@ class FactsCache:
             return
         data = json.dumps(facts.to_json(), separators=(",", ":")).encode("utf-8")
         with contextlib.suppress(OSError):
-            entry.parent.mkdir(parents=True, exist_ok=True)
+            if not self._made:
+                entry.parent.mkdir(parents=True, exist_ok=True)
+                self._made = True
             write_atomically(entry, data)
 
 
