@@ -9,6 +9,7 @@ from typing import cast
 import libcst as cst
 
 from pytest_signaltrace.scan import shapes
+from pytest_signaltrace.scan.import_lines import Import
 
 #: Fields that hold whitespace or punctuation: never a call to find. (``body`` and ``orelse``
 #: are walked: in a lambda or a conditional expression they are expressions.)
@@ -128,6 +129,22 @@ def name_of(node: cst.CSTNode) -> str | None:
         return None
     parts.append(node.value)
     return ".".join(reversed(parts))
+
+
+def import_of(stmt: cst.Import | cst.ImportFrom) -> Import:
+    """A parsed import statement as :mod:`.import_lines` reads one from its text."""
+    if isinstance(stmt, cst.Import):
+        return Import(None, 0, tuple((name_of(a.name) or "", _alias(a)) for a in stmt.names))
+    module = (name_of(stmt.module) if stmt.module is not None else None) or ""
+    if isinstance(stmt.names, cst.ImportStar):
+        return Import(module, len(stmt.relative), (), star=True)
+    names = tuple((name_of(a.name) or "", _alias(a)) for a in stmt.names)
+    return Import(module, len(stmt.relative), names)
+
+
+def _alias(alias: cst.ImportAlias) -> str | None:
+    asname = alias.asname.name if alias.asname is not None else None
+    return asname.value if isinstance(asname, cst.Name) else None
 
 
 def text(module: cst.Module, node: cst.CSTNode) -> str:

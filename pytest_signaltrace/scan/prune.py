@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from pytest_signaltrace.scan import shapes
+from pytest_signaltrace.scan.import_lines import IMPORT_WORDS, PLACEHOLDER, Import, read_import
 
 #: Leaves a receiver out of the coverage numbers, like coverage.py's ``# pragma: no cover``.
 PRAGMA = re.compile(r"#\s*pragma:\s*no\s+signal\s+cover", re.IGNORECASE)
@@ -60,6 +61,7 @@ _SELF_BINDING = re.compile(
 #: A binding longer than this is data (a table, a settings dict), never a signal alias.
 _MAX_BINDING = 2000
 _CLAUSES = frozenset({"else", "elif", "except", "finally"})
+
 #: One-line compound statements are kept whole: dropping ``try: x`` but keeping its
 #: ``except: y`` would leave text that does not parse.
 _ONE_LINERS = _CLAUSES | {"if", "try", "for", "while", "with", "match", "case", "async", "class"}
@@ -110,6 +112,8 @@ class Outline:
     pruned: bool
     #: Functions that may be connect wrappers (:func:`wrapper_names`): their calls are kept.
     wrappers: frozenset[str] = frozenset()
+    #: Placeholder name -> the import statements it stands for in the chunks' text.
+    imports: dict[str, tuple[Import, ...]] = field(default_factory=dict)
 
 
 def line_starts(text: str) -> list[int]:
@@ -152,9 +156,9 @@ def outline(text: str, *, prune: bool = True, imported: tuple[str, ...] = ()) ->
     wrappers = wrapper_names(text) | _aliased(text, imported)
     cutter = _Cutter(text, starts, prune, _triggers_of(text, wrappers))
     cutter.module(roots)
-    return Outline(
-        cutter.chunks, cutter.functions, pragmas, roots, cutter.kept, cutter.dropped, wrappers
-    )
+    imports = {name: tuple(group) for name, group in cutter.imports.items()}
+    cut = (cutter.chunks, cutter.functions, pragmas, roots, cutter.kept, cutter.dropped)
+    return Outline(*cut, wrappers, imports)
 
 
 def _aliased(text: str, names: tuple[str, ...]) -> frozenset[str]:
@@ -238,6 +242,11 @@ class _Cutter:
         self.kept: list[Line] = []
         self._pieces: list[str] = []
         self._lines: list[int] = []
+        #: Placeholder name -> the import statements it stands for (:mod:`.import_lines`).
+        self.imports: dict[str, list[Import]] = {}
+        #: The placeholder last emitted while nothing else followed: its indentation, imports.
+        self._group: tuple[str, list[Import]] | None = None
+        self._placeholders = prune and PLACEHOLDER not in text
 
     def module(self, roots: list[Line]) -> None:
         """Cut the top level into chunks: a statement group with triggers is its own chunk."""
@@ -254,6 +263,7 @@ class _Cutter:
             if triggers or not self.chunks or self.chunks[-1].triggers:
                 self._flush()
                 self.chunks.append(Chunk("", [], triggers))
+                self._group = None
             self._block(group, "module", "", top=True)
             self._flush()
 
@@ -271,6 +281,12 @@ class _Cutter:
         self.kept.append(line)
         piece = self.text[line.start : line.end]
         first = self._line_of(line.start)
+        if self._placeholders and line.word in IMPORT_WORDS:
+            imported = read_import(piece)
+            if imported is not None:
+                self._import(imported, piece[: len(piece) - len(piece.lstrip(" \t"))], first)
+                return
+        self._group = None
         count = len(_NEWLINE.findall(piece))
         if not piece.endswith(("\n", "\r")):
             piece += "\n"  # the last line of a file without a line end
@@ -278,7 +294,20 @@ class _Cutter:
         self._pieces.append(piece)
         self._lines.extend(range(first, first + count))
 
+    def _import(self, imported: Import, indent: str, first: int) -> None:
+        """An import statement read from its text: into the placeholder just emitted at this
+        indentation (imports in a row), else into a new one."""
+        if self._group is not None and self._group[0] == indent:
+            self._group[1].append(imported)
+            return
+        name = f"{PLACEHOLDER}{len(self.imports)}"
+        self._group = (indent, [imported])
+        self.imports[name] = self._group[1]
+        self._pieces.append(f"{indent}{name}\n")
+        self._lines.append(first)
+
     def _ellipsis(self, first: Line) -> None:
+        self._group = None
         head = self.text[first.start : first.end]
         self._pieces.append(head[: len(head) - len(head.lstrip(" \t\f"))] + "...\n")
         self._lines.append(self._line_of(first.start))

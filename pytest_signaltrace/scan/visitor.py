@@ -16,6 +16,7 @@ import libcst as cst
 
 from pytest_signaltrace.scan import cst as nodes
 from pytest_signaltrace.scan.facts import ModuleFacts, Ref
+from pytest_signaltrace.scan.import_lines import Import
 from pytest_signaltrace.scan.parse import ParsedChunk, ParsedFile, ScanError, parse_file
 from pytest_signaltrace.scan.paths import package_of
 from pytest_signaltrace.scan.scope import Scope
@@ -78,6 +79,7 @@ class _Extractor(CallsMixin):
         facts.pragma_lines = list(parsed.outline.pragma_lines)
         facts.functions = dict(parsed.outline.functions)
         self.wrappers = parsed.outline.wrappers
+        self.text_imports = parsed.outline.imports
 
     # -- driving -----------------------------------------------------------------------------
 
@@ -130,26 +132,12 @@ class _Extractor(CallsMixin):
                     self._bind_block(block, scope)
 
     def _bind_small(self, small: cst.BaseSmallStatement, scope: Scope) -> None:
-        if isinstance(small, cst.Import):
-            for alias in small.names:
-                dotted = nodes.name_of(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    scope.bindings[alias.asname.name.value] = dotted
-                else:
-                    head = dotted.partition(".")[0]
-                    scope.bindings[head] = head
-        elif isinstance(small, cst.ImportFrom):
-            base = self._import_base(small)
-            if isinstance(small.names, cst.ImportStar):
-                if scope.kind == "module":
-                    self.facts.star_imports.append(base)
-                return
-            for alias in small.names:
-                name = nodes.name_of(alias.name) or ""
-                bound = f"{base}.{name}" if base else name
-                asname = alias.asname.name if alias.asname is not None else None
-                key = asname.value if isinstance(asname, cst.Name) else name
-                scope.bindings[key] = bound
+        if isinstance(small, cst.Import | cst.ImportFrom):
+            self._bind_import(nodes.import_of(small), scope)
+        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Name):
+            # A placeholder for imports the cut read from their text (:mod:`.import_lines`).
+            for imported in self.text_imports.get(small.value.value, ()):
+                self._bind_import(imported, scope)
         elif isinstance(small, cst.Assign):
             for target in small.targets:
                 self._bind_target(target.target, small.value, scope)
@@ -213,12 +201,29 @@ class _Extractor(CallsMixin):
             return func or own
         return own
 
-    def _import_base(self, stmt: cst.ImportFrom) -> str:
-        module = nodes.name_of(stmt.module) if stmt.module is not None else None
-        if not stmt.relative:
-            return module or ""
+    def _bind_import(self, imported: Import, scope: Scope) -> None:
+        """Bind the names of one import statement (parsed, or read from its text)."""
+        if imported.module is None:  # ``import a.b`` binds ``a``; ``import a.b as c``, ``c``
+            for dotted, alias in imported.names:
+                if alias is not None:
+                    scope.bindings[alias] = dotted
+                else:
+                    head = dotted.partition(".")[0]
+                    scope.bindings[head] = head
+            return
+        base = self._import_base(imported.level, imported.module)
+        if imported.star:
+            if scope.kind == "module":
+                self.facts.star_imports.append(base)
+            return
+        for name, alias in imported.names:
+            scope.bindings[alias or name] = f"{base}.{name}" if base else name
+
+    def _import_base(self, level: int, module: str) -> str:
+        if not level:
+            return module
         package = self.package
-        for _ in range(len(stmt.relative) - 1):
+        for _ in range(level - 1):
             package = package.rpartition(".")[0]
         if module:
             return f"{package}.{module}" if package else module
