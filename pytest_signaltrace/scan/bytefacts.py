@@ -21,6 +21,10 @@ _IMPORT_WORD = re.compile(rb"import[ \t(]")
 _FROM = re.compile(rb"from[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import[ \t]*(.*)", re.DOTALL)
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
 _STDLIB = frozenset(sys.stdlib_module_names)
+#: Text without ``#`` or any character ``str.splitlines`` breaks at.
+_ONE_LINE = re.compile(rb"[^#\n\r\x0b\x0c\x1c\x1d\x1e]*")
+#: The first dotted name of each comma-separated item, as ``_NAME`` matches a stripped item.
+_ITEM = re.compile(r"(?:^|,)\s*([A-Za-z_][\w.]*)")
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,9 @@ def read_imports(data: bytes) -> tuple[tuple[str, ...], int]:
         end = data.find(b"\n", match.start())
         line = data[start : len(data) if end < 0 else end].lstrip(b" \t")
         if line.startswith(b"import"):
-            names += _names(line[len(b"import") :].partition(b"#")[0].partition(b";")[0])
+            imported = line[len(b"import") :].partition(b"#")[0].partition(b";")[0]
+            if b"." in imported:  # else every name has one part: none is kept
+                names += _names(imported)
             continue
         found = _FROM.match(line) if line.startswith(b"from") else None
         if found is None:
@@ -91,7 +97,8 @@ def read_imports(data: bytes) -> tuple[tuple[str, ...], int]:
         dots, module, imported = found.groups()
         if dots:
             level = max(level, len(dots))
-        elif module:
+        elif module and module.partition(b".")[0].decode("ascii", "replace") not in _STDLIB:
+            # (Under a standard-library module, no name of the line would be kept.)
             if imported.startswith(b"(") and b")" not in imported:
                 close = data.find(b")", match.start())
                 imported = data[match.end() - 1 : len(data) if close < 0 else close]
@@ -107,6 +114,8 @@ def read_imports(data: bytes) -> tuple[tuple[str, ...], int]:
 
 def _names(text: bytes) -> list[str]:
     """The first dotted name of each comma-separated item (``a.b as c, d`` -> ``a.b``, ``d``)."""
+    if _ONE_LINE.fullmatch(text):  # no comment, no line break: the items are the text's
+        return [name.rstrip(".") for name in _ITEM.findall(text.decode("ascii", "replace"))]
     items = (line.partition("#")[0] for line in text.decode("ascii", "replace").splitlines())
     found = (_NAME.match(item.strip()) for item in ",".join(items).split(","))
     return [m.group().rstrip(".") for m in found if m]

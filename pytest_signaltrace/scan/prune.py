@@ -30,9 +30,14 @@ from pytest_signaltrace.scan.import_lines import IMPORT_WORDS, PLACEHOLDER, Impo
 #: Leaves a receiver out of the coverage numbers, like coverage.py's ``# pragma: no cover``.
 PRAGMA = re.compile(r"#\s*pragma:\s*no\s+signal\s+cover", re.IGNORECASE)
 
+#: A run of characters that start no token, then the token that ends it (or a lone backslash,
+#: or the end of the text): every search matches where it starts, so the characters between
+#: tokens are skipped by one fast character-class loop, not by trying each alternative at each
+#: character (the alternatives start with groups, which gives the search nothing to skip by).
 _TOKENS = re.compile(
     r"""
-    (?P<s>'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)
+    [^'"\#()\[\]{}\\\r\n]*
+    (?:(?P<s>'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)
       |\"\"\"[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:\"\"\"|\Z)
       |'[^'\\\r\n]*(?:\\(?:\r\n|.)[^'\\\r\n]*)*'?
       |"[^"\\\r\n]*(?:\\(?:\r\n|.)[^"\\\r\n]*)*"?)
@@ -42,6 +47,7 @@ _TOKENS = re.compile(
     |(?P<x>[)\]}])
     |(?P<b>\\(?:\r\n|\r|\n))
     |(?P<n>\r\n|\r|\n)
+    |\\|\Z)
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -148,8 +154,8 @@ def outline(text: str, *, prune: bool = True, imported: tuple[str, ...] = ()) ->
             flat.append((start, match.end(), deepest))
             start = match.end()
             deepest = 0
-        elif kind == "c" and PRAGMA.match(match.group()):
-            pragmas.append(bisect.bisect_right(starts, match.start()))
+        elif kind == "c" and PRAGMA.match(match.group("c")):
+            pragmas.append(bisect.bisect_right(starts, match.start("c")))
     if start < len(text):
         flat.append((start, len(text), deepest))
     roots = _tree(text, flat)
