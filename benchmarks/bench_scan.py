@@ -24,6 +24,8 @@ Usage::
     python benchmarks/bench_scan.py [--django-version 5.2.19] [--repeat 3] [--tree PATH]
     python benchmarks/bench_scan.py --cpu --tree example --tree scale \
         --sdist django==5.2.19 --sdist django-allauth==65.22.1 --sdist wagtail==8.0.1
+    python benchmarks/bench_scan.py --cpu --instructions --repeat 1 \
+        --sdist django-allauth==65.22.1   # instructions under callgrind, not seconds
 """
 
 from __future__ import annotations
@@ -557,11 +559,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sdist", action="append", default=[], help="with --cpu: a PyPI sdist, NAME==VERSION"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="with --cpu: count instructions under valgrind's callgrind instead of seconds",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    if not args.cpu and (len(args.tree) > 1 or args.sdist):
-        parser.error("several trees and --sdist need --cpu")
+    if not args.cpu and (len(args.tree) > 1 or args.sdist or args.instructions):
+        parser.error("several trees, --sdist and --instructions need --cpu")
     for tree in args.tree:
         if tree not in ("example", "scale") and not Path(tree).is_dir():
             parser.error(f"--tree {tree}: not a folder")
@@ -585,15 +592,17 @@ def cpu_main(args: argparse.Namespace) -> int:
     except BenchmarkError as error:
         print(f"bench_scan: {error}", file=sys.stderr)
         return 2
+    measure = scan_cpu.instructions_of if args.instructions else scan_cpu.cpu_of
     results = []
     for tree in trees:
         print(f"benchmarking {tree} ({args.repeat} repetitions) ...", flush=True)
-        results.append(scan_cpu.measure_tree(tree, args.repeat, BASELINE_CODE))
+        results.append(scan_cpu.measure_tree(tree, args.repeat, BASELINE_CODE, measure))
     print()
     for line in machine_lines():
         print(line)
-    print(f"\n== CPU seconds (median of {args.repeat}); ratios per repetition: median (spread)")
-    for line in scan_cpu.table_lines(results):
+    what = "billions of instructions" if args.instructions else "CPU seconds"
+    print(f"\n== {what} (median of {args.repeat}); ratios per repetition: median (spread)")
+    for line in scan_cpu.table_lines(results, "G" if args.instructions else "s"):
         print(line)
     return 0
 

@@ -7,7 +7,9 @@ starts (``python -I -c ...`` on :mod:`pytest_signaltrace.scan.handover`, one wor
 tests run) with an empty cache folder; the warm scan is the same again with the cache it filled.
 Repetitions are interleaved (baseline, cold, warm; again); each ratio is a scan's CPU over the
 baseline's of the same repetition, and the table gives the median ratio and its spread (lowest
-and highest).
+and highest). With ``--instructions`` every command runs under valgrind's callgrind and the
+figures are billions of CPU instructions (the same within 1% from run to run whatever the
+machine's load, where seconds on a shared machine are not; one repetition is enough).
 """
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
+
+
+#: Measures one command: (command, folder to run it in, environment) -> a figure.
+Measure = Callable[[Sequence[str], Path, "dict[str, str] | None"], float]
 
 
 @dataclass
@@ -51,8 +57,20 @@ def cpu_of(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None)
     return usage.ru_utime + usage.ru_stime
 
 
-def measure_tree(tree: Path, repeat: int, baseline_code: str) -> TreeResult:
-    """Interleaved repetitions of the baseline, the cold child scan and the warm one."""
+def instructions_of(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    """The CPU instructions of ``command`` and its processes, in billions (callgrind)."""
+    import callgrind
+
+    with callgrind.output_folder(None, "scan") as folder:
+        return callgrind.count(folder, lambda: cpu_of([*callgrind.command(folder), *command],
+                                                      cwd, env)) / 1e9  # fmt: skip
+
+
+def measure_tree(
+    tree: Path, repeat: int, baseline_code: str, measure: Measure = cpu_of
+) -> TreeResult:
+    """Interleaved repetitions of the baseline, the cold child scan and the warm one, each
+    measured by ``measure`` (:func:`cpu_of`, or :func:`instructions_of`)."""
     sys.path.insert(0, str(REPO_ROOT))
     from pytest_signaltrace.scan.handover import scan_request
     from pytest_signaltrace.scan.process import child_command, child_environment
@@ -71,11 +89,12 @@ def measure_tree(tree: Path, repeat: int, baseline_code: str) -> TreeResult:
             request_path, result_path = work / "request.pickle", work / "result.pickle"
             request_path.write_bytes(pickle.dumps(request))
             command = child_command(request_path, result_path)
-            base_cpu = cpu_of(baseline, work)
-            cold_cpu = cpu_of(command, tree, env)
-            warm_cpu = cpu_of(command, tree, env)
-            if index == 0:
-                continue  # a first cold scan also compiles the package's bytecode
+            if index == 0:  # a first cold scan also compiles the package's bytecode
+                cpu_of(command, tree, env)
+                continue
+            base_cpu = measure(baseline, work)
+            cold_cpu = measure(command, tree, env)
+            warm_cpu = measure(command, tree, env)
             result.baseline.append(base_cpu)
             result.cold.append(cold_cpu)
             result.warm.append(warm_cpu)
@@ -83,8 +102,8 @@ def measure_tree(tree: Path, repeat: int, baseline_code: str) -> TreeResult:
             assert status == "ok", static
             result.files, result.parsed = static.files_scanned, static.files_parsed
             print(
-                f"  {tree.name} run {index}/{repeat}: ast.parse-all {base_cpu:.3f}s,"
-                f" cold {cold_cpu:.3f}s, warm {warm_cpu:.3f}s",
+                f"  {tree.name} run {index}/{repeat}: ast.parse-all {base_cpu:.3f},"
+                f" cold {cold_cpu:.3f}, warm {warm_cpu:.3f}",
                 flush=True,
             )
     return result
@@ -95,10 +114,12 @@ def _ratios(values: list[float], baseline: list[float]) -> str:
     return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
 
 
-def table_lines(results: Sequence[TreeResult]) -> list[str]:
-    """One row per tree: files, CPU medians, and the scans' ratios to ast.parse-all."""
+def table_lines(results: Sequence[TreeResult], unit: str = "s") -> list[str]:
+    """One row per tree: files, medians (CPU seconds, or ``unit``), and the scans' ratios to
+    ast.parse-all."""
     header = (
-        f"{'tree':<28}{'files':>6}{'parsed':>7}{'ast s':>8}{'cold s':>8}{'warm s':>8}"
+        f"{'tree':<28}{'files':>6}{'parsed':>7}{'ast ' + unit:>8}{'cold ' + unit:>8}"
+        f"{'warm ' + unit:>8}"
         f"  {'cold/ast (spread)':<22}{'warm/ast (spread)':<22}verdict"
     )
     lines = [header, "-" * len(header)]
