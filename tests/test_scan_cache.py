@@ -176,3 +176,13 @@ def test_a_warm_scan_never_imports_the_parser(tree: WriteTree, tmp_path: Path) -
 
     assert run() == "False True"  # cold: files parsed
     assert run() == "False False"  # warm: every file's facts from the cache
+
+
+def test_the_facts_of_a_scan_are_written_in_one_folder(tree: WriteTree, tmp_path: Path) -> None:
+    root = tree(TREE)
+    cache_dir = tmp_path / "cache"
+    first = scan(root, cache_dir=cache_dir)
+    folder = cache_dir / f"facts-v{cache_module.SCHEMA}"
+    # A folder per key prefix cost a cold scan as much again as its entries.
+    assert [p for p in folder.iterdir() if p.is_dir()] == []
+    assert len(list(folder.glob("*.json"))) == first.files_parsed
