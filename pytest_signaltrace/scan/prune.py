@@ -8,8 +8,8 @@ comments, brackets and line continuations; no grammar) and only these are kept, 
 * statements whose text has trigger text (``.send``, ``.connect``, ``receiver``, ``Signal``
   ...), recursively: a compound statement keeps its header, and its body is pruned by the same
   rules; a ``def`` without trigger text is dropped (its name and line are recorded here);
-* imports, and assignments whose value starts with a name (``x = y.z``, ``x = Hook()``,
-  ``x = None``): the bindings the resolver follows;
+* imports (a run of plain ones as one placeholder, :mod:`.import_lines`), and assignments
+  whose value starts with a name (``x = y.z``, ``x = Hook()``, ``x = None``): the bindings;
 * ``class`` headers and bodies, and compound headers outside functions (``try: import x``).
 
 A body left empty becomes ``...``. The kept text comes in :class:`Chunk` s: one per top-level
@@ -30,10 +30,8 @@ from pytest_signaltrace.scan.import_lines import IMPORT_WORDS, PLACEHOLDER, Impo
 #: Leaves a receiver out of the coverage numbers, like coverage.py's ``# pragma: no cover``.
 PRAGMA = re.compile(r"#\s*pragma:\s*no\s+signal\s+cover", re.IGNORECASE)
 
-#: A run of characters that start no token, then the token that ends it (or a lone backslash,
-#: or the end of the text): every search matches where it starts, so the characters between
-#: tokens are skipped by one fast character-class loop, not by trying each alternative at each
-#: character (the alternatives start with groups, which gives the search nothing to skip by).
+#: Characters that start no token, then the token (or a lone backslash, or the end): skipped in
+#: one class loop, not by trying each alternative (each starts with a group) at each character.
 _TOKENS = re.compile(
     r"""
     [^'"\#()\[\]{}\\\r\n]*
@@ -162,9 +160,8 @@ def outline(text: str, *, prune: bool = True, imported: tuple[str, ...] = ()) ->
     wrappers = wrapper_names(text) | _aliased(text, imported)
     cutter = _Cutter(text, starts, prune, _triggers_of(text, wrappers))
     cutter.module(roots)
-    imports = {name: tuple(group) for name, group in cutter.imports.items()}
     cut = (cutter.chunks, cutter.functions, pragmas, roots, cutter.kept, cutter.dropped)
-    return Outline(*cut, wrappers, imports)
+    return Outline(*cut, wrappers, {name: tuple(i) for name, i in cutter.imports.items()})
 
 
 def _aliased(text: str, names: tuple[str, ...]) -> frozenset[str]:
@@ -236,9 +233,8 @@ class _Cutter:
     ) -> None:
         self.text = text
         self.trigger = trigger
-        #: Where trigger text starts, found in one pass: no match crosses the start or the end
-        #: of a logical line, so a line (or a block of them) has trigger text exactly when one
-        #: of these lies in it (a search of each block would read nested blocks again and again).
+        #: Where trigger text starts, in one pass: no match crosses a logical line's ends, so a
+        #: line or block has trigger text exactly when one of these lies in it.
         self._trigger_at = [m.start() for m in trigger.finditer(text)] if prune else []
         self.starts = starts
         self.prune = prune
@@ -301,8 +297,7 @@ class _Cutter:
         self._lines.extend(range(first, first + count))
 
     def _import(self, imported: Import, indent: str, first: int) -> None:
-        """An import statement read from its text: into the placeholder just emitted at this
-        indentation (imports in a row), else into a new one."""
+        """An import read from its text: into the placeholder just emitted here, or a new one."""
         if self._group is not None and self._group[0] == indent:
             self._group[1].append(imported)
             return
