@@ -11,8 +11,6 @@ a timeout, an interrupted wait, a run that ends without a report; and at interpr
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import os
 import pickle
 import shutil
@@ -34,36 +32,20 @@ if TYPE_CHECKING:
 #: The variables the child keeps from the run's environment.
 _KEPT_VARIABLES = ("PATH", "HOME", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "LANG", "LC_ALL")
 
-#: ``python -I -S -c BOOT FOLDERS REQUEST RESULT``: this package's code, whatever is installed
-#: (a work tree on ``PYTHONPATH``, which ``-I`` ignores, is found so too), and the parser's.
-#: ``-S``: no ``site`` (``.pth`` files, editable-install finders, ``sitecustomize``), which cost
-#: the child as much as Python's own start and gave it nothing: it is handed the folders of
-#: the two packages it imports (FOLDERS, joined by ``os.pathsep``).
+#: ``python -I -c BOOT PACKAGE_PARENT REQUEST RESULT``: this package's code, whatever is
+#: installed (a work tree on ``PYTHONPATH``, which ``-I`` ignores, is found so too).
 _BOOT = (
-    "import os, sys; sys.path[0:0] = sys.argv[1].split(os.pathsep); "
+    "import sys; sys.path.insert(0, sys.argv[1]); "
     "from pytest_signaltrace.scan.handover import main; sys.exit(main(sys.argv[2:]))"
 )
 
 
 def child_command(request_path: Path, result_path: Path) -> list[str]:
     """The command line of the scan process."""
-    folders = os.pathsep.join(dict.fromkeys(_import_folders()))
-    return [
-        sys.executable, "-I", "-S", "-c", _BOOT, folders, str(request_path), str(result_path)
-    ]  # fmt: skip
-
-
-@functools.cache
-def _import_folders() -> tuple[str, ...]:
-    """The folders the child imports this package and libcst from (found, not imported)."""
     package_parent = str(Path(pytest_signaltrace.__file__).resolve().parent.parent)
-    try:
-        spec = importlib.util.find_spec("libcst")
-    except (ImportError, ValueError):
-        spec = None
-    locations = spec.submodule_search_locations if spec is not None else None
-    parser = [str(Path(next(iter(locations))).parent)] if locations else []
-    return (package_parent, *parser)
+    return [
+        sys.executable, "-I", "-c", _BOOT, package_parent, str(request_path), str(result_path)
+    ]  # fmt: skip
 
 
 #: Builds the child's command line from its request and result files.
