@@ -65,6 +65,9 @@ ALLAUTH = RealSuite(
         "python3-saml>=1.15,<2", "PyYAML>=6,<7", "djangorestframework>=3.15.2,<4",
         "django-ninja>=1.3,<2", "Pillow>=9", "psycopg[binary]>=3.2.10",
     ),
+    # oauthlib 3.3.1 answers the device flow otherwise than allauth 65.22.1's tests expect (16
+    # failures, with or without the plugin), and oauthlib 3.2 lacks the device flow altogether.
+    pytest_args=("--deselect", "tests/apps/idp/oidc/test_device.py"),
 )  # fmt: skip
 
 SUITES = {suite.name: suite for suite in (ALLAUTH,)}
