@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from data_samples import HANDLER, sample_run
 
-from pytest_signaltrace.cli import ExitCode, main, render_text
+from pytest_signaltrace.cli import ExitCode, main
 from pytest_signaltrace.datafile.data import DATA_VERSION, RunData, read_data, write_data
 from pytest_signaltrace.merge.replay import report_of
+from pytest_signaltrace.report import render_text
 from pytest_signaltrace.report.cobertura import render_cobertura
 from pytest_signaltrace.report.github import render_github_annotations
 from pytest_signaltrace.report.json_report import render_json

@@ -9,8 +9,9 @@ from data_samples import sample_run
 
 from pytest_signaltrace.cli import ExitCode, main
 from pytest_signaltrace.datafile.data import write_data
-from pytest_signaltrace.settings import FileSource, read_settings, resolve_settings
+from pytest_signaltrace.settings import FileSource, resolve_settings
 from pytest_signaltrace.settings.ini import locate_ini_file
+from pytest_signaltrace.settings.pytest_config import read_settings
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from pytest_signaltrace.settings import (
     FileSource,
     Settings,
     effective_settings,
-    read_settings,
     resolve_settings,
 )
 from pytest_signaltrace.settings.ini import locate_ini_file
+from pytest_signaltrace.settings.pytest_config import read_settings
 
 #: Settings that leave tracing off: a Config parsed in this process must not start a trace.
 INI_KEYS = """\

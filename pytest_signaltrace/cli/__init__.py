@@ -29,10 +29,8 @@ from types import ModuleType
 from pytest_signaltrace import __version__
 from pytest_signaltrace.cli import combine, debug, diff, fix, report, run, scan
 from pytest_signaltrace.cli.common import ExitCode
-from pytest_signaltrace.cli.report import HTML_DIR, REPORT_FORMATS
-from pytest_signaltrace.report import render_text
 
-__all__ = ["HTML_DIR", "REPORT_FORMATS", "ExitCode", "build_parser", "main", "render_text"]
+__all__ = ["ExitCode", "build_parser", "main"]
 
 #: The subcommands, in the order ``--help`` lists them.
 _COMMANDS: dict[str, ModuleType] = {

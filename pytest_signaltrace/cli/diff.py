@@ -16,7 +16,7 @@ from pytest_signaltrace.cli.common import (
     settings_and_data_file,
     usage_error,
 )
-from pytest_signaltrace.gates.diff import DEFAULT_COMPARE_BRANCH
+from pytest_signaltrace.gates.diff import DEFAULT_COMPARE_BRANCH, DIFF_FORMATS
 from pytest_signaltrace.output import write_text
 
 if TYPE_CHECKING:
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 def add_parser(commands: Commands) -> None:
     """Add ``diff`` to the subcommands."""
-    from pytest_signaltrace.gates.diff.render import DIFF_FORMATS
-
     diff = commands.add_parser(
         "diff",
         help="receivers and send sites changed since a branch that never ran (like diff-cover)",

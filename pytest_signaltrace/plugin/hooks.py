@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_signaltrace.settings import add_options, read_settings
+from pytest_signaltrace.settings import add_options
+from pytest_signaltrace.settings.pytest_config import read_settings
 
 if TYPE_CHECKING:  # the session (and wrapt) are imported only when tracing is on
     from pytest_signaltrace.plugin.fixture import SignalsFixture

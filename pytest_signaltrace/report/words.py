@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pytest_signaltrace.model import RaisedRow, ReceiverRow, ReceiverStatus, Report, SiteRef
+if TYPE_CHECKING:  # annotations only: the signaltrace command imports this before any report
+    from collections.abc import Sequence
+
+    from pytest_signaltrace.model import RaisedRow, ReceiverRow, ReceiverStatus, Report, SiteRef
 
 #: Signal statuses, as read.
 SIGNAL_WORDS = {

@@ -8,7 +8,8 @@ pytest Config, or the files pytest would find (``ini.py``).
 
 One job a module: ``model`` (what settings resolve to), ``keys`` (their names and the checks of
 unknown ones), ``values`` (parsing one value), ``sources`` (where they are read), ``resolve``
-(the one resolution path).
+(the one resolution path), ``pytest_config`` (the plugin's: ``read_settings`` of a pytest Config,
+not imported here, so that the ``signaltrace`` command never imports pytest).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from pytest_signaltrace.settings.model import (
 )
 from pytest_signaltrace.settings.resolve import (
     effective_settings,
-    read_settings,
     resolve_settings,
 )
 from pytest_signaltrace.settings.sources import (
@@ -67,6 +67,5 @@ __all__ = [
     "output_error",
     "parse_percent",
     "pyproject_table",
-    "read_settings",
     "resolve_settings",
 ]

@@ -18,12 +18,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import iniconfig
-import pytest
+
+# pytest.version_tuple is this; importing the pytest package would cost the signaltrace command
+# 0.2 s of its start-up
+from _pytest import version_tuple as pytest_version
 
 from pytest_signaltrace.settings.model import ConfigError
 
 #: pytest 9 reads ``pytest.toml`` (first) and ``[tool.pytest]`` with native TOML types.
-_PYTEST_9 = int(pytest.version_tuple[0]) >= 9
+_PYTEST_9 = int(pytest_version[0]) >= 9
 #: The files pytest looks at in each folder, in its order.
 CONFIG_NAMES: tuple[str, ...] = (
     *(("pytest.toml", ".pytest.toml") if _PYTEST_9 else ()),

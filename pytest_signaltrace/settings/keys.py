@@ -6,9 +6,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
-
-import pytest
+from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import DEFAULT_DATA_FILE
 from pytest_signaltrace.gates.diff import DEFAULT_COMPARE_BRANCH
@@ -16,6 +14,9 @@ from pytest_signaltrace.settings.model import (
     REPORT_TYPES,
     ConfigError,
 )
+
+if TYPE_CHECKING:  # the signaltrace command never imports pytest: 0.2 s of its start-up
+    import pytest
 
 INI_KEYS = {
     "signaltrace_report": ("linelist", "report types, as --signal-report (TYPE[:DEST])"),

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import pytest
-
 from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
 from pytest_signaltrace.gates.diff import DEFAULT_COMPARE_BRANCH
 from pytest_signaltrace.report.options import (
@@ -31,7 +29,6 @@ from pytest_signaltrace.settings.model import (
     Settings,
 )
 from pytest_signaltrace.settings.sources import (
-    PytestSource,
     SettingsSource,
     pyproject_table,
 )
@@ -99,22 +96,9 @@ class _Picker:
         return pick
 
 
-def read_settings(config: pytest.Config, namespace: Any = None) -> Settings:
-    """Resolve the settings; ``namespace`` overrides ``config.option`` (early hooks).
-
-    Raises :class:`pytest.UsageError` for a bad value, an unknown ``[tool.signaltrace]`` or
-    ``signaltrace_*`` key, or a source folder that does not exist, with a one-line message that
-    names the setting and the file it came from: bad configuration stops the run before any test.
-    """
-    try:
-        return _read_settings(PytestSource(config, namespace))
-    except ConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
-
-
 def resolve_settings(source: SettingsSource, *, scans: bool | None = None) -> Settings:
     """The settings from ``source``; source folders are checked when ``scans`` (``None``: when
-    tracing is on). Raises :class:`ConfigError` as :func:`read_settings` refuses."""
+    tracing is on). Raises :class:`ConfigError` as :func:`~.pytest_config.read_settings` refuses."""
     return _read_settings(source, scans=scans)
 
 

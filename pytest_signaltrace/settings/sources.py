@@ -4,16 +4,11 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import pytest
-
-from pytest_signaltrace.settings.keys import (
-    INI_KEYS,
-    PLUGIN_OPTIONS,
-)
+from pytest_signaltrace.settings.keys import INI_KEYS
 from pytest_signaltrace.settings.model import ConfigError
 
 if TYPE_CHECKING:
@@ -22,8 +17,9 @@ if TYPE_CHECKING:
 
 class SettingsSource(Protocol):
     """Where :func:`resolve_settings` reads: the pytest Config in the plugin
-    (:class:`PytestSource`), the files pytest would find in the ``signaltrace`` subcommands
-    (:class:`FileSource`). One resolution for both, so that they cannot drift apart."""
+    (:class:`~.pytest_config.PytestSource`), the files pytest would find in the
+    ``signaltrace`` subcommands (:class:`FileSource`). One resolution for both, so that they
+    cannot drift apart."""
 
     @property
     def rootdir(self) -> Path:
@@ -47,37 +43,6 @@ class SettingsSource(Protocol):
     def getini(self, name: str) -> Any:
         """``Config.getini(name)``; a bad value raises :class:`ConfigError` naming ``name``
         and the ini file."""
-
-
-class PytestSource:
-    """The settings of a pytest run: its options (``namespace`` in early hooks) and
-    ``Config.getini``."""
-
-    def __init__(self, config: pytest.Config, namespace: Any) -> None:
-        self.config = config
-        self.options = namespace if namespace is not None else config.option
-        self.rootdir = config.rootpath
-        self.invocation_dir = config.invocation_params.dir
-        self.ini_file = str(config.inipath) if config.inipath else "the pytest configuration"
-
-    def option(self, key: str) -> tuple[str, Any]:
-        """See :meth:`SettingsSource.option`."""
-        dest, name = PLUGIN_OPTIONS.get(key, ("", key))
-        return name, getattr(self.options, dest, None) if dest else None
-
-    def ini_keys(self) -> list[str]:
-        """See :meth:`SettingsSource.ini_keys`."""
-        return list(_ini_keys(self.config))
-
-    def getini(self, name: str) -> Any:
-        """See :meth:`SettingsSource.getini`."""
-        try:
-            return self.config.getini(name)
-        # "invalid truth value 'maybe'": a ValueError, a UsageError from pytest 9.2 on.
-        except (ValueError, TypeError, pytest.UsageError) as exc:
-            problem = str(exc).removeprefix(f"{self.config.inipath}: ")
-            problem = problem.removeprefix(f"config option '{name}' ")
-            raise ConfigError(f"{name} in {self.ini_file}: {problem}") from None
 
 
 class FileSource:
@@ -105,14 +70,6 @@ class FileSource:
             return self.ini.getini(name, INI_KEYS[name][0])
         except ValueError as exc:
             raise ConfigError(f"{name} in {self.ini_file}: {exc}") from None
-
-
-def _ini_keys(config: pytest.Config) -> Iterable[str]:
-    """The keys of the pytest ini file (``Config.inicfg`` is deprecated from pytest 9 on)."""
-    keys = getattr(config, "_inicfg", None)
-    if keys is None:
-        keys = getattr(config, "inicfg", {})
-    return list(keys)
 
 
 def pyproject_table(rootdir: Path, *, strict: bool = False) -> dict[str, Any]:

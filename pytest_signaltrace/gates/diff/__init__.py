@@ -10,3 +10,6 @@ whether they ran.
 
 #: The branch a change is compared with when nothing names one (diff-cover's default).
 DEFAULT_COMPARE_BRANCH = "origin/main"
+#: The forms of a diff result (:mod:`.render`); here so that the command line can offer them
+#: without importing the report model.
+DIFF_FORMATS = ("term", "markdown", "json")

@@ -9,12 +9,10 @@ from pytest_signaltrace.model import to_jsonable
 from pytest_signaltrace.report.escape import for_display
 from pytest_signaltrace.report.options import DEFAULT_PRECISION, shown_percent
 
-DIFF_FORMATS = ("term", "markdown", "json")
-
 
 def render_diff(result: DiffResult, fmt: str, precision: int = DEFAULT_PRECISION) -> str:
-    """``result`` in one of :data:`DIFF_FORMATS`, percentages with ``precision`` decimals
-    (the JSON keeps two, as the JSON report does)."""
+    """``result`` in one of :data:`~pytest_signaltrace.gates.diff.DIFF_FORMATS`, percentages
+    with ``precision`` decimals (the JSON keeps two, as the JSON report does)."""
     if fmt == "json":
         return _json(result)
     result = for_display(result)  # a non-UTF-8 file name, a control character: escaped

@@ -1,0 +1,66 @@
+"""What the ``signaltrace`` command imports: never pytest, and the report model only when a
+subcommand needs it. ``signaltrace run`` pays its start-up once per traced command, on top of
+the command itself (about 0.2 s for pytest alone, more than the rest of the command line)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SIGNALS = """\
+from django.dispatch import Signal
+
+order_placed = Signal()
+
+
+def place():
+    order_placed.send(sender=None)
+"""
+
+#: Runs the command line in a fresh interpreter, then prints which of the watched modules it
+#: imported.
+SCRIPT = """\
+import json, sys
+from pytest_signaltrace.cli import build_parser, main
+build_parser()
+parsed = sorted(m for m in {watched!r} if m in sys.modules)
+main({argv!r})
+print(json.dumps([parsed, sorted(m for m in {watched!r} if m in sys.modules)]))
+"""
+
+WATCHED = ("pytest", "_pytest.config", "pytest_signaltrace.model")
+
+
+def imported(argv: list[str], cwd: Path) -> tuple[list[str], list[str]]:
+    """The watched modules imported once the parser was built, and once ``argv`` ran."""
+    script = SCRIPT.format(watched=WATCHED, argv=argv)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    parsed, ran = json.loads(done.stdout.splitlines()[-1])
+    return parsed, ran
+
+
+def test_building_the_parser_imports_neither_pytest_nor_the_report_model(tmp_path: Path) -> None:
+    parsed, _ = imported(["debug", "config"], tmp_path)
+    assert parsed == []
+
+
+def test_run_traces_a_command_without_importing_pytest(tmp_path: Path) -> None:
+    (tmp_path / "signals.py").write_text(SIGNALS)
+    _, ran = imported(["run", "--", sys.executable, "-c", "pass"], tmp_path)
+    assert "pytest" not in ran
+    assert "_pytest.config" not in ran
+
+
+def test_settings_are_read_from_the_ini_file_without_importing_pytest(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\nsignaltrace_fail_under = 87\n")
+    script = SCRIPT.format(watched=WATCHED, argv=["debug", "--format", "json", "config"])
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    *shown, modules = done.stdout.splitlines()
+    assert "87" in "".join(shown)  # the ini file was read
+    assert "pytest" not in json.loads(modules)[1]
