@@ -348,8 +348,9 @@ class _FactsStore:
 
 
 def extract_facts(source: bytes, module: str, relpath: str, **options: Any) -> ModuleFacts:
-    """:func:`.visitor.extract_facts`, which imports libcst (never imported by a warm scan)."""
-    from pytest_signaltrace.scan.visitor import extract_facts as extract
+    """:func:`.extract.extract_facts`: :mod:`ast` where it parses, else libcst (imported only
+    then: never by a warm scan, seldom by a cold one)."""
+    from pytest_signaltrace.scan.extract import extract_facts as extract
 
     return extract(source, module, relpath, **options)
 

@@ -195,8 +195,8 @@ class InstalledSource:
         key = facts_key(content_digest(data), module, located.file, located.is_package)
         facts = self._cache.get(key)
         if facts is None:
-            # The parser (libcst) is imported only on a cache miss: a warm scan never needs it.
-            from pytest_signaltrace.scan.visitor import extract_facts
+            # The extractor is imported only on a cache miss: a warm scan never needs it.
+            from pytest_signaltrace.scan.extract import extract_facts
 
             facts = extract_facts(
                 data, module, located.file, is_package=located.is_package, test_only=False

@@ -15,22 +15,12 @@ from dataclasses import dataclass, field
 import libcst
 from libcst._nodes.internal import CodegenState
 
-from pytest_signaltrace.scan.files import declared_encoding
-from pytest_signaltrace.scan.prune import Chunk, Line, Outline, outline, split_lines
+from pytest_signaltrace.scan.cut import ScanError, decode, every_line, guard
+from pytest_signaltrace.scan.prune import Chunk, Outline, outline, split_lines
 
-#: Deeper bracket nesting than this is refused (CPython itself stops at 200).
-MAX_DEPTH = 100
-#: A statement with more operators than this is refused: libcst's parser slows down faster
-#: than linearly on such chains and may overflow its stack (100,000 unary minus crash it).
-MAX_OPERATORS = 1500
-_OPERATOR = re.compile(r"[-+~*/%@&|^<>.(\[{,]|\b(?:not|and|or|if|lambda|await)\b")
-#: Only statements longer than this are counted (shorter ones cannot hold that many).
-_COUNT_FROM = 1000
+__all__ = ["ParsedChunk", "ParsedFile", "ScanError", "decode", "parse_file"]
+
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-
-
-class ScanError(Exception):
-    """The file cannot be scanned; the message says why."""
 
 
 @dataclass
@@ -66,16 +56,6 @@ class ParsedFile:
     whole: bool
 
 
-def decode(source: bytes) -> str:
-    """The file's text, in its PEP 263 encoding."""
-    encoding = declared_encoding(source)
-    try:
-        text = source.decode(encoding)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise ScanError(f"cannot decode as {encoding}: {exc}") from None
-    return text.removeprefix("\ufeff") if encoding == "utf-8-sig" else text
-
-
 def parse_file(source: bytes, *, prune: bool = True, wrappers: tuple[str, ...] = ()) -> ParsedFile:
     """Cut and parse ``source``; raises :class:`ScanError` when it cannot be scanned.
 
@@ -86,12 +66,12 @@ def parse_file(source: bytes, *, prune: bool = True, wrappers: tuple[str, ...] =
     cut = outline(text, prune=prune, imported=wrappers)
     lines = split_lines(text)
     try:
-        _guard(text, cut.kept)
+        guard(text, cut.kept)
         chunks = [_parse(chunk) for chunk in cut.chunks if chunk.text]
     except libcst.ParserSyntaxError:
         whole = Chunk(text if text.endswith(("\n", "\r")) else text + "\n", [], True)
         whole.lines = list(range(1, len(lines) + 2))
-        _guard(text, _every_line(cut.lines))
+        guard(text, every_line(cut.lines))
         try:
             chunks = [_parse(whole)]
         except libcst.ParserSyntaxError as exc:
@@ -113,35 +93,6 @@ def _parse(chunk: Chunk) -> ParsedChunk:
 
 def _message(exc: libcst.ParserSyntaxError) -> str:
     return str(exc.message).splitlines()[0] if exc.message else "invalid syntax"
-
-
-def _every_line(roots: list[Line]) -> list[Line]:
-    every: list[Line] = []
-    pending = list(roots)
-    while pending:
-        line = pending.pop()
-        every.append(line)
-        pending.extend(line.children)
-    return every
-
-
-def _guard(text: str, lines: list[Line]) -> None:
-    """Refuse statements that would make the parser crawl or crash (see :data:`MAX_OPERATORS`)."""
-    for line in lines:
-        if line.depth > MAX_DEPTH:
-            number = len(split_lines(text[: line.start]))
-            raise ScanError(
-                f"too deeply nested: brackets {line.depth} deep in the statement at line "
-                f"{number} (the limit is {MAX_DEPTH})"
-            )
-        if line.end - line.start > _COUNT_FROM:
-            count = len(_OPERATOR.findall(text, line.start, line.end))
-            if count > MAX_OPERATORS:
-                number = len(split_lines(text[: line.start]))
-                raise ScanError(
-                    f"too deeply nested: {count:,} operators in the statement at line {number} "
-                    f"(the limit is {MAX_OPERATORS:,})"
-                )
 
 
 class _LineState(CodegenState):

@@ -8,7 +8,6 @@ and ``disconnect`` calls with names already resolved inside the file.
 
 from __future__ import annotations
 
-import builtins
 import functools
 from collections.abc import Sequence
 
@@ -16,14 +15,12 @@ import libcst as cst
 
 from pytest_signaltrace.scan import cst as nodes
 from pytest_signaltrace.scan.facts import ModuleFacts, Ref
-from pytest_signaltrace.scan.import_lines import Import
 from pytest_signaltrace.scan.parse import ParsedChunk, ParsedFile, ScanError, parse_file
 from pytest_signaltrace.scan.paths import package_of
 from pytest_signaltrace.scan.scope import Scope
 from pytest_signaltrace.scan.visitor_calls import CallsMixin
 
 _SIGNAL_KEYWORDS = frozenset({"sender", "weak", "dispatch_uid"})
-_BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 def extract_facts(
@@ -90,11 +87,7 @@ class _Extractor(CallsMixin):
         for chunk in self.parsed.chunks:
             self.chunk = chunk
             self._bind_block(chunk.module.body, scope)
-        self.facts.bindings = {
-            name: target
-            for name, target in scope.bindings.items()
-            if target is not None and target != f"{self.module}.{name}"
-        }
+        self.facts.bindings = self._module_bindings(scope)
         for chunk in self.parsed.chunks:
             self.chunk = chunk
             self._visit_block(chunk.module.body, scope)
@@ -106,13 +99,6 @@ class _Extractor(CallsMixin):
     def line(self, node: cst.CSTNode) -> int:
         """The line where ``node`` starts, as ``ast`` would say."""
         return self.lines_of(nodes.leftmost(node))[0]
-
-    def _prebind(self, scope: Scope) -> None:
-        """Bind the ``def``/``class`` names of a scope that the cut left out of the text."""
-        for qualname in self.facts.functions:
-            rest = qualname[len(scope.prefix) :] if qualname.startswith(scope.prefix) else None
-            if rest and "." not in rest:
-                scope.bindings[rest] = f"{self.module}.{qualname}"
 
     # -- pass 1: names bound in a block ------------------------------------------------------
 
@@ -200,34 +186,6 @@ class _Extractor(CallsMixin):
             # ``mailer = Mailer()``: the instance stands for its class (method handler ids).
             return func or own
         return own
-
-    def _bind_import(self, imported: Import, scope: Scope) -> None:
-        """Bind the names of one import statement (parsed, or read from its text)."""
-        if imported.module is None:  # ``import a.b`` binds ``a``; ``import a.b as c``, ``c``
-            for dotted, alias in imported.names:
-                if alias is not None:
-                    scope.bindings[alias] = dotted
-                else:
-                    head = dotted.partition(".")[0]
-                    scope.bindings[head] = head
-            return
-        base = self._import_base(imported.level, imported.module)
-        if imported.star:
-            if scope.kind == "module":
-                self.facts.star_imports.append(base)
-            return
-        for name, alias in imported.names:
-            scope.bindings[alias or name] = f"{base}.{name}" if base else name
-
-    def _import_base(self, level: int, module: str) -> str:
-        if not level:
-            return module
-        package = self.package
-        for _ in range(level - 1):
-            package = package.rpartition(".")[0]
-        if module:
-            return f"{package}.{module}" if package else module
-        return package
 
     # -- pass 2: the walk --------------------------------------------------------------------
 
@@ -325,19 +283,6 @@ class _Extractor(CallsMixin):
             return None
         return ".".join([base, *reversed(attributes)])
 
-    def _lookup(self, name: str, scope: Scope) -> str | None:
-        current: Scope | None = scope
-        while current is not None:
-            if name in {"self", "cls"} and current.self_target and current.kind == "function":
-                return current.self_target
-            if (current.kind != "class" or current is scope) and name in current.bindings:
-                return current.bindings[name]
-            current = current.parent
-        if name in _BUILTIN_NAMES:
-            return None
-        # Unknown here: maybe bound by a star import; the resolver looks there.
-        return f"{self.module}.{name}"
-
     def ref(self, expr: cst.CSTNode, scope: Scope) -> Ref:
         """A reference: the dotted name and the text of ``expr`` (for a signal made by name
         where it is used, ``signal("n")``, the callable and the name)."""
@@ -350,7 +295,3 @@ class _Extractor(CallsMixin):
     def text(self, node: cst.CSTNode) -> str:
         """The source of ``node`` on one line, shortened."""
         return nodes.text(self.chunk.module, node)
-
-    def code(self, line: int) -> str:
-        """The file's line ``line``, stripped."""
-        return self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""

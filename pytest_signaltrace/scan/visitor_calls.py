@@ -149,12 +149,6 @@ class CallsMixin(MaybeMixin):
         self.facts.forwarders[qualname] = Forwarder(scope.params, signal.value, received, own)
         return qualname
 
-    def _defined_inside(self, target: str | None, scope: Scope) -> bool:
-        """Whether ``target`` is a function or class defined inside the function ``scope``."""
-        if target is None or not target.startswith(f"{self.module}.{scope.prefix}"):
-            return False
-        return target[len(self.module) + 1 :] in self.facts.functions
-
     def visit_wrapper_call(self, call: cst.Call, func: cst.BaseExpression, scope: Scope) -> None:
         """``listen_to(signal)``: a call of a function of this file that may be a connect
         wrapper (:attr:`~.prune.Outline.wrappers`), whatever its name; kept as the call it is

@@ -8,17 +8,15 @@ import libcst as cst
 
 from pytest_signaltrace.scan import cst as nodes
 from pytest_signaltrace.scan import shapes
-from pytest_signaltrace.scan.facts import ModuleFacts, RawDefinition, RawReceiver, Ref
+from pytest_signaltrace.scan.facts import RawDefinition, RawReceiver, Ref
+from pytest_signaltrace.scan.visitor_names import NamesMixin
 
 if TYPE_CHECKING:
     from pytest_signaltrace.scan.scope import Scope
 
 
-class DefinitionsMixin:
+class DefinitionsMixin(NamesMixin):
     """Definitions (``x = Signal()``), decorators (``@receiver``, ``@sig.connect``), handlers."""
-
-    facts: ModuleFacts
-    module: str
 
     # Provided by the visitor.
     def target(self, expr: cst.CSTNode, scope: Scope) -> str | None:
@@ -28,9 +26,6 @@ class DefinitionsMixin:
         raise NotImplementedError
 
     def text(self, node: cst.CSTNode) -> str:
-        raise NotImplementedError
-
-    def code(self, line: int) -> str:
         raise NotImplementedError
 
     def line(self, node: cst.CSTNode) -> int:
@@ -165,29 +160,6 @@ class DefinitionsMixin:
         if target is not None and target.startswith(self.module + "."):
             def_line = self.facts.functions.get(target[len(self.module) + 1 :])
         return target, text, def_line
-
-    def _made_handler(self, factory: str | None) -> str | None:
-        """``make_handler.<locals>.handler``: the one function a factory of this file defines
-        inside it (the handler ``make_handler(...)`` returns, as the trace names it), else
-        ``None``."""
-        if factory is None or not factory.startswith(self.module + "."):
-            return None
-        prefix = factory[len(self.module) + 1 :] + ".<locals>."
-        inner = [
-            name
-            for name in self.facts.functions
-            if name.startswith(prefix) and "." not in name[len(prefix) :]
-        ]
-        return inner[0] if len(inner) == 1 else None
-
-    def has_pragma(self, first: int, last: int, def_line: int | None) -> bool:
-        """Whether a receiver's lines (or its handler's ``def``) carry the exclusion pragma."""
-        if not self.facts.pragma_lines:
-            return False
-        lines = set(range(first, last + 1))
-        if def_line is not None:
-            lines.add(def_line)
-        return not lines.isdisjoint(self.facts.pragma_lines)
 
     def argument(self, call: cst.Call | None, keyword: str, position: int | None) -> str | None:
         """The text of an argument, or ``None`` when not given."""

@@ -28,15 +28,6 @@ if TYPE_CHECKING:
 class MaybeMixin(DefinitionsMixin):
     """Notes what names may hold, and gives a send site's candidates."""
 
-    def binding_scope(self, name: str, scope: Scope) -> Scope | None:
-        """The scope whose binding of ``name`` a lookup from ``scope`` finds."""
-        current: Scope | None = scope
-        while current is not None:
-            if (current.kind != "class" or current is scope) and name in current.bindings:
-                return current
-            current = current.parent
-        return None
-
     def note_maybe(self, name: str, value: cst.BaseExpression, scope: Scope) -> None:
         """Remember what ``name = value`` may hold, when only candidates are known."""
         scope.maybe.pop(name, None)
