@@ -68,7 +68,7 @@ class AstCallsMixin(AstDefinitionsMixin):
     ) -> None:
         """A ``func.value.<connect>(handler)`` receiver (see :meth:`.CallsMixin._add_connect`)."""
         target, text, def_line = self.handler(handler, scope)
-        line = self.end_line(func)  # the line of the method's name, which ends the attribute
+        line = self.name_line(func)
         first, last = self.line(call), self.end_line(call)
         via = options is not call
         self.facts.receivers.append(

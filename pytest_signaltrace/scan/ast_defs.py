@@ -35,6 +35,12 @@ class AstDefinitionsMixin(NamesMixin):
     def end_line(self, node: ast.AST) -> int:
         raise NotImplementedError
 
+    def own_line(self, node: ast.AST) -> int:
+        raise NotImplementedError
+
+    def name_line(self, node: ast.AST) -> int:
+        raise NotImplementedError
+
     def looks_like_signal_class(self, func: ast.expr) -> bool:
         """Whether a call's callee may be a signal class (confirmed later by the resolver)."""
         if isinstance(func, ast.Attribute):
@@ -124,7 +130,7 @@ class AstDefinitionsMixin(NamesMixin):
             return
         sender_at, weak_at, uid_at = positions
         line, last = self.line(expr), self.end_line(expr)
-        def_line = self.facts.functions.get(qualname) or self.line(node)
+        def_line = self.facts.functions.get(qualname) or self.name_line(node)
         self.facts.receivers.append(
             RawReceiver(
                 kind="decorator",
@@ -147,7 +153,7 @@ class AstDefinitionsMixin(NamesMixin):
         """The handler id, its text, and its ``def`` line when defined in this file."""
         text = self.text(expr)
         if isinstance(expr, ast.Lambda):
-            return f"{self.module}.{scope.prefix}<lambda>", text, self.line(expr)
+            return f"{self.module}.{scope.prefix}<lambda>", text, self.own_line(expr)
         if isinstance(expr, ast.Call) and nodes.positional(expr):
             func = self.target(expr.func, scope)
             if func is not None and func.rpartition(".")[2] == "partial":

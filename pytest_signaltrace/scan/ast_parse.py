@@ -10,60 +10,136 @@ libcst (:mod:`.parse`), which stays the parser of record.
 from __future__ import annotations
 
 import ast
+import bisect
+import keyword
 import warnings
 
 from pytest_signaltrace.scan.cut import decode, guard
-from pytest_signaltrace.scan.prune import Chunk, Outline, outline, split_lines
+from pytest_signaltrace.scan.prune import Chunk, Outline, line_starts, outline, split_lines
 
 _MAX_TEXT = 160
+_BLANK = frozenset(" \t\f\r\n")
 
 
 class AstChunk:
-    """One chunk parsed by :mod:`ast`; positions are the chunk's, mapped to the file's lines."""
+    """One chunk parsed by :mod:`ast`; positions are the chunk's, mapped to the file's lines.
 
-    __slots__ = ("_lines", "chunk", "module")
+    libcst keeps an expression's own parentheses in the expression (``( Hooks )``); :mod:`ast`
+    leaves them out of its positions. :meth:`span` puts them back, so that texts and lines are
+    libcst's.
+    """
+
+    __slots__ = ("_lines", "_starts", "chunk", "module")
 
     def __init__(self, chunk: Chunk, module: ast.Module) -> None:
         self.chunk = chunk
         self.module = module
-        self._lines: list[str] | None = None
+        self._lines: list[str] = split_lines(chunk.text)
+        self._starts: list[int] = line_starts(chunk.text)
 
     def file_line(self, line: int) -> int:
         """The file's line of the chunk's line ``line``."""
         lines = self.chunk.lines
         return lines[min(line, len(lines)) - 1]
 
-    def source_lines(self) -> list[str]:
-        """The chunk's physical lines, split as CPython's parser splits them."""
-        if self._lines is None:
-            self._lines = split_lines(self.chunk.text)
-        return self._lines
+    def _offset(self, line: int, column: int) -> int:
+        """The offset in the chunk's text of a position of :mod:`ast` (a UTF-8 byte column)."""
+        text = self._lines[line - 1]
+        if not text.isascii():
+            column = len(text.encode("utf-8")[:column].decode("utf-8", "replace"))
+        return self._starts[line - 1] + column
 
-    def segment(self, node: ast.AST) -> str:
-        """The source of ``node`` (its columns are UTF-8 byte offsets)."""
-        lines = self.source_lines()
-        first: int = node.lineno - 1  # type: ignore[attr-defined]
-        last: int = node.end_lineno - 1  # type: ignore[attr-defined]
-        start: int = node.col_offset  # type: ignore[attr-defined]
-        end: int = node.end_col_offset  # type: ignore[attr-defined]
-        if first == last:
-            line = lines[first]
-            if line.isascii():
-                return line[start:end]
-            return line.encode("utf-8")[start:end].decode("utf-8", "replace")
-        head = lines[first].encode("utf-8")[start:].decode("utf-8", "replace")
-        tail = lines[last].encode("utf-8")[:end].decode("utf-8", "replace")
-        return "\n".join([head, *lines[first + 1 : last], tail])
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        """``node``'s start and end offsets in the chunk's text, its own parentheses included."""
+        start = self._offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end = self._offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+        text = self.chunk.text
+        while True:
+            before = _back(text, start)
+            if before < 0 or text[before] != "(" or not _grouping(text, before):
+                return start, end
+            after = _forward(text, end)
+            if after >= len(text) or text[after] != ")":
+                return start, end
+            start, end = before, after + 1
+
+    def _line_at(self, offset: int) -> int:
+        return self.file_line(bisect.bisect_right(self._starts, offset))
+
+    def start_line(self, node: ast.AST) -> int:
+        """The file's line where ``node`` starts, as libcst's leftmost atom says (see
+        :func:`.cst.leftmost`)."""
+        while True:
+            if isinstance(node, ast.Attribute | ast.Subscript):
+                node = node.value
+            elif isinstance(node, ast.Call):
+                node = node.func
+            else:
+                return self._line_at(self.span(node)[0])
+
+    def end_line(self, node: ast.AST) -> int:
+        """The file's line where ``node`` ends, its closing parenthesis included."""
+        return self._line_at(self.span(node)[1] - 1)
+
+    def own_start_line(self, node: ast.AST) -> int:
+        """The file's line where ``node`` itself starts, its opening parenthesis included."""
+        return self._line_at(self.span(node)[0])
 
     def text(self, node: ast.AST) -> str:
         """The source of ``node`` on one line, shortened (as :func:`.cst.text`)."""
-        segment = " ".join(self.segment(node).split())
+        start, end = self.span(node)
+        segment = " ".join(self.chunk.text[start:end].split())
         return segment if len(segment) <= _MAX_TEXT else segment[: _MAX_TEXT - 3] + "..."
 
     def starts_with(self, node: ast.AST, word: str) -> bool:
         """Whether the source at ``node``'s start begins with ``word``."""
-        line = self.source_lines()[node.lineno - 1]  # type: ignore[attr-defined]
-        return line.encode("utf-8")[node.col_offset :].startswith(word.encode())  # type: ignore[attr-defined]
+        start = self._offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        return self.chunk.text.startswith(word, start)
+
+
+def _back(text: str, offset: int) -> int:
+    """The offset of the last character before ``offset`` that is not blank (-1: none)."""
+    offset -= 1
+    while offset >= 0:
+        char = text[offset]
+        if char in _BLANK or (char == "\\" and text[offset + 1 : offset + 2] in ("\r", "\n")):
+            offset -= 1
+        else:
+            return offset
+    return offset
+
+
+def _forward(text: str, offset: int) -> int:
+    """The offset of the first character from ``offset`` that is not blank or a comment."""
+    size = len(text)
+    while offset < size:
+        char = text[offset]
+        if char in _BLANK or char == "\\":
+            offset += 1
+        elif char == "#":
+            while offset < size and text[offset] not in "\r\n":
+                offset += 1
+        else:
+            return offset
+    return offset
+
+
+def _grouping(text: str, paren: int) -> bool:
+    """Whether the ``(`` at ``paren`` groups an expression (not a call's arguments)."""
+    before = _back(text, paren)
+    if before < 0:
+        return True
+    if "\n" in text[before:paren] or "\r" in text[before:paren]:
+        return True  # the start of a statement (a call's ``(`` on the next line: never seen)
+    char = text[before]
+    if char in ")]}'\"":
+        return False  # ``f(x)(y)``, ``a[0](y)``, ``"s"(y)``: a call
+    if not (char.isalnum() or char == "_"):
+        return True
+    word_start = before
+    while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] == "_"):
+        word_start -= 1
+    return keyword.iskeyword(text[word_start : before + 1])  # ``return (x)``; ``f (x)``: a call
 
 
 class AstFile:

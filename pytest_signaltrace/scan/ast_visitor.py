@@ -60,18 +60,23 @@ class AstExtractor(AstCallsMixin):
             self.chunk = chunk
             self._visit_block(chunk.module.body, scope)
 
-    def lines_of(self, node: ast.AST) -> tuple[int, int]:
-        """The file's first and last line of ``node`` (in the chunk being walked)."""
-        first = self.chunk.file_line(node.lineno)  # type: ignore[attr-defined]
-        return first, self.chunk.file_line(node.end_lineno)  # type: ignore[attr-defined]
-
     def line(self, node: ast.AST) -> int:
-        """The line where ``node`` starts."""
-        return self.chunk.file_line(node.lineno)  # type: ignore[attr-defined]
+        """The line where ``node`` starts, as libcst's visitor says (see :meth:`.start_line`)."""
+        return self.chunk.start_line(node)
 
     def end_line(self, node: ast.AST) -> int:
-        """The line where ``node`` ends."""
-        return self.chunk.file_line(node.end_lineno)  # type: ignore[attr-defined]
+        """The line where ``node`` ends, its closing parenthesis included."""
+        return self.chunk.end_line(node)
+
+    def own_line(self, node: ast.AST) -> int:
+        """The line where ``node`` itself starts, its opening parenthesis included."""
+        return self.chunk.own_start_line(node)
+
+    def name_line(self, node: ast.AST) -> int:
+        """The line of a ``def``/``class`` name, or of an attribute's name (the end of ``a.b``)."""
+        if isinstance(node, ast.Attribute):
+            return self.chunk.file_line(node.end_lineno)  # type: ignore[arg-type]
+        return self.chunk.file_line(node.lineno)  # type: ignore[attr-defined]
 
     def is_elif(self, node: ast.If) -> bool:
         """Whether ``node`` (alone in an ``if``'s ``orelse``) is an ``elif``."""
@@ -85,7 +90,7 @@ class AstExtractor(AstCallsMixin):
                 qualname = scope.prefix + stmt.name
                 scope.bindings[stmt.name] = f"{self.module}.{qualname}"
                 if qualname not in self.facts.functions:
-                    self.facts.functions[qualname] = self.line(stmt)
+                    self.facts.functions[qualname] = self.name_line(stmt)
             elif isinstance(stmt, _BINDING_BLOCKS):
                 # Module-level ``try: import x / except ImportError`` and ``if TYPE_CHECKING:``.
                 for block in nodes.child_blocks(stmt, self.is_elif):

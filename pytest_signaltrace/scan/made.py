@@ -129,4 +129,3 @@ def _argument(
     if name in params and params.index(name) < len(positional):
         return positional[params.index(name)]
     return None
-

@@ -25,6 +25,7 @@ from pytest_signaltrace.scan.visitor_defs import DefinitionsMixin
 if TYPE_CHECKING:
     from pytest_signaltrace.scan.scope import Scope
 
+
 class MaybeMixin(DefinitionsMixin):
     """Notes what names may hold, and gives a send site's candidates."""
 
