@@ -19,6 +19,12 @@ from pytest_signaltrace.scan.prune import Chunk, Outline, line_starts, outline, 
 
 _MAX_TEXT = 160
 _BLANK = frozenset(" \t\f\r\n")
+#: libcst's recursive code (its parser's tree building, our line pass) hits Python's recursion
+#: limit somewhere past 400 nested nodes; :mod:`ast` does not. Such a file is left to libcst, so
+#: that it is skipped with libcst's reason, as it was: a statement that nests deeper than
+#: :data:`_DEEP` nodes is one, and only a logical line longer than :data:`_LONG` can hold one.
+_DEEP = 250
+_LONG = 200
 
 
 class AstChunk:
@@ -175,4 +181,19 @@ def parse_with_ast(
             except (SyntaxError, ValueError, MemoryError, RecursionError):
                 return None
             chunks.append(AstChunk(chunk, tree))
+    if any(line.end - line.start > _LONG for line in cut.kept) and any(
+        _deeper_than(chunk.module, _DEEP) for chunk in chunks
+    ):
+        return None  # libcst may hit Python's recursion limit on it: libcst says what it says
     return AstFile(split_lines(text), cut, chunks)
+
+
+def _deeper_than(tree: ast.AST, limit: int) -> bool:
+    """Whether ``tree`` nests deeper than ``limit`` nodes."""
+    pending = [(tree, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return False
