@@ -52,14 +52,17 @@ def compare_tree(tree: Path, wrappers: tuple[str, ...] = ()) -> tuple[int, int, 
             pairs += 1
             reference = extract_facts(source, module, relpath, wrappers=wrappers, **options)
             if mine != reference:
-                differences.append(f"{relpath} (prune={prune}): {_first_difference(mine, reference)}")
+                differences.append(
+                    f"{relpath} (prune={prune}): {_first_difference(mine, reference)}"
+                )
     return compared, pairs, fallbacks, differences
 
 
 def _first_difference(mine: object, reference: object) -> str:
     for name in vars(reference):
         if getattr(mine, name) != getattr(reference, name):
-            return f"{name}:\n    ast:    {getattr(mine, name)!r}\n    libcst: {getattr(reference, name)!r}"
+            ours, theirs = getattr(mine, name), getattr(reference, name)
+            return f"{name}:\n    ast:    {ours!r}\n    libcst: {theirs!r}"
     return "?"
 
 

@@ -19,6 +19,7 @@ from pytest_signaltrace.scan.prune import Chunk, Outline, line_starts, outline, 
 
 _MAX_TEXT = 160
 _BLANK = frozenset(" \t\f\r\n")
+_ENDS = ("\r", "\n")
 #: libcst's recursive code (its parser's tree building, our line pass) hits Python's recursion
 #: limit somewhere past 400 nested nodes; :mod:`ast` does not. Such a file is left to libcst, so
 #: that it is skipped with libcst's reason, as it was: a statement that nests deeper than
@@ -35,13 +36,14 @@ class AstChunk:
     libcst's.
     """
 
-    __slots__ = ("_lines", "_starts", "chunk", "module")
+    __slots__ = ("_comments", "_lines", "_starts", "chunk", "module")
 
     def __init__(self, chunk: Chunk, module: ast.Module) -> None:
         self.chunk = chunk
         self.module = module
         self._lines: list[str] = split_lines(chunk.text)
         self._starts: list[int] = line_starts(chunk.text)
+        self._comments: list[int] | None = None
 
     def file_line(self, line: int) -> int:
         """The file's line of the chunk's line ``line``."""
@@ -61,13 +63,40 @@ class AstChunk:
         end = self._offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
         text = self.chunk.text
         while True:
-            before = _back(text, start)
-            if before < 0 or text[before] != "(" or not _grouping(text, before):
+            before = self._back(start)
+            if before < 0 or text[before] != "(" or not _grouping(self, before):
                 return start, end
             after = _forward(text, end)
             if after >= len(text) or text[after] != ")":
                 return start, end
             start, end = before, after + 1
+
+    def _back(self, offset: int) -> int:
+        """The offset of the last character before ``offset`` that is not blank or a comment
+        (-1: none)."""
+        text = self.chunk.text
+        offset -= 1
+        while offset >= 0:
+            char = text[offset]
+            if char in "\r\n":
+                offset = self._before_comment(offset)
+            elif char in _BLANK or (char == "\\" and text[offset + 1 : offset + 2] in _ENDS):
+                offset -= 1
+            else:
+                return offset
+        return offset
+
+    def _before_comment(self, newline: int) -> int:
+        """The offset just before the comment that ends at ``newline``, else before it."""
+        line_start = self._starts[bisect.bisect_right(self._starts, newline) - 1]
+        if "#" not in self.chunk.text[line_start:newline]:
+            return newline - 1
+        if self._comments is None:
+            self._comments = _comment_starts(self.chunk.text, self._starts)
+        index = bisect.bisect_left(self._comments, newline) - 1
+        if index >= 0 and self._comments[index] >= line_start:
+            return self._comments[index] - 1
+        return newline - 1
 
     def _line_at(self, offset: int) -> int:
         return self.file_line(bisect.bisect_right(self._starts, offset))
@@ -103,18 +132,6 @@ class AstChunk:
         return self.chunk.text.startswith(word, start)
 
 
-def _back(text: str, offset: int) -> int:
-    """The offset of the last character before ``offset`` that is not blank (-1: none)."""
-    offset -= 1
-    while offset >= 0:
-        char = text[offset]
-        if char in _BLANK or (char == "\\" and text[offset + 1 : offset + 2] in ("\r", "\n")):
-            offset -= 1
-        else:
-            return offset
-    return offset
-
-
 def _forward(text: str, offset: int) -> int:
     """The offset of the first character from ``offset`` that is not blank or a comment."""
     size = len(text)
@@ -130,9 +147,26 @@ def _forward(text: str, offset: int) -> int:
     return offset
 
 
-def _grouping(text: str, paren: int) -> bool:
+def _comment_starts(text: str, starts: list[int]) -> list[int]:
+    """The offsets where the comments of ``text`` start (read only for a comment inside a pair
+    of parentheses, seldom: :mod:`tokenize` is not cheap)."""
+    import io
+    import tokenize
+
+    found: list[int] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                found.append(starts[token.start[0] - 1] + token.start[1])
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found
+
+
+def _grouping(chunk: AstChunk, paren: int) -> bool:
     """Whether the ``(`` at ``paren`` groups an expression (not a call's arguments)."""
-    before = _back(text, paren)
+    text = chunk.chunk.text
+    before = chunk._back(paren)
     if before < 0:
         return True
     if "\n" in text[before:paren] or "\r" in text[before:paren]:
