@@ -41,8 +41,9 @@ class AstChunk:
     def __init__(self, chunk: Chunk, module: ast.Module) -> None:
         self.chunk = chunk
         self.module = module
-        self._lines: list[str] = split_lines(chunk.text)
-        self._starts: list[int] = line_starts(chunk.text)
+        # Split on first use: most chunks (imports, bindings) report nothing.
+        self._lines: list[str] = []
+        self._starts: list[int] = []
         self._comments: list[int] | None = None
 
     def file_line(self, line: int) -> int:
@@ -52,6 +53,9 @@ class AstChunk:
 
     def _offset(self, line: int, column: int) -> int:
         """The offset in the chunk's text of a position of :mod:`ast` (a UTF-8 byte column)."""
+        if not self._starts:
+            self._lines = split_lines(self.chunk.text)
+            self._starts = line_starts(self.chunk.text)
         text = self._lines[line - 1]
         if not text.isascii():
             column = len(text.encode("utf-8")[:column].decode("utf-8", "replace"))
