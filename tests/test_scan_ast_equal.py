@@ -73,6 +73,43 @@ def test_the_tricky_corpus_gives_the_same_facts(
     assert mine == reference
 
 
+HEAD = b"from shop import signals\n"
+ODD_BYTES = {
+    "lone CR line ends": b"from shop import signals\rsignals.placed.send(\r  sender='\xc3\xa9')\r",
+    "CRLF, a comment in parentheses": (
+        b"from shop import signals\r\nsignals.placed.send(\r\n  sender=(\r\n # c\r\n 'a'))\r\n"
+    ),
+    "form feeds": HEAD + b"\x0c\ndef f():\n\x0c    signals.placed.send(sender=1)\n",
+    "tabs": b"from shop import signals\nif x:\n\tsignals.placed.send(sender=\t(1))\n",
+    "a BOM": b"\xef\xbb\xbffrom shop import signals\nsignals.placed.send(sender='\xc3\xa9')\n",
+    "latin-1": b"# -*- coding: latin-1 -*-\n" + HEAD + b"signals.placed.send(x='\xe9')\n",
+    "backslash continuations": (
+        b"from shop import signals\nx = \\\n  (signals.placed)\nx.send(sender \\\n = 1)\n"
+    ),
+    "a call inside a multi-line f-string": (
+        HEAD + b"signals.placed.send(sender=f'''{\n signals.other.send(1)\n}''')\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("source", ODD_BYTES.values(), ids=ODD_BYTES.keys())
+@pytest.mark.parametrize("prune", [True, False], ids=["cut", "whole"])
+def test_odd_line_ends_encodings_and_columns_give_the_same_facts(
+    source: bytes, prune: bool
+) -> None:
+    mine, reference = _both(source, prune=prune)
+    assert reference.senders
+    assert mine == reference
+
+
+def test_a_nul_byte_leaves_the_file_to_libcst() -> None:
+    source = b"from shop import signals\nsignals.placed.send(sender='\x00')\n"
+    mine, reference = _both(source, prune=True)
+    assert mine is None
+    facts = extract_facts(source, "shop.mod", "shop/mod.py", is_package=False, test_only=False)
+    assert facts == reference
+
+
 def test_the_corpus_has_what_it_claims() -> None:
     # A guard on the corpus itself: parentheses libcst keeps, an ``elif``, a wrapper call.
     mine, reference = _both((TESTS / "ast_corpus" / "tricky.txt").read_bytes(), prune=True)
