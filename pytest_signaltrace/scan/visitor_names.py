@@ -89,12 +89,6 @@ class NamesMixin:
             current = current.parent
         return None
 
-    def _self_attribute(self, name: str, scope: Scope) -> str | None:
-        """``Cls.name`` for ``self.name``/``cls.name`` in a method of ``Cls``, else ``None``."""
-        if not scope.self_target:
-            return None
-        return f"{scope.self_target.removeprefix(self.module + '.')}.{name}"
-
     def _made_handler(self, factory: str | None) -> str | None:
         """``make_handler.<locals>.handler``: the one function a factory of this file defines
         inside it (the handler ``make_handler(...)`` returns, as the trace names it), else
