@@ -200,7 +200,9 @@ class ModuleFacts:
             for r in data["receivers"]
         ]
         facts.senders = [
-            RawSender(**{**s, "signal": Ref(**s["signal"]), "candidates": tuple(s["candidates"])})
+            RawSender(
+                **{**s, "signal": Ref(**s["signal"]), "candidates": tuple(s["candidates"])}
+            )
             for s in data["senders"]
         ]
         facts.disconnects = [

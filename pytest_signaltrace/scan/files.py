@@ -28,15 +28,8 @@ if TYPE_CHECKING:
 #: Folders that never hold the project's own source.
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
-        "__pycache__",
-        "node_modules",
-        "site-packages",
-        "venv",
-        "env",
-        "build",
-        "dist",
-        "htmlcov",
-        "signaltrace_html",
+        "__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist",
+        "htmlcov", "signaltrace_html",
     }
 )
 #: Files larger than this are skipped: they are generated, not written.

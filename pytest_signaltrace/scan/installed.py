@@ -70,7 +70,9 @@ class InstalledSource:
             entry
             for entry in (sys.path if search_path is None else search_path)
             if entry
-            and not any(_same_or_inside(os.path.abspath(entry), folder) for folder in excluded)
+            and not any(
+                _same_or_inside(os.path.abspath(entry), folder) for folder in excluded
+            )
         ]
         self._cache = cache if cache is not None else FactsCache(None)
         self._located: dict[str, _Located | None] = {}

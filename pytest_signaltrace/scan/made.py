@@ -129,3 +129,4 @@ def _argument(
     if name in params and params.index(name) < len(positional):
         return positional[params.index(name)]
     return None
+

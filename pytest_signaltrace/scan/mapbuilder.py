@@ -208,10 +208,9 @@ class MapBuilder:
         """
         if raw.signal_keywords or raw.def_line is not None:
             return True
-        if (
-            raw.handler is not None
-            and self.definition_site(self.resolver.canonical(raw.handler))[1] is not None
-        ):
+        if raw.handler is not None and self.definition_site(
+            self.resolver.canonical(raw.handler)
+        )[1] is not None:
             return True
         if _SIGNAL_NAME.search(ref.text.rpartition(".")[2]):
             return True

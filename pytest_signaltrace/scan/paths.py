@@ -47,7 +47,9 @@ class ModuleNamer:
         namespaces: Iterable[str] = (),
         init_cache: dict[str, int] | None = None,
     ) -> None:
-        self._roots = sorted((str(r.absolute()) for r in package_roots), key=lambda p: -len(p))
+        self._roots = sorted(
+            (str(r.absolute()) for r in package_roots), key=lambda p: -len(p)
+        )
         self._entries = frozenset(entries)
         self._namespaces = frozenset(namespaces)
         #: Folder -> what it is on disk (the root of the file system, a folder with an

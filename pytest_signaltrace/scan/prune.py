@@ -228,7 +228,9 @@ def _tree(text: str, flat: list[tuple[int, int, int]]) -> list[Line]:
 class _Cutter:
     """Emits the kept lines into chunks, and records every ``def``/``class``."""
 
-    def __init__(self, text: str, starts: list[int], prune: bool, trigger: re.Pattern[str]) -> None:
+    def __init__(
+        self, text: str, starts: list[int], prune: bool, trigger: re.Pattern[str]
+    ) -> None:
         self.text = text
         self.trigger = trigger
         #: Where trigger text starts, in one pass: no match crosses a logical line's ends, so a
@@ -254,7 +256,9 @@ class _Cutter:
         while index < len(roots):
             group = [roots[index]]
             index += 1
-            while index < len(roots) and (group[-1].word == "@" or roots[index].word in _CLAUSES):
+            while index < len(roots) and (
+                group[-1].word == "@" or roots[index].word in _CLAUSES
+            ):
                 group.append(roots[index])
                 index += 1
             triggers = any(self._triggers(line) for line in group)

@@ -86,7 +86,7 @@ def _build(catalogue: frameworks.Catalogue) -> Shapes:
         f"{before}{name}({after}"
         for name in sorted(factories)
         for before in (".", " ", "=")
-        for after in ('"', "'", "\n", "\r", "name=")
+        for after in ("\"", "'", "\n", "\r", "name=")
     ]
     send_names = _alternation(sends)
     class_names = tuple(sorted({c.rpartition(".")[2] for c in catalogue.signal_classes}))

@@ -164,7 +164,9 @@ class _Extractor(CallsMixin):
         if held not in values:
             values.append(held)
 
-    def _bound_value(self, value: cst.BaseExpression | None, scope: Scope, name: str) -> str | None:
+    def _bound_value(
+        self, value: cst.BaseExpression | None, scope: Scope, name: str
+    ) -> str | None:
         """What an assigned name stands for: an alias of a dotted name, or itself."""
         own = f"{self.module}.{scope.prefix}{name}" if scope.kind != "function" else None
         if isinstance(value, cst.IfExp) and nodes.send_method(value) is not None:
