@@ -13,10 +13,11 @@ import dataclasses
 import enum
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal, get_args
 
 from pytest_signaltrace.merge.cascade_model import Cascades
+from pytest_signaltrace.record import Record
 
 #: The name of a registered framework (:mod:`pytest_signaltrace.frameworks`): ``django``...
 Framework = str
@@ -54,8 +55,7 @@ class SignalStatus(enum.StrEnum):
     POSSIBLY_NEVER_SENT = "possibly_never_sent"
 
 
-@dataclass(frozen=True, order=True)
-class SkippedFile:
+class SkippedFile(Record, ordered=True):
     """A file the scan could not read or parse, and why."""
 
     path: str
@@ -65,8 +65,7 @@ class SkippedFile:
     may_send: bool = True
 
 
-@dataclass(frozen=True, order=True)
-class Definition:
+class Definition(Record, ordered=True):
     """A signal created in the scanned source: ``order_placed = Signal()``."""
 
     signal: str
@@ -78,8 +77,7 @@ class Definition:
     signal_class: str = "Signal"
 
 
-@dataclass(frozen=True, order=True)
-class Receiver:
+class Receiver(Record, ordered=True):
     """A handler attached to a signal by ``@receiver``, ``sig.connect(...)`` or ``@sig.connect``.
 
     A receiver attached to several signals is one record per signal."""
@@ -106,8 +104,7 @@ class Receiver:
     code: str = ""
 
 
-@dataclass(frozen=True, order=True)
-class Sender:
+class Sender(Record, ordered=True):
     """A call that sends a signal: ``send``, ``send_robust``, ``asend`` or ``asend_robust``."""
 
     path: str
@@ -125,8 +122,7 @@ class Sender:
     signal_candidates: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, order=True)
-class Disconnect:
+class Disconnect(Record, ordered=True):
     """A ``sig.disconnect(...)`` call, recorded apart: it is never a receiver."""
 
     path: str
@@ -140,8 +136,7 @@ class Disconnect:
     code: str = ""
 
 
-@dataclass(frozen=True, order=True)
-class UnresolvedConnect:
+class UnresolvedConnect(Record, ordered=True):
     """A ``.connect(...)`` (or ``@receiver(...)``) whose object the scan cannot tell is a signal.
 
     A function parameter (``def register(signal, handler): signal.connect(handler)``),
@@ -162,8 +157,7 @@ class UnresolvedConnect:
     test_only: bool = False
 
 
-@dataclass(frozen=True, order=True)
-class SignalInfo:
+class SignalInfo(Record, ordered=True):
     """Derived facts about one signal: where it lives and how it is used."""
 
     signal: str
@@ -179,8 +173,7 @@ class SignalInfo:
     test_senders: int = 0
 
 
-@dataclass(frozen=True)
-class StaticMap:
+class StaticMap(Record):
     """Everything the static scan found under one root."""
 
     root: str
@@ -262,8 +255,7 @@ class ReceiverStatus(enum.StrEnum):
     POSSIBLY_DEAD = "possibly_dead"
 
 
-@dataclass(frozen=True, order=True)
-class SiteRef:
+class SiteRef(Record, ordered=True):
     """A send site named by where it is: how a row points at the unresolved sites that might
     send its signal."""
 
@@ -274,8 +266,7 @@ class SiteRef:
     expression: str = ""
 
 
-@dataclass(frozen=True, order=True)
-class RaisedRow:
+class RaisedRow(Record, ordered=True):
     """How often a receiver raised one type of exception under a robust send (``send_robust``,
     ``asend_robust``, Celery's ``send``), which caught it and let the test go on."""
 
@@ -288,8 +279,7 @@ class RaisedRow:
     tests: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, order=True)
-class ReceiverRow:
+class ReceiverRow(Record, ordered=True):
     """One receiver of one signal, declared in the source and/or connected at run time."""
 
     path: str
@@ -325,8 +315,7 @@ class ReceiverRow:
         return sum(r.count for r in self.raised)
 
 
-@dataclass(frozen=True, order=True)
-class SenderRow:
+class SenderRow(Record, ordered=True):
     """One send site, declared in the source and/or seen at run time."""
 
     path: str
@@ -350,8 +339,7 @@ class SenderRow:
     expression: str = ""
 
 
-@dataclass(frozen=True, order=True)
-class SignalRow:
+class SignalRow(Record, ordered=True):
     """One signal, with its static status and how often it was sent at run time."""
 
     signal: str
@@ -370,8 +358,7 @@ class SignalRow:
     possible_senders: tuple[SiteRef, ...] = ()
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(Record):
     """Exercised over total, like a coverage figure."""
 
     total: int
@@ -383,8 +370,7 @@ class Totals:
         return round(100.0 * self.exercised / self.total, 2) if self.total else 100.0
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(Record):
     """Declared versus exercised, for every signal, receiver and send site."""
 
     signals: tuple[SignalRow, ...]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_signaltrace import DATA_FILE_ENV
 from pytest_signaltrace.cli.common import data_file_of, load_settings, usage_error
+from pytest_signaltrace.record import Record
 
 if TYPE_CHECKING:
     from pytest_signaltrace.cli.common import Commands
@@ -53,8 +53,7 @@ def add_parser(commands: Commands) -> None:
     )
 
 
-@dataclass(frozen=True)
-class _RunConfig:
+class _RunConfig(Record):
     """What ``signaltrace run`` needs: its options over the pytest run's configuration."""
 
     command: list[str]

@@ -62,12 +62,13 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from pytest_signaltrace import __version__
 from pytest_signaltrace.model import StaticMap
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.report import scan_json
 from pytest_signaltrace.trace.frames import in_sources, source_roots
 from pytest_signaltrace.trace.model import ConnectKey, Trace
@@ -85,8 +86,7 @@ class DataFileError(Exception):
     """A data file that cannot be used; ``str()`` is a one-line message naming the file."""
 
 
-@dataclass(frozen=True)
-class RunData:
+class RunData(Record):
     """Everything a report needs, with paths made portable (see the module docstring)."""
 
     static: StaticMap

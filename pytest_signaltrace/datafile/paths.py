@@ -13,10 +13,10 @@ import random
 import re
 import socket
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.trace.model import Trace
 
 if TYPE_CHECKING:
@@ -44,8 +44,7 @@ def parallel_files(data_file: Path) -> list[Path]:
     )
 
 
-@dataclass(frozen=True)
-class Appended:
+class Appended(Record):
     """What ``--signal-append`` adds to a run: the data file's trace and runs, or why not."""
 
     #: The data file's trace, its paths absolute again (``None``: nothing to add).

@@ -19,11 +19,12 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_signaltrace.datafile.child import CONFIG_ENV, FRAGMENT_GLOB
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.trace.model import Trace
 
 if TYPE_CHECKING:  # the scan is imported by save_run only: the plugin imports this at start-up
@@ -81,8 +82,7 @@ class RunError(Exception):
     """The command could not be started; ``str()`` is a one-line message."""
 
 
-@dataclass
-class RunResult:
+class RunResult(Record, frozen=False):
     """What :func:`trace_command` saw."""
 
     #: The command's exit status (``128 + N`` when signal ``N`` killed it).

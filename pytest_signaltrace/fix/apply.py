@@ -12,19 +12,19 @@ import ast
 import difflib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from pytest_signaltrace.fix.plan import FilePlan
 from pytest_signaltrace.output import write_bytes
+from pytest_signaltrace.record import Record
 
 
 class FixRefused(Exception):
     """Nothing was written (or all of it was put back); ``str()`` is one line."""
 
 
-@dataclass
-class FixResult:
+class FixResult(Record, frozen=False):
     """What a fix changed (or would change)."""
 
     #: ``path -> (before, after)`` of every file that changes.

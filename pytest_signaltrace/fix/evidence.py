@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from pytest_signaltrace.model import (
     Receiver,
@@ -23,14 +23,14 @@ from pytest_signaltrace.model import (
     SignalRow,
     SignalStatus,
 )
+from pytest_signaltrace.record import Record
 
 
 class StaleEvidence(Exception):
     """The data file does not describe the tree as it is; ``str()`` is one line."""
 
 
-@dataclass
-class RunEvidence:
+class RunEvidence(Record, frozen=False):
     """The rows of a run's report, by handler id and signal id."""
 
     #: The data file, as messages name it.

@@ -16,19 +16,19 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from pytest_signaltrace.fix.evidence import RunEvidence
 from pytest_signaltrace.merge.merge import Exclusions
 from pytest_signaltrace.model import Receiver, SignalStatus, StaticMap
+from pytest_signaltrace.record import Record
 
 #: A word of source text: a name is used elsewhere when it appears as one (code, strings,
 #: comments alike: when unsure, keep).
 _WORD = re.compile(r"\w+")
 
 
-@dataclass
-class FilePlan:
+class FilePlan(Record, frozen=False):
     """The lines of one file to act on (1-based)."""
 
     path: str
@@ -95,8 +95,7 @@ def plan_fixes(
     return [plans[path] for path in sorted(plans) if plans[path]]
 
 
-@dataclass(frozen=True)
-class _Places:
+class _Places(Record):
     """Where the plan may change code."""
 
     writable: Callable[[str], bool]

@@ -12,14 +12,13 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_signaltrace.model import StaticMap
+from pytest_signaltrace.record import Record
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(Record):
     """Where the project is, and what the pytest run's configuration says about it."""
 
     rootdir: Path
@@ -126,8 +125,7 @@ def _relative(path: Path, rootdir: Path) -> str:
         return path.as_posix()
 
 
-@dataclass(frozen=True)
-class Writable:
+class Writable(Record):
     """Which files of the map ``fix`` may rewrite: under the folder given, not excluded, and
     reached from the rootdir without a symlink (never write outside the scanned tree)."""
 

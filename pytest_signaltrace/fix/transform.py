@@ -13,7 +13,7 @@ or ``connect`` line instead. Nothing else in the file changes, comments and form
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
@@ -22,6 +22,7 @@ from libcst.metadata import PositionProvider
 
 from pytest_signaltrace.fix.names import aliases, match_elements, package_for
 from pytest_signaltrace.fix.plan import FilePlan
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.scan import shapes
 
 PRAGMA = "# pragma: no signal cover"
@@ -38,8 +39,7 @@ _WithLeadingLines = (
 )
 
 
-@dataclass
-class FixedSource:
+class FixedSource(Record, frozen=False):
     """One file with its plan applied."""
 
     source: bytes

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from pytest_signaltrace.frameworks.blinker import BLINKER
@@ -28,6 +27,7 @@ from pytest_signaltrace.frameworks.protocol import (
     SignalClass,
     named_id,
 )
+from pytest_signaltrace.record import Record
 
 __all__ = [
     "BUILTIN",
@@ -123,8 +123,7 @@ def subscribe(listener: Callable[[Framework], None]) -> Callable[[], None]:
     return unsubscribe
 
 
-@dataclass(frozen=True)
-class Catalogue:
+class Catalogue(Record):
     """The registry's facts merged for the scan and the merge, looked up by name."""
 
     #: Signal id -> framework name, for every built-in signal.

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import ModuleType
 from typing import Any
 
+from pytest_signaltrace.record import Record
 
-@dataclass(frozen=True)
-class ArgSpec:
+
+class ArgSpec(Record):
     """Where ``receiver``, ``sender`` and ``dispatch_uid`` sit in a (dis)connect signature
     (positions after ``self``; the same names are looked up among the keyword arguments).
     ``dispatch_uid`` is ``None`` where the signature has none."""
@@ -30,8 +31,7 @@ def no_internal_files(module: ModuleType) -> list[str]:
     return [module.__file__ or ""]
 
 
-@dataclass(frozen=True)
-class SignalClass:
+class SignalClass(Record):
     """One traced signal class: the module hooked after import and how its methods are patched.
 
     The trace replaces ``__init__`` (creation sites), :attr:`connect` and :attr:`disconnect`
@@ -77,8 +77,7 @@ class SignalClass:
         return cls if isinstance(cls, type) else None
 
 
-@dataclass(frozen=True)
-class BoundSends:
+class BoundSends(Record):
     """Module globals bound at import to a signal's send: a class patch does not reach them.
 
     ``names`` maps each global (``send_prerun``) to the signal it sends (``celery.signals
@@ -95,8 +94,7 @@ def named_id(framework: str, name: str) -> str:
     return f"{framework}:{name}"
 
 
-@dataclass(frozen=True)
-class QueryWatch:
+class QueryWatch(Record):
     """What :attr:`Framework.watch_queries` returns: the framework's database queries, counted
     for the receiver cost (``--signal-durations``)."""
 
@@ -107,8 +105,7 @@ class QueryWatch:
     close: Callable[[], None]
 
 
-@dataclass(frozen=True)
-class Framework:
+class Framework(Record):
     """Everything the core knows about one framework's signals."""
 
     #: The name shown in reports (``django``): the ``framework`` of its signals.

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from pytest_signaltrace.model import SkippedFile, Totals
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.report.options import DEFAULT_PRECISION, below, shown_percent
 
 
-@dataclass(frozen=True)
-class GateResult:
+class GateResult(Record):
     """The verdict of the gate and the line that explains it."""
 
     passed: bool

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_signaltrace.merge.verdicts import PossibleSenders
 from pytest_signaltrace.model import Receiver, SignalInfo, SignalStatus, StaticMap
 from pytest_signaltrace.output import write_text
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.report.words import counted, sites_text
 from pytest_signaltrace.scan.derive import possibly_dead_receivers
 
@@ -40,8 +40,7 @@ class BaselineError(Exception):
     """A baseline file that cannot be read; the message is one line."""
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+class Finding(Record, ordered=True):
     """One problem of the static map."""
 
     path: str

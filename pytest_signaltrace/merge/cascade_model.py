@@ -7,15 +7,15 @@ nothing of the package. Ids are the report's: a signal id, a handler id (``modul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from pytest_signaltrace.record import Record
 
 #: What an edge rests on, as for receivers: the static scan, the runtime trace, or both.
 CascadeEvidence = Literal["static", "runtime", "static+runtime"]
 
 
-@dataclass(frozen=True, order=True)
-class CascadeEdge:
+class CascadeEdge(Record, ordered=True):
     """``handler``, running as a receiver, sends ``signal``: in its body or in a function of
     its module that it calls directly (static), or while it ran (runtime)."""
 
@@ -33,8 +33,7 @@ class CascadeEdge:
     tests: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, order=True)
-class SignalChain:
+class SignalChain(Record, ordered=True):
     """Signals and receivers alternating: ``chain[0]`` ran ``chain[1]``, which sent
     ``chain[2]``... A loop ends with its first signal."""
 
@@ -59,8 +58,7 @@ class SignalChain:
         return self.chain[1::2]
 
 
-@dataclass(frozen=True)
-class Cascades:
+class Cascades(Record):
     """Everything the report says about cascades."""
 
     edges: tuple[CascadeEdge, ...] = ()

@@ -23,7 +23,7 @@ import fnmatch
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from pytest_signaltrace.merge.cascades import cascades_of
@@ -43,6 +43,7 @@ from pytest_signaltrace.model import (
     StaticMap,
     Totals,
 )
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.scan import catalogue
 from pytest_signaltrace.scan.files import DEFAULT_EXCLUDED_DIRS
 from pytest_signaltrace.scan.paths import is_test_path
@@ -52,8 +53,7 @@ from pytest_signaltrace.trace.model import CodeRef, HandlerRef, Raised, SignalRe
 RuntimeKey = tuple[str | None, str]
 
 
-@dataclass
-class PathMapper:
+class PathMapper(Record, frozen=False):
     """Turns the absolute filenames of a trace into rootdir-relative POSIX paths.
 
     A file is *project* code when it lies under one of ``sources`` and not in a hidden or
@@ -97,8 +97,7 @@ class PathMapper:
         return (path, ref.line) if path is not None else None
 
 
-@dataclass(frozen=True)
-class Exclusions:
+class Exclusions(Record):
     """Receivers left out of the numbers: glob patterns on the handler id or the path."""
 
     patterns: tuple[str, ...] = ()

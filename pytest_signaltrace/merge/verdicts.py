@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from pytest_signaltrace.model import (
     Evidence,
@@ -34,6 +33,7 @@ from pytest_signaltrace.model import (
     SiteRef,
     SkippedFile,
 )
+from pytest_signaltrace.record import Record
 
 
 def site_ref(sender: Sender) -> SiteRef:
@@ -92,8 +92,7 @@ def evidence(*, static: bool, runtime: bool) -> Evidence:
     return "runtime" if runtime else "static"
 
 
-@dataclass(frozen=True)
-class SignalVerdict:
+class SignalVerdict(Record):
     """What is known about whether one signal is sent."""
 
     #: A resolved send site sends it, or it is defined outside the scanned source.

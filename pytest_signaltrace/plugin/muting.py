@@ -18,14 +18,14 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
+
+from pytest_signaltrace.record import Record
 
 _LOCK = threading.RLock()
 
 
-@dataclass
-class _Muted:
+class _Muted(Record, frozen=False):
     """A muted signal: its receivers put aside, and how many blocks mute it."""
 
     signal: Any

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pytest_signaltrace.plugin.subprocesses import ChildTracing
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.settings import Settings
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.model import Trace
@@ -58,8 +59,7 @@ def detect_role(numprocesses: object, *, xdist_worker: bool | None = None) -> Ro
     return "central"
 
 
-@dataclass
-class Outcome:
+class Outcome(Record, frozen=False):
     """What the end of the run produced, for the terminal summary (filled by
     :func:`~pytest_signaltrace.plugin.finish.finish_run`)."""
 
@@ -82,8 +82,7 @@ class Outcome:
     costs: tuple[ReceiverCost, ...] | None = None
 
 
-@dataclass
-class TraceSession:
+class TraceSession(Record, frozen=False):
     """The tracing state of one process for one run (kept on ``config.stash``)."""
 
     settings: Settings

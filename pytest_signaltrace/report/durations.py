@@ -5,15 +5,15 @@ the N slowest (after the signal report, as pytest's ``--durations``), and the JS
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple
 from typing import Any
 
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.trace.costs import Cost
 from pytest_signaltrace.trace.model import Trace
 
 
-@dataclass(frozen=True)
-class ReceiverCost:
+class ReceiverCost(Record):
     """What one receiver of one signal cost over the run (see
     :class:`~pytest_signaltrace.trace.costs.Cost`)."""
 

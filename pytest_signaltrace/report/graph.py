@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from pytest_signaltrace.model import (
     ReceiverRow,
@@ -31,6 +31,7 @@ from pytest_signaltrace.model import (
     SignalRow,
     SignalStatus,
 )
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.report.graph_labels import (
     cut_path,
     receiver_status,
@@ -106,8 +107,7 @@ __all__ = [
 _CATEGORY_ORDER = {SignalCategory.CUSTOM: 0, SignalCategory.BUILTIN: 1, SignalCategory.EXTERNAL: 2}
 
 
-@dataclass
-class _Band:
+class _Band(Record, frozen=False):
     """One signal with its send sites and receivers (indexes into the report's rows)."""
 
     signal: str

@@ -10,17 +10,16 @@ ones.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from pytest_signaltrace.model import Report
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.report.graph_shapes import RECEIVERS, SIGNALS, GraphLayout, Node
 
 #: How far a cascade curve swings out of the boxes it joins.
 SWING = 60.0
 
 
-@dataclass(frozen=True)
-class CascadeLink:
+class CascadeLink(Record):
     """A curve from a receiver box (``source``) to a signal box (``target``)."""
 
     source: str

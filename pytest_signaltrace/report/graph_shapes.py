@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pytest_signaltrace.record import Record
 
 #: Column indexes, left to right.
 SENDERS, SIGNALS, RECEIVERS = 0, 1, 2
@@ -30,8 +30,7 @@ ELLIPSIS = "\u2026"
 UNRESOLVED = "(unresolved signal)"
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(Record):
     """A box in one column: a send site, a signal or a receiver."""
 
     #: Unique within the graph: ``sender-3``, ``signal-0``, ``receiver-12``.
@@ -65,8 +64,7 @@ class Node:
         return self.y + self.height / 2
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(Record):
     """A curve from the right side of ``source`` to the left side of ``target``."""
 
     source: str
@@ -95,8 +93,7 @@ class Edge:
         )
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Record):
     """A column heading."""
 
     title: str
@@ -104,8 +101,7 @@ class Column:
     width: float
 
 
-@dataclass(frozen=True)
-class Band:
+class Band(Record):
     """One signal's strip of the picture: its node, its send sites and receivers, their edges.
 
     The page's script hides the bands that a filter empties and moves the rest up, so a
@@ -119,8 +115,7 @@ class Band:
     edges: tuple[Edge, ...]
 
 
-@dataclass(frozen=True)
-class GraphLayout:
+class GraphLayout(Record):
     """Every node and edge with its coordinates, and the size of the picture."""
 
     nodes: tuple[Node, ...]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pytest_signaltrace.model import ReceiverRow, Report, SenderRow, SignalCategory, SignalRow
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.report.graph_labels import (
     receiver_status,
     sender_status,
@@ -68,8 +68,7 @@ RECEIVER_HINTS = {
 }
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(Record):
     """The numbers in the page header."""
 
     receivers_total: int

@@ -10,8 +10,9 @@ from __future__ import annotations
 import string
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from pytest_signaltrace.record import Record
 
 if TYPE_CHECKING:  # the settings import this module whenever the plugin loads: keep it light
     from pytest_signaltrace.model import ReceiverRow, SignalRow, Totals
@@ -37,8 +38,7 @@ _STATUS_RANK = {
 }
 
 
-@dataclass(frozen=True)
-class ReportOptions:
+class ReportOptions(Record):
     """The settings that shape what a report shows (not what it counts)."""
 
     #: Decimal places of every percentage shown and of the fail-under comparison.

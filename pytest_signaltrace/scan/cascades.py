@@ -12,17 +12,16 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_signaltrace.model import Receiver, Sender, StaticMap
+from pytest_signaltrace.record import Record
 
 #: Files larger than this are not read for cascades (a generated module).
 MAX_BYTES = 2_000_000
 
 
-@dataclass(frozen=True, order=True)
-class StaticEdge:
+class StaticEdge(Record, ordered=True):
     """``handler`` sends ``signal`` from ``path:line``, in its body or through ``via``."""
 
     handler: str

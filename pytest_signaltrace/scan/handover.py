@@ -17,11 +17,11 @@ import dataclasses
 import pickle
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import frameworks
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.scan.atomic import write_atomically
 
 if TYPE_CHECKING:
@@ -37,8 +37,7 @@ class RegistryMismatch(RuntimeError):
     run would have scanned (the run then scans itself)."""
 
 
-@dataclass(frozen=True)
-class ScanRequest:
+class ScanRequest(Record):
     """Everything the child needs, as plain data (absolute paths)."""
 
     sources: tuple[str, ...]

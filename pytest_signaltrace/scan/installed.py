@@ -18,12 +18,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from importlib.machinery import PathFinder
 from pathlib import Path
 
 from pytest_signaltrace.frameworks import named_id
 from pytest_signaltrace.model import Framework
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.scan import catalogue
 from pytest_signaltrace.scan.bytefacts import content_digest
 from pytest_signaltrace.scan.cache import FactsCache, facts_key
@@ -41,8 +41,7 @@ def _skipped(top: str) -> bool:
     return top in _STDLIB_TOPS or top in catalogue.framework_packages()
 
 
-@dataclass(frozen=True)
-class _Located:
+class _Located(Record):
     """Where an installed module is: its source file (if any) and, for a package, its folders."""
 
     file: str | None

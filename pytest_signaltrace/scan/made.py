@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from pytest_signaltrace.frameworks import named_id
 from pytest_signaltrace.model import Framework
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.scan import catalogue
 from pytest_signaltrace.scan.facts import RawArgument, RawReceiver
 from pytest_signaltrace.scan.resolver_view import ResolverView
@@ -27,8 +27,7 @@ from pytest_signaltrace.scan.resolver_view import ResolverView
 _MAX_DEPTH = 10
 
 
-@dataclass(frozen=True)
-class Maker:
+class Maker(Record):
     """What a callable that makes a signal by name makes."""
 
     framework: Framework

@@ -11,13 +11,12 @@ also keys the caches of what these decide).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from pytest_signaltrace import __version__, frameworks
+from pytest_signaltrace.record import Record
 
 
-@dataclass(frozen=True)
-class Shapes:
+class Shapes(Record):
     """The names, texts and patterns of one registry's call shapes."""
 
     send_methods: frozenset[str]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shlex
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ import iniconfig
 # 0.2 s of its start-up
 from _pytest import version_tuple as pytest_version
 
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.settings.model import ConfigError
 
 #: pytest 9 reads ``pytest.toml`` (first) and ``[tool.pytest]`` with native TOML types.
@@ -42,8 +43,7 @@ CONFIG_NAMES: tuple[str, ...] = (
 Mode = Literal["ini", "toml"]
 
 
-@dataclass(frozen=True)
-class IniFile:
+class IniFile(Record):
     """The pytest configuration found from a folder: the file (``None``: none), the rootdir,
     and the raw values of its pytest section."""
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.report.options import ReportOptions
 
 #: Report types and their default destination (``None``: the terminal).
@@ -30,8 +31,7 @@ REPORT_TYPES: dict[str, str | None] = {
 SKIP_COVERED = "skip-covered"
 
 
-@dataclass(frozen=True)
-class ReportRequest:
+class ReportRequest(Record):
     """One ``--signal-report`` value: a type and where to write it (``None``: the terminal)."""
 
     kind: str
@@ -40,8 +40,7 @@ class ReportRequest:
     skip_covered: bool = False
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Record):
     """Everything the plugin needs to know, resolved once."""
 
     active: bool

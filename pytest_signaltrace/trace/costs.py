@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from pytest_signaltrace.record import Record
 
 _K = TypeVar("_K")
 
 
-@dataclass(frozen=True)
-class Cost:
+class Cost(Record):
     """The time and queries of one receiver over a run (or several, merged)."""
 
     #: How many times it ran (it raised included).

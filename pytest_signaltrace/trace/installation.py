@@ -42,7 +42,6 @@ import functools
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from types import MethodType, ModuleType
 from typing import Any
 
@@ -50,6 +49,7 @@ import wrapt
 
 from pytest_signaltrace import frameworks
 from pytest_signaltrace.frameworks import BoundSends, Framework, SignalClass
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.trace.asend_patch import asend_patch
 from pytest_signaltrace.trace.connects import (
     Wrapper,
@@ -66,8 +66,7 @@ from pytest_signaltrace.trace.signals import find_existing_signals, signal_class
 from pytest_signaltrace.trace.tracer import Tracer
 
 
-@dataclass(frozen=True)
-class _Patch:
+class _Patch(Record):
     owner: type
     name: str
     original: Any

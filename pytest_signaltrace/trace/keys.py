@@ -8,8 +8,9 @@ field by field, so a trace's rows sort the same in every process.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
+
+from pytest_signaltrace.record import Record
 
 
 class CodeRef(NamedTuple):
@@ -128,8 +129,7 @@ class RaiseKey(NamedTuple):
     exception: str
 
 
-@dataclass(frozen=True)
-class Raised:
+class Raised(Record):
     """How often a :class:`RaiseKey` happened, one message, and during which tests."""
 
     count: int

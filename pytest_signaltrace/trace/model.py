@@ -40,9 +40,10 @@ JSON format versions (``Trace.to_json()["version"]``):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TypeVar
 
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.trace.cascade_keys import (
     CascadeKey,
     ChainKey,
@@ -83,8 +84,7 @@ __all__ = [
 _K = TypeVar("_K")
 
 
-@dataclass(frozen=True)
-class Trace:
+class Trace(Record):
     """Aggregated runtime facts about signals, for one process or merged from several."""
 
     #: Number of calls per distinct send.

@@ -24,8 +24,9 @@ from __future__ import annotations
 import itertools
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeAlias
+
+from pytest_signaltrace.record import Record
 
 #: Longest message kept (the rest is cut, with ``...``).
 MESSAGE_LIMIT = 200
@@ -37,8 +38,7 @@ RaiseRow: TypeAlias = tuple[int, int, str]
 Counter: TypeAlias = "itertools.count[int]"
 
 
-@dataclass(frozen=True)
-class Swallowed:
+class Swallowed(Record):
     """One exception a robust send swallowed during a test (strict mode), described in text."""
 
     signal: int

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pytest_signaltrace.model import Report, Totals
+from pytest_signaltrace.record import Record
 
 
-@dataclass(frozen=True, order=True)
-class ChangedItem:
+class ChangedItem(Record, ordered=True):
     """A receiver or send site on a changed line."""
 
     path: str
@@ -22,8 +20,7 @@ class ChangedItem:
     status: str
 
 
-@dataclass(frozen=True)
-class DiffResult:
+class DiffResult(Record):
     """What the change touched, with its coverage; ``compare_branch`` names the base."""
 
     compare_branch: str

@@ -1,0 +1,196 @@
+"""Records: dataclasses whose methods are written once, here, instead of generated per class.
+
+``@dataclass(frozen=True, order=True)`` writes each method it adds as source text and compiles it
+with ``exec`` when the class is created: ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``,
+four orderings and the frozen ``__setattr__``/``__delattr__``, about 0.7 M instructions each.
+Every process that imports the package's records paid that, ten methods per ordered record (a
+traced run's test process about 300 of them). A :class:`Record` subclass is a dataclass all the
+same (``dataclasses.fields``, ``replace``, ``asdict`` and ``is_dataclass`` work on it, and type
+checkers read it as one: :func:`typing.dataclass_transform`), whose methods it inherits from
+:class:`Record`, driven by its fields (read once per class):
+
+    class Receiver(Record, ordered=True):
+        path: str
+        line: int
+        kind: str = "connect"
+
+behaves as ``@dataclass(frozen=True, order=True)`` did: the same ``__init__`` (positional and
+keyword arguments, defaults, ``field(default_factory=...)``), equality and hash on the tuple of
+compared fields, ordering by that tuple (``ordered=True``; without it ``<`` raises ``TypeError``),
+the same ``repr``, and :class:`dataclasses.FrozenInstanceError` on assignment or deletion.
+``frozen=False`` is a plain ``@dataclass``: mutable and unhashable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+import reprlib
+from collections.abc import Callable
+from typing import Any, ClassVar, dataclass_transform
+
+_REQUIRED: Any = object()  # an __init__ argument without a default
+_FACTORY: Any = object()  # a default made by the field's default_factory
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function returning the values of ``names`` as a tuple (for any number of names)."""
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    return lambda record: tuple(getattr(record, name) for name in names)
+
+
+class _Layout:
+    """What the methods of one record class need, read from its fields once."""
+
+    def __init__(self, cls: type, *, order: bool, frozen: bool) -> None:
+        if hasattr(cls, "__post_init__"):
+            raise TypeError(f"{cls.__qualname__}: a record has no __post_init__")
+        fields = dataclasses.fields(cls)
+        self.order = order
+        self.frozen = frozen
+        self.names = tuple(f.name for f in fields)
+        self.name_set = frozenset(self.names)
+        #: Every field, in order, to its default (or a marker: required, made by a factory).
+        self.template: dict[str, Any] = {}
+        #: How many fields are required: the first ones (a required one after a default is
+        #: refused, as @dataclass refuses it).
+        self.required = 0
+        self.factories: list[tuple[str, Callable[[], Any]]] = []
+        for f in fields:
+            if not f.init or f.kw_only:
+                raise TypeError(f"{cls.__qualname__}.{f.name}: a record's fields are plain ones")
+            if f.default is not dataclasses.MISSING:
+                self.template[f.name] = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                self.template[f.name] = _FACTORY
+                self.factories.append((f.name, f.default_factory))
+            elif len(self.template) > self.required:
+                raise TypeError(f"{cls.__qualname__}: non-default argument {f.name!r} follows "
+                                "default argument")  # fmt: skip
+            else:
+                self.template[f.name] = _REQUIRED
+                self.required += 1
+        self.compared = _getter(tuple(f.name for f in fields if f.compare))
+        self.hashed = _getter(
+            tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
+        )
+        self.shown = tuple(f.name for f in fields if f.repr)
+        #: For every count ``n`` of positional arguments: the fields they give, and the required
+        #: fields they leave to keywords.
+        self.leading = [frozenset(self.names[:n]) for n in range(len(self.names) + 1)]
+        self.required_after = [
+            frozenset(self.names[n : self.required]) for n in range(self.required + 1)
+        ]
+
+    def accepts(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+        """Whether a generated ``__init__`` would take these arguments (set operations only:
+        this runs for every record made with keywords)."""
+        given, count = kwargs.keys(), len(args)
+        return (
+            count <= len(self.names)
+            and given <= self.name_set
+            and given.isdisjoint(self.leading[count])
+            and given >= self.required_after[min(count, self.required)]
+        )
+
+    def refuse(self, cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> TypeError:
+        """The ``TypeError`` a generated ``__init__`` raises for arguments it does not take."""
+        names, given = self.names, kwargs.keys()
+        if len(args) > len(names):
+            problem = f"takes {len(names) + 1} positional arguments but {len(args) + 1} were given"
+        elif not given <= self.name_set:
+            problem = f"got an unexpected keyword argument {min(given - self.name_set)!r}"
+        elif not given.isdisjoint(self.leading[len(args)]):
+            problem = f"got multiple values for argument {min(given & self.leading[len(args)])!r}"
+        else:
+            missing = [name for name in names[len(args) : self.required] if name not in given]
+            problem = (
+                f"missing {len(missing)} required argument(s): {', '.join(map(repr, missing))}"
+            )
+        return TypeError(f"{cls.__qualname__}.__init__() {problem}")
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
+class Record:
+    """The base of the package's records (see the module's docstring).
+
+    Class keywords: ``ordered=True`` adds the orderings (``@dataclass``'s ``order=True``, named
+    otherwise so that type checkers take them from here); ``frozen=False`` makes the record
+    mutable."""
+
+    _layout: ClassVar[_Layout]
+
+    def __init_subclass__(
+        cls, *, ordered: bool = False, frozen: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
+        cls._layout = _Layout(cls, order=ordered, frozen=frozen)
+        if not frozen:  # as @dataclass: mutable, compared by value, so unhashable
+            cls.__hash__ = None  # type: ignore[assignment]
+            cls.__setattr__ = object.__setattr__  # type: ignore[method-assign,assignment]
+            cls.__delattr__ = object.__delattr__  # type: ignore[method-assign]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        layout = self._layout
+        if not (
+            layout.accepts(args, kwargs)
+            if kwargs
+            else layout.required <= len(args) <= len(layout.names)
+        ):
+            raise layout.refuse(type(self), args, kwargs)
+        values = layout.template.copy()
+        values.update(zip(layout.names, args, strict=False))  # the first len(args) fields
+        if kwargs:
+            values.update(kwargs)
+        for name, factory in layout.factories:
+            if values[name] is _FACTORY:
+                values[name] = factory()
+        # The fields have no descriptors, so this is what the generated __init__ did field by
+        # field through object.__setattr__ (which a frozen record's own __setattr__ refuses).
+        self.__dict__.update(values)
+
+    @reprlib.recursive_repr()
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._layout.shown)
+        return f"{type(self).__qualname__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            compared = self._layout.compared
+            return compared(self) == compared(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._layout.hashed(self))
+
+    def __lt__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__ and self._layout.order:
+            compared = self._layout.compared
+            return compared(self) < compared(other)
+        return NotImplemented
+
+    def __le__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__ and self._layout.order:
+            compared = self._layout.compared
+            return compared(self) <= compared(other)
+        return NotImplemented
+
+    def __gt__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__ and self._layout.order:
+            compared = self._layout.compared
+            return compared(self) > compared(other)
+        return NotImplemented
+
+    def __ge__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__ and self._layout.order:
+            compared = self._layout.compared
+            return compared(self) >= compared(other)
+        return NotImplemented
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
