@@ -8,15 +8,18 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace.plugin.subprocesses import ChildTracing
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.model import Trace
-from pytest_signaltrace.trace.recorder import Recorder
 
 if TYPE_CHECKING:
+    import pytest
+
     from pytest_signaltrace.datafile.paths import Appended
     from pytest_signaltrace.model import StaticMap
+    from pytest_signaltrace.plugin.session import TraceSession
+    from pytest_signaltrace.plugin.subprocesses import ChildTracing
     from pytest_signaltrace.settings import Settings
+    from pytest_signaltrace.trace.recorder import Recorder
 
 #: The key of a worker's trace in ``config.workeroutput``.
 WORKER_OUTPUT_KEY = "signaltrace"
@@ -24,19 +27,38 @@ WORKER_OUTPUT_KEY = "signaltrace"
 WORKER_FAULTS_KEY = "signaltrace_faults"
 
 
-def own_trace(recorder: Recorder, children: ChildTracing | None, faults: FaultLog) -> Trace:
-    """What this process recorded, with the fragments its tests' subprocesses left.
+def own_trace(
+    recorder: Recorder | None, children: ChildTracing | None, faults: FaultLog
+) -> Trace:
+    """What this process recorded (nothing without a recorder: the xdist controller), with the
+    fragments its tests' subprocesses left.
 
     Raises what the recorder's snapshot raises (the caller reports it as a fault); a fault in
     reading the fragments is one fault, and the process's own trace still counts.
     """
-    trace = recorder.snapshot()
+    trace = recorder.snapshot() if recorder is not None else Trace()
     if children is not None:
         try:
             trace = trace.merge(children.collect())
         except Exception as exc:
             faults.report("reading the traces of subprocesses", exc)
     return trace
+
+
+def finish_worker(config: pytest.Config, session: TraceSession) -> None:
+    """An xdist worker: its trace and its faults go to the controller (which names a worker
+    whose trace could not be taken as missing)."""
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is None:
+        return
+    try:
+        trace = own_trace(session.recorder, session.stop(), session.faults)
+    except Exception as exc:
+        session.faults.report("taking the signal trace", exc)
+        hand_over_faults(workeroutput, session.faults)
+    else:
+        hand_over(workeroutput, trace, session.faults)
+    session.faults_reported = True
 
 
 def hand_over(workeroutput: MutableMapping[str, object], trace: Trace, faults: FaultLog) -> None:

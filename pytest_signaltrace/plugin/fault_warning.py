@@ -16,10 +16,14 @@ from __future__ import annotations
 import contextlib
 import sys
 import warnings
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_signaltrace.trace.faults import SignalTraceWarning
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.plugin.session import TraceSession
 
 
 def deliver_warning(config: pytest.Config, message: str) -> None:
@@ -63,3 +67,24 @@ def write_stderr(message: str) -> None:
     with contextlib.suppress(Exception):
         sys.stderr.write(f"{message}\n")
         sys.stderr.flush()
+
+
+def report_faults(config: pytest.Config, session: TraceSession) -> None:
+    """Report the run's faults as one warning (once; an xdist worker hands them over)."""
+    if session.faults_reported:
+        return
+    session.faults_reported = True
+    summary = session.faults.summary()
+    if summary is not None:
+        deliver_warning(config, summary)
+
+
+def report_faults_late(session: TraceSession) -> None:
+    """At ``pytest_unconfigure``: faults not reported yet (no terminal summary ran) go to
+    stderr, as one line."""
+    if session.faults_reported:
+        return
+    session.faults_reported = True
+    summary = session.faults.summary()
+    if summary is not None:
+        write_stderr(summary)

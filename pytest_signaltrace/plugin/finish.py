@@ -1,6 +1,8 @@
 """The end of a run, as the pipeline: collect the traces (the xdist workers', the appended
 runs', the subprocesses' fragments) -> the static map -> merge -> gates -> write the outputs
--> print. An xdist worker only hands its trace over.
+-> print. An xdist worker only hands its trace over
+(:func:`~pytest_signaltrace.plugin.collect.finish_worker`, which the plugin calls without
+importing this module: a worker never imports the merge, the reports or the gates).
 
 Each step is a plain function given only what it needs; the session
 (:class:`~pytest_signaltrace.plugin.session.TraceSession`) holds the state, and its
@@ -17,13 +19,12 @@ import pytest
 from pytest_signaltrace.plugin.collect import (
     all_missing_workers,
     appended_data,
-    hand_over,
-    hand_over_faults,
+    finish_worker,
     own_trace,
     run_trace,
     with_appended,
 )
-from pytest_signaltrace.plugin.fault_warning import deliver_warning, write_stderr
+from pytest_signaltrace.plugin.fault_warning import report_faults
 from pytest_signaltrace.plugin.outputs import write_data_file, write_reports
 from pytest_signaltrace.plugin.session import Outcome, TraceSession
 from pytest_signaltrace.plugin.static_scan import static_scan_of
@@ -52,7 +53,7 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
     """
     settings, rootdir, outcome = session.settings, session.rootdir, session.outcome
     if session.role == "worker":
-        _finish_worker(config, session)
+        finish_worker(config, session)
         return False
     try:
         own = own_trace(session.recorder, session.stop(), session.faults)
@@ -100,22 +101,6 @@ def finish_run(config: pytest.Config, session: TraceSession) -> bool:
         if note:
             outcome.notes.append(note)
     return gate_failed(settings, outcome)
-
-
-def _finish_worker(config: pytest.Config, session: TraceSession) -> None:
-    """An xdist worker: its trace and its faults go to the controller (which names a worker
-    whose trace could not be taken as missing)."""
-    workeroutput = getattr(config, "workeroutput", None)
-    if workeroutput is None:
-        return
-    try:
-        trace = own_trace(session.recorder, session.stop(), session.faults)
-    except Exception as exc:
-        session.faults.report("taking the signal trace", exc)
-        hand_over_faults(workeroutput, session.faults)
-    else:
-        hand_over(workeroutput, trace, session.faults)
-    session.faults_reported = True
 
 
 def merge(
@@ -257,24 +242,3 @@ def print_terminal_report(terminal: pytest.TerminalReporter, session: TraceSessi
     except Exception as exc:
         session.faults.report("printing the signal gate", exc)
     report_faults(terminal.config, session)
-
-
-def report_faults(config: pytest.Config, session: TraceSession) -> None:
-    """Report the run's faults as one warning (once; an xdist worker hands them over)."""
-    if session.faults_reported:
-        return
-    session.faults_reported = True
-    summary = session.faults.summary()
-    if summary is not None:
-        deliver_warning(config, summary)
-
-
-def report_faults_late(session: TraceSession) -> None:
-    """At ``pytest_unconfigure``: faults not reported yet (no terminal summary ran) go to
-    stderr, as one line."""
-    if session.faults_reported:
-        return
-    session.faults_reported = True
-    summary = session.faults.summary()
-    if summary is not None:
-        write_stderr(summary)

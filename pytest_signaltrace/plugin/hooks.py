@@ -47,7 +47,8 @@ def pytest_load_initial_conftests(
 
 def pytest_configure(config: pytest.Config) -> None:
     """When tracing is on: settle this process's xdist role, register the per-test hooks (a run
-    without tracing has none) and the xdist hooks where xdist is present."""
+    without tracing has none) and, in the xdist controller, the hooks that take the workers'
+    traces."""
     session = config.stash.get(_SESSION, None)
     if session is None:
         return
@@ -60,7 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_signaltrace.plugin.testhooks import register_test_hooks
 
     register_test_hooks(config.pluginmanager, session)
-    if config.pluginmanager.hasplugin("xdist"):
+    if session.role == "controller" and config.pluginmanager.hasplugin("xdist"):
         from pytest_signaltrace.plugin.xdist import XdistHooks
 
         config.pluginmanager.register(XdistHooks(session), "signaltrace-xdist")
@@ -86,18 +87,23 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
     try:
         return (yield)
     finally:
-        from pytest_signaltrace.plugin.finish import (
-            finish_run,  # here: nothing of it while tests run
-        )
+        # Imported here: nothing of the end of the run while tests run, and in an xdist worker
+        # only the handover (never the merge, the reports or the gates).
+        if trace_session.role == "worker":
+            from pytest_signaltrace.plugin.collect import finish_worker
 
-        if finish_run(session.config, trace_session):
-            session.testsfailed += 1
+            finish_worker(session.config, trace_session)
+        else:
+            from pytest_signaltrace.plugin.finish import finish_run
+
+            if finish_run(session.config, trace_session):
+                session.testsfailed += 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print the signal report (and the diff's) and the gates' verdicts."""
     trace_session = terminalreporter.config.stash.get(_SESSION, None)
-    if trace_session is None:
+    if trace_session is None or trace_session.role == "worker":  # it handed all over
         return
     from pytest_signaltrace.plugin.finish import print_terminal_report
 
@@ -109,7 +115,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     summary reported go to stderr. Never raises."""
     trace_session = config.stash.get(_SESSION, None)
     if trace_session is not None:
-        from pytest_signaltrace.plugin.finish import report_faults_late
+        from pytest_signaltrace.plugin.fault_warning import report_faults_late
 
         trace_session.close()
         report_faults_late(trace_session)

@@ -21,23 +21,24 @@ from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from pytest_signaltrace.plugin.subprocesses import ChildTracing
 from pytest_signaltrace.record import Record
 from pytest_signaltrace.settings import Settings
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.model import Trace
-from pytest_signaltrace.trace.recorder import Recorder
 
 if TYPE_CHECKING:
     # Imported where used, at the end of the run: an xdist worker never needs them, and the
     # merge pulls in the scan (and libcst) which would cost every traced process at start-up.
-    # The patches (and wrapt) are imported by start() only: the xdist controller never needs them.
+    # The patches (and wrapt), the recorder and the subprocess tracing are imported by start()
+    # only: the xdist controller, which runs no tests, never needs them.
     from pytest_signaltrace.gates.diff.select import DiffResult
     from pytest_signaltrace.gates.fail_under import GateResult
     from pytest_signaltrace.model import Report
     from pytest_signaltrace.plugin.static_scan import StaticScan
+    from pytest_signaltrace.plugin.subprocesses import ChildTracing
     from pytest_signaltrace.report.durations import ReceiverCost
     from pytest_signaltrace.trace.installation import Installation
+    from pytest_signaltrace.trace.recorder import Recorder
 
 Role = Literal["central", "worker", "controller"]
 _T = TypeVar("_T")
@@ -90,7 +91,8 @@ class TraceSession(Record, frozen=False):
     role: Role
     #: Every internal fault of the run (the patches' too): reported once, at the end.
     faults: FaultLog = field(default_factory=lambda: FaultLog(deferred=True))
-    recorder: Recorder = field(default_factory=Recorder)
+    #: What records the trace, made by :meth:`start` (``None`` in the xdist controller).
+    recorder: Recorder | None = None
     installation: Installation | None = None
     #: The xdist controller: each worker's trace, and the workers that sent none back.
     worker_traces: dict[str, Trace] = field(default_factory=dict)
@@ -108,12 +110,16 @@ class TraceSession(Record, frozen=False):
         """Install the patches (not in the xdist controller, which runs no tests)."""
         if self.role == "controller" or self.installation is not None:
             return
-        self.recorder.raises.strict = self.settings.strict
+        from pytest_signaltrace.plugin.subprocesses import ChildTracing
+        from pytest_signaltrace.trace.recorder import Recorder
+
+        recorder = self.recorder = self.recorder or Recorder()
+        recorder.raises.strict = self.settings.strict
         try:
             from pytest_signaltrace.trace.installation import install
 
             self.installation = install(
-                self.recorder,
+                recorder,
                 [str(s) for s in self.settings.sources],
                 self.faults,
                 durations=self.settings.durations is not None,
@@ -137,7 +143,8 @@ class TraceSession(Record, frozen=False):
     def start_test(self, nodeid: str) -> None:
         """Test ``nodeid`` starts: attribute to it what runs from now on, here and in the Python
         subprocesses it starts (until :meth:`end_test`)."""
-        self.recorder.current_test = nodeid
+        if self.recorder is not None:
+            self.recorder.current_test = nodeid
         if self.children is not None:
             self.children.enter_test(nodeid)
 
@@ -145,7 +152,8 @@ class TraceSession(Record, frozen=False):
         """The running test ended: what runs now belongs to no test."""
         if self.children is not None:
             self.children.leave_test()
-        self.recorder.current_test = None
+        if self.recorder is not None:
+            self.recorder.current_test = None
 
     def stop(self) -> ChildTracing | None:
         """Stop tracing: remove the patches and stop tracing subprocesses. Returns the

@@ -8,10 +8,14 @@ every test of the suite, whether or not it returns at once.
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_signaltrace.plugin.session import TraceSession
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.trace.recorder import Recorder
 
 
 def register_test_hooks(manager: pytest.PytestPluginManager, session: TraceSession) -> None:
@@ -20,8 +24,8 @@ def register_test_hooks(manager: pytest.PytestPluginManager, session: TraceSessi
     if session.role == "controller":
         return
     manager.register(TestAttribution(session), "signaltrace-tests")
-    if session.settings.strict:
-        manager.register(StrictPhases(session), "signaltrace-strict")
+    if session.settings.strict and session.recorder is not None:
+        manager.register(StrictPhases(session, session.recorder), "signaltrace-strict")
 
 
 class TestAttribution:
@@ -48,8 +52,9 @@ class StrictPhases:
     """``--signal-strict``: a phase of a test in which a robust send swallowed a receiver's
     exception fails (setup and teardown error)."""
 
-    def __init__(self, session: TraceSession) -> None:
+    def __init__(self, session: TraceSession, recorder: Recorder) -> None:
         self._session = session
+        self._recorder = recorder
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -71,18 +76,16 @@ class StrictPhases:
         section) if a robust send swallowed a receiver's exception in it."""
         from pytest_signaltrace.plugin import strict
 
-        session = self._session
-        session.guarded("--signal-strict", lambda: strict.start_phase(session.recorder))
+        session, recorder = self._session, self._recorder
+        session.guarded("--signal-strict", lambda: strict.start_phase(recorder))
         try:
             result = yield
         except BaseException:
-            message = session.guarded(
-                "--signal-strict", lambda: strict.phase_failure(session.recorder)
-            )
+            message = session.guarded("--signal-strict", lambda: strict.phase_failure(recorder))
             if message:
                 item.add_report_section(when, "signaltrace", message)
             raise
-        message = session.guarded("--signal-strict", lambda: strict.phase_failure(session.recorder))
+        message = session.guarded("--signal-strict", lambda: strict.phase_failure(recorder))
         if message:
             pytest.fail(message, pytrace=False)
         return result

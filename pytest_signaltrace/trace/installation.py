@@ -43,7 +43,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from types import MethodType, ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import wrapt
 
@@ -57,13 +57,15 @@ from pytest_signaltrace.trace.connects import (
     init_wrapper,
     live_receivers_wrapper,
 )
-from pytest_signaltrace.trace.durations import ReceiverTimer
 from pytest_signaltrace.trace.failure import dispatch_codes, needs_capture
 from pytest_signaltrace.trace.faults import FaultLog
 from pytest_signaltrace.trace.recorder import Recorder
 from pytest_signaltrace.trace.send_patch import send_patch
 from pytest_signaltrace.trace.signals import find_existing_signals, signal_classes
 from pytest_signaltrace.trace.tracer import Tracer
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.trace.durations import ReceiverTimer
 
 
 class _Patch(Record):
@@ -87,6 +89,8 @@ def install(
     receivers too (see :mod:`.durations`; off, nothing of it is installed)."""
     installation = Installation(recorder, project_roots, faults)
     if durations:
+        from pytest_signaltrace.trace.durations import ReceiverTimer  # off: not even imported
+
         installation.timer = ReceiverTimer(recorder, installation.faults)
     installation._start()
     return installation

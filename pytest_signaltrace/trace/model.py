@@ -51,7 +51,6 @@ from pytest_signaltrace.trace.cascade_keys import (
     merge_chains,
 )
 from pytest_signaltrace.trace.costs import Cost, merge_costs
-from pytest_signaltrace.trace.json_read import read_trace
 from pytest_signaltrace.trace.json_write import TRACE_FORMAT_VERSION, trace_document
 from pytest_signaltrace.trace.keys import (
     CodeRef,
@@ -290,6 +289,10 @@ class Trace(Record):
         Raises ``ValueError`` (or ``TypeError``) naming the first bad value, as
         ``trace.receivers[0].count is -100 (...)``.
         """
+        # Here: only a process that reads a trace (the xdist controller, the data file's
+        # readers) pays for the reader's modules, not every process that records one.
+        from pytest_signaltrace.trace.json_read import read_trace
+
         return cls(**read_trace(data))
 
 

@@ -1,0 +1,129 @@
+"""Each process of a traced run imports only what its role needs.
+
+A module imported is paid for by every process that imports it, at every run (unmarshalling its
+bytecode and running its body: about 2 M instructions a module): so the end of the run's
+modules (the merge, the reports, the gates, the data file's reading and writing) are imported
+only at the end of the run, never by an xdist worker (it hands its trace over, nothing more);
+the xdist controller, which runs no tests, never imports the patches or the recorder; and the
+optional trace tables are imported only when switched on.
+
+The project's conftest writes the package's modules in ``sys.modules`` at the first test and at
+the very end of each process, one file per process (``modules-<worker or main>-<when>.json``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from e2e_project import TWO_OF_THREE_RECEIVERS, TWO_OF_THREE_TESTS, DjangoProject
+
+RECORD_MODULES = """
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+_first = []
+
+
+def _write(when):
+    name = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    modules = sorted(m for m in sys.modules if m.startswith(("pytest_signaltrace", "wrapt")))
+    (HERE / f"modules-{name}-{when}.json").write_text(json.dumps(modules))
+
+
+def pytest_runtest_setup(item):
+    if not _first:
+        _first.append(item)
+        _write("first-test")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    _write("end")
+"""
+
+#: The end of the run's modules: imported after the last test, and never by an xdist worker.
+END_OF_RUN = (
+    "pytest_signaltrace.model",
+    "pytest_signaltrace.merge.merge",
+    "pytest_signaltrace.merge.verdicts",
+    "pytest_signaltrace.plugin.finish",
+    "pytest_signaltrace.plugin.outputs",
+    "pytest_signaltrace.plugin.summary",
+    "pytest_signaltrace.datafile.data",
+    "pytest_signaltrace.datafile.write",
+    "pytest_signaltrace.trace.json_read",
+    "pytest_signaltrace.gates.fail_under",
+    "pytest_signaltrace.report.terminal",
+    "pytest_signaltrace.report.json_report",
+)
+#: What records the trace: never imported by the xdist controller, which runs no tests.
+RECORDING = (
+    "wrapt",
+    "pytest_signaltrace.trace.recorder",
+    "pytest_signaltrace.trace.installation",
+    "pytest_signaltrace.trace.send_patch",
+    "pytest_signaltrace.plugin.subprocesses",
+)
+#: Optional: imported only when switched on (``--signal-durations``).
+DURATIONS = ("pytest_signaltrace.trace.durations", "pytest_signaltrace.report.durations")
+
+
+@pytest.fixture
+def project(django_project: DjangoProject) -> DjangoProject:
+    django_project.write(
+        conftest=RECORD_MODULES,
+        **{"shop/receivers": TWO_OF_THREE_RECEIVERS, "test_shop": TWO_OF_THREE_TESTS},
+    )
+    return django_project
+
+
+def _modules(project: DjangoProject, process: str, when: str) -> set[str]:
+    path = project.pytester.path / f"modules-{process}-{when}.json"
+    return set(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_a_serial_run_imports_the_end_of_the_run_only_at_its_end(project: DjangoProject) -> None:
+    result = project.run("--signal-report=term")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*signal receiver coverage*", "TOTAL * 3 * 3 *100.00%"])
+    first_test = _modules(project, "main", "first-test")
+    assert "pytest_signaltrace.trace.recorder" in first_test  # it records
+    assert first_test.isdisjoint(END_OF_RUN), first_test & set(END_OF_RUN)
+    end = _modules(project, "main", "end")
+    assert {"pytest_signaltrace.model", "pytest_signaltrace.plugin.finish"} <= end
+    assert end.isdisjoint(DURATIONS), end & set(DURATIONS)
+    assert "pytest_signaltrace.plugin.xdist" not in end  # no workers to hear from
+
+
+def test_under_xdist_workers_only_record_and_the_controller_only_reports(
+    project: DjangoProject,
+) -> None:
+    result = project.run("--signal-report=term", "-n", "2")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*signal receiver coverage*", "TOTAL * 3 * 3 *100.00%"])
+    for worker in ("gw0", "gw1"):
+        end = _modules(project, worker, "end")
+        assert "pytest_signaltrace.trace.recorder" in end  # it records
+        assert end.isdisjoint(END_OF_RUN), (worker, end & set(END_OF_RUN))
+        assert end.isdisjoint(DURATIONS), (worker, end & set(DURATIONS))
+        scan = {
+            m
+            for m in end
+            if m.startswith(("pytest_signaltrace.scan", "pytest_signaltrace.plugin.static"))
+        }
+        assert not scan, (worker, scan)  # the controller scans
+    controller = _modules(project, "main", "end")
+    assert "pytest_signaltrace.plugin.finish" in controller  # it reports
+    assert controller.isdisjoint(RECORDING), controller & set(RECORDING)
+
+
+def test_the_durations_tables_are_imported_when_switched_on(project: DjangoProject) -> None:
+    result = project.run("--signal-report=term", "--signal-durations=5")
+    result.assert_outcomes(passed=2)
+    assert set(DURATIONS) <= _modules(project, "main", "end")
