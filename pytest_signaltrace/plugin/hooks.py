@@ -115,10 +115,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     summary reported go to stderr. Never raises."""
     trace_session = config.stash.get(_SESSION, None)
     if trace_session is not None:
-        from pytest_signaltrace.plugin.fault_warning import report_faults_late
-
         trace_session.close()
-        report_faults_late(trace_session)
+        if not trace_session.faults_reported:
+            from pytest_signaltrace.plugin.fault_warning import report_faults_late
+
+            report_faults_late(trace_session)
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ END_OF_RUN = (
     "pytest_signaltrace.plugin.finish",
     "pytest_signaltrace.plugin.outputs",
     "pytest_signaltrace.plugin.summary",
+    "pytest_signaltrace.plugin.fault_warning",
     "pytest_signaltrace.datafile.data",
     "pytest_signaltrace.datafile.write",
     "pytest_signaltrace.trace.json_read",
