@@ -119,21 +119,21 @@ class Record:
     otherwise so that type checkers take them from here); ``frozen=False`` makes the record
     mutable."""
 
-    _layout: ClassVar[_Layout]
+    _record_layout: ClassVar[_Layout]
 
     def __init_subclass__(
         cls, *, ordered: bool = False, frozen: bool = True, **kwargs: Any
     ) -> None:
         super().__init_subclass__(**kwargs)
         dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
-        cls._layout = _Layout(cls, order=ordered, frozen=frozen)
+        cls._record_layout = _Layout(cls, order=ordered, frozen=frozen)
         if not frozen:  # as @dataclass: mutable, compared by value, so unhashable
             cls.__hash__ = None  # type: ignore[assignment]
             cls.__setattr__ = object.__setattr__  # type: ignore[method-assign,assignment]
             cls.__delattr__ = object.__delattr__  # type: ignore[method-assign]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        layout = self._layout
+        layout = self._record_layout
         if not (
             layout.accepts(args, kwargs)
             if kwargs
@@ -153,39 +153,39 @@ class Record:
 
     @reprlib.recursive_repr()
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._layout.shown)
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._record_layout.shown)
         return f"{type(self).__qualname__}({shown})"
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            compared = self._layout.compared
+            compared = self._record_layout.compared
             return compared(self) == compared(other)
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._layout.hashed(self))
+        return hash(self._record_layout.hashed(self))
 
     def __lt__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__ and self._layout.order:
-            compared = self._layout.compared
+        if other.__class__ is self.__class__ and self._record_layout.order:
+            compared = self._record_layout.compared
             return compared(self) < compared(other)
         return NotImplemented
 
     def __le__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__ and self._layout.order:
-            compared = self._layout.compared
+        if other.__class__ is self.__class__ and self._record_layout.order:
+            compared = self._record_layout.compared
             return compared(self) <= compared(other)
         return NotImplemented
 
     def __gt__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__ and self._layout.order:
-            compared = self._layout.compared
+        if other.__class__ is self.__class__ and self._record_layout.order:
+            compared = self._record_layout.compared
             return compared(self) > compared(other)
         return NotImplemented
 
     def __ge__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__ and self._layout.order:
-            compared = self._layout.compared
+        if other.__class__ is self.__class__ and self._record_layout.order:
+            compared = self._record_layout.compared
             return compared(self) >= compared(other)
         return NotImplemented
 

@@ -53,7 +53,7 @@ def _twin(cls: type[Record]) -> type:
         if f.default_factory is not dataclasses.MISSING:
             options["default_factory"] = f.default_factory
         specs.append((f.name, f.type, dataclasses.field(**options)))
-    layout = cls._layout
+    layout = cls._record_layout
     twin = dataclasses.make_dataclass(cls.__name__, specs, frozen=layout.frozen, order=layout.order)
     twin.__qualname__ = cls.__qualname__
     return twin
@@ -113,7 +113,7 @@ def test_a_record_is_as_mutable_as_its_dataclass(cls: type[Record]) -> None:
     assert _outcome(lambda: setattr(record, "extra", 1)) == _outcome(
         lambda: setattr(other, "extra", 1)
     )
-    if cls._layout.frozen:
+    if cls._record_layout.frozen:
         with pytest.raises(
             dataclasses.FrozenInstanceError, match=f"cannot assign to field '{name}'"
         ):
