@@ -19,6 +19,10 @@ keyword arguments, defaults, ``field(default_factory=...)``), equality and hash 
 compared fields, ordering by that tuple (``ordered=True``; without it ``<`` raises ``TypeError``),
 the same ``repr``, and :class:`dataclasses.FrozenInstanceError` on assignment or deletion.
 ``frozen=False`` is a plain ``@dataclass``: mutable and unhashable.
+
+The price is a slower ``__init__`` (about 10 k instructions a record against 3 to 7 k generated):
+classes made by the thousand in a run (the scan's facts, lines and files, the fixture's calls, the
+trace's signal entries) stay plain ``@dataclass``.
 """
 
 from __future__ import annotations
