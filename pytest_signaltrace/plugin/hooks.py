@@ -36,6 +36,7 @@ def pytest_load_initial_conftests(
     """Install the patches before any plain hook runs (pytest-django sets Django up in one)."""
     settings = read_settings(early_config, early_config.known_args_namespace)
     if settings.active:
+        _import_as_plain_modules(early_config)
         from pytest_signaltrace.plugin.session import TraceSession, detect_role
 
         role = detect_role(getattr(early_config.known_args_namespace, "numprocesses", None))
@@ -131,3 +132,19 @@ def signals() -> Iterator[SignalsFixture]:
 
     with observing() as fixture:
         yield fixture
+
+
+def _import_as_plain_modules(config: pytest.Config) -> None:
+    """Let the package's modules imported from now on load as plain modules, not through
+    pytest's assertion rewriter.
+
+    pytest marks every module of a ``pytest11`` plugin's distribution for rewriting, and loads a
+    marked module from its own bytecode cache with ``marshal.load`` on an open file, which reads
+    the code piece by piece through Python method calls: several times the instructions of a
+    plain import, for each of the hundred modules a traced run imports. The package's asserts are
+    internal checks, never a user's test's, so nothing a user sees changes. pytest keeps the
+    marks in a private set; a pytest without it rewrites as before.
+    """
+    marked = getattr(getattr(config.pluginmanager, "rewrite_hook", None), "_must_rewrite", None)
+    if isinstance(marked, set):
+        marked.discard(__name__.partition(".")[0])

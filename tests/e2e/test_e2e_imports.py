@@ -8,7 +8,8 @@ the xdist controller, which runs no tests, never imports the patches or the reco
 optional trace tables are imported only when switched on.
 
 The project's conftest writes the package's modules in ``sys.modules`` at the first test and at
-the very end of each process, one file per process (``modules-<worker or main>-<when>.json``).
+the very end of each process, one file per process (``modules-<worker or main>-<when>.json``),
+and those of them pytest's assertion rewriter loaded (``rewritten-...``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ def _write(when):
     name = os.environ.get("PYTEST_XDIST_WORKER", "main")
     modules = sorted(m for m in sys.modules if m.startswith(("pytest_signaltrace", "wrapt")))
     (HERE / f"modules-{name}-{when}.json").write_text(json.dumps(modules))
+    rewritten = [
+        m for m in modules if type(sys.modules[m].__loader__).__name__ == "AssertionRewritingHook"
+    ]
+    (HERE / f"rewritten-{name}-{when}.json").write_text(json.dumps(rewritten))
 
 
 def pytest_runtest_setup(item):
@@ -84,8 +89,8 @@ def project(django_project: DjangoProject) -> DjangoProject:
     return django_project
 
 
-def _modules(project: DjangoProject, process: str, when: str) -> set[str]:
-    path = project.pytester.path / f"modules-{process}-{when}.json"
+def _modules(project: DjangoProject, process: str, when: str, which: str = "modules") -> set[str]:
+    path = project.pytester.path / f"{which}-{process}-{when}.json"
     return set(json.loads(path.read_text(encoding="utf-8")))
 
 
@@ -100,6 +105,20 @@ def test_a_serial_run_imports_the_end_of_the_run_only_at_its_end(project: Django
     assert {"pytest_signaltrace.model", "pytest_signaltrace.plugin.finish"} <= end
     assert end.isdisjoint(DURATIONS), end & set(DURATIONS)
     assert "pytest_signaltrace.plugin.xdist" not in end  # no workers to hear from
+
+
+def test_the_package_loads_as_plain_modules_not_through_the_assertion_rewriter(
+    project: DjangoProject,
+) -> None:
+    """pytest loads the modules it rewrites from its own cache, object by object through
+    Python calls: only the few imported before the plugin's first hook still go that way."""
+    result = project.run("--signal-report=term")
+    result.assert_outcomes(passed=2)
+    end = _modules(project, "main", "end")
+    rewritten = _modules(project, "main", "end", which="rewritten")
+    assert "pytest_signaltrace.trace.recorder" in end
+    assert len(rewritten) < 20, sorted(rewritten)
+    assert rewritten.isdisjoint({"pytest_signaltrace.trace.recorder", *END_OF_RUN}), rewritten
 
 
 def test_under_xdist_workers_only_record_and_the_controller_only_reports(
