@@ -21,24 +21,29 @@ from e2e_project import TWO_OF_THREE_RECEIVERS, TWO_OF_THREE_TESTS, DjangoProjec
 
 RECORD_MODULES = """
 import json
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
+_process = []
 _first = []
 
 
+def pytest_configure(config):
+    # Not from PYTEST_XDIST_WORKER: a run started inside an xdist worker inherits it.
+    workerinput = getattr(config, "workerinput", None)
+    _process.append(workerinput["workerid"] if workerinput else "main")
+
+
 def _write(when):
-    name = os.environ.get("PYTEST_XDIST_WORKER", "main")
     modules = sorted(m for m in sys.modules if m.startswith(("pytest_signaltrace", "wrapt")))
-    (HERE / f"modules-{name}-{when}.json").write_text(json.dumps(modules))
+    (HERE / f"modules-{_process[0]}-{when}.json").write_text(json.dumps(modules))
     rewritten = [
         m for m in modules if type(sys.modules[m].__loader__).__name__ == "AssertionRewritingHook"
     ]
-    (HERE / f"rewritten-{name}-{when}.json").write_text(json.dumps(rewritten))
+    (HERE / f"rewritten-{_process[0]}-{when}.json").write_text(json.dumps(rewritten))
 
 
 def pytest_runtest_setup(item):
@@ -122,8 +127,11 @@ def test_the_package_loads_as_plain_modules_not_through_the_assertion_rewriter(
 
 
 def test_under_xdist_workers_only_record_and_the_controller_only_reports(
-    project: DjangoProject,
+    project: DjangoProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # This test may itself run in an xdist worker: the inner controller must not inherit the
+    # variable that, before pytest_configure, is all that tells a worker.
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
     result = project.run("--signal-report=term", "-n", "2")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*signal receiver coverage*", "TOTAL * 3 * 3 *100.00%"])
