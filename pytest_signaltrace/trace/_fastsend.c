@@ -21,6 +21,20 @@
 #include <frameobject.h>
 #include <structmember.h>
 
+/* The caller's code and instruction offset are read from the interpreter's own frame record on
+ * the CPython versions whose layout this file knows (3.11 to 3.13, with the GIL), so that a send
+ * counted here materializes no frame object (PyEval_GetFrame allocates one per call, and the
+ * caller's return frees it: about 190 instructions per send). Elsewhere PyEval_GetFrame. */
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(PYPY_VERSION) && \
+    !defined(Py_GIL_DISABLED) && !defined(Py_LIMITED_API)
+#define FRAME_RECORDS 1
+#define Py_BUILD_CORE 1
+#include <internal/pycore_frame.h>
+#undef Py_BUILD_CORE
+#else
+#define FRAME_RECORDS 0
+#endif
+
 /* The tables of send_patch.ReceiverTables (field order = the format in parse_receiver_tables),
  * borrowed from the tuple FastSend.tables holds. */
 typedef struct {
@@ -41,12 +55,16 @@ typedef struct {
 } ReceiverTables;
 
 /* The last quiet counters found, by signal and caller instruction: a hit skips the two dict
- * lookups of quiet_counter (each with a new int key). An entry holds a weak reference to its
+ * lookups of quiet_counter (each with a new int key). Two ways per set, the most recent first:
+ * two hot keys that land in one set (pre_init and post_init from Model.__init__, 1 chance in 32
+ * with one way per set) both stay. An entry holds a weak reference to its
  * signal, so a new signal at a dead one's address misses (the Python side forgets the dead
  * one's counters the same way, see trace/quiet.py), and the counter itself; the caller's code is
  * compared by address only: a code with a quiet counter is kept alive in Recorder.codes. A
  * signal's counter for an instruction is never replaced while the signal lives. */
-#define QUIET_CACHE 32
+#define QUIET_SETS 16
+#define QUIET_WAYS 2
+#define QUIET_CACHE (QUIET_SETS * QUIET_WAYS)
 typedef struct {
     PyObject *signal_ref; /* weakref to the signal; NULL: an empty entry */
     PyCodeObject *code;   /* compared by address only (see above) */
@@ -54,6 +72,7 @@ typedef struct {
     PyObject *counter;    /* the signal's counter for (code, lasti), as in FastSend.live */
 } QuietEntry;
 
+#define UNWATCHED_CACHE 8
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
@@ -70,7 +89,14 @@ typedef struct {
     char active;        /* False once uninstalled: calls pass through */
     PyObject *watched;  /* dict: id(signal) -> ... of signals whose senders are noted, or NULL */
     PyObject *note;     /* note(signal, sender): called for a send of a watched signal */
-    QuietEntry quiet[QUIET_CACHE];
+    QuietEntry quiet[QUIET_CACHE]; /* set i: entries QUIET_WAYS * i, ... */
+    /* Signals found not watched (compared by address only), while watch_generation is
+     * unwatched_generation: most sends' signals are not watched, and the dict lookup that says
+     * so costs a new int key. */
+    PyObject *unwatched[UNWATCHED_CACHE];
+    unsigned long unwatched_generation;
+    Py_ssize_t quiet_hits;         /* quiet sends counted from the cache */
+    Py_ssize_t frames_made;        /* caller frame objects asked for (PyEval_GetFrame) */
 } FastSend;
 
 /* functools.partial, and interned attribute names, set once by the module's init. */
@@ -102,6 +128,10 @@ typedef struct {
  * a function call). */
 static NESTING_LOCAL Nesting nesting;
 static long asends_in_flight = 0; /* changed under the GIL only */
+/* Bumped (under the GIL) whenever a signal starts being watched for its senders: what each
+ * FastSend remembers as not watched is forgotten (a new signal at a remembered address, now
+ * watched, is then looked up again). Starts at 1: a new FastSend's 0 remembers nothing. */
+static unsigned long watch_generation = 1;
 
 /* Count a send of `signal` (NULL: unknown) started in this thread; the depth before it. */
 static inline long
@@ -164,6 +194,13 @@ nesting_leave(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored))
 }
 
 static PyObject *
+senders_watched(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored))
+{
+    watch_generation++;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
 nesting_asend(PyObject *Py_UNUSED(module), PyObject *delta)
 {
     long change = PyLong_AsLong(delta);
@@ -195,10 +232,11 @@ refers_to(PyObject *ref, PyObject *object)
 #endif
 }
 
-/* Remember `counter` for sends of `signal` from (code, lasti) in `entry`; a signal that cannot
- * be weakly referenced is not remembered. */
+/* Remember `counter` for sends of `signal` from (code, lasti) in `set`'s first way, the others
+ * moved down one (the last one's entry forgotten); a signal that cannot be weakly referenced is
+ * not remembered. */
 static void
-remember_quiet(QuietEntry *entry, PyObject *signal, PyCodeObject *code, int lasti,
+remember_quiet(QuietEntry *set, PyObject *signal, PyCodeObject *code, int lasti,
                PyObject *counter)
 {
     Py_INCREF(counter); /* before anything that may run a finaliser */
@@ -208,36 +246,121 @@ remember_quiet(QuietEntry *entry, PyObject *signal, PyCodeObject *code, int last
         Py_DECREF(counter);
         return;
     }
-    PyObject *old_ref = entry->signal_ref, *old_counter = entry->counter;
-    entry->signal_ref = ref;
-    entry->code = code;
-    entry->lasti = lasti;
-    entry->counter = counter;
-    Py_XDECREF(old_ref);
-    Py_XDECREF(old_counter);
+    QuietEntry old = set[QUIET_WAYS - 1];
+    memmove(&set[1], &set[0], (QUIET_WAYS - 1) * sizeof(QuietEntry));
+    set[0].signal_ref = ref;
+    set[0].code = code;
+    set[0].lasti = lasti;
+    set[0].counter = counter;
+    Py_XDECREF(old.signal_ref);
+    Py_XDECREF(old.counter);
 }
 
-/* The counter of a quiet send of `signal` from `frame`, borrowed; NULL if none (no error). */
-static PyObject *
-quiet_counter(FastSend *self, PyObject *signal, PyFrameObject *frame)
+/* The caller of a send: its code (borrowed: the running caller holds it) and instruction offset,
+ * as frame.f_code and frame.f_lasti of PyEval_GetFrame() would give them (a frame object is made
+ * only where this file has no frame records, and then kept in `frame`). 1 if found, 0 when no
+ * Python frame called (a thread's function run from C). The offset is -1 when not known yet,
+ * as PyFrame_GetLasti's: no fast path takes such a send. */
+typedef struct {
+    PyCodeObject *code;
+    int lasti;
+    PyFrameObject *frame; /* borrowed, NULL until asked for: see caller_frame() */
+    int asked;            /* caller_frame() was called */
+} Caller;
+
+static int
+find_caller(Caller *caller)
 {
-    int lasti = PyFrame_GetLasti(frame);
-    if (lasti < 0) {
-        return NULL;
+    caller->frame = NULL;
+    caller->asked = 0;
+#if FRAME_RECORDS
+    PyThreadState *tstate = PyThreadState_GET();
+#if PY_VERSION_HEX >= 0x030D0000
+    _PyInterpreterFrame *record = tstate->current_frame;
+#else
+    _PyInterpreterFrame *record = tstate->cframe->current_frame;
+#endif
+    /* as PyEval_GetFrame: the first complete frame (3.12's shim frames are incomplete) */
+    while (record != NULL && _PyFrame_IsIncomplete(record)) {
+        record = record->previous;
+    }
+    if (record == NULL) {
+        return 0;
+    }
+#if PY_VERSION_HEX >= 0x030D0000
+    caller->code = _PyFrame_GetCode(record);
+#else
+    caller->code = record->f_code;
+#endif
+    int lasti = _PyInterpreterFrame_LASTI(record); /* as PyFrame_GetLasti */
+    caller->lasti = lasti < 0 ? -1 : lasti * (int)sizeof(_Py_CODEUNIT);
+#else
+    PyFrameObject *frame = PyEval_GetFrame();
+    caller->asked = 1;
+    caller->frame = frame;
+    if (frame == NULL) {
+        return 0;
     }
     PyCodeObject *code = PyFrame_GetCode(frame);
-    QuietEntry *entry =
-        &self->quiet[(((uintptr_t)signal >> 4) ^ ((uintptr_t)code >> 4) ^ (uintptr_t)lasti) %
-                     QUIET_CACHE];
-    if (entry->signal_ref != NULL && entry->code == code && entry->lasti == lasti &&
-        refers_to(entry->signal_ref, signal)) {
-        Py_DECREF(code);
-        return entry->counter;
+    caller->code = code;
+    Py_DECREF(code); /* the frame holds it */
+    caller->lasti = PyFrame_GetLasti(frame);
+#endif
+    return 1;
+}
+
+/* The caller's frame object (borrowed) for the Python side, or None (no Python caller). */
+static PyObject *
+caller_frame(FastSend *self, Caller *caller)
+{
+    if (!caller->asked) {
+        caller->asked = 1;
+        caller->frame = PyEval_GetFrame();
+        self->frames_made++;
+    }
+    return caller->frame != NULL ? (PyObject *)caller->frame : Py_None;
+}
+
+/* The set of the quiet cache that remembers sends of `signal` from (code, lasti): the addresses'
+ * low bits are alignment and an offset is even, hence the shifts; the product spreads all bits
+ * into the top four (QUIET_SETS = 16). */
+static inline Py_ssize_t
+quiet_set(PyObject *signal, PyCodeObject *code, int lasti)
+{
+    uint64_t mixed = ((uint64_t)(uintptr_t)signal >> 4) ^
+                     (((uint64_t)(uintptr_t)code >> 4) * 31u) ^ (uint64_t)(lasti >> 1);
+    return (Py_ssize_t)((mixed * 0x9E3779B97F4A7C15u) >> 60);
+}
+
+/* quiet_set(signal, code, lasti), for the tests: which keys share a set. */
+static PyObject *
+quiet_set_of(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *signal;
+    PyObject *code;
+    int lasti;
+    if (!PyArg_ParseTuple(args, "OO!i:quiet_set", &signal, &PyCode_Type, &code, &lasti)) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(quiet_set(signal, (PyCodeObject *)code, lasti));
+}
+
+/* The counter of a quiet send of `signal` from `caller`, borrowed; NULL if none (no error). */
+static PyObject *
+quiet_counter(FastSend *self, PyObject *signal, PyCodeObject *code, int lasti)
+{
+    QuietEntry *set = &self->quiet[QUIET_WAYS * quiet_set(signal, code, lasti)];
+    for (int way = 0; way < QUIET_WAYS; way++) {
+        QuietEntry *entry = &set[way];
+        if (entry->signal_ref != NULL && entry->code == code && entry->lasti == lasti &&
+            refers_to(entry->signal_ref, signal)) {
+            self->quiet_hits++;
+            return entry->counter;
+        }
     }
     PyObject *counter = NULL;
     PyObject *key = PyLong_FromVoidPtr(signal); /* id(signal) */
     if (key == NULL) {
-        Py_DECREF(code);
         return NULL;
     }
     PyObject *counters = PyDict_GetItemWithError(self->live, key);
@@ -253,10 +376,9 @@ quiet_counter(FastSend *self, PyObject *signal, PyFrameObject *frame)
     }
     if (counter != NULL) {
         Py_INCREF(counter); /* the entry's own reference below may replace a dict's */
-        remember_quiet(entry, signal, code, lasti, counter);
+        remember_quiet(set, signal, code, lasti, counter);
         Py_DECREF(counter); /* still held by the dict (and the entry) */
     }
-    Py_DECREF(code);
     return counter;
 }
 
@@ -280,6 +402,14 @@ dropped_callback_error(void)
 static void
 note_sender(FastSend *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
+    PyObject **unwatched = &self->unwatched[((uintptr_t)args[0] >> 4) % UNWATCHED_CACHE];
+    if (self->unwatched_generation != watch_generation) {
+        memset(self->unwatched, 0, sizeof(self->unwatched));
+        self->unwatched_generation = watch_generation;
+    }
+    else if (*unwatched == args[0]) {
+        return;
+    }
     PyObject *key = PyLong_FromVoidPtr(args[0]); /* id(signal) */
     if (key == NULL) {
         PyErr_Clear();
@@ -288,6 +418,9 @@ note_sender(FastSend *self, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     PyObject *seen = PyDict_GetItemWithError(self->watched, key); /* borrowed */
     Py_DECREF(key);
     if (seen == NULL || !PyDict_CheckExact(seen)) {
+        if (seen == NULL && !PyErr_Occurred()) {
+            *unwatched = args[0];
+        }
         PyErr_Clear();
         return;
     }
@@ -450,14 +583,14 @@ known_walks(ReceiverTables *tables, PyCodeObject *code, int lasti)
  * Exception met here is dropped: record() meets it again and reports it), -1 on any other
  * error (KeyboardInterrupt from a signal handler: it goes on to the caller). */
 static int
-look_up_send(ReceiverTables *tables, PyObject *signal, PyFrameObject *frame, PyObject *result,
+look_up_send(ReceiverTables *tables, PyObject *signal, Caller *caller, PyObject *result,
              KnownSend *send)
 {
-    send->lasti = PyFrame_GetLasti(frame);
+    send->lasti = caller->lasti;
     if (send->lasti < 0) {
         return 0;
     }
-    send->code = PyFrame_GetCode(frame);
+    send->code = (PyCodeObject *)Py_NewRef(caller->code);
     int known = known_caller_file(tables, send->code, &send->in_project);
     if (known == 1) {
         PyObject *key = PyLong_FromVoidPtr(signal); /* id(signal) */
@@ -483,8 +616,9 @@ look_up_send(ReceiverTables *tables, PyObject *signal, PyFrameObject *frame, PyO
  * frame outwards, within the walk's depth, for the first walks_per_site sends from the caller,
  * else None (new reference; NULL on an error). The frame's code is kept in codes. */
 static PyObject *
-walked_project(ReceiverTables *tables, PyFrameObject *frame, PyObject *walked)
+walked_project(FastSend *self, Caller *caller, PyObject *walked)
 {
+    ReceiverTables *tables = &self->receivers;
     PyObject *count = PyIter_Next(walked);
     if (count == NULL) {
         if (!PyErr_Occurred()) {
@@ -500,7 +634,7 @@ walked_project(ReceiverTables *tables, PyFrameObject *frame, PyObject *walked)
     if (walks >= tables->walks_per_site) {
         Py_RETURN_NONE;
     }
-    PyFrameObject *back = PyFrame_GetBack(frame);
+    PyFrameObject *back = PyFrame_GetBack((PyFrameObject *)caller_frame(self, caller));
     if (back == NULL && PyErr_Occurred()) {
         return NULL;
     }
@@ -597,10 +731,11 @@ bump_row(ReceiverTables *tables, PyObject *row, PyObject *code_id, PyCodeObject 
 
 /* Step two, writes: count a send look_up_send() knew. 0, or -1 on an error (a fault). */
 static int
-count_send(ReceiverTables *tables, PyFrameObject *frame, KnownSend *send)
+count_send(FastSend *self, Caller *caller, KnownSend *send)
 {
+    ReceiverTables *tables = &self->receivers;
     PyObject *project = send->in_project ? Py_NewRef(Py_True)
-                                         : walked_project(tables, frame, send->walked);
+                                         : walked_project(self, caller, send->walked);
     if (project == NULL) {
         return -1;
     }
@@ -625,12 +760,12 @@ count_send(ReceiverTables *tables, PyFrameObject *frame, KnownSend *send)
 /* A send that ran receivers: 1 if counted here, 0 if record() must take it, -1 on an error
  * (an Exception: a fault of the recording, to report; anything else goes on to the caller). */
 static int
-record_receivers(FastSend *self, PyObject *signal, PyFrameObject *frame, PyObject *result)
+record_receivers(FastSend *self, PyObject *signal, Caller *caller, PyObject *result)
 {
     KnownSend send = {NULL, 0, 0, NULL, NULL, NULL};
-    int known = look_up_send(&self->receivers, signal, frame, result, &send);
+    int known = look_up_send(&self->receivers, signal, caller, result, &send);
     if (known == 1) {
-        known = count_send(&self->receivers, frame, &send) == 0 ? 1 : -1;
+        known = count_send(self, caller, &send) == 0 ? 1 : -1;
     }
     forget_send(&send);
     return known;
@@ -677,10 +812,10 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
         return result;
     }
     PyObject *signal = args[0];
-    PyFrameObject *frame = PyEval_GetFrame(); /* borrowed: the caller's frame */
-    PyObject *caller = frame != NULL ? (PyObject *)frame : Py_None;
+    Caller site;
+    int found = find_caller(&site);
     if ((outer > 0 || asends_in_flight > 0) && result != NULL &&
-        report_nested(self, signal, caller, outer) < 0) {
+        report_nested(self, signal, caller_frame(self, &site), outer) < 0) {
         Py_DECREF(result);
         return NULL;
     }
@@ -693,7 +828,7 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
                 PyException_SetTraceback(value, traceback);
             }
             PyObject *done = PyObject_CallFunctionObjArgs(
-                self->failed, signal, caller, value ? value : Py_None, NULL);
+                self->failed, signal, caller_frame(self, &site), value ? value : Py_None, NULL);
             if (done == NULL && !dropped_callback_error()) {
                 /* raised while the send's error is handled: chained to it, as in Python */
                 PyObject *type2, *value2, *traceback2;
@@ -717,8 +852,8 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
         return NULL;
     }
     int ran = PyList_CheckExact(result) && PyList_GET_SIZE(result) > 0;
-    if (frame != NULL && ran && self->receivers.method != NULL) {
-        int counted = record_receivers(self, signal, frame, result);
+    if (found && ran && self->receivers.method != NULL) {
+        int counted = record_receivers(self, signal, &site, result);
         if (counted < 0 && report_fault(self) < 0) {
             Py_DECREF(result);
             return NULL;
@@ -727,8 +862,8 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
             return result;
         }
     }
-    if (frame != NULL && !ran) {
-        PyObject *counter = quiet_counter(self, signal, frame);
+    if (found && !ran && site.lasti >= 0) {
+        PyObject *counter = quiet_counter(self, signal, site.code, site.lasti);
         if (counter != NULL) {
             PyObject *count = PyIter_Next(counter);
             if (count != NULL) {
@@ -740,7 +875,8 @@ fastsend_vectorcall(FastSend *self, PyObject *const *args, size_t nargsf, PyObje
             PyErr_Clear(); /* then the Python side records it (and reports a fault) */
         }
     }
-    PyObject *done = PyObject_CallFunctionObjArgs(self->record, signal, caller, result, NULL);
+    PyObject *done = PyObject_CallFunctionObjArgs(
+        self->record, signal, caller_frame(self, &site), result, NULL);
     if (done == NULL && !dropped_callback_error()) {
         Py_DECREF(result);
         return NULL;
@@ -809,6 +945,10 @@ fastsend_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->active = 1;
     self->watched = NULL;
     self->note = NULL;
+    memset(self->unwatched, 0, sizeof(self->unwatched));
+    self->unwatched_generation = 0;
+    self->quiet_hits = 0;
+    self->frames_made = 0;
     return (PyObject *)self;
 }
 
@@ -903,6 +1043,10 @@ static PyMethodDef nesting_functions[] = {
     {"nesting_depth", nesting_current, METH_NOARGS, "How many traced sends run in this thread."},
     {"nesting_leave", nesting_leave, METH_NOARGS, "Count a traced send finished."},
     {"nesting_asend", nesting_asend, METH_O, "Add to the asends in flight; the new number."},
+    {"senders_watched", senders_watched, METH_NOARGS,
+     "A signal starts being watched for its senders: forget the signals found not watched."},
+    {"quiet_set", quiet_set_of, METH_VARARGS,
+     "quiet_set(signal, code, lasti): the set of the quiet cache for that send (for the tests)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -916,6 +1060,10 @@ static PyMethodDef fastsend_methods[] = {
 static PyMemberDef fastsend_members[] = {
     {"active", T_BOOL, offsetof(FastSend, active), 0, "False once the patch is removed."},
     {"original", T_OBJECT, offsetof(FastSend, original), READONLY, "The original send."},
+    {"quiet_hits", T_PYSSIZET, offsetof(FastSend, quiet_hits), READONLY,
+     "Quiet sends counted from the cache of the last quiet counters."},
+    {"frames_made", T_PYSSIZET, offsetof(FastSend, frames_made), READONLY,
+     "Caller frame objects asked for (for the Python side, a walk, or without frame records)."},
     {NULL},
 };
 
@@ -984,7 +1132,8 @@ PyInit__fastsend(void)
     if (module == NULL) {
         return NULL;
     }
-    if (PyModule_AddObjectRef(module, "FastSend", (PyObject *)&FastSendType) < 0) {
+    if (PyModule_AddObjectRef(module, "FastSend", (PyObject *)&FastSendType) < 0 ||
+        PyModule_AddObjectRef(module, "FRAME_RECORDS", FRAME_RECORDS ? Py_True : Py_False) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -1,7 +1,7 @@
 """Types of the C extension ``_fastsend.c`` (the send patch's common paths)."""
 
 from collections.abc import Callable
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 class FastSend:
@@ -10,6 +10,11 @@ class FastSend:
 
     active: bool
     original: Callable[..., Any]
+    #: Quiet sends counted from the cache of the last quiet counters.
+    quiet_hits: int
+    #: Caller frame objects asked for (for the Python side or a walk; every send's caller
+    #: without :data:`FRAME_RECORDS`).
+    frames_made: int
     __wrapped__: Callable[..., Any]
     def __init__(
         self,
@@ -26,6 +31,9 @@ class FastSend:
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
     def __get__(self, instance: object, owner: type | None = None) -> Any: ...
 
+#: Whether the caller's code and offset are read without a frame object (CPython 3.11 to 3.13).
+FRAME_RECORDS: bool
+
 def nesting_enter(signal: object, /) -> int:
     """Count a traced send of ``signal`` started in this thread; the depth before it."""
 
@@ -37,3 +45,10 @@ def nesting_leave() -> None:
 
 def nesting_asend(delta: int, /) -> int:
     """Add ``delta`` to the asends in flight; the new number."""
+
+def senders_watched() -> None:
+    """A signal starts being watched for its senders (every patch looks the signals up again)."""
+
+def quiet_set(signal: object, code: CodeType, lasti: int, /) -> int:
+    """The set of the quiet-counter cache that remembers sends of ``signal`` from instruction
+    ``lasti`` of ``code`` (for the tests)."""

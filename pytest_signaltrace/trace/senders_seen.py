@@ -20,6 +20,14 @@ from typing import Any
 
 from pytest_signaltrace.trace.identity import describe_sender
 
+try:  # the C send patch remembers which signals are not watched: told when one becomes so
+    from pytest_signaltrace.trace._fastsend import senders_watched as _senders_watched
+except ImportError:  # no compiler at install time
+
+    def _senders_watched() -> None:
+        pass
+
+
 #: How a ``None`` sender (blinker's ``sig.send()``) is shown among the senders seen.
 NO_SENDER = "None"
 
@@ -47,6 +55,7 @@ class SendersSeen:
             except TypeError:
                 return  # cannot tell when it dies (its id may be reused): not watched
             self.watched[id(signal)] = seen
+            _senders_watched()
 
     def note(self, signal: object, sender: object) -> None:
         """``signal`` was sent by ``sender`` (called by the send patches for watched signals)."""
