@@ -72,6 +72,29 @@ typedef struct {
     PyObject *counter;    /* the signal's counter for (code, lasti), as in FastSend.live */
 } QuietEntry;
 
+/* The last rows of sends that ran receivers, by signal and caller instruction, with the code of
+ * each receiver's function, the row's counter and the per-test set of its handlers: a hit (the
+ * same signal, alive, from the same instruction, the same receivers' codes in the same order, no
+ * exception returned by a robust send) counts the send with no dict lookup and no tuple. Only a
+ * row whose project part is settled is kept: a caller in the project, or one whose walks to the
+ * project frame are done. Sound because a live signal's rows, counters and sets are never
+ * replaced (folding moves dead signals' only), and a code's handler token never changes
+ * (HandlerTable.by_code_id only grows; the codes are kept alive there). */
+#define LOUD_SETS 8
+#define LOUD_WAYS 2
+#define LOUD_CACHE (LOUD_SETS * LOUD_WAYS)
+#define LOUD_RECEIVERS 6
+typedef struct {
+    PyObject *signal_ref; /* weakref to the signal; NULL: an empty entry */
+    PyCodeObject *code;   /* the caller's, compared by address (kept alive in Recorder.codes) */
+    int lasti;
+    Py_ssize_t receivers;
+    PyCodeObject *handlers[LOUD_RECEIVERS]; /* each receiver's function's code, by address */
+    PyObject *counter;    /* Recorder.sends[row] */
+    PyObject *nodes;      /* Recorder.tests[(token, handlers)], or NULL: not known yet */
+    PyObject *last_test;  /* the test last added to nodes (held: compared by address) */
+} LoudEntry;
+
 #define UNWATCHED_CACHE 8
 typedef struct {
     PyObject_HEAD
@@ -95,6 +118,8 @@ typedef struct {
      * so costs a new int key. */
     PyObject *unwatched[UNWATCHED_CACHE];
     unsigned long unwatched_generation;
+    LoudEntry loud[LOUD_CACHE];    /* set i: entries LOUD_WAYS * i, ... */
+    Py_ssize_t loud_hits;          /* sends with receivers counted from the cache */
     Py_ssize_t quiet_hits;         /* quiet sends counted from the cache */
     Py_ssize_t frames_made;        /* caller frame objects asked for (PyEval_GetFrame) */
 } FastSend;
@@ -468,6 +493,10 @@ typedef struct {
     PyObject *token;    /* the signal's */
     PyObject *handlers; /* tuple of handler tokens, in the order they ran */
     PyObject *walked;   /* the caller's walk counter (NULL for a project caller) */
+    int settled;        /* the row's project part no longer changes (see LoudEntry) */
+    PyObject *counter;  /* set by count_send: the row's counter */
+    PyObject *nodes;    /* set by count_send: the handlers' per-test set (NULL: no test) */
+    PyObject *test;     /* set by count_send: the test added to nodes */
 } KnownSend;
 
 static void
@@ -477,6 +506,33 @@ forget_send(KnownSend *send)
     Py_CLEAR(send->token);
     Py_CLEAR(send->handlers);
     Py_CLEAR(send->walked);
+    Py_CLEAR(send->counter);
+    Py_CLEAR(send->nodes);
+    Py_CLEAR(send->test);
+}
+
+/* The code of the function a receiver runs (a function, a bound method's, a partial's of either),
+ * borrowed (the receiver holds it while it runs); NULL without an error when it is none of these. */
+static PyCodeObject *
+receiver_code(PyObject *receiver)
+{
+    PyObject *function = receiver;
+    PyObject *held = NULL;
+    if (Py_IS_TYPE(function, (PyTypeObject *)partial_type)) {
+        held = PyObject_GetAttr(function, str_func);
+        if (held == NULL) {
+            PyErr_Clear();
+            return NULL;
+        }
+        function = held;
+    }
+    if (PyMethod_Check(function)) {
+        function = PyMethod_GET_FUNCTION(function);
+    }
+    PyCodeObject *code =
+        PyFunction_Check(function) ? (PyCodeObject *)PyFunction_GET_CODE(function) : NULL;
+    Py_XDECREF(held); /* the partial still holds its function */
+    return code;
 }
 
 /* The token of the handler a receiver runs, as HandlerTable.token's cached path finds it (new
@@ -485,25 +541,16 @@ forget_send(KnownSend *send)
 static PyObject *
 known_handler(ReceiverTables *tables, PyObject *receiver)
 {
-    PyObject *function = Py_NewRef(receiver);
-    if (Py_IS_TYPE(function, (PyTypeObject *)partial_type)) {
-        Py_SETREF(function, PyObject_GetAttr(function, str_func));
-        if (function == NULL) {
-            return NULL;
-        }
+    PyCodeObject *code = receiver_code(receiver);
+    if (code == NULL) {
+        return NULL;
     }
-    if (PyMethod_Check(function)) {
-        Py_SETREF(function, Py_NewRef(PyMethod_GET_FUNCTION(function)));
+    PyObject *key = PyLong_FromVoidPtr(code); /* id(code) */
+    if (key == NULL) {
+        return NULL;
     }
-    PyObject *token = NULL;
-    if (PyFunction_Check(function)) {
-        PyObject *key = PyLong_FromVoidPtr(PyFunction_GET_CODE(function)); /* id(code) */
-        if (key != NULL) {
-            token = Py_XNewRef(PyDict_GetItemWithError(tables->handler_ids, key));
-            Py_DECREF(key);
-        }
-    }
-    Py_DECREF(function);
+    PyObject *token = Py_XNewRef(PyDict_GetItemWithError(tables->handler_ids, key));
+    Py_DECREF(key);
     return token;
 }
 
@@ -616,7 +663,7 @@ look_up_send(ReceiverTables *tables, PyObject *signal, Caller *caller, PyObject 
  * frame outwards, within the walk's depth, for the first walks_per_site sends from the caller,
  * else None (new reference; NULL on an error). The frame's code is kept in codes. */
 static PyObject *
-walked_project(FastSend *self, Caller *caller, PyObject *walked)
+walked_project(FastSend *self, Caller *caller, PyObject *walked, int *settled)
 {
     ReceiverTables *tables = &self->receivers;
     PyObject *count = PyIter_Next(walked);
@@ -632,6 +679,7 @@ walked_project(FastSend *self, Caller *caller, PyObject *walked)
         return NULL;
     }
     if (walks >= tables->walks_per_site) {
+        *settled = 1;
         Py_RETURN_NONE;
     }
     PyFrameObject *back = PyFrame_GetBack((PyFrameObject *)caller_frame(self, caller));
@@ -666,7 +714,7 @@ walked_project(FastSend *self, Caller *caller, PyObject *walked)
 
 /* Note that `handlers` ran during the running test, if any: tests[(token, handlers)].add(test). */
 static int
-note_test(ReceiverTables *tables, PyObject *token, PyObject *handlers)
+note_test(ReceiverTables *tables, PyObject *token, PyObject *handlers, KnownSend *send)
 {
     PyObject *test = PyObject_GetAttr(tables->recorder, str_current_test);
     if (test == NULL || test == Py_None) {
@@ -689,6 +737,10 @@ note_test(ReceiverTables *tables, PyObject *token, PyObject *handlers)
     if (nodes != NULL) {
         if (Py_IS_TYPE(nodes, &PySet_Type)) {
             status = PySet_Add(nodes, test);
+            if (status == 0) { /* kept for the cache of rows (an exact set only) */
+                send->nodes = Py_NewRef(nodes);
+                send->test = Py_NewRef(test);
+            }
         } else {
             PyObject *done = PyObject_CallMethodOneArg(nodes, str_add, test);
             status = done == NULL ? -1 : 0;
@@ -703,7 +755,8 @@ note_test(ReceiverTables *tables, PyObject *token, PyObject *handlers)
 
 /* next(sends[row]), creating the counter (and keeping the caller's code alive) for a new row. */
 static int
-bump_row(ReceiverTables *tables, PyObject *row, PyObject *code_id, PyCodeObject *code)
+bump_row(ReceiverTables *tables, PyObject *row, PyObject *code_id, PyCodeObject *code,
+         KnownSend *send)
 {
     PyObject *counter = Py_XNewRef(PyDict_GetItemWithError(tables->sends, row));
     if (counter == NULL) {
@@ -721,11 +774,12 @@ bump_row(ReceiverTables *tables, PyObject *row, PyObject *code_id, PyCodeObject 
         }
     }
     PyObject *count = PyIter_Next(counter);
-    Py_DECREF(counter);
     if (count == NULL) {
+        Py_DECREF(counter);
         return PyErr_Occurred() ? -1 : 0;
     }
     Py_DECREF(count);
+    send->counter = counter;
     return 0;
 }
 
@@ -734,8 +788,10 @@ static int
 count_send(FastSend *self, Caller *caller, KnownSend *send)
 {
     ReceiverTables *tables = &self->receivers;
-    PyObject *project = send->in_project ? Py_NewRef(Py_True)
-                                         : walked_project(self, caller, send->walked);
+    send->settled = send->in_project;
+    PyObject *project = send->in_project
+                            ? Py_NewRef(Py_True)
+                            : walked_project(self, caller, send->walked, &send->settled);
     if (project == NULL) {
         return -1;
     }
@@ -747,8 +803,8 @@ count_send(FastSend *self, Caller *caller, KnownSend *send)
         row = PyTuple_Pack(
             6, send->token, tables->method, code_id, lasti, project, send->handlers);
     }
-    if (row != NULL && note_test(tables, send->token, send->handlers) == 0) {
-        status = bump_row(tables, row, code_id, send->code);
+    if (row != NULL && note_test(tables, send->token, send->handlers, send) == 0) {
+        status = bump_row(tables, row, code_id, send->code, send);
     }
     Py_XDECREF(row);
     Py_XDECREF(code_id);
@@ -757,15 +813,143 @@ count_send(FastSend *self, Caller *caller, KnownSend *send)
     return status;
 }
 
+static void
+clear_loud(LoudEntry *entry)
+{
+    Py_CLEAR(entry->signal_ref);
+    Py_CLEAR(entry->counter);
+    Py_CLEAR(entry->nodes);
+    Py_CLEAR(entry->last_test);
+    entry->code = NULL;
+}
+
+/* The first entry of the set of the cache of rows for sends of `signal` from (code, lasti). */
+static inline LoudEntry *
+loud_set(FastSend *self, PyObject *signal, PyCodeObject *code, int lasti)
+{
+    return &self->loud[LOUD_WAYS * (quiet_set(signal, code, lasti) % LOUD_SETS)];
+}
+
+/* Count a send with receivers from the cache of rows: 1 if counted, 0 if not remembered (nothing
+ * done), -1 on an error (while the per-test set or the counter was written: a fault). */
+static int
+loud_counted(FastSend *self, PyObject *signal, Caller *caller, PyObject *result)
+{
+    Py_ssize_t size = PyList_GET_SIZE(result);
+    LoudEntry *set = loud_set(self, signal, caller->code, caller->lasti);
+    LoudEntry *entry = NULL;
+    for (int way = 0; way < LOUD_WAYS && entry == NULL; way++) {
+        LoudEntry *candidate = &set[way];
+        if (candidate->signal_ref != NULL && candidate->code == caller->code &&
+            candidate->lasti == caller->lasti && candidate->receivers == size &&
+            refers_to(candidate->signal_ref, signal)) {
+            entry = candidate;
+        }
+    }
+    if (entry == NULL) {
+        return 0;
+    }
+    for (Py_ssize_t index = 0; index < size; index++) {
+        if (index >= PyList_GET_SIZE(result)) { /* changed by code run below */
+            return 0;
+        }
+        PyObject *pair = PyList_GET_ITEM(result, index);
+        if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2 ||
+            receiver_code(PyTuple_GET_ITEM(pair, 0)) != entry->handlers[index]) {
+            return 0;
+        }
+        if (self->receivers.robust) {
+            Py_INCREF(pair);
+            int raised = PyObject_IsInstance(PyTuple_GET_ITEM(pair, 1), PyExc_Exception);
+            Py_DECREF(pair);
+            if (raised != 0) { /* record() records it, with record_raises */
+                PyErr_Clear();
+                return 0;
+            }
+        }
+    }
+    PyObject *test = PyObject_GetAttr(self->receivers.recorder, str_current_test);
+    if (test == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (test != Py_None && test != entry->last_test) {
+        if (entry->nodes == NULL) {
+            Py_DECREF(test);
+            return 0;
+        }
+        if (PySet_Add(entry->nodes, test) < 0) {
+            Py_DECREF(test);
+            return -1;
+        }
+        Py_XSETREF(entry->last_test, Py_NewRef(test));
+    }
+    Py_DECREF(test);
+    PyObject *count = PyIter_Next(entry->counter);
+    if (count == NULL) {
+        return PyErr_Occurred() ? -1 : 1;
+    }
+    Py_DECREF(count);
+    self->loud_hits++;
+    return 1;
+}
+
+/* Remember the row count_send() just counted, if its project part is settled, in the first way
+ * of its set (the other ways moved down one, the last one's entry forgotten). */
+static void
+remember_loud(FastSend *self, PyObject *signal, Caller *caller, PyObject *result, KnownSend *send)
+{
+    Py_ssize_t size = PyList_GET_SIZE(result);
+    if (!send->settled || send->counter == NULL || size > LOUD_RECEIVERS ||
+        size != PyTuple_GET_SIZE(send->handlers)) {
+        return;
+    }
+    PyCodeObject *handlers[LOUD_RECEIVERS];
+    for (Py_ssize_t index = 0; index < size; index++) {
+        PyObject *pair = PyList_GET_ITEM(result, index);
+        handlers[index] = PyTuple_CheckExact(pair) && PyTuple_GET_SIZE(pair) == 2
+                              ? receiver_code(PyTuple_GET_ITEM(pair, 0))
+                              : NULL;
+        if (handlers[index] == NULL || size != PyList_GET_SIZE(result)) {
+            return;
+        }
+    }
+    PyObject *ref = PyWeakref_NewRef(signal, NULL);
+    if (ref == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    LoudEntry *set = loud_set(self, signal, caller->code, caller->lasti);
+    LoudEntry old = set[LOUD_WAYS - 1];
+    memmove(&set[1], &set[0], (LOUD_WAYS - 1) * sizeof(LoudEntry));
+    LoudEntry *entry = &set[0];
+    entry->signal_ref = ref;
+    entry->code = caller->code;
+    entry->lasti = caller->lasti;
+    entry->receivers = size;
+    memcpy(entry->handlers, handlers, (size_t)size * sizeof(PyCodeObject *));
+    entry->counter = Py_NewRef(send->counter);
+    entry->nodes = Py_XNewRef(send->nodes);
+    entry->last_test = Py_XNewRef(send->test);
+    clear_loud(&old);
+}
+
 /* A send that ran receivers: 1 if counted here, 0 if record() must take it, -1 on an error
  * (an Exception: a fault of the recording, to report; anything else goes on to the caller). */
 static int
 record_receivers(FastSend *self, PyObject *signal, Caller *caller, PyObject *result)
 {
-    KnownSend send = {NULL, 0, 0, NULL, NULL, NULL};
+    int counted = loud_counted(self, signal, caller, result);
+    if (counted != 0) {
+        return counted;
+    }
+    KnownSend send = {NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL};
     int known = look_up_send(&self->receivers, signal, caller, result, &send);
     if (known == 1) {
         known = count_send(self, caller, &send) == 0 ? 1 : -1;
+        if (known == 1) {
+            remember_loud(self, signal, caller, result, &send);
+        }
     }
     forget_send(&send);
     return known;
@@ -948,6 +1132,7 @@ fastsend_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     memset(self->unwatched, 0, sizeof(self->unwatched));
     self->unwatched_generation = 0;
     self->quiet_hits = 0;
+    self->loud_hits = 0;
     self->frames_made = 0;
     return (PyObject *)self;
 }
@@ -986,6 +1171,12 @@ fastsend_traverse(FastSend *self, visitproc visit, void *arg)
         Py_VISIT(self->quiet[index].signal_ref);
         Py_VISIT(self->quiet[index].counter);
     }
+    for (int index = 0; index < LOUD_CACHE; index++) {
+        Py_VISIT(self->loud[index].signal_ref);
+        Py_VISIT(self->loud[index].counter);
+        Py_VISIT(self->loud[index].nodes);
+        Py_VISIT(self->loud[index].last_test);
+    }
     return 0;
 }
 
@@ -1004,6 +1195,9 @@ fastsend_clear(FastSend *self)
         Py_CLEAR(self->quiet[index].signal_ref);
         Py_CLEAR(self->quiet[index].counter);
         self->quiet[index].code = NULL;
+    }
+    for (int index = 0; index < LOUD_CACHE; index++) {
+        clear_loud(&self->loud[index]);
     }
     self->receivers.method = NULL; /* the borrowed tables go: the receiver path is off */
     Py_CLEAR(self->tables);
@@ -1062,6 +1256,8 @@ static PyMemberDef fastsend_members[] = {
     {"original", T_OBJECT, offsetof(FastSend, original), READONLY, "The original send."},
     {"quiet_hits", T_PYSSIZET, offsetof(FastSend, quiet_hits), READONLY,
      "Quiet sends counted from the cache of the last quiet counters."},
+    {"loud_hits", T_PYSSIZET, offsetof(FastSend, loud_hits), READONLY,
+     "Sends with receivers counted from the cache of the last rows."},
     {"frames_made", T_PYSSIZET, offsetof(FastSend, frames_made), READONLY,
      "Caller frame objects asked for (for the Python side, a walk, or without frame records)."},
     {NULL},

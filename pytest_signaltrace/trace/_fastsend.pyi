@@ -12,6 +12,8 @@ class FastSend:
     original: Callable[..., Any]
     #: Quiet sends counted from the cache of the last quiet counters.
     quiet_hits: int
+    #: Sends with receivers counted from the cache of the last rows.
+    loud_hits: int
     #: Caller frame objects asked for (for the Python side or a walk; every send's caller
     #: without :data:`FRAME_RECORDS`).
     frames_made: int

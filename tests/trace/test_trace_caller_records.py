@@ -4,6 +4,7 @@ ways per set: it counts exactly what the pure-Python patch counts, from every ki
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import itertools
 import os
@@ -182,3 +183,76 @@ def test_a_signal_remembered_as_not_watched_is_noted_once_watched(
     sig.send(sender=Order)
     described = recorder.senders_seen.described()
     assert described[recorder.signals.token(sig)] == {f"{__name__}.Order"}
+
+
+class Listener:
+    def on_signal(self, sender: object, **kwargs: object) -> str:
+        return "listened"
+
+
+def failing(sender: object, **kwargs: object) -> None:
+    raise KeyError("receiver failed")
+
+
+def store(data: dict[str, object], sender: object, **kwargs: object) -> None:
+    data["sender"] = sender
+
+
+#: Library code outside the project root: its sends' rows settle once its walks are done.
+LIBRARY_FILE = "/opt/lib/site-packages/sigtrace_rows/rows.py"
+
+
+def library_send() -> Any:
+    namespace: dict[str, Any] = {}
+    source = "def send(sig):\n    return sig.send(sender=None)\n"
+    exec(compile(source, LIBRARY_FILE, "exec"), namespace)
+    return namespace["send"]
+
+
+def sends_with_changing_receivers(recorder: Recorder) -> None:
+    """Sends whose rows, receivers or tests change between sends from one line."""
+    sig, listener, from_library = Signal(), Listener(), library_send()
+    sig.connect(on_call, weak=False)
+    for test in ("t.py::test_a", "t.py::test_b", None, "t.py::test_a"):
+        recorder.current_test = test
+        for _ in range(3):
+            send_line(sig)
+    sig.connect(listener.on_signal)  # a bound method, made anew by every send
+    for _ in range(3):
+        send_line(sig)
+    for n in range(3):  # a new partial per request, as Django's test client connects
+        sig.connect(functools.partial(store, {}), dispatch_uid=f"render-{n}")
+        send_line(sig)
+        sig.disconnect(dispatch_uid=f"render-{n}")
+    sig.connect(failing, weak=False)
+    for _ in range(3):
+        sig.send_robust(sender=None)  # a receiver's exception returned: record_raises
+    sig.disconnect(failing)
+    for _ in range(20):  # the first sends walk to the project frame, the rest do not
+        from_library(sig)
+    sig.disconnect(on_call)
+    for _ in range(3):
+        send_line(sig)
+
+
+@fast_send_path
+def test_sends_with_receivers_count_the_same_from_the_cache_of_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if fast_send_class() is None:
+        pytest.skip("the C extension was not built")
+    traces, hits = [], 0
+    for pure in ("", "1"):
+        monkeypatch.setenv(PURE_PYTHON_ENV, pure)
+        recorder = Recorder()
+        installed = install(recorder, [HERE])
+        try:
+            sends_with_changing_receivers(recorder)
+            if not pure:
+                hits = Signal.__dict__["send"].loud_hits
+        finally:
+            installed.uninstall()
+        traces.append(recorder.snapshot())
+    assert traces[0] == traces[1]
+    assert sum(traces[0].sends.values()) == 12 + 3 + 3 + 3 + 20 + 3
+    assert hits >= 20  # most repeated sends were counted from the cache
