@@ -96,20 +96,36 @@ def connect_patch(
             return result
         try:
             caller = getframe(1)
-            if not cached or caller.f_code.co_filename in internal:
+            code = caller.f_code
+            if not cached or code.co_filename in internal:
                 found = full_path(caller, args, kwargs)
                 if found is not None:
                     record(instance, found[0], finder.site(caller), found[1], found[2])
                 return result
             # A caller outside the internal files: no replayed connect (only internal frames
             # are looked at), and the caller is the site, resolved once per caller.
-            key = (id(caller.f_code), caller.f_lasti)
+            key = (id(code), caller.f_lasti)
             site = sites.get(key)
             if site is None:
                 site = finder.site(caller)
-                codes.append(caller.f_code)
+                codes.append(code)
                 sites[key] = site
-            receiver, sender, uid = arguments(args, kwargs)
+            # arguments(args, kwargs), inlined: a request's test client makes 8 such calls
+            given = len(args)
+            receiver = args[at_receiver] if given > at_receiver else kwargs.get("receiver")
+            sender = args[at_sender] if given > at_sender else kwargs.get("sender")
+            if sender is any_sender:
+                sender = None
+            if at_uid is None:
+                uid = None
+            else:
+                uid = args[at_uid] if given > at_uid else kwargs.get("dispatch_uid")
+                if (
+                    uid_attribute is not None
+                    and type(uid) is int
+                    and getattr(receiver, uid_attribute, None) == uid
+                ):
+                    uid = None
             record(instance, receiver, site, sender, uid)
         except Exception as exc:
             faults.report(where, exc)

@@ -89,6 +89,7 @@ class Recorder:
         self.signals = SignalRegistry()
         self.handlers = HandlerTable()
         self._signal_token = self.signals.token
+        self._signal_ids = self.signals.by_id
         self._handler_token = self.handlers.token
         #: Send rows (see :data:`SendRow`) -> counters; the send patches bump them themselves.
         self.sends: dict[SendRow, Counter] = {}
@@ -300,12 +301,17 @@ class Recorder:
         handler = None if receiver is None else self.handlers.token(receiver)
         if dispatch_uid is not None and handler is not None and self.folds_uid(handler):
             dispatch_uid = None
+        # the common cases of the token and descriptions inlined (a request's test client
+        # connects and disconnects 8 times): a known signal, no sender, a str or no uid
+        token = self._signal_ids.get(id(signal))
         return (
-            self._signal_token(signal),
+            self._signal_token(signal) if token is None else token,
             handler,
             site,
-            describe_sender(sender),
-            describe_uid(dispatch_uid),
+            None if sender is None else describe_sender(sender),
+            dispatch_uid
+            if dispatch_uid is None or type(dispatch_uid) is str
+            else describe_uid(dispatch_uid),
         )
 
 
