@@ -95,7 +95,8 @@ typedef struct {
     PyObject *last_test;  /* the test last added to nodes (held: compared by address) */
 } LoudEntry;
 
-#define UNWATCHED_CACHE 8
+#define UNWATCHED_SETS 8
+#define UNWATCHED_WAYS 2
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
@@ -116,10 +117,11 @@ typedef struct {
     /* Signals found not watched (compared by address only), while watch_generation is
      * unwatched_generation: most sends' signals are not watched, and the dict lookup that says
      * so costs a new int key. */
-    PyObject *unwatched[UNWATCHED_CACHE];
+    PyObject *unwatched[UNWATCHED_SETS * UNWATCHED_WAYS]; /* set i: UNWATCHED_WAYS * i, ... */
     unsigned long unwatched_generation;
     LoudEntry loud[LOUD_CACHE];    /* set i: entries LOUD_WAYS * i, ... */
     Py_ssize_t loud_hits;          /* sends with receivers counted from the cache */
+    Py_ssize_t unwatched_hits;     /* sends whose signal was remembered as not watched */
     Py_ssize_t quiet_hits;         /* quiet sends counted from the cache */
     Py_ssize_t frames_made;        /* caller frame objects asked for (PyEval_GetFrame) */
 } FastSend;
@@ -424,15 +426,31 @@ dropped_callback_error(void)
  * after the signal, else the keyword "sender", else None (see trace/senders_seen.py), unless
  * its kind is noted already (the key SendersSeen.note computes: a str itself, a class's id, else
  * its type's id + 1). Errors are the Python side's to report: dropped here. */
+static inline Py_ssize_t
+unwatched_set(PyObject *signal)
+{
+    /* signals are allocated a few hundred bytes apart: the product spreads all the address's
+     * bits into the top three (UNWATCHED_SETS = 8) */
+    return (Py_ssize_t)((((uint64_t)(uintptr_t)signal >> 4) * 0x9E3779B97F4A7C15u) >> 61);
+}
+
+/* unwatched_set(signal), for the tests: which signals share a set. */
+static PyObject *
+unwatched_set_of(PyObject *Py_UNUSED(module), PyObject *signal)
+{
+    return PyLong_FromSsize_t(unwatched_set(signal));
+}
+
 static void
 note_sender(FastSend *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject **unwatched = &self->unwatched[((uintptr_t)args[0] >> 4) % UNWATCHED_CACHE];
+    PyObject **unwatched = &self->unwatched[UNWATCHED_WAYS * unwatched_set(args[0])];
     if (self->unwatched_generation != watch_generation) {
         memset(self->unwatched, 0, sizeof(self->unwatched));
         self->unwatched_generation = watch_generation;
     }
-    else if (*unwatched == args[0]) {
+    else if (unwatched[0] == args[0] || unwatched[1] == args[0]) {
+        self->unwatched_hits++;
         return;
     }
     PyObject *key = PyLong_FromVoidPtr(args[0]); /* id(signal) */
@@ -443,8 +461,9 @@ note_sender(FastSend *self, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     PyObject *seen = PyDict_GetItemWithError(self->watched, key); /* borrowed */
     Py_DECREF(key);
     if (seen == NULL || !PyDict_CheckExact(seen)) {
-        if (seen == NULL && !PyErr_Occurred()) {
-            *unwatched = args[0];
+        if (seen == NULL && !PyErr_Occurred()) { /* the most recent first */
+            unwatched[1] = unwatched[0];
+            unwatched[0] = args[0];
         }
         PyErr_Clear();
         return;
@@ -1132,6 +1151,7 @@ fastsend_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     memset(self->unwatched, 0, sizeof(self->unwatched));
     self->unwatched_generation = 0;
     self->quiet_hits = 0;
+    self->unwatched_hits = 0;
     self->loud_hits = 0;
     self->frames_made = 0;
     return (PyObject *)self;
@@ -1239,6 +1259,8 @@ static PyMethodDef nesting_functions[] = {
     {"nesting_asend", nesting_asend, METH_O, "Add to the asends in flight; the new number."},
     {"senders_watched", senders_watched, METH_NOARGS,
      "A signal starts being watched for its senders: forget the signals found not watched."},
+    {"unwatched_set", unwatched_set_of, METH_O,
+     "unwatched_set(signal): the set of the not-watched memo for it (for the tests)."},
     {"quiet_set", quiet_set_of, METH_VARARGS,
      "quiet_set(signal, code, lasti): the set of the quiet cache for that send (for the tests)."},
     {NULL, NULL, 0, NULL},
@@ -1258,6 +1280,8 @@ static PyMemberDef fastsend_members[] = {
      "Quiet sends counted from the cache of the last quiet counters."},
     {"loud_hits", T_PYSSIZET, offsetof(FastSend, loud_hits), READONLY,
      "Sends with receivers counted from the cache of the last rows."},
+    {"unwatched_hits", T_PYSSIZET, offsetof(FastSend, unwatched_hits), READONLY,
+     "Sends whose signal was remembered as not watched for its senders."},
     {"frames_made", T_PYSSIZET, offsetof(FastSend, frames_made), READONLY,
      "Caller frame objects asked for (for the Python side, a walk, or without frame records)."},
     {NULL},

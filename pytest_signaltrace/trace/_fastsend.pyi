@@ -14,6 +14,8 @@ class FastSend:
     quiet_hits: int
     #: Sends with receivers counted from the cache of the last rows.
     loud_hits: int
+    #: Sends whose signal was remembered as not watched for its senders.
+    unwatched_hits: int
     #: Caller frame objects asked for (for the Python side or a walk; every send's caller
     #: without :data:`FRAME_RECORDS`).
     frames_made: int
@@ -50,6 +52,10 @@ def nesting_asend(delta: int, /) -> int:
 
 def senders_watched() -> None:
     """A signal starts being watched for its senders (every patch looks the signals up again)."""
+
+def unwatched_set(signal: object, /) -> int:
+    """The set of the memo of signals not watched for their senders that ``signal`` is
+    remembered in (for the tests)."""
 
 def quiet_set(signal: object, code: CodeType, lasti: int, /) -> int:
     """The set of the quiet-counter cache that remembers sends of ``signal`` from instruction

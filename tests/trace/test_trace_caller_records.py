@@ -256,3 +256,28 @@ def test_sends_with_receivers_count_the_same_from_the_cache_of_rows(
     assert traces[0] == traces[1]
     assert sum(traces[0].sends.values()) == 12 + 3 + 3 + 3 + 20 + 3
     assert hits >= 20  # most repeated sends were counted from the cache
+
+
+@fast_send_path
+def test_two_signals_that_share_a_set_both_stay_remembered_as_not_watched(
+    c_patch: tuple[Installation, Any],
+) -> None:
+    _, patch = c_patch
+    watched = Signal()
+    watched.connect(on_call, sender=Order, weak=False)  # a watched signal: the check runs
+    signals: dict[int, Signal] = {}
+    for _ in range(100):  # two signals in one set (pre_init and post_init once were)
+        sig = Signal()
+        where = fastsend.unwatched_set(sig)
+        if where in signals:
+            first, second = signals[where], sig
+            break
+        signals[where] = sig
+    else:
+        pytest.fail("no two of 100 signals share one of 8 sets")
+    send_line(first)
+    send_line(second)
+    hits = patch.unwatched_hits
+    for sig in itertools.islice(itertools.cycle((first, second)), 20):
+        send_line(sig)
+    assert patch.unwatched_hits - hits == 20
