@@ -196,15 +196,18 @@ def test_a_record_class_compiles_nothing(monkeypatch: pytest.MonkeyPatch) -> Non
         name: str
         line: int = 0
 
-    assert len(compiled) == 10
+    generated = len(compiled)  # ten execs up to Python 3.12, one (of all ten) from 3.13 on
+    assert generated >= 1
 
     class Written(Record, ordered=True):
-        """None compiled."""
+        """No method compiled."""
 
         name: str
         line: int = 0
 
-    assert len(compiled) == 10
+    # no method compiled (from 3.13 on, @dataclass execs one empty function creator anyway)
+    methods = ("__init__", "__repr__", "__eq__", "__lt__", "__hash__", "__setattr__")
+    assert not any(name in source for source in compiled[generated:] for name in methods)
     assert Written("a") < Written("a", 1)
 
 

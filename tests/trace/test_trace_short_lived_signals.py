@@ -45,13 +45,17 @@ def test_the_rows_of_dead_signals_fold_into_one_per_creation_site(
     recorder.current_test = "t.py::test_churn"
     known = len(recorder.signals._infos)
     churn(1_000)
+    # Signals that die in a reference cycle (Django 6.1 on CPython 3.13) die in batches, when the
+    # collector runs; the dead are folded at the next signal's creation.
+    Signal()
 
     # folded as they die: at most the last 50 dead signals still have rows of their own
     assert len(recorder.sends) <= 1 + 50
     assert len(recorder.tests) <= 1 + 50
     trace = recorder.snapshot()  # folds the rest
     assert (len(recorder.sends), len(recorder.tests)) == (1, 1)
-    assert len(recorder.signals._infos) == known + 2  # one token per creation site
+    # one token per creation site: Model's two and the one above
+    assert len(recorder.signals._infos) == known + 3
     counts = {(key.signal.line, key.method): n for key, n in trace.sends.items()}
     changed_line, quiet_line = (Model.__init__.__code__.co_firstlineno + i for i in (1, 2))
     assert counts == {(changed_line, "send"): 1_000, (quiet_line, "send_robust"): 1_000}
