@@ -97,8 +97,3 @@ def render_durations(
 
 def _ms(nanoseconds: int) -> str:
     return f"{nanoseconds / 1e6:.2f}ms"
-
-
-def durations_json(costs: Sequence[ReceiverCost]) -> list[dict[str, Any]]:
-    """The JSON report's ``durations``: every receiver, slowest first."""
-    return [row.to_json() for row in costs]
