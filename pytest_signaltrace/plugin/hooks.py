@@ -58,7 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_signaltrace.plugin.session import detect_role
 
     numprocesses = getattr(config.option, "numprocesses", None)
-    session.role = detect_role(numprocesses, xdist_worker=hasattr(config, "workerinput"))
+    session.settle_role(detect_role(numprocesses, xdist_worker=hasattr(config, "workerinput")))
     from pytest_signaltrace.plugin.testhooks import register_test_hooks
 
     register_test_hooks(config.pluginmanager, session)

@@ -16,6 +16,7 @@ Nothing here may fail or alter a user's test: faults are collected in one deferr
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import field
 from pathlib import Path
@@ -130,6 +131,18 @@ class TraceSession(Record, frozen=False):
             self.children = ChildTracing(self.settings.sources)
         except Exception as exc:
             self.faults.report("preparing to trace subprocesses", exc)
+
+    def settle_role(self, role: Role) -> None:
+        """Take the role known for sure (from ``pytest_configure`` on). A pytest started from
+        inside an xdist worker inherits the variable the early guess reads: if it turns out to
+        be an xdist controller, which runs no tests, the patches and the subprocess hook that
+        :meth:`start` installed on that guess are removed again."""
+        self.role = role
+        if role == "controller" and self.recorder is not None:
+            children = self.stop()
+            if children is not None:
+                shutil.rmtree(children.workdir, ignore_errors=True)
+            self.recorder = None
 
     def guarded(self, what: str, action: Callable[[], _T]) -> _T | None:
         """``action()``, or ``None`` when it raised: a fault of the plugin becomes the run's one

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from e2e_project import DjangoProject
 
@@ -54,6 +56,8 @@ def ship_order(express=False):
 """
 
 TESTS_PLACE = """
+import json
+
 import pytest
 
 from shop.services import place_order
@@ -184,3 +188,49 @@ def test_a_pytest_started_inside_an_xdist_worker_still_reports(
     result.assert_outcomes(passed=7)
     result.stdout.fnmatch_lines(["TOTAL * 6 * 5 * 83.33%"])
     assert report.summary["receivers"]["exercised"] == 5
+
+
+#: Writes, at the end of the xdist controller's session, what of the trace it still holds.
+CONTROLLER_STATE = """
+import json
+from pathlib import Path
+
+import json
+
+import pytest
+from pytest_signaltrace.plugin.hooks import _SESSION
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session):
+    config = session.config
+    if hasattr(config, "workerinput"):
+        return
+    trace = config.stash[_SESSION]
+    state = {
+        "role": trace.role,
+        "patched": trace.installation is not None,
+        "recorder": trace.recorder is not None,
+        "children": trace.children is not None,
+    }
+    (Path(__file__).parent / "controller.json").write_text(json.dumps(state))
+"""
+
+
+def test_an_xdist_controller_started_inside_an_xdist_worker_records_nothing(
+    spread_project: DjangoProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before ``pytest_configure`` the inherited variable makes the inner controller look like a
+    worker, so the patches go in; once its role is known they come out again."""
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    spread_project.write(conftest=CONTROLLER_STATE)
+    result, report = spread_project.run_json("-n", "2")
+    result.assert_outcomes(passed=7)
+    assert report.summary["receivers"]["exercised"] == 5
+    state = (spread_project.pytester.path / "controller.json").read_text(encoding="utf-8")
+    assert json.loads(state) == {
+        "role": "controller",
+        "patched": False,
+        "recorder": False,
+        "children": False,
+    }
