@@ -6,6 +6,10 @@ definitions, send sites and receivers (one row per line, tab-separated)::
     # requirement: Flask-Login==0.6.3      which release, as pip names it
     # archive: sdist                       sdist (--no-binary :all:) or wheel
     # root: Flask-Login-0.6.3              the folder to scan, inside the unpacked archive
+    # installed: Flask-Principal==0.4.0 Flask-Principal-0.4.0
+                                           optional, repeatable: a dependency whose signals the
+                                           project uses, and the folder of its sdist to put on
+                                           the scan's PYTHONPATH (as a user's venv has it)
     definition  SIGNAL  PATH:LINE
     send        SIGNAL  PATH:LINE
     receiver    SIGNAL  PATH:LINE  [HANDLER]  [test]
@@ -16,7 +20,8 @@ call site of a project's wrapper that forwards a signal to ``connect``). ``HANDL
 informative: a row matches on kind, signal and location. ``test`` marks a test-only row.
 
 For each file this script downloads the release (``pip download --no-deps``, kept in
-``--work``), unpacks it, runs ``signaltrace scan ROOT --format json --no-cache`` and prints
+``--work``) and the sdists of its ``installed`` dependencies, unpacks them, runs ``signaltrace
+scan ROOT --format json --no-cache`` with the dependencies importable, and prints
 recall (expected rows the scan found) and precision (scan rows with a signal that are
 expected), per kind, then the misses and the extra rows. A scan row whose signal is
 unresolved is not counted in precision: it is listed apart, with the expected rows found at
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -78,6 +84,8 @@ class Expected:
     rows: set[Row] = field(default_factory=set)
     #: Rows marked ``test``.
     test_rows: set[Row] = field(default_factory=set)
+    #: Dependencies the scan sees as installed: ``(requirement, folder in its sdist)``.
+    installed: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -108,6 +116,7 @@ def _of(rows: Iterable[Row], kind: str | None) -> set[Row]:
 def read_expected(path: Path) -> Expected:
     """Parse one ``.tsv`` list (see the module docstring)."""
     header: dict[str, str] = {}
+    installed: list[tuple[str, str]] = []
     rows: set[Row] = set()
     tests: set[Row] = set()
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -115,6 +124,9 @@ def read_expected(path: Path) -> Expected:
         if not line:
             continue
         if line.startswith("#"):
+            dependency = re.match(r"#\s*installed:\s*(\S+)\s+(\S+)\s*$", line)
+            if dependency:
+                installed.append((dependency.group(1), dependency.group(2)))
             key = re.match(r"#\s*(requirement|archive|root):\s*(\S+)", line)
             if key:
                 header[key.group(1)] = key.group(2)
@@ -131,7 +143,13 @@ def read_expected(path: Path) -> Expected:
     if missing:
         raise ValueError(f"{path}: header lacks {', '.join(sorted(missing))}")
     return Expected(
-        path.stem, header["requirement"], header["archive"], header["root"], rows, tests
+        path.stem,
+        header["requirement"],
+        header["archive"],
+        header["root"],
+        rows,
+        tests,
+        installed,
     )
 
 
@@ -166,15 +184,32 @@ def compare(expected: set[Row], document: dict[str, Any]) -> Score:
 
 def fetch(expected: Expected, work: Path) -> Path:
     """Download (once) and unpack the release; the folder to scan."""
-    downloads = work / "downloads" / re.sub(r"[^\w.]+", "_", expected.requirement)
+    target = _unpacked(expected.requirement, expected.archive, work / "src" / expected.name, work)
+    return target / expected.root
+
+
+def fetch_installed(expected: Expected, work: Path) -> list[Path]:
+    """Download (once) and unpack the sdists of the list's ``installed`` dependencies; the
+    folders to put on the scan's ``PYTHONPATH``."""
+    return [
+        _unpacked(requirement, "sdist", work / "installed" / _slug(requirement), work) / folder
+        for requirement, folder in expected.installed
+    ]
+
+
+def _slug(requirement: str) -> str:
+    return re.sub(r"[^\w.]+", "_", requirement)
+
+
+def _unpacked(requirement: str, archive_kind: str, target: Path, work: Path) -> Path:
+    downloads = work / "downloads" / _slug(requirement)
     if not any(downloads.iterdir() if downloads.is_dir() else ()):
         downloads.mkdir(parents=True, exist_ok=True)
-        sdist = expected.archive == "sdist"
+        sdist = archive_kind == "sdist"
         binary = ["--no-binary" if sdist else "--only-binary", ":all:"]
         command = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", *binary]
-        subprocess.run([*command, expected.requirement, "-d", str(downloads)], check=True)
+        subprocess.run([*command, requirement, "-d", str(downloads)], check=True)
     archive = next(p for p in downloads.iterdir() if p.suffix in (".gz", ".whl", ".zip"))
-    target = work / "src" / expected.name
     if not target.is_dir():
         target.mkdir(parents=True)
         if archive.suffix == ".gz":
@@ -183,14 +218,21 @@ def fetch(expected: Expected, work: Path) -> Path:
         else:
             with zipfile.ZipFile(archive) as zipped:
                 zipped.extractall(target)
-    return target / expected.root
+    return target
 
 
-def scan(root: Path, work: Path) -> dict[str, Any]:
-    """``signaltrace scan ROOT --format json`` as a document."""
+def scan(root: Path, work: Path, installed: Sequence[Path] = ()) -> dict[str, Any]:
+    """``signaltrace scan ROOT --format json`` as a document, with the ``installed`` folders
+    importable (first on ``PYTHONPATH``)."""
     out = work / f"{root.name or 'root'}.scan.json"
     command = [sys.executable, "-m", "pytest_signaltrace", "scan", str(root), "--format", "json"]
-    subprocess.run([*command, "--no-cache", "-o", str(out)], check=True)
+    env = dict(os.environ)
+    paths = [str(folder) for folder in installed]
+    if env.get("PYTHONPATH"):
+        paths.append(env["PYTHONPATH"])
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+    subprocess.run([*command, "--no-cache", "-o", str(out)], check=True, env=env)
     document: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return document
 
@@ -240,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in lists:
         expected = read_expected(path)
         root = args.root or fetch(expected, work)
-        score = compare(expected.rows, scan(root, work))
+        score = compare(expected.rows, scan(root, work, fetch_installed(expected, work)))
         print("\n".join(render(expected, score, verbose=not args.quiet)), flush=True)
     return 0
 

@@ -91,3 +91,31 @@ def test_the_shipped_lists_parse(recall: ModuleType) -> None:
     assert len(lists) >= 2
     for path in lists:
         assert recall.read_expected(path).rows
+
+
+def test_an_installed_dependency_is_read_and_importable_by_the_scan(
+    recall: ModuleType, tmp_path: Path
+) -> None:
+    """A project that sends a signal of a package it depends on: the scan resolves it only
+    with the dependency's source on the path, as in a user's venv (the ``installed`` line)."""
+    path = tmp_path / "shop.tsv"
+    path.write_text(
+        "# requirement: Shop==1.0\n# archive: sdist\n# root: .\n"
+        "# installed: Dep==2.0 Dep-2.0\n"
+        "send\tdep.paid\tshop/pay.py:2\n",
+        encoding="utf-8",
+    )
+    expected = recall.read_expected(path)
+    assert expected.installed == [("Dep==2.0", "Dep-2.0")]
+    dependency = tmp_path / "Dep-2.0" / "dep"
+    dependency.mkdir(parents=True)
+    (dependency / "__init__.py").write_text(
+        "from blinker import Namespace\n\npaid = Namespace().signal('paid')\n"
+    )
+    root = tmp_path / "project"
+    (root / "shop").mkdir(parents=True)
+    (root / "shop" / "pay.py").write_text("from dep import paid\npaid.send('shop')\n")
+    alone = recall.compare(expected.rows, recall.scan(root, tmp_path))
+    assert alone.recall() == (0, 1)
+    installed = recall.compare(expected.rows, recall.scan(root, tmp_path, [dependency.parent]))
+    assert installed.recall() == (1, 1)
