@@ -80,12 +80,24 @@ class _Layout:
             tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
         )
         self.shown = tuple(f.name for f in fields if f.repr)
-        #: For every count ``n`` of positional arguments: the fields they give, and the required
-        #: fields they leave to keywords.
-        self.leading = [frozenset(self.names[:n]) for n in range(len(self.names) + 1)]
-        self.required_after = [
-            frozenset(self.names[n : self.required]) for n in range(self.required + 1)
-        ]
+        # Per count of positional arguments, made when first used: a class's records come with
+        # one or two counts, and every count's sets made up front cost kilobytes per class.
+        self._leading: dict[int, frozenset[str]] = {}
+        self._required_after: dict[int, frozenset[str]] = {}
+
+    def leading(self, count: int) -> frozenset[str]:
+        """The fields ``count`` positional arguments give."""
+        names = self._leading.get(count)
+        if names is None:
+            names = self._leading[count] = frozenset(self.names[:count])
+        return names
+
+    def required_after(self, count: int) -> frozenset[str]:
+        """The required fields ``count`` positional arguments leave to keywords."""
+        names = self._required_after.get(count)
+        if names is None:
+            names = self._required_after[count] = frozenset(self.names[count : self.required])
+        return names
 
     def accepts(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
         """Whether a generated ``__init__`` would take these arguments (set operations only:
@@ -94,8 +106,8 @@ class _Layout:
         return (
             count <= len(self.names)
             and given <= self.name_set
-            and given.isdisjoint(self.leading[count])
-            and given >= self.required_after[min(count, self.required)]
+            and given.isdisjoint(self.leading(count))
+            and given >= self.required_after(count)
         )
 
     def refuse(self, cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> TypeError:
@@ -105,8 +117,8 @@ class _Layout:
             problem = f"takes {len(names) + 1} positional arguments but {len(args) + 1} were given"
         elif not given <= self.name_set:
             problem = f"got an unexpected keyword argument {min(given - self.name_set)!r}"
-        elif not given.isdisjoint(self.leading[len(args)]):
-            problem = f"got multiple values for argument {min(given & self.leading[len(args)])!r}"
+        elif not given.isdisjoint(self.leading(len(args))):
+            problem = f"got multiple values for argument {min(given & self.leading(len(args)))!r}"
         else:
             missing = [name for name in names[len(args) : self.required] if name not in given]
             problem = (
