@@ -116,8 +116,8 @@ def test_an_unreadable_file_is_skipped(
     # chmod 000 does not stop root, so make the read itself fail.
     read_source = files.read_source
 
-    def deny(path: Path) -> tuple[os.stat_result, bytes]:
-        if path.name == "secret.py":
+    def deny(path: str) -> tuple[os.stat_result, bytes]:
+        if os.path.basename(path) == "secret.py":
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return read_source(path)
 
@@ -206,8 +206,8 @@ def test_a_folder_or_file_deleted_during_the_walk_is_left_out_not_reported(
             raise gone(path)
         return stat(path, *args, **kwargs)
 
-    def fake_read(path: Path) -> tuple[os.stat_result, bytes]:
-        if path.name == "read_gone.py":
+    def fake_read(path: str) -> tuple[os.stat_result, bytes]:
+        if os.path.basename(path) == "read_gone.py":
             raise gone(path)
         return read_source(path)
 

@@ -17,7 +17,7 @@ from scale_project import write_scale_project
 
 from pytest_signaltrace.cli import main
 from pytest_signaltrace.model import StaticMap
-from pytest_signaltrace.scan import scan, statindex
+from pytest_signaltrace.scan import memo, scan, statindex
 from pytest_signaltrace.scan.bytefacts import content_digest
 
 if TYPE_CHECKING:
@@ -115,6 +115,11 @@ def python_files(root: Path) -> list[str]:
 
 def index_files(cache: Path) -> list[Path]:
     return sorted((cache / f"stat-v{statindex.SCHEMA}").glob("*.json"))
+
+
+def forget_memos(cache: Path) -> None:
+    """Remove the tree memos: the next scan of the unchanged tree goes through the index."""
+    shutil.rmtree(cache / f"memo-v{memo.SCHEMA}")
 
 
 def test_a_warm_scan_of_an_unchanged_tree_reads_no_file(
@@ -256,6 +261,7 @@ def test_a_file_changed_after_its_stat_matched_makes_the_scan_read_every_file(
     document = json.loads(index.read_text())
     document["files"]["shop/signals.py"][4] = content_digest(b"other bytes")
     index.write_text(json.dumps(document))
+    forget_memos(cache)
     again, again_reads = scanned(root, cache, reads)
     assert again == first
     assert set(python_files(root)) <= set(again_reads)
@@ -286,6 +292,7 @@ def test_a_damaged_index_is_a_miss(
     first, _ = scanned(root, cache, reads)
     (index,) = index_files(cache)
     index.write_text(damage(index.read_text()))
+    forget_memos(cache)
     again, again_reads = scanned(root, cache, reads)
     assert again == first
     assert again_reads == python_files(root)
@@ -317,6 +324,7 @@ def test_a_damaged_entry_is_a_miss_for_its_file_only(
     damaged = sorted(damaged_entries(document["files"]))
     assert len(damaged) == 5
     index.write_text(json.dumps(document))
+    forget_memos(cache)
     again, again_reads = scanned(root, cache, reads)
     assert again == first
     assert again_reads == damaged

@@ -21,47 +21,48 @@ command's status.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from pytest_signaltrace import __version__
-from pytest_signaltrace.cli import combine, debug, diff, fix, report, run, scan
 from pytest_signaltrace.cli.common import ExitCode
 
 __all__ = ["ExitCode", "build_parser", "main"]
 
-#: The subcommands, in the order ``--help`` lists them.
-_COMMANDS: dict[str, ModuleType] = {
-    "scan": scan,
-    "report": report,
-    "combine": combine,
-    "run": run,
-    "diff": diff,
-    "fix": fix,
-    "debug": debug,
-}
+#: The subcommands (modules of this package), in the order ``--help`` lists them. Each is
+#: imported only when its parser is built: ``signaltrace run`` pays for no other subcommand's
+#: imports (the report's, the fixer's) on top of the command it traces.
+_COMMANDS = ("scan", "report", "combine", "run", "diff", "fix", "debug")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``signaltrace`` command."""
+def _command(name: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the ``signaltrace`` command (with ``only``: of that subcommand
+    alone, which parses its arguments as the whole parser does)."""
     parser = argparse.ArgumentParser(
         prog="signaltrace",
         description="Map Django and Celery signals, trace which receivers run, and report.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in _COMMANDS.values():
-        module.add_parser(commands)
+    for name in _COMMANDS if only is None else (only,):
+        _command(name).add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    command: Callable[[argparse.Namespace], int] = _COMMANDS[args.command].run
+    given = sys.argv[1:] if argv is None else list(argv)
+    # A subcommand named first needs no other's parser (the rest of the line is its own).
+    parser = build_parser(given[0] if given and given[0] in _COMMANDS else None)
+    args = parser.parse_args(given)
+    command: Callable[[argparse.Namespace], int] = _command(args.command).run
     try:
         return command(args)
     except BrokenPipeError:

@@ -28,7 +28,7 @@ from pytest_signaltrace.record import Record
 from pytest_signaltrace.trace.model import Trace
 
 if TYPE_CHECKING:  # the scan is imported by save_run only: the plugin imports this at start-up
-    from pytest_signaltrace.scan.engine import ProgressCallback
+    from pytest_signaltrace.scan.entry import ProgressCallback
 
 #: The folder (inside the run's temporary folder) where processes leave their fragments.
 FRAGMENTS = "fragments"

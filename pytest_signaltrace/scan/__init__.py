@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pytest_signaltrace.scan.engine import scan
+    from pytest_signaltrace.scan.entry import scan
 
 __all__ = ["scan"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "scan":
-        from pytest_signaltrace.scan.engine import scan
+        from pytest_signaltrace.scan.entry import scan
 
         return scan
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

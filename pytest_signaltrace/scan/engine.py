@@ -1,4 +1,5 @@
-"""The scan: files -> prefilter -> facts (cached, in parallel when many) -> resolved map.
+"""A scan its memo cannot answer (:func:`.entry.scan`): files -> prefilter -> facts (cached,
+in parallel when many) -> resolved map.
 
 With a cache folder, each root's stat index (:mod:`.statindex`) lets a warm scan stat the files
 of an unchanged tree without reading them; should a file turn out to have changed under the
@@ -24,7 +25,6 @@ from pytest_signaltrace.scan.candidates import Candidates, attribute_owners
 from pytest_signaltrace.scan.derive import dead_receivers, summarize_signals
 from pytest_signaltrace.scan.facts import ModuleFacts
 from pytest_signaltrace.scan.files import (
-    DEFAULT_MAX_FILE_SIZE,
     Discovery,
     SourceChanged,
     SourceFile,
@@ -47,9 +47,6 @@ PARALLEL_THRESHOLD = 512 * 1024
 #: files without signal text.
 _SUBCLASS_DEPTH = 5
 
-#: Called with (files done, files to do) while parsing.
-ProgressCallback = Callable[[int, int], None]
-
 
 @dataclass(frozen=True)
 class _Unit:
@@ -66,34 +63,25 @@ class _Unit:
         return facts_key(digest, self.module, relpath, self.is_package, self.wrappers)
 
 
-def scan(
-    root: Path | Sequence[Path],
+def build_map(
+    roots: list[Path],
     *,
-    relative_to: Path | None = None,
-    cache_dir: Path | None = None,
-    package_roots: Sequence[Path] = (),
-    exclude: Sequence[str] = (),
-    skip_folders: Sequence[Path] = (),
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-    jobs: int | None = None,
-    progress: ProgressCallback | None = None,
-    search_path: Sequence[str] | None = None,
-    parse: bool = True,
-) -> StaticMap:
-    """Scan the Python files under ``root`` for signal definitions, receivers and send sites.
-
-    Never imports the scanned code. ``cache_dir`` (optional) keeps per-file facts between runs;
-    ``package_roots`` name folders whose files are named relative to them (namespace packages);
-    ``jobs`` caps the worker processes used for large trees (``1`` disables them).
-    ``root`` may be several folders, scanned as one tree; paths in the map are relative to
-    ``relative_to`` (default: the single root). ``skip_folders`` are not entered (the run's own
-    temporary folders). Installed packages are looked for on ``search_path`` (default
-    ``sys.path``). With ``parse=False`` the parser is never imported: a file whose facts are not
-    in the cache raises :class:`~.cache.NotCached`.
-    """
+    relative_to: Path | None,
+    cache_dir: Path | None,
+    package_roots: Sequence[Path],
+    exclude: Sequence[str],
+    skip_folders: Sequence[Path],
+    max_file_size: int,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+    search_path: Sequence[str] | None,
+    parse: bool,
+) -> tuple[StaticMap, bool]:
+    """The scan of :func:`~.entry.scan` past its memo: the map, and whether it looked into
+    installed packages."""
     attempt = functools.partial(
         _scan,
-        [root] if isinstance(root, Path) else list(root),
+        roots,
         relative_to=relative_to,
         cache_dir=cache_dir,
         package_roots=package_roots,
@@ -123,11 +111,12 @@ def _scan(
     skip_folders: Sequence[Path],
     max_file_size: int,
     jobs: int | None,
-    progress: ProgressCallback | None,
+    progress: Callable[[int, int], None] | None,
     search_path: Sequence[str] | None,
     parse: bool,
     trust_index: bool,
-) -> StaticMap:
+) -> tuple[StaticMap, bool]:
+    """The map, and whether it looked into installed packages."""
     discovery = discover_roots(
         roots,
         relative_to,
@@ -141,7 +130,10 @@ def _scan(
     units: dict[str, _Unit] = {}
     by_module: dict[str, _Unit] = {}
     for source in discovery.files:
-        unit = _Unit(source, namer.module_name(source.path), source.path.name == "__init__.py")
+        is_package = source.relpath.endswith("__init__.py") and (
+            source.relpath.rpartition("/")[2] == "__init__.py"
+        )
+        unit = _Unit(source, namer.module_name(source.path), is_package)
         units[source.relpath] = unit
         by_module.setdefault(unit.module, unit)
 
@@ -149,7 +141,7 @@ def _scan(
         installed = InstalledSource(
             search_path, exclude=[r.absolute() for r in roots], cache=extractor.cache
         )
-        return _scan_units(discovery, units, by_module, extractor, installed)
+        return _scan_units(discovery, units, by_module, extractor, installed), installed.looked_up
 
 
 def _scan_units(
@@ -257,7 +249,7 @@ class _FactsStore:
     """
 
     def __init__(
-        self, cache: FactsCache, jobs: int | None, progress: ProgressCallback | None
+        self, cache: FactsCache, jobs: int | None, progress: Callable[[int, int], None] | None
     ) -> None:
         self.cache = cache
         self.jobs = jobs

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import functools
+import operator
 import os
 import re
 import stat
@@ -28,8 +29,15 @@ if TYPE_CHECKING:
 #: Folders that never hold the project's own source.
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
-        "__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist",
-        "htmlcov", "signaltrace_html",
+        "__pycache__",
+        "node_modules",
+        "site-packages",
+        "venv",
+        "env",
+        "build",
+        "dist",
+        "htmlcov",
+        "signaltrace_html",
     }
 )
 #: Files larger than this are skipped: they are generated, not written.
@@ -51,11 +59,12 @@ class SourceChanged(Exception):
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A readable Python file: its path relative to the root (POSIX), what the scan learned from
-    its bytes, and the bytes when they were read (``None`` when the stat index supplied
-    ``facts``; :attr:`data` reads them then)."""
+    """A readable Python file: its path (absolute, as the walk met it) and its path relative to
+    the root (POSIX), what the scan learned from its bytes, and the bytes when they were read
+    (``None`` when the stat index supplied ``facts``; :attr:`data` reads them then)."""
 
-    path: Path
+    # A string, not a Path: a warm scan makes one per file, and a Path costs more than the stat.
+    path: str
     relpath: str
     facts: ByteFacts
     loaded: bytes | None = field(default=None, repr=False, compare=False)
@@ -108,24 +117,33 @@ def discover(
     root = root.absolute()
     result = Discovery(files=[], skipped=[])
     skip = frozenset(os.path.realpath(folder) for folder in skip_folders)
-    for path, relpath, problem in _walk(root, exclude, skip):
+    files = result.files
+    for path, relpath, problem in walk(root, exclude, skip):
         if problem is not None:
             result.skipped.append(SkippedFile(relpath, problem, _may_send(problem)))
             continue
         info, problem = _stat(path, max_file_size)
         source = None
         if info is not None and problem is None:
-            source, problem = _source(path, relpath, info, index)
+            facts = index.lookup(relpath, info) if index is not None else None
+            if facts is not None and facts.problem is None:
+                source = SourceFile(path, relpath, facts)  # the warm path: nothing read
+            else:
+                source, problem = _source(path, relpath, facts, index)
         if problem is _GONE:
             continue
         if source is None:
             problem = problem or "unreadable"
             result.skipped.append(SkippedFile(relpath, problem, _may_send(problem)))
         else:
-            result.files.append(source)
-    result.files.sort(key=lambda f: f.relpath)
+            files.append(source)
+    files.sort(key=_RELPATH)
     result.skipped.sort()
     return result
+
+
+_RELPATH = operator.attrgetter("relpath")
+_NAME = operator.attrgetter("name")
 
 
 def _may_send(problem: str) -> bool:
@@ -133,10 +151,11 @@ def _may_send(problem: str) -> bool:
     return not problem.startswith(("symlink loop", _NOT_REGULAR))
 
 
-def _walk(
+def walk(
     root: Path, exclude: Sequence[str], skip: frozenset[str]
-) -> Iterator[tuple[Path, str, str | None]]:
-    """Yield ``(path, relpath, problem)`` for every source file and every folder left out.
+) -> Iterator[tuple[str, str, str | None]]:
+    """Yield ``(path, relpath, problem)`` for every source file and every folder left out
+    (``skip``: real paths of folders not entered), in the same order for the same tree.
 
     Real folders are walked before any folder symlink, whatever their names: a link met
     first must not make its target look already scanned. A link whose target was walked is
@@ -158,7 +177,7 @@ def _walk(
         except OSError:
             continue
         if (target.st_dev, target.st_ino) in walked:
-            yield Path(path), relpath, "symlink loop: this folder was already scanned"
+            yield path, relpath, "symlink loop: this folder was already scanned"
             continue
         walked.add((target.st_dev, target.st_ino))
         yield from walk([(path, relpath)], skip=skip)
@@ -172,27 +191,31 @@ def _walk_folders(
     links: list[tuple[str, str]],
     exclude: Sequence[str],
     skip: frozenset[str],
-) -> Iterator[tuple[Path, str, str | None]]:
+) -> Iterator[tuple[str, str, str | None]]:
     while pending:
         folder, reldir = pending.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(folder), key=_NAME)
         except FileNotFoundError:
             if reldir:  # deleted since its parent was listed; a missing root is the caller's
                 continue
             raise
         except OSError as exc:
-            yield Path(folder), reldir, f"unreadable folder ({exc.strerror or exc})"
+            yield folder, reldir, f"unreadable folder ({exc.strerror or exc})"
             continue
         subfolders: list[tuple[str, str]] = []
         for entry in entries:
             name = entry.name
             relpath = f"{reldir}/{name}" if reldir else name
             if name.endswith(".py") or _is_script(entry):
-                if not _excluded(relpath, exclude):
-                    yield Path(entry.path), relpath, None
+                if not (exclude and _excluded(relpath, exclude)):
+                    yield entry.path, relpath, None
                 continue
-            if name.startswith(".") or name in DEFAULT_EXCLUDED_DIRS or _excluded(relpath, exclude):
+            if (
+                name.startswith(".")
+                or name in DEFAULT_EXCLUDED_DIRS
+                or (exclude and _excluded(relpath, exclude))
+            ):
                 continue
             try:
                 if not entry.is_dir():
@@ -206,7 +229,7 @@ def _walk_folders(
             except OSError:
                 continue
             if identity in walked:
-                yield Path(entry.path), relpath, "symlink loop: this folder was already scanned"
+                yield entry.path, relpath, "symlink loop: this folder was already scanned"
                 continue
             walked.add(identity)
             subfolders.append((entry.path, relpath))
@@ -229,10 +252,10 @@ def _is_script(entry: os.DirEntry[str]) -> bool:
 
 
 def _source(
-    path: Path, relpath: str, info: os.stat_result, index: StatIndex | None
+    path: str, relpath: str, facts: ByteFacts | None, index: StatIndex | None
 ) -> tuple[SourceFile | None, str | None]:
-    """The file from its stat index entry, else read; or why it cannot be scanned."""
-    facts = index.lookup(relpath, info) if index is not None else None
+    """The file with ``facts`` (from its stat index entry), else read; or why it cannot be
+    scanned."""
     data = None
     if facts is None:
         try:
@@ -249,7 +272,7 @@ def _source(
     return SourceFile(path, relpath, facts, data), None
 
 
-def _stat(path: Path, max_file_size: int) -> tuple[os.stat_result | None, str | None]:
+def _stat(path: str, max_file_size: int) -> tuple[os.stat_result | None, str | None]:
     """The file's stat, and why it cannot be read (without opening it)."""
     try:
         info = os.stat(path)
@@ -267,14 +290,14 @@ def _stat(path: Path, max_file_size: int) -> tuple[os.stat_result | None, str | 
     return info, None
 
 
-def read_source(path: Path) -> tuple[os.stat_result, bytes]:
+def read_source(path: str | Path) -> tuple[os.stat_result, bytes]:
     """Read a file's bytes, with the ``fstat`` of the file read (every read of the scan)."""
     with open(path, "rb") as handle:
         return os.fstat(handle.fileno()), handle.read()
 
 
-def _os_reason(path: Path, exc: OSError) -> str:
-    if path.is_symlink():
+def _os_reason(path: str, exc: OSError) -> str:
+    if os.path.islink(path):
         if exc.errno == 40:  # ELOOP
             return "symlink loop"
         return f"broken symlink ({exc.strerror})"

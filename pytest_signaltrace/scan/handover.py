@@ -117,8 +117,8 @@ def scan_as_requested(
     request: ScanRequest, *, search_path: Sequence[str] | None = None, parse: bool = True
 ) -> StaticMap:
     """The scan ``request`` asks for, with the frameworks registered in this process; see
-    :func:`pytest_signaltrace.scan.engine.scan` for ``search_path`` and ``parse``."""
-    from pytest_signaltrace.scan.engine import scan
+    :func:`pytest_signaltrace.scan.entry.scan` for ``search_path`` and ``parse``."""
+    from pytest_signaltrace.scan.entry import scan
 
     def paths(values: Sequence[str]) -> list[Path]:
         return [Path(value) for value in values]

@@ -80,6 +80,12 @@ class InstalledSource:
         #: The framework of each signal found (:meth:`signal`).
         self.frameworks: dict[str, Framework] = {}
 
+    @property
+    def looked_up(self) -> bool:
+        """Whether any installed package was looked for (what was found depends on the search
+        path and on files outside the scanned tree)."""
+        return bool(self._located)
+
     def signal(self, dotted: str) -> str | None:
         """The id of the installed signal ``dotted`` names, or ``None`` when it names none."""
         if "." not in dotted or _skipped(dotted.partition(".")[0]):

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 from pytest_signaltrace import __version__
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.bytefacts import read_imports as read_imports  # re-exported
-from pytest_signaltrace.scan.paths import ModuleNamer
+from pytest_signaltrace.scan.paths import ModuleNamer, absolute
 
 if TYPE_CHECKING:
     from pytest_signaltrace.scan.files import SourceFile
@@ -129,7 +129,7 @@ class _Planner:
         self.counts: Counter[str] = Counter()
         self.files: list[_File] = []
         for source in files:
-            path = os.path.abspath(source.path)
+            path = absolute(source.path)
             imports, level = source.facts.imports, source.facts.level
             self.counts.update(imports)
             root = next((r for r in root_names if _inside(path, r)), None)

@@ -47,9 +47,7 @@ class ModuleNamer:
         namespaces: Iterable[str] = (),
         init_cache: dict[str, int] | None = None,
     ) -> None:
-        self._roots = sorted(
-            (str(r.absolute()) for r in package_roots), key=lambda p: -len(p)
-        )
+        self._roots = sorted((str(r.absolute()) for r in package_roots), key=lambda p: -len(p))
         self._entries = frozenset(entries)
         self._namespaces = frozenset(namespaces)
         #: Folder -> what it is on disk (the root of the file system, a folder with an
@@ -94,7 +92,7 @@ class ModuleNamer:
 
     def module_name(self, path: Path | str) -> str:
         """The dotted module name of the file at ``path`` (``pkg/__init__.py`` is ``pkg``)."""
-        text = os.path.abspath(path)
+        text = absolute(path)
         root = self.configured_root(text)
         if root is not None:
             parts = text[len(root) + 1 :].removesuffix(".py").split(os.sep)
@@ -105,6 +103,21 @@ class ModuleNamer:
         if stem == "__init__":
             return package or stem
         return f"{package}.{stem}" if package else stem
+
+
+def absolute(path: Path | str) -> str:
+    """``os.path.abspath(path)``, without its cost for a path that is already absolute and
+    normal (every path the walk yields, the scan names thousands)."""
+    if (
+        type(path) is str
+        and path.startswith(os.sep)
+        and not path.endswith(os.sep)
+        and (os.sep + os.sep) not in path
+        and (os.sep + os.curdir) not in path  # "/./", "/../", "/." at the end (and "/.x")
+        and not (os.altsep and os.altsep in path)
+    ):
+        return path
+    return os.path.abspath(path)
 
 
 def _join(parts: list[str]) -> str:

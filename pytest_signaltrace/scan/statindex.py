@@ -44,7 +44,7 @@ from pytest_signaltrace.scan.shapes import tool_version
 
 #: Bump when :class:`ByteFacts`, the index's layout or any rule :func:`~.bytefacts.learn`
 #: applies (the prefilter, the imports read for naming, the subclass check) changes.
-SCHEMA = 2
+SCHEMA = 3
 #: A file changed less than this before the scan started is not recorded (2 s: FAT's
 #: timestamp granularity, and more than any clock tick of a local file system).
 RACY_NS = 2_000_000_000
@@ -80,13 +80,12 @@ class StatIndex:
     the entries of the files looked up or recorded since loading.
     """
 
-    def __init__(self, path: Path, root: str, loaded: dict[str, Any], strings: list[str]) -> None:
+    def __init__(self, path: Path, root: str, loaded: dict[str, Any]) -> None:
         self.path = path
         self.root = root
         #: When the scan started: files changed after ``started_ns - RACY_NS`` are not recorded.
         self.started_ns = clock_ns()
         self._loaded = loaded
-        self._strings = strings
         self._kept: dict[str, tuple[Signature, ByteFacts]] = {}
         self._changed = False
         self.hits = 0
@@ -99,7 +98,6 @@ class StatIndex:
         name = hashlib.blake2b(root_text.encode("utf-8", "surrogateescape"), digest_size=16)
         path = cache_dir / f"stat-v{SCHEMA}" / f"{name.hexdigest()}.json"
         loaded: dict[str, Any] = {}
-        strings: list[str] = []
         if trust:
             document = _read_document(path)
             if (
@@ -109,24 +107,23 @@ class StatIndex:
                 and document.get("tool") == tool_version()
                 and document.get("root") == root_text
                 and isinstance(document.get("files"), dict)
-                and isinstance(document.get("strings"), list)
             ):
-                loaded, strings = document["files"], document["strings"]
-        return cls(path, root_text, loaded, strings)
+                loaded = document["files"]
+        return cls(path, root_text, loaded)
 
     def lookup(self, relpath: str, info: os.stat_result) -> ByteFacts | None:
         """The recorded facts of the file, if its stat signature is the one recorded."""
         raw = self._loaded.get(relpath)
         if raw is not None:
             try:
-                recorded, facts = _decode(raw, self._strings)
-            except (TypeError, ValueError, IndexError, AttributeError, UnicodeError):
-                pass  # a damaged entry: read the file
-            else:
-                if recorded == signature(info):
+                # The signature first: the entry of a changed file is not decoded.
+                if tuple(raw[:4]) == signature(info):
+                    recorded, facts = _decode(raw)
                     self._kept[relpath] = (recorded, facts)
                     self.hits += 1
                     return facts
+            except (TypeError, ValueError, IndexError, AttributeError, UnicodeError, KeyError):
+                pass  # a damaged entry: read the file
         self.misses += 1
         return None
 
@@ -169,68 +166,71 @@ def _read_document(path: Path) -> Any:
         return None
 
 
-def _decode(raw: Any, strings: list[str]) -> tuple[Signature, ByteFacts]:
+def _decode(raw: Any) -> tuple[Signature, ByteFacts]:
     """One entry: ``[size, mtime_ns, ctime_ns, ino, digest, problem, imports, level, defines,
-    use, bases]``; strings are indexes into the index's table. Raises on any damage."""
+    use, bases]``, the texts written out. Raises on any damage.
+
+    Every check is a C-level pass over the entry (``map``, ``set``): a warm scan decodes the
+    entry of every file it stats."""
     size, mtime, ctime, ino, digest, problem, imports, level, defines, use, bases = raw
     recorded = (size, mtime, ctime, ino)
-    if not all(type(value) is int for value in (*recorded, level)):
+    if {*map(type, (*recorded, level))} != _INT:
         raise TypeError("not a signature")
-    if not isinstance(digest, str) or not (problem is None or isinstance(problem, str)):
+    if type(digest) is not str or not (problem is None or type(problem) is str):
         raise TypeError("not a digest or a problem")
-    if type(defines) is not bool or not isinstance(imports, list):
+    if type(defines) is not bool or type(imports) is not list or not _texts(imports):
         raise TypeError("not facts")
     if type(use) is not bool:
-        use = frozenset(_text(strings, i).encode("ascii") for i in use)
+        if type(use) is not list or not _texts(use) or not all(map(str.isascii, use)):
+            raise TypeError("not a use profile")
+        use = frozenset(map(str.encode, use))
+    if bases is not None and (type(bases) is not list or not _texts(bases)):
+        raise TypeError("not class bases")
     facts = ByteFacts(
         digest=digest,
         problem=problem,
-        imports=tuple(_text(strings, i) for i in imports),
+        imports=tuple(imports),
         level=level,
         defines=defines,
         use=use,
-        bases=None if bases is None else frozenset(_text(strings, i) for i in bases),
+        bases=None if bases is None else frozenset(bases),
     )
     return recorded, facts
 
 
-def _text(strings: list[str], index: Any) -> str:
-    if type(index) is not int or index < 0:
-        raise TypeError("not a string index")
-    text = strings[index]
-    if not isinstance(text, str):
-        raise TypeError("not a string")
-    return text
+_INT = {int}
+_STR = {str}
+
+
+def _texts(values: list[Any]) -> bool:
+    """Whether every value is a ``str`` (an empty list is)."""
+    return not values or {*map(type, values)} == _STR
 
 
 def _encode(root: str, kept: dict[str, tuple[Signature, ByteFacts]]) -> dict[str, Any]:
-    table: dict[str, int] = {}
-
-    def ids(texts: Any) -> list[int]:
-        return [table.setdefault(text, len(table)) for text in sorted(texts)]
-
     files: dict[str, list[Any]] = {}
     for relpath in sorted(kept):
         recorded, facts = kept[relpath]
-        use: bool | list[int] = (
-            facts.use if isinstance(facts.use, bool) else ids(n.decode("ascii") for n in facts.use)
+        use: bool | list[str] = (
+            facts.use
+            if isinstance(facts.use, bool)
+            else sorted(n.decode("ascii") for n in facts.use)
         )
         files[relpath] = [
             *recorded,
             facts.digest,
             facts.problem,
-            [table.setdefault(name, len(table)) for name in facts.imports],
+            list(facts.imports),
             facts.level,
             facts.defines,
             use,
-            None if facts.bases is None else ids(facts.bases),
+            None if facts.bases is None else sorted(facts.bases),
         ]
     return {
         "format": _FORMAT,
         "schema": SCHEMA,
         "tool": tool_version(),
         "root": root,
-        "strings": list(table),
         "files": files,
     }
 

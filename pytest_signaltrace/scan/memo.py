@@ -1,0 +1,162 @@
+"""The tree memo: a warm scan of an unchanged tree answers with the map it made last time.
+
+The stat index (:mod:`.statindex`) spares a warm scan the reading of every file, but the scan
+still decodes an entry per file, names every module and builds the map again: on a tree of
+2,000 files, several times what walking it and ``stat``-ing every file costs. The memo keeps,
+per cache folder and request (the roots, ``relative_to``, the package roots, the exclusions,
+the size limit, this tool's version and the frameworks' catalogue), the map of the last scan
+with the *state* of the tree it scanned: the hash of every file's path and stat signature (the
+index's: size, ``st_mtime_ns``, ``st_ctime_ns``, inode), of the ``__init__.py`` files above
+each root and of the checkout markers in it (what the naming plan looks at outside the walk).
+A scan whose state hashes the same returns that map without reading, decoding or naming
+anything.
+
+Never a different answer, by the index's rules and three more:
+
+* any file added, removed, renamed or with another signature changes the state;
+* the memo is written only when every file's last change is older than :data:`.RACY_NS`
+  before the state was taken (git's "racily clean" rule: a later change moves a timestamp);
+* the memo is written only when the walk met nothing it could not scan as a file (a folder it
+  could not list, a symlink loop, a broken link, a FIFO, a file over the size limit: what
+  becomes of those depends on more than a signature), when the scan looked up no installed
+  package (what it finds there depends on ``sys.path`` and on files outside the tree), and when
+  the map reads back from its JSON equal to itself.
+
+Best effort, like the rest of the cache: a memo that cannot be read or has the wrong shape is
+no memo; a write that fails is skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from stat import S_ISREG
+
+from pytest_signaltrace.model import StaticMap
+from pytest_signaltrace.scan import statindex
+from pytest_signaltrace.scan.atomic import write_atomically
+from pytest_signaltrace.scan.files import walk
+from pytest_signaltrace.scan.naming import CHECKOUT_MARKERS
+from pytest_signaltrace.scan.shapes import tool_version
+
+#: Bump when the memo's layout or what its state covers changes.
+SCHEMA = 1
+_FORMAT = "pytest-signaltrace-tree-memo"
+
+
+class TreeMemo:
+    """The memo of one scan request in a cache folder, with the state of the tree now."""
+
+    def __init__(self, path: Path, state: str | None) -> None:
+        self.path = path
+        #: The hash of the tree's state, ``None`` when no memo may be written for it.
+        self.state = state
+
+    @classmethod
+    def open(
+        cls,
+        cache_dir: Path,
+        roots: Sequence[Path],
+        *,
+        relative_to: Path | None,
+        package_roots: Sequence[Path],
+        exclude: Sequence[str],
+        skip_folders: Sequence[Path],
+        max_file_size: int,
+    ) -> TreeMemo:
+        """The memo of a scan so asked, and the state of its tree (walked and ``stat``-ed)."""
+        from pytest_signaltrace import frameworks
+
+        request = [
+            SCHEMA,
+            tool_version(),
+            frameworks.catalogue().fingerprint,
+            [str(root.absolute()) for root in roots],
+            None if relative_to is None else str(relative_to.absolute()),
+            [str(folder.absolute()) for folder in package_roots],
+            list(exclude),
+            [str(folder) for folder in skip_folders],
+            max_file_size,
+        ]
+        text = json.dumps(request).encode("utf-8", "surrogateescape")
+        name = hashlib.blake2b(text, digest_size=16).hexdigest()
+        path = cache_dir / f"memo-v{SCHEMA}" / f"{name}.json"
+        return cls(path, tree_state(roots, exclude, skip_folders, max_file_size))
+
+    def recall(self) -> StaticMap | None:
+        """The map remembered for the tree's state, if any."""
+        if self.state is None:
+            return None
+        from pytest_signaltrace.scan import mapcodec
+
+        try:
+            document = json.loads(self.path.read_bytes())
+            if (
+                document["format"] != _FORMAT
+                or document["tool"] != tool_version()
+                or document["state"] != self.state
+            ):
+                return None
+            found = mapcodec.decode(document["map"])
+        except (
+            OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError
+        ):  # fmt: skip
+            return None
+        return found if isinstance(found, StaticMap) else None
+
+    def remember(self, static_map: StaticMap) -> None:
+        """Keep ``static_map`` for the state taken at :meth:`open` (best effort)."""
+        if self.state is None:
+            return
+        from pytest_signaltrace.scan import mapcodec
+
+        # (A map that does not read back equal is not kept: ``encode`` raises TypeError.)
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, RecursionError):
+            document = {
+                "format": _FORMAT,
+                "tool": tool_version(),
+                "state": self.state,
+                "map": mapcodec.encode(static_map),
+            }
+            data = json.dumps(document, separators=(",", ":")).encode("utf-8", "surrogateescape")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.path, data)
+
+
+def tree_state(
+    roots: Sequence[Path], exclude: Sequence[str], skip_folders: Sequence[Path], max_file_size: int
+) -> str | None:
+    """The hash of the state of the tree under ``roots``; ``None`` when a memo of it may not be
+    written (see the module's docstring)."""
+    oldest = statindex.clock_ns() - statindex.RACY_NS
+    skip = frozenset(os.path.realpath(folder) for folder in skip_folders)
+    digest = hashlib.blake2b(digest_size=20)
+    for root in roots:
+        root = root.absolute()
+        # In the walk's order (sorted by name, folder by folder): the same for the same tree.
+        files: list[object] = []
+        for path, relpath, _ in walk(root, exclude, skip):
+            try:
+                info = os.stat(path)
+            except OSError:
+                return None
+            if (
+                not S_ISREG(info.st_mode)  # (every problem the walk reports is a folder's)
+                or info.st_size > max_file_size
+                or info.st_mtime_ns >= oldest
+                or info.st_ctime_ns >= oldest
+            ):
+                return None
+            files += (relpath, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        chain = []
+        above = str(root)
+        while os.path.isfile(os.path.join(above, "__init__.py")):
+            chain.append(above)
+            above = os.path.dirname(above)
+        markers = [os.path.exists(os.path.join(root, m)) for m in CHECKOUT_MARKERS]
+        digest.update(repr((str(root), chain, markers, files)).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
