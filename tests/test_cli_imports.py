@@ -64,3 +64,33 @@ def test_settings_are_read_from_the_ini_file_without_importing_pytest(tmp_path: 
     *shown, modules = done.stdout.splitlines()
     assert "87" in "".join(shown)  # the ini file was read
     assert "pytest" not in json.loads(modules)[1]
+
+
+def test_run_imports_no_other_subcommand_and_no_scan_facts_before_a_scan(tmp_path: Path) -> None:
+    # `signaltrace run` builds its own parser only; a command that sends nothing needs no scan.
+    script = (
+        "import json, sys\n"
+        "from pytest_signaltrace.cli import main\n"
+        f"main({['run', '--', sys.executable, '-c', 'pass']!r})\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    modules = set(json.loads(done.stdout.splitlines()[-1]))
+    others = {f"pytest_signaltrace.cli.{name}" for name in ("scan", "report", "diff", "fix")}
+    assert "pytest_signaltrace.cli.run" in modules
+    assert not modules & others
+    assert "pytest_signaltrace.scan.facts" not in modules
+
+
+def test_the_whole_parser_is_built_for_help(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest_signaltrace", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for name in ("scan", "report", "combine", "run", "diff", "fix", "debug"):
+        assert name in done.stdout

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -281,3 +283,30 @@ def test_the_codec_refuses_what_it_cannot_give_back() -> None:
         mapcodec.encode(StaticMap(root=".", files_scanned=1, files_parsed=0, definitions=[1]))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         mapcodec.decode({"a": 1})
+
+
+#: Scans ``sys.argv[1]`` with the cache ``sys.argv[2]`` (the clock an hour ahead: the tree is
+#: old enough to be remembered) and prints whether the engine and the facts were imported.
+SCAN_SCRIPT = """\
+import json, sys, time
+from pathlib import Path
+from pytest_signaltrace.scan import scan, statindex
+statindex.clock_ns = lambda: time.time_ns() + 3600 * 10**9
+scan(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
+modules = ("pytest_signaltrace.scan.engine", "pytest_signaltrace.scan.facts")
+print(json.dumps([m in sys.modules for m in modules]))
+"""
+
+
+def test_a_remembered_scan_imports_neither_the_engine_nor_the_facts(
+    tree: WriteTree, tmp_path: Path
+) -> None:
+    root = tree(TREE)
+    command = [sys.executable, "-c", SCAN_SCRIPT, str(root), str(tmp_path / "cache")]
+
+    def imported() -> list[bool]:
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        return list(json.loads(done.stdout))
+
+    assert imported() == [True, True]  # cold: the map is built
+    assert imported() == [False, False]

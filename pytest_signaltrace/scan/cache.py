@@ -12,10 +12,13 @@ import contextlib
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_signaltrace.scan.atomic import write_atomically
-from pytest_signaltrace.scan.facts import ModuleFacts
 from pytest_signaltrace.scan.shapes import tool_version
+
+if TYPE_CHECKING:  # imported by get() only: signaltrace run needs this module's paths alone
+    from pytest_signaltrace.scan.facts import ModuleFacts
 
 #: Bump when :class:`ModuleFacts` or the extraction rules change.
 SCHEMA = 7
@@ -58,6 +61,8 @@ class FactsCache:
         """The cached facts for ``key``, or ``None`` (raises :class:`NotCached` if required)."""
         entry = self._entry(key)
         if entry is not None:
+            from pytest_signaltrace.scan.facts import ModuleFacts
+
             try:
                 facts = ModuleFacts.from_json(json.loads(entry.read_bytes()))
             except (OSError, ValueError, TypeError, KeyError):
