@@ -156,6 +156,20 @@ def test_other_options_are_another_memo(tree: WriteTree, tmp_path: Path, builds:
     assert len(memo_files(cache)) == 2
 
 
+def test_only_the_most_recent_memos_are_kept(
+    tree: WriteTree, tmp_path: Path, builds: Builds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memo, "MAX_MEMOS", 2)
+    root = tree(TREE)
+    cache = tmp_path / "cache"
+    for number in range(4):  # four requests: four memos written, the last two kept
+        scan(root, cache_dir=cache, exclude=[f"nothing{number}"])
+        time.sleep(0.01)  # distinct modification times
+    assert len(memo_files(cache)) == 2
+    scan(root, cache_dir=cache, exclude=["nothing3"])
+    assert builds.count == 4
+
+
 @pytest.mark.parametrize("mtime_set_back", [False, True])
 def test_no_memo_of_a_tree_changed_within_the_racy_window(
     tree: WriteTree,
@@ -286,19 +300,21 @@ def test_the_codec_refuses_what_it_cannot_give_back() -> None:
 
 
 #: Scans ``sys.argv[1]`` with the cache ``sys.argv[2]`` (the clock an hour ahead: the tree is
-#: old enough to be remembered) and prints whether the engine and the facts were imported.
+#: old enough to be remembered) and prints which of the engine, the facts and the prefilter
+#: were imported.
 SCAN_SCRIPT = """\
 import json, sys, time
 from pathlib import Path
 from pytest_signaltrace.scan import scan, statindex
 statindex.clock_ns = lambda: time.time_ns() + 3600 * 10**9
 scan(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
-modules = ("pytest_signaltrace.scan.engine", "pytest_signaltrace.scan.facts")
+modules = ("scan.engine", "scan.facts", "scan.prefilter")
+modules = [f"pytest_signaltrace.{name}" for name in modules]
 print(json.dumps([m in sys.modules for m in modules]))
 """
 
 
-def test_a_remembered_scan_imports_neither_the_engine_nor_the_facts(
+def test_a_remembered_scan_imports_neither_the_engine_nor_the_facts_nor_the_prefilter(
     tree: WriteTree, tmp_path: Path
 ) -> None:
     root = tree(TREE)
@@ -308,5 +324,5 @@ def test_a_remembered_scan_imports_neither_the_engine_nor_the_facts(
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         return list(json.loads(done.stdout))
 
-    assert imported() == [True, True]  # cold: the map is built
-    assert imported() == [False, False]
+    assert imported() == [True, True, True]  # cold: the map is built
+    assert imported() == [False, False, False]

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pytest_signaltrace.model import StaticMap
-from pytest_signaltrace.scan.files import DEFAULT_MAX_FILE_SIZE
 from pytest_signaltrace.scan.memo import TreeMemo
+from pytest_signaltrace.scan.walk import DEFAULT_MAX_FILE_SIZE
 
 #: Called with (files done, files to do) while parsing.
 ProgressCallback = Callable[[int, int], None]

@@ -9,45 +9,27 @@ bytes are read only if something asks for them (:attr:`SourceFile.data`).
 from __future__ import annotations
 
 import codecs
-import fnmatch
-import functools
 import operator
 import os
 import re
 import stat
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_signaltrace.model import SkippedFile
 from pytest_signaltrace.scan.bytefacts import ByteFacts, content_digest, learn
+from pytest_signaltrace.scan.walk import DEFAULT_EXCLUDED_DIRS as DEFAULT_EXCLUDED_DIRS
+from pytest_signaltrace.scan.walk import DEFAULT_MAX_FILE_SIZE as DEFAULT_MAX_FILE_SIZE
+from pytest_signaltrace.scan.walk import walk
 
 if TYPE_CHECKING:
     from pytest_signaltrace.scan.statindex import StatIndex
 
-#: Folders that never hold the project's own source.
-DEFAULT_EXCLUDED_DIRS = frozenset(
-    {
-        "__pycache__",
-        "node_modules",
-        "site-packages",
-        "venv",
-        "env",
-        "build",
-        "dist",
-        "htmlcov",
-        "signaltrace_html",
-    }
-)
-#: Files larger than this are skipped: they are generated, not written.
-DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
-
 #: The reason given for a file that no longer exists: it is left out, not reported.
 _GONE = "gone"
 _NOT_REGULAR = "not a regular file"
-#: How much of a file without a suffix is read to find a Python ``#!`` line.
-_SHEBANG_BYTES = 128
 
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
@@ -143,112 +125,11 @@ def discover(
 
 
 _RELPATH = operator.attrgetter("relpath")
-_NAME = operator.attrgetter("name")
 
 
 def _may_send(problem: str) -> bool:
     """Whether a file skipped for ``problem`` may hold a send: only a loop or a FIFO cannot."""
     return not problem.startswith(("symlink loop", _NOT_REGULAR))
-
-
-def walk(
-    root: Path, exclude: Sequence[str], skip: frozenset[str]
-) -> Iterator[tuple[str, str, str | None]]:
-    """Yield ``(path, relpath, problem)`` for every source file and every folder left out
-    (``skip``: real paths of folders not entered), in the same order for the same tree.
-
-    Real folders are walked before any folder symlink, whatever their names: a link met
-    first must not make its target look already scanned. A link whose target was walked is
-    skipped (and reported); a link to a folder outside the tree is walked in its place.
-    """
-    root_stat = root.stat()
-    walked: set[tuple[int, int]] = {(root_stat.st_dev, root_stat.st_ino)}
-    links: list[tuple[str, str]] = []
-    walk = functools.partial(
-        _walk_folders, device=root_stat.st_dev, walked=walked, links=links, exclude=exclude
-    )
-    yield from walk([(str(root), "")], skip=skip)
-    while links:
-        path, relpath = links.pop(0)
-        if skip and os.path.realpath(path) in skip:
-            continue
-        try:
-            target = os.stat(path)
-        except OSError:
-            continue
-        if (target.st_dev, target.st_ino) in walked:
-            yield path, relpath, "symlink loop: this folder was already scanned"
-            continue
-        walked.add((target.st_dev, target.st_ino))
-        yield from walk([(path, relpath)], skip=skip)
-
-
-def _walk_folders(
-    pending: list[tuple[str, str]],
-    *,
-    device: int,
-    walked: set[tuple[int, int]],
-    links: list[tuple[str, str]],
-    exclude: Sequence[str],
-    skip: frozenset[str],
-) -> Iterator[tuple[str, str, str | None]]:
-    while pending:
-        folder, reldir = pending.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=_NAME)
-        except FileNotFoundError:
-            if reldir:  # deleted since its parent was listed; a missing root is the caller's
-                continue
-            raise
-        except OSError as exc:
-            yield folder, reldir, f"unreadable folder ({exc.strerror or exc})"
-            continue
-        subfolders: list[tuple[str, str]] = []
-        for entry in entries:
-            name = entry.name
-            relpath = f"{reldir}/{name}" if reldir else name
-            if name.endswith(".py") or _is_script(entry):
-                if not (exclude and _excluded(relpath, exclude)):
-                    yield entry.path, relpath, None
-                continue
-            if (
-                name.startswith(".")
-                or name in DEFAULT_EXCLUDED_DIRS
-                or (exclude and _excluded(relpath, exclude))
-            ):
-                continue
-            try:
-                if not entry.is_dir():
-                    continue
-                if entry.is_symlink():
-                    links.append((entry.path, relpath))
-                    continue
-                if skip and os.path.realpath(entry.path) in skip:
-                    continue
-                identity = (device, entry.inode())
-            except OSError:
-                continue
-            if identity in walked:
-                yield entry.path, relpath, "symlink loop: this folder was already scanned"
-                continue
-            walked.add(identity)
-            subfolders.append((entry.path, relpath))
-        pending.extend(reversed(subfolders))
-
-
-def _is_script(entry: os.DirEntry[str]) -> bool:
-    """Whether a file without a suffix is a Python script (``#!/usr/bin/env python3``): it
-    may send signals as any module does (``bin/wrap_gifts``)."""
-    if "." in entry.name:
-        return False
-    try:
-        if not entry.is_file():
-            return False
-        with open(entry.path, "rb") as handle:
-            first = handle.read(_SHEBANG_BYTES).split(b"\n", 1)[0]
-    except OSError:
-        return False
-    return first.startswith(b"#!") and b"python" in first
 
 
 def _source(
@@ -332,7 +213,3 @@ def declared_encoding(data: bytes) -> str:
         if line.strip() and not line.lstrip().startswith(b"#"):
             break
     return "utf-8"
-
-
-def _excluded(relpath: str, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatch(relpath, pattern) for pattern in patterns)

@@ -39,12 +39,14 @@ from stat import S_ISREG
 from pytest_signaltrace.model import StaticMap
 from pytest_signaltrace.scan import statindex
 from pytest_signaltrace.scan.atomic import write_atomically
-from pytest_signaltrace.scan.files import walk
-from pytest_signaltrace.scan.naming import CHECKOUT_MARKERS
+from pytest_signaltrace.scan.paths import CHECKOUT_MARKERS
 from pytest_signaltrace.scan.shapes import tool_version
+from pytest_signaltrace.scan.walk import walk
 
 #: Bump when the memo's layout or what its state covers changes.
 SCHEMA = 1
+#: Memos kept per cache folder (one per request: the least recently written go).
+MAX_MEMOS = 16
 _FORMAT = "pytest-signaltrace-tree-memo"
 
 
@@ -125,6 +127,7 @@ class TreeMemo:
             data = json.dumps(document, separators=(",", ":")).encode("utf-8", "surrogateescape")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(self.path, data)
+            statindex.prune(self.path.parent, keep=self.path, limit=MAX_MEMOS)
 
 
 def tree_state(

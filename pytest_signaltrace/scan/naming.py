@@ -42,13 +42,11 @@ from typing import TYPE_CHECKING
 from pytest_signaltrace import __version__
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.bytefacts import read_imports as read_imports  # re-exported
-from pytest_signaltrace.scan.paths import ModuleNamer, absolute
+from pytest_signaltrace.scan.paths import CHECKOUT_MARKERS, ModuleNamer, absolute
 
 if TYPE_CHECKING:
     from pytest_signaltrace.scan.files import SourceFile
 
-#: Files that say "this folder is the top of a checkout" (where Python runs from).
-CHECKOUT_MARKERS = ("manage.py", "pyproject.toml", "setup.py", "setup.cfg", ".git")
 
 
 @dataclass(frozen=True)

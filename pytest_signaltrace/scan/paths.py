@@ -6,6 +6,9 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
+#: Files that say "this folder is the top of a checkout" (where Python runs from).
+CHECKOUT_MARKERS = ("manage.py", "pyproject.toml", "setup.py", "setup.cfg", ".git")
+
 _TEST_DIRS = frozenset({"tests", "test"})
 _TEST_FILES = frozenset({"conftest.py", "tests.py"})
 

@@ -36,11 +36,13 @@ import os
 import stat
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace.scan.atomic import write_atomically
-from pytest_signaltrace.scan.bytefacts import ByteFacts
 from pytest_signaltrace.scan.shapes import tool_version
+
+if TYPE_CHECKING:  # imported on first decode: the tree memo needs this module's clock only
+    from pytest_signaltrace.scan.bytefacts import ByteFacts
 
 #: Bump when :class:`ByteFacts`, the index's layout or any rule :func:`~.bytefacts.learn`
 #: applies (the prefilter, the imports read for naming, the subclass check) changes.
@@ -153,7 +155,7 @@ class StatIndex:
             write_atomically(self.path, data)
         except (OSError, ValueError, TypeError):
             pass  # not written: the next scan reads the files again
-        _prune(folder, keep=self.path)
+        prune(folder, keep=self.path, limit=MAX_INDEXES)
 
 
 def _read_document(path: Path) -> Any:
@@ -172,6 +174,8 @@ def _decode(raw: Any) -> tuple[Signature, ByteFacts]:
 
     Every check is a C-level pass over the entry (``map``, ``set``): a warm scan decodes the
     entry of every file it stats."""
+    from pytest_signaltrace.scan.bytefacts import ByteFacts
+
     size, mtime, ctime, ino, digest, problem, imports, level, defines, use, bases = raw
     recorded = (size, mtime, ctime, ino)
     if {*map(type, (*recorded, level))} != _INT:
@@ -235,8 +239,9 @@ def _encode(root: str, kept: dict[str, tuple[Signature, ByteFacts]]) -> dict[str
     }
 
 
-def _prune(folder: Path, keep: Path) -> None:
-    """Keep the :data:`MAX_INDEXES` most recently written indexes; drop stale temporary files."""
+def prune(folder: Path, keep: Path, limit: int) -> None:
+    """Keep the ``limit`` most recently written ``.json`` files of ``folder`` (``keep`` one of
+    them); drop stale temporary files."""
     try:
         entries = list(os.scandir(folder))
         now = clock_ns()
@@ -249,7 +254,7 @@ def _prune(folder: Path, keep: Path) -> None:
                         os.unlink(entry.path)
             elif entry.name.endswith(".json") and entry.path != str(keep):
                 indexes.append((info.st_mtime_ns, entry.path))
-        for _, path in sorted(indexes, reverse=True)[MAX_INDEXES - 1 :]:
+        for _, path in sorted(indexes, reverse=True)[limit - 1 :]:
             with contextlib.suppress(OSError):
                 os.unlink(path)
     except OSError:
