@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from scan_samples import TREE
 
 from pytest_signaltrace.model import SignalCategory, SkippedFile, StaticMap
 from pytest_signaltrace.scan import engine, mapcodec, memo, scan, statindex
@@ -23,31 +24,6 @@ if TYPE_CHECKING:
 
 EXAMPLE_PROJECT = Path(__file__).resolve().parent.parent / "example_project"
 HOUR_NS = 3600 * 1_000_000_000
-
-TREE: dict[str, str | bytes] = {
-    "shop/__init__.py": "",
-    "shop/signals.py": """
-        from django.dispatch import Signal
-
-        order_placed = Signal()
-    """,
-    "shop/views.py": """
-        from shop.signals import order_placed
-
-        def place():
-            order_placed.send(sender="Order")
-    """,
-    "shop/receivers.py": """
-        from django.dispatch import receiver
-        from shop.signals import order_placed
-
-        @receiver(order_placed)
-        def on_placed(sender, **kwargs):
-            pass
-    """,
-    "shop/broken.py": "from shop.signals import order_placed\norder_placed.send(\n",
-    "shop/binary.py": b"x = 1\n\0\n",
-}
 
 
 class Builds:

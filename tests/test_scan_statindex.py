@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from scale_project import write_scale_project
+from scan_samples import TREE
 
 from pytest_signaltrace.cli import main
 from pytest_signaltrace.model import StaticMap
@@ -25,49 +26,6 @@ if TYPE_CHECKING:
 
 EXAMPLE_PROJECT = Path(__file__).resolve().parent.parent / "example_project"
 HOUR_NS = 3600 * 1_000_000_000
-
-TREE: dict[str, str | bytes] = {
-    "shop/__init__.py": "",
-    "shop/signals.py": """
-        from django.dispatch import Signal
-
-        order_placed = Signal()
-        basket_addition = Signal()
-    """,
-    "shop/views.py": """
-        from shop.signals import basket_addition, order_placed
-
-        class AddView:
-            add_signal = None
-
-            def post(self):
-                self.add_signal.send(sender=self)
-
-        def place():
-            order_placed.send(sender="Order")
-    """,
-    # Subclasses in a file without any signal text: found by the subclass check alone.
-    "shop/more_views.py": """
-        from shop import views
-        from shop.signals import basket_addition
-
-        class BasketView(views.AddView):
-            add_signal = basket_addition
-    """,
-    "shop/receivers.py": """
-        from django.dispatch import receiver
-        from shop.signals import order_placed
-
-        @receiver(order_placed)
-        def on_placed(sender, **kwargs):
-            pass
-    """,
-    "shop/utils.py": "def helper():\n    return 1\n",
-    "shop/binary.py": b"x = 1\n\0\n",
-    "shop/latin.py": b"# caf\xe9\nx = 1\n",
-    "shop/broken.py": "from shop.signals import order_placed\norder_placed.send(\n",
-}
-
 
 class Clock:
     """The stat index's clock: an hour from now (the tree was written long before the scan),

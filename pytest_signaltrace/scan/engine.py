@@ -63,36 +63,10 @@ class _Unit:
         return facts_key(digest, self.module, relpath, self.is_package, self.wrappers)
 
 
-def build_map(
-    roots: list[Path],
-    *,
-    relative_to: Path | None,
-    cache_dir: Path | None,
-    package_roots: Sequence[Path],
-    exclude: Sequence[str],
-    skip_folders: Sequence[Path],
-    max_file_size: int,
-    jobs: int | None,
-    progress: Callable[[int, int], None] | None,
-    search_path: Sequence[str] | None,
-    parse: bool,
-) -> tuple[StaticMap, bool]:
-    """The scan of :func:`~.entry.scan` past its memo: the map, and whether it looked into
-    installed packages."""
-    attempt = functools.partial(
-        _scan,
-        roots,
-        relative_to=relative_to,
-        cache_dir=cache_dir,
-        package_roots=package_roots,
-        exclude=exclude,
-        skip_folders=skip_folders,
-        max_file_size=max_file_size,
-        jobs=jobs,
-        progress=progress,
-        search_path=search_path,
-        parse=parse,
-    )
+def build_map(roots: list[Path], **options: Any) -> tuple[StaticMap, bool]:
+    """The scan of :func:`~.entry.scan` past its memo, with its options (``_scan``'s): the map,
+    and whether it looked into installed packages."""
+    attempt = functools.partial(_scan, roots, **options)
     try:
         return attempt(trust_index=True)
     except SourceChanged:
