@@ -1,6 +1,6 @@
 """The files that call a project's connect wrapper imported from another file.
 
-A wrapper defined beside its calls is seen by the file's own cut (:func:`.prune.wrapper_names`);
+A wrapper defined beside its calls is seen by the file's own cut (:func:`.triggers.wrapper_names`);
 one imported (``from tests.helpers import listen_to``) is known only once the file defining it
 is parsed. The files that import it are then parsed again with its name (their facts are cached
 under that name too), told from the imports their bytes already gave: no file is read again.

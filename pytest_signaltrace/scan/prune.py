@@ -21,10 +21,11 @@ the whole file (see :mod:`.parse`).
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 
-from pytest_signaltrace.scan import shapes
+from pytest_signaltrace.scan import triggers
 from pytest_signaltrace.scan.import_lines import IMPORT_WORDS, PLACEHOLDER, Import, read_import
 
 #: Leaves a receiver out of the coverage numbers, like coverage.py's ``# pragma: no cover``.
@@ -52,9 +53,6 @@ _TOKENS = re.compile(
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 #: The first word of a logical line (``@`` for a decorator), or another first character.
 _FIRST_WORD = re.compile(r"[ \t\f]*(?:(@|[^\W\d]\w*)|[^\s#])")
-#: A ``def``'s name and its parameters' text (up to a nested bracket: enough for a guess).
-_DEF_PARAMS = re.compile(r"\bdef[ \t]+(\w+)[ \t]*\(([^()]*)")
-_NAME_BEFORE = re.compile(r"\w+(?=[ \t]*\Z)")
 _DEF_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
 #: ``name = <name>...`` / ``self.name: T = <name>...``: a binding the resolver may follow.
 _BINDING = re.compile(r"[ \t\f]*[^\W\d][\w.]*[ \t]*(?::[^=\r\n]*)?=[ \t]*[^\W\d]")
@@ -114,7 +112,8 @@ class Outline:
     kept: list[Line]
     #: Whether anything was left out.
     pruned: bool
-    #: Functions that may be connect wrappers (:func:`wrapper_names`): their calls are kept.
+    #: Functions that may be connect wrappers (:func:`.triggers.wrapper_names`): their calls are
+    #: kept.
     wrappers: frozenset[str] = frozenset()
     #: Placeholder name -> the import statements it stands for in the chunks' text.
     imports: dict[str, tuple[Import, ...]] = field(default_factory=dict)
@@ -122,12 +121,17 @@ class Outline:
 
 def line_starts(text: str) -> list[int]:
     """The offset where each line starts, splitting lines the way the parser does."""
-    return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    if "\r" in text:
+        return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    # Each line's length plus its "\n", summed (no Python code per line).
+    starts = list(itertools.accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+    starts.pop()
+    return starts
 
 
 def split_lines(text: str) -> list[str]:
     """The file's physical lines without their ends, split the way the parser does."""
-    return _NEWLINE.split(text)
+    return _NEWLINE.split(text) if "\r" in text else text.split("\n")
 
 
 def outline(text: str, *, prune: bool = True, imported: tuple[str, ...] = ()) -> Outline:
@@ -157,55 +161,15 @@ def outline(text: str, *, prune: bool = True, imported: tuple[str, ...] = ()) ->
     if start < len(text):
         flat.append((start, len(text), deepest))
     roots = _tree(text, flat)
-    wrappers = wrapper_names(text) | _aliased(text, imported)
-    cutter = _Cutter(text, starts, prune, _triggers_of(text, wrappers))
+    wrappers = triggers.wrapper_names(text) | triggers.aliased(text, imported)
+    trigger_at = None
+    if prune:
+        calls = frozenset(triggers.bound_send_names(text)) | wrappers
+        trigger_at = triggers.trigger_starts(text, calls)
+    cutter = _Cutter(text, starts, trigger_at)
     cutter.module(roots)
     cut = (cutter.chunks, cutter.functions, pragmas, roots, cutter.kept, cutter.dropped)
     return Outline(*cut, wrappers, {name: tuple(i) for name, i in cutter.imports.items()})
-
-
-def _aliased(text: str, names: tuple[str, ...]) -> frozenset[str]:
-    """``names`` and the names the file imports them as (``import listen_to as listening``)."""
-    found = set(names)
-    for name in names:
-        found.update(re.findall(rf"\b{re.escape(name)}[ \t]+as[ \t]+(\w+)", text))
-    return frozenset(found)
-
-
-def wrapper_names(text: str) -> frozenset[str]:
-    """The functions of ``text`` that may connect a signal they are given (``def
-    listen_to(signal): ... signal.connect(...)``), told from the text alone: a ``def`` with a
-    parameter named like an object whose ``connect`` is called. The visitor decides for sure."""
-    current = shapes.current()
-    if not current.connect_methods:
-        return frozenset()
-    methods = "|".join(re.escape(m) for m in sorted(current.connect_methods))
-    # Anchored on the method, the object's name read backwards: a leading ``(\w+)`` would be
-    # tried at every character of the file.
-    objects = {
-        found.group()
-        for call in re.finditer(rf"\.[ \t]*(?:{methods})[ \t]*\(", text)
-        for found in [_NAME_BEFORE.search(text, max(0, call.start() - 80), call.start())]
-        if found is not None
-    }
-    if not objects:
-        return frozenset()
-    return frozenset(
-        name
-        for name, params in _DEF_PARAMS.findall(text)
-        if not objects.isdisjoint(re.findall(r"\w+", params))
-    )
-
-
-def _triggers_of(text: str, wrappers: frozenset[str] = frozenset()) -> re.Pattern[str]:
-    """The trigger text of :mod:`.shapes` (``.send``, ``.connect``, ``receiver``, ``Signal``...),
-    plus calls of the names this file binds to a signal's ``send`` and of its connect wrappers."""
-    current = shapes.current()
-    names = sorted(set(current.bound_send.findall(text)) | wrappers)
-    if not names:
-        return current.trigger
-    calls = "|".join(re.escape(name) for name in names)
-    return re.compile(f"{current.trigger.pattern}|\\b(?:{calls})[ \\t]*\\(")
 
 
 def _tree(text: str, flat: list[tuple[int, int, int]]) -> list[Line]:
@@ -228,16 +192,14 @@ def _tree(text: str, flat: list[tuple[int, int, int]]) -> list[Line]:
 class _Cutter:
     """Emits the kept lines into chunks, and records every ``def``/``class``."""
 
-    def __init__(
-        self, text: str, starts: list[int], prune: bool, trigger: re.Pattern[str]
-    ) -> None:
+    def __init__(self, text: str, starts: list[int], trigger_at: list[int] | None) -> None:
+        """``trigger_at``: where trigger text starts (:func:`.triggers.trigger_starts`); no
+        trigger text crosses a logical line's ends, so a line or block has trigger text exactly
+        when one of these lies in it. ``None``: keep everything."""
         self.text = text
-        self.trigger = trigger
-        #: Where trigger text starts, in one pass: no match crosses a logical line's ends, so a
-        #: line or block has trigger text exactly when one of these lies in it.
-        self._trigger_at = [m.start() for m in trigger.finditer(text)] if prune else []
+        self._trigger_at = trigger_at or []
         self.starts = starts
-        self.prune = prune
+        self.prune = trigger_at is not None
         self.chunks: list[Chunk] = []
         self.functions: dict[str, int] = {}
         self.dropped = False
@@ -248,7 +210,7 @@ class _Cutter:
         self.imports: dict[str, list[Import]] = {}
         #: The placeholder last emitted while nothing else followed: its indentation, imports.
         self._group: tuple[str, list[Import]] | None = None
-        self._placeholders = prune and PLACEHOLDER not in text
+        self._placeholders = self.prune and PLACEHOLDER not in text
 
     def module(self, roots: list[Line]) -> None:
         """Cut the top level into chunks: a statement group with triggers is its own chunk."""
@@ -256,9 +218,7 @@ class _Cutter:
         while index < len(roots):
             group = [roots[index]]
             index += 1
-            while index < len(roots) and (
-                group[-1].word == "@" or roots[index].word in _CLAUSES
-            ):
+            while index < len(roots) and (group[-1].word == "@" or roots[index].word in _CLAUSES):
                 group.append(roots[index])
                 index += 1
             triggers = any(self._triggers(line) for line in group)

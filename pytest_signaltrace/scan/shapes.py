@@ -46,11 +46,22 @@ class Shapes(Record):
     send_call: re.Pattern[bytes]
     #: Text that may make a statement interesting (the pruner).
     trigger: re.Pattern[str]
+    #: :attr:`trigger` as searches each cheap on its own (one per literal, not one alternation
+    #: tried at every ``.`` and space): see :func:`.triggers.trigger_starts`.
+    trigger_parts: tuple[re.Pattern[str], ...]
+    #: ``signal("`` of :attr:`trigger`'s ``ns.signal("n")``, without its first character (one
+    #: of :data:`MADE_BEFORE`), which a search starting with it would try at every space.
+    made_call: re.Pattern[str]
     #: ``send_prerun = signals.task_prerun.send``: later calls of the name are send sites too.
     bound_send: re.Pattern[str]
+    #: ``.send``-like attribute of a send method: a line without one binds no ``send``.
+    send_attribute: re.Pattern[str]
 
 
 _built: dict[str, Shapes] = {}
+#: What comes just before a signal made by name (``ns.signal``, `` signal``, ``=signal``).
+MADE_BEFORE = (".", " ", "=")
+_MADE_ARGUMENTS = ('"', "'", "\n", "\r", "name=")
 
 
 def tool_version() -> str:
@@ -82,11 +93,9 @@ def _build(catalogue: frameworks.Catalogue) -> Shapes:
     # ``ns.signal("n")``, ``= signal("n")``: made by name, the name a literal, maybe on the next
     # line or by keyword (``signal.signal(SIGTERM, ...)`` and ``emit_signal(\n`` are not).
     made = [
-        f"{before}{name}({after}"
-        for name in sorted(factories)
-        for before in (".", " ", "=")
-        for after in ("\"", "'", "\n", "\r", "name=")
-    ]
+        f"{before}{name}({after}" for name in sorted(factories) for before in MADE_BEFORE
+        for after in _MADE_ARGUMENTS
+    ]  # fmt: skip
     send_names = _alternation(sends)
     class_names = tuple(sorted({c.rpartition(".")[2] for c in catalogue.signal_classes}))
     decorators = sorted({d.rpartition(".")[2] for d in catalogue.receiver_decorators})
@@ -124,9 +133,19 @@ def _build(catalogue: frameworks.Catalogue) -> Shapes:
         use=re.compile(rb"\.[ \t]*(?:" + methods.encode() + rb")\b"),
         send_call=re.compile(rb"\.[ \t]*(?:" + send_names.encode() + rb")[ \t]*\("),
         trigger=re.compile(rf"\.[ \t]*(?:{methods})\b" + (f"|{words}" if words else "")),
+        trigger_parts=(
+            re.compile(rf"\.[ \t]*(?:{methods})\b"),
+            *(re.compile(re.escape(w)) for w in _innermost_words([*decorators, *class_names])),
+        ),
+        made_call=re.compile(
+            f"(?:{_alternation(factories)})\\((?:"
+            + "|".join(re.escape(after) for after in _MADE_ARGUMENTS)
+            + ")"
+        ),
         bound_send=re.compile(
             rf"^[ \t]*(\w+)[ \t]*=[ \t]*[\w.]+\.[ \t]*(?:{send_names})\b", re.MULTILINE
         ),
+        send_attribute=re.compile(rf"\.[ \t]*(?:{send_names})\b"),
     )
 
 
@@ -135,6 +154,11 @@ def innermost(texts: list[bytes]) -> tuple[bytes, ...]:
     one of these (``.send_robust`` holds ``.send``)."""
     unique = sorted(set(texts))
     return tuple(t for t in unique if not any(o != t and o in t for o in unique))
+
+
+def _innermost_words(words: list[str]) -> list[str]:
+    """The words that hold none of the others (``Signal``, not ``ModelSignal``)."""
+    return [text.decode() for text in innermost([word.encode() for word in words])]
 
 
 def _alternation(names: frozenset[str]) -> str:
