@@ -20,7 +20,7 @@ TRICKY = [
     "from shop import signals\nsignals.placed.send(sender=1)\n",
     "x = ModelSignal()\ny = NamedSignal('n')\n@receiver(post_save)\ndef f(): ...\n",
     "ns = Namespace()\nplaced = ns.signal('placed')\nmade = signal(\n 'made')\n",
-    "other =signal(\"o\")\nx = 1\n",
+    'other =signal("o")\nx = 1\n',
     "a = ns.signal(name='x')\nb = signal.signal(SIGTERM, h)\nc = emit_signal(\n 1)\n",
     "# ns.signal(\nx = 1\nsig . connect (handler)\ny = 2\n",
     "send_prerun = signals.task_prerun.send\ndef f():\n    send_prerun(sender=1)\n",

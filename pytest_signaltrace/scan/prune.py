@@ -56,9 +56,10 @@ _FIRST_WORD = re.compile(r"[ \t\f]*(?:(@|[^\W\d]\w*)|[^\s#])")
 _DEF_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
 #: ``name = <name>...`` / ``self.name: T = <name>...``: a binding the resolver may follow.
 _BINDING = re.compile(r"[ \t\f]*[^\W\d][\w.]*[ \t]*(?::[^=\r\n]*)?=[ \t]*[^\W\d]")
-#: ``self.sig = placed`` in a method: the class attribute a ``self.sig.send()`` may use.
+#: ``self.sig = placed`` in a method: the class attribute a ``self.sig.send()`` may use (also
+#: after a ``;`` or a one-line header's ``:``, and before a ``;``).
 _SELF_BINDING = re.compile(
-    r"^[ \t]*self\.\w+[ \t]*=[ \t]*[^\W\d][\w.]*[ \t]*(?:#[^\r\n]*)?\r?$", re.M
+    r"(?:^|[;:])[ \t]*self\.\w+[ \t]*=[ \t]*[^\W\d][\w.]*[ \t]*(?:[#;][^\r\n]*)?\r?$", re.M
 )
 #: A binding longer than this is data (a table, a settings dict), never a signal alias.
 _MAX_BINDING = 2000
@@ -313,6 +314,7 @@ class _Cutter:
                     line.end - line.start <= _MAX_BINDING
                     and _BINDING.match(self.text, line.start, line.end)
                 )
+                or self._compound(line)
             ):
                 self._emit(line)
             else:
@@ -323,6 +325,19 @@ class _Cutter:
         # and bindings.
         self._emit(line)
         self._block(line.children, scope, prefix)
+
+    def _compound(self, line: Line) -> bool:
+        """Whether ``line`` holds statements after a ``;`` (``pass; from . import match``): its
+        first word says nothing of what they bind, so it is kept whole."""
+        text = self.text
+        if text.find(";", line.start, line.end) < 0:
+            return False
+        for token in _TOKENS.finditer(text, line.start, line.end):
+            kind = token.lastgroup
+            code_end = token.start(kind) if kind in ("s", "c") else token.end()
+            if text.find(";", token.start(), code_end) >= 0:
+                return True
+        return False
 
     def _definition(
         self, line: Line, decorators: list[Line], qualname: str, is_class: bool, scope: str

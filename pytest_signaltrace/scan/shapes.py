@@ -52,7 +52,8 @@ class Shapes(Record):
     #: ``signal("`` of :attr:`trigger`'s ``ns.signal("n")``, without its first character (one
     #: of :data:`MADE_BEFORE`), which a search starting with it would try at every space.
     made_call: re.Pattern[str]
-    #: ``send_prerun = signals.task_prerun.send``: later calls of the name are send sites too.
+    #: ``send_prerun = signals.task_prerun.send``: later calls of the name are send sites too
+    #: (at a line's start, after a ``;`` or a one-line header's ``:``).
     bound_send: re.Pattern[str]
     #: ``.send``-like attribute of a send method: a line without one binds no ``send``.
     send_attribute: re.Pattern[str]
@@ -143,7 +144,7 @@ def _build(catalogue: frameworks.Catalogue) -> Shapes:
             + ")"
         ),
         bound_send=re.compile(
-            rf"^[ \t]*(\w+)[ \t]*=[ \t]*[\w.]+\.[ \t]*(?:{send_names})\b", re.MULTILINE
+            rf"(?:^|[;:])[ \t]*(\w+)[ \t]*=[ \t]*[\w.]+\.[ \t]*(?:{send_names})\b", re.MULTILINE
         ),
         send_attribute=re.compile(rf"\.[ \t]*(?:{send_names})\b"),
     )

@@ -51,9 +51,8 @@ def bound_send_names(text: str) -> set[str]:
         start = text.rfind("\n", 0, match.start()) + 1  # ``^`` of re.MULTILINE: after "\n" only
         if start != line_start:
             line_start = start
-            bound = current.bound_send.match(text, start)
-            if bound is not None:
-                found.add(bound.group(1))
+            end = text.find("\n", match.end())
+            found.update(current.bound_send.findall(text, start, len(text) if end < 0 else end))
     return found
 
 
