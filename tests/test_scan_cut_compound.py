@@ -91,6 +91,14 @@ SNIPPETS = {
             def go(self):
                 self.sig.send(sender=1)
     """,
+    "a self attribute bound after another name's": """
+        from shop import signals
+        class A:
+            def __init__(self):
+                myself.x = y; self.sig = signals.order_placed
+            def go(self):
+                self.sig.send(sender=1)
+    """,
     "a self attribute bound in a one-line if": """
         from shop import signals
         class A:

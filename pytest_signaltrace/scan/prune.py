@@ -54,13 +54,12 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 #: The first word of a logical line (``@`` for a decorator), or another first character.
 _FIRST_WORD = re.compile(r"[ \t\f]*(?:(@|[^\W\d]\w*)|[^\s#])")
 _DEF_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
+_DEF_WORDS = frozenset({"async", "def", "class"})
 #: ``name = <name>...`` / ``self.name: T = <name>...``: a binding the resolver may follow.
 _BINDING = re.compile(r"[ \t\f]*[^\W\d][\w.]*[ \t]*(?::[^=\r\n]*)?=[ \t]*[^\W\d]")
 #: ``self.sig = placed`` in a method: the class attribute a ``self.sig.send()`` may use (also
-#: after a ``;`` or a one-line header's ``:``, and before a ``;``).
-_SELF_BINDING = re.compile(
-    r"(?:^|[;:])[ \t]*self\.\w+[ \t]*=[ \t]*[^\W\d][\w.]*[ \t]*(?:[#;][^\r\n]*)?\r?$", re.M
-)
+#: before a ``;``; :func:`_binds_self` checks what comes before it).
+_SELF_BINDING = re.compile(r"self\.\w+[ \t]*=[ \t]*[^\W\d][\w.]*[ \t]*(?:[#;][^\r\n]*)?\r?$", re.M)
 #: A binding longer than this is data (a table, a settings dict), never a signal alias.
 _MAX_BINDING = 2000
 _CLAUSES = frozenset({"else", "elif", "except", "finally"})
@@ -70,7 +69,7 @@ _CLAUSES = frozenset({"else", "elif", "except", "finally"})
 _ONE_LINERS = _CLAUSES | {"if", "try", "for", "while", "with", "match", "case", "async", "class"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One logical line: its span (from the start of its first physical line)."""
 
@@ -190,6 +189,21 @@ def _tree(text: str, flat: list[tuple[int, int, int]]) -> list[Line]:
     return roots
 
 
+def _binds_self(text: str, start: int, end: int) -> bool:
+    """Whether a :data:`_SELF_BINDING` between ``start`` and ``end`` starts a line (or follows a
+    ``;`` or a one-line header's ``:``). Searched from its literal ``self.``, not tried at
+    every character of the method."""
+    match = _SELF_BINDING.search(text, start, end)
+    while match is not None:
+        before = match.start()
+        while before > 0 and text[before - 1] in " \t":
+            before -= 1
+        if before == 0 or text[before - 1] in "\n;:":
+            return True
+        match = _SELF_BINDING.search(text, match.start() + 1, end)
+    return False
+
+
 class _Cutter:
     """Emits the kept lines into chunks, and records every ``def``/``class``."""
 
@@ -296,7 +310,7 @@ class _Cutter:
 
     def _statement(self, line: Line, decorators: list[Line], scope: str, prefix: str) -> None:
         word = line.word
-        named = _DEF_NAME.match(self.text, line.start + len(self._indent(line)), line.end)
+        named = self._named(line)
         if named is not None:
             qualname = prefix + named.group(1)
             self.functions[qualname] = self._line_of(named.start())
@@ -344,7 +358,7 @@ class _Cutter:
     ) -> None:
         triggers = self._triggers(line) or any(self._triggers(d) for d in decorators)
         if not triggers and scope == "class" and self.prune:
-            triggers = _SELF_BINDING.search(self.text, line.start, line.span_end) is not None
+            triggers = _binds_self(self.text, line.start, line.span_end)
         if not is_class and not triggers:
             # Still walk the body: nested ``def``s are handler ids too.
             self._names(line.children, f"{qualname}.<locals>.")
@@ -361,7 +375,7 @@ class _Cutter:
 
     def _names(self, block: list[Line], prefix: str) -> None:
         for line in block:
-            named = _DEF_NAME.match(self.text, line.start + len(self._indent(line)), line.end)
+            named = self._named(line)
             if named is not None:
                 qualname = prefix + named.group(1)
                 self.functions[qualname] = self._line_of(named.start())
@@ -369,6 +383,12 @@ class _Cutter:
                 self._names(line.children, qualname + inner)
             elif line.children:
                 self._names(line.children, prefix)
+
+    def _named(self, line: Line) -> re.Match[str] | None:
+        """The ``def``/``class`` name of ``line``, if it is one (most lines start otherwise)."""
+        if line.word not in _DEF_WORDS:
+            return None
+        return _DEF_NAME.match(self.text, line.start + len(self._indent(line)), line.end)
 
     def _indent(self, line: Line) -> str:
         head = self.text[line.start : line.end]
