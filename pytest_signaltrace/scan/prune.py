@@ -10,7 +10,8 @@ comments, brackets and line continuations; no grammar) and only these are kept, 
   rules; a ``def`` without trigger text is dropped (its name and line are recorded here);
 * imports (a run of plain ones as one placeholder, :mod:`.import_lines`), and assignments
   whose value starts with a name (``x = y.z``, ``x = Hook()``, ``x = None``): the bindings;
-* ``class`` headers and bodies, and compound headers outside functions (``try: import x``).
+* ``class`` headers and bodies, and compound headers outside functions (``try: import x``);
+* a line with statements after a ``;`` (``pass; from . import match``), whatever its first word.
 
 A body left empty becomes ``...``. The kept text comes in :class:`Chunk` s: one per top-level
 statement with trigger text, one per run of statements without; each maps its lines back to

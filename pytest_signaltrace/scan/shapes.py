@@ -47,16 +47,17 @@ class Shapes(Record):
     #: Text that may make a statement interesting (the pruner).
     trigger: re.Pattern[str]
     #: :attr:`trigger` as searches each cheap on its own (one per literal, not one alternation
-    #: tried at every ``.`` and space): see :func:`.triggers.trigger_starts`.
-    trigger_parts: tuple[re.Pattern[str], ...]
+    #: tried at every ``.`` and space): see :func:`.triggers.trigger_starts`. Sources, compiled
+    #: by the cut only (a warm scan has no cut).
+    trigger_parts: tuple[str, ...]
     #: ``signal("`` of :attr:`trigger`'s ``ns.signal("n")``, without its first character (one
     #: of :data:`MADE_BEFORE`), which a search starting with it would try at every space.
-    made_call: re.Pattern[str]
+    made_call: str
     #: ``send_prerun = signals.task_prerun.send``: later calls of the name are send sites too
     #: (at a line's start, after a ``;`` or a one-line header's ``:``).
     bound_send: re.Pattern[str]
-    #: ``.send``-like attribute of a send method: a line without one binds no ``send``.
-    send_attribute: re.Pattern[str]
+    #: ``.send``-like attribute of a send method: a line without one binds no ``send`` (source).
+    send_attribute: str
 
 
 _built: dict[str, Shapes] = {}
@@ -135,18 +136,16 @@ def _build(catalogue: frameworks.Catalogue) -> Shapes:
         send_call=re.compile(rb"\.[ \t]*(?:" + send_names.encode() + rb")[ \t]*\("),
         trigger=re.compile(rf"\.[ \t]*(?:{methods})\b" + (f"|{words}" if words else "")),
         trigger_parts=(
-            re.compile(rf"\.[ \t]*(?:{methods})\b"),
-            *(re.compile(re.escape(w)) for w in _innermost_words([*decorators, *class_names])),
+            rf"\.[ \t]*(?:{methods})\b",
+            *(re.escape(word) for word in _innermost_words([*decorators, *class_names])),
         ),
-        made_call=re.compile(
-            f"(?:{_alternation(factories)})\\((?:"
-            + "|".join(re.escape(after) for after in _MADE_ARGUMENTS)
-            + ")"
-        ),
+        made_call=f"(?:{_alternation(factories)})\\((?:"
+        + "|".join(re.escape(after) for after in _MADE_ARGUMENTS)
+        + ")",
         bound_send=re.compile(
             rf"(?:^|[;:])[ \t]*(\w+)[ \t]*=[ \t]*[\w.]+\.[ \t]*(?:{send_names})\b", re.MULTILINE
         ),
-        send_attribute=re.compile(rf"\.[ \t]*(?:{send_names})\b"),
+        send_attribute=rf"\.[ \t]*(?:{send_names})\b",
     )
 
 
