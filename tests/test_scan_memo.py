@@ -132,6 +132,19 @@ def test_other_options_are_another_memo(tree: WriteTree, tmp_path: Path, builds:
     assert len(memo_files(cache)) == 2
 
 
+def test_new_index_rules_are_another_memo(
+    tree: WriteTree, tmp_path: Path, builds: Builds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stat index's rules (the prefilter's among them) decide which files a map is made
+    of: when they change (its schema), a memo of the old rules answers no more."""
+    root = tree(TREE)
+    cache = tmp_path / "cache"
+    scan(root, cache_dir=cache)
+    monkeypatch.setattr(statindex, "SCHEMA", statindex.SCHEMA + 1)
+    scan(root, cache_dir=cache)
+    assert builds.count == 2
+
+
 def test_only_the_most_recent_memos_are_kept(
     tree: WriteTree, tmp_path: Path, builds: Builds, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -46,6 +46,13 @@ def test_a_file_may_define_a_signal_when_it_calls_or_subclasses_a_signal_class(
         "from shop.events import placed\nplaced.send(x)",
         "from shop.events import (\n    a,\n    placed,\n)\nplaced.send(x)",
         "from shop.events import placed as p\np.send(x)",
+        # An import after another statement on its line, or in a one-line compound statement.
+        "x = 1; from shop.events import placed\nplaced.send(x)",
+        "pass;from shop.events import placed\nplaced.send(x)",
+        "if TYPE_CHECKING: from shop.events import placed\nplaced.send(x)",
+        "try: from shop.events import placed\nexcept ImportError: pass\nplaced.send(x)",
+        "s = 'from a import b'; from shop.events import placed\nplaced.send(x)",
+        "x = 1; from shop.events import placed; y = 2\nplaced.send(x)",
         "from shop import events\nevents.placed.send(x)",
         "@receiver(post_save)\ndef f(sender, **kw): pass",
         "from django import dispatch\nx = dispatch.receiver(sig)(f)",

@@ -75,6 +75,9 @@ class TreeMemo:
 
         request = [
             SCHEMA,
+            # The index's rules (the prefilter among them) decide which files the map was made
+            # of: a change of them is another map for the same tree.
+            statindex.SCHEMA,
             tool_version(),
             frameworks.catalogue().fingerprint,
             [str(root.absolute()) for root in roots],

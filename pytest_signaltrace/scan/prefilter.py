@@ -38,8 +38,12 @@ _SIGNAL_KEYWORDS = (b"sender=", b"dispatch_uid=", b"weak=")
 _TRAILING_NAME = re.compile(rb"(\w+)(?:\.(\w+))*\s*\Z")
 #: ``from x import ...`` only: ``import x`` binds a module, and a module is never a signal
 #: (``import pymysql; pymysql.connect()`` must not make a file a candidate).
-_IMPORT = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
-_IMPORTED_NAME = re.compile(rb"(?:\bas[ \t]+)?(\w+)[ \t]*(?:[,)#\n\\]|$)")
+#: :func:`_imported_names` keeps the matches that start a statement.
+_IMPORT = re.compile(rb"from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)")
+#: What may come before a statement's first word, past spaces: a line's start, the ``;`` of
+#: ``x = 1; from a import b``, the ``:`` of ``if TYPE_CHECKING: from a import b``.
+_STATEMENT_STARTS = frozenset(b"\n;:")
+_IMPORTED_NAME = re.compile(rb"(?:\bas[ \t]+)?(\w+)[ \t]*(?:[,)#\n\\;]|$)")
 _FROM_SIGNALS_MODULE = re.compile(
     rb"from\s+[\w.]*signals?\b[\w.]*\s+import|import\s+[\w.]*signals?\b"
 )
@@ -154,8 +158,18 @@ def _imported_names(data: bytes) -> set[bytes]:
     """The names a ``from`` import binds in the file (``y`` and ``z`` of ``from x import
     y, w as z``), read from bytes."""
     names: set[bytes] = set()
-    for match in _IMPORT.finditer(data):
-        names.update(_IMPORTED_NAME.findall(match.group(1)))
+    # Searched from the literal ``from`` and checked backwards: a pattern anchored on ``^`` or
+    # ``;`` is tried at every byte (7 to 20 times slower).
+    position = 0
+    while (match := _IMPORT.search(data, position)) is not None:
+        before = match.start() - 1
+        while before >= 0 and data[before] in b" \t":
+            before -= 1
+        if before < 0 or data[before] in _STATEMENT_STARTS:
+            names.update(_IMPORTED_NAME.findall(match.group(1)))
+            position = match.end()
+        else:  # ``"from a import b"; from c import d``: the real one may follow on the line
+            position = match.start() + 1
     return names
 
 
