@@ -1,7 +1,8 @@
 """One resolution of every setting from a source: the command line, then the ini file, then
 ``[tool.signaltrace]``, then the default, remembering where each came from."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: NamedTuple and TypedDict compile each string
+# annotation (a ForwardRef) when the class is made, at every import.
 
 import os
 from collections.abc import Callable

@@ -1,7 +1,8 @@
 """The keys of a trace's cascade rows: a receiver that sent a signal while it ran, and the
 deepest chains of such sends (see :mod:`.cascade`)."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: NamedTuple and TypedDict compile each string
+# annotation (a ForwardRef) when the class is made, at every import.
 
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple

@@ -5,7 +5,8 @@ Plain tuples (``NamedTuple``): hashable, cheap to build on the recording path, a
 field by field, so a trace's rows sort the same in every process.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: NamedTuple and TypedDict compile each string
+# annotation (a ForwardRef) when the class is made, at every import.
 
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
@@ -24,7 +25,7 @@ class CodeRef(NamedTuple):
         return {"path": self.path, "line": self.line}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> CodeRef:
+    def from_json(cls, data: Mapping[str, Any]) -> "CodeRef":
         """Build from :meth:`to_json` output."""
         return cls(path=str(data["path"]), line=int(data["line"]))
 
@@ -48,7 +49,7 @@ class HandlerRef(NamedTuple):
         return {"handler": self.handler, "path": self.path, "line": self.line}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> HandlerRef:
+    def from_json(cls, data: Mapping[str, Any]) -> "HandlerRef":
         """Build from :meth:`to_json` output."""
         return cls(handler=str(data["handler"]), path=str(data["path"]), line=int(data["line"]))
 
@@ -70,7 +71,7 @@ class SignalRef(NamedTuple):
         return {"signal": self.signal, "path": self.path, "line": self.line}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SignalRef:
+    def from_json(cls, data: Mapping[str, Any]) -> "SignalRef":
         """Build from :meth:`to_json` output."""
         line = data.get("line")
         return cls(
@@ -138,7 +139,7 @@ class Raised(Record):
     message: str
     tests: frozenset[str] = frozenset()
 
-    def merge(self, other: Raised) -> Raised:
+    def merge(self, other: "Raised") -> "Raised":
         """Both together: counts summed, the lesser message, tests united."""
         return Raised(
             self.count + other.count, min(self.message, other.message), self.tests | other.tests

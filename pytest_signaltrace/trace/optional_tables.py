@@ -4,7 +4,8 @@ for one sender (:mod:`.senders_seen`) and the sends made while a receiver ran
 (:mod:`.cascade`). :class:`OptionalRows` reads them for a snapshot and turns their rows, keyed
 by signal and handler tokens, into a trace's fields."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: NamedTuple and TypedDict compile each string
+# annotation (a ForwardRef) when the class is made, at every import.
 
 from collections.abc import Callable, Iterable
 from typing import TypedDict

@@ -7,7 +7,8 @@ else is recorded by the Python ``record`` and ``failed`` closures below, or by t
 for unusual signatures. ``record`` is the reference: the C paths count exactly what it counts.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: NamedTuple and TypedDict compile each string
+# annotation (a ForwardRef) when the class is made, at every import.
 
 import inspect
 import itertools
