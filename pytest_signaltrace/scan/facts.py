@@ -9,14 +9,14 @@ be cached per file. Names are already resolved *within* the file: a reference su
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from pytest_signaltrace.model import ReceiverKind, SendMethod
+from pytest_signaltrace.record import Record
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(Record):
     """A reference to something, as written and as resolved inside its file."""
 
     #: Dotted target (``shop.signals.order_placed``), or ``None`` when it cannot be named.
@@ -28,8 +28,7 @@ class Ref:
     name: str | None = None
 
 
-@dataclass(frozen=True)
-class RawDefinition:
+class RawDefinition(Record):
     """An assignment whose value calls something that may be a signal class."""
 
     #: Qualified name inside the module: ``order_placed`` or ``Hooks.ready``.
@@ -41,8 +40,7 @@ class RawDefinition:
     name: str | None = None
 
 
-@dataclass(frozen=True)
-class RawArgument:
+class RawArgument(Record):
     """One argument of a call that may go to a project's own connect wrapper."""
 
     #: The keyword, or ``None`` for a positional argument.
@@ -52,8 +50,7 @@ class RawArgument:
     def_line: int | None = None
 
 
-@dataclass(frozen=True)
-class RawForward:
+class RawForward(Record):
     """``plugin.connect(signal, handler)``: a call of what may be a wrapper of ``connect``."""
 
     #: The dotted target of the function called (``shop.plugins.Plugin.connect``).
@@ -61,8 +58,7 @@ class RawForward:
     arguments: tuple[RawArgument, ...]
 
 
-@dataclass(frozen=True)
-class Forwarder:
+class Forwarder(Record):
     """A function that passes a parameter's signal to ``connect``: ``def connect(self, signal,
     receiver): signal.connect(receiver)``. Its callers' arguments are a receiver."""
 
@@ -76,8 +72,7 @@ class Forwarder:
     own: RawArgument | None = None
 
 
-@dataclass(frozen=True)
-class RawReceiver:
+class RawReceiver(Record):
     """A ``@receiver(...)``, ``@sig.connect`` or ``sig.connect(handler)``, not yet confirmed."""
 
     kind: ReceiverKind
@@ -103,8 +98,7 @@ class RawReceiver:
     wrapper: str | None = None
 
 
-@dataclass(frozen=True)
-class RawSender:
+class RawSender(Record):
     """A ``x.send(...)``-like call, not yet confirmed to be on a signal."""
 
     signal: Ref
@@ -120,8 +114,7 @@ class RawSender:
     candidates: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class RawDisconnect:
+class RawDisconnect(Record):
     """A ``x.disconnect(...)`` call, not yet confirmed to be on a signal."""
 
     signal: Ref
@@ -134,8 +127,7 @@ class RawDisconnect:
     code: str = ""
 
 
-@dataclass
-class ModuleFacts:
+class ModuleFacts(Record, frozen=False):
     """Everything the scan needs from one file.
 
     Filled in by :func:`pytest_signaltrace.scan.visitor.extract_facts`:
