@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from dataclasses import dataclass
 
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.scan import prefilter
 
 #: Finds the word ``import`` fast (a literal prefix); the line around it is then checked.
@@ -27,8 +27,7 @@ _ONE_LINE = re.compile(rb"[^#\n\r\x0b\x0c\x1c\x1d\x1e]*")
 _ITEM = re.compile(r"(?:^|,)\s*([A-Za-z_][\w.]*)")
 
 
-@dataclass(frozen=True)
-class ByteFacts:
+class ByteFacts(Record):
     """What the scan learns from one file's bytes without parsing them."""
 
     #: :func:`content_digest` of the bytes.
@@ -44,6 +43,26 @@ class ByteFacts:
     use: prefilter.UseProfile
     #: :func:`~.prefilter.class_base_words` (``None``: too many; the check reads the file).
     bases: frozenset[str] | None
+
+    def __init__(
+        self,
+        digest: str,
+        problem: str | None,
+        imports: tuple[str, ...],
+        level: int,
+        defines: bool,
+        use: prefilter.UseProfile,
+        bases: frozenset[str] | None,
+    ) -> None:
+        # Written out (one per file of the tree at every scan): see the Record's docstring.
+        fields = self.__dict__
+        fields["digest"] = digest
+        fields["problem"] = problem
+        fields["imports"] = imports
+        fields["level"] = level
+        fields["defines"] = defines
+        fields["use"] = use
+        fields["bases"] = bases
 
 
 def content_digest(data: bytes) -> str:

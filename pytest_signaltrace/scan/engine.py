@@ -12,12 +12,12 @@ import dataclasses
 import functools
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import frameworks
 from pytest_signaltrace.model import SkippedFile, StaticMap
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.scan import prefilter
 from pytest_signaltrace.scan.cache import FactsCache, facts_key
 from pytest_signaltrace.scan.callers import wrapper_callers
@@ -48,14 +48,23 @@ PARALLEL_THRESHOLD = 512 * 1024
 _SUBCLASS_DEPTH = 5
 
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(Record):
     """One file to extract facts from, with what its cache key needs."""
 
     source: SourceFile
     module: str
     is_package: bool
     wrappers: tuple[str, ...] = ()  # connect wrappers it imports and calls (:mod:`.callers`)
+
+    def __init__(
+        self, source: SourceFile, module: str, is_package: bool, wrappers: tuple[str, ...] = ()
+    ) -> None:
+        # Written out (one per file of the tree at every scan): see the Record's docstring.
+        fields = self.__dict__
+        fields["source"] = source
+        fields["module"] = module
+        fields["is_package"] = is_package
+        fields["wrappers"] = wrappers
 
     @property
     def key(self) -> str:

@@ -35,11 +35,11 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_signaltrace import __version__
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.bytefacts import read_imports as read_imports  # re-exported
 from pytest_signaltrace.scan.paths import CHECKOUT_MARKERS, ModuleNamer, absolute
@@ -49,8 +49,7 @@ if TYPE_CHECKING:
 
 
 
-@dataclass(frozen=True)
-class _File:
+class _File(Record):
     """One scanned file: where it is, what it imports absolutely, how far its relative
     imports reach, and the scanned root it belongs to."""
 
@@ -60,6 +59,17 @@ class _File:
     level: int
     #: The folder of ``path`` (asked for often: kept, not computed each time).
     folder: str
+
+    def __init__(
+        self, path: str, root: str, imports: tuple[str, ...], level: int, folder: str
+    ) -> None:
+        # Written out (one per file of the tree at every scan): see the Record's docstring.
+        fields = self.__dict__
+        fields["path"] = path
+        fields["root"] = root
+        fields["imports"] = imports
+        fields["level"] = level
+        fields["folder"] = folder
 
 
 def plan_naming(

@@ -14,11 +14,11 @@ import sys
 import threading
 import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 from pytest_signaltrace import frameworks
+from pytest_signaltrace.record import Record
 from pytest_signaltrace.trace.model import SignalRef
 
 _MAX_CLASS_DEPTH = 3
@@ -38,8 +38,7 @@ def known_defining_modules() -> tuple[str, ...]:
     return frameworks.catalogue().defining_modules
 
 
-@dataclass
-class _SignalInfo:
+class _SignalInfo(Record, frozen=False):
     """What is known about one signal object; ``ref`` is a weak reference (or ``None``)."""
 
     ref: weakref.ref[Any] | None
@@ -47,6 +46,19 @@ class _SignalInfo:
     #: Module and, for a class body, the class qualname of the frame that created it.
     scope: tuple[str, str | None] | None = None
     definition: str | None = None
+
+    def __init__(
+        self,
+        ref: weakref.ref[Any] | None,
+        creation: tuple[str, int] | None = None,
+        scope: tuple[str, str | None] | None = None,
+        definition: str | None = None,
+    ) -> None:
+        # Written out (one per signal object, made while tests run): see the Record's docstring.
+        self.ref = ref
+        self.creation = creation
+        self.scope = scope
+        self.definition = definition
 
 
 class SignalRegistry:
