@@ -119,7 +119,8 @@ def save_run(
 ) -> None:
     """Scan ``sources`` and write the data file of a traced command; raises :class:`OSError`
     when it cannot be written."""
-    from pytest_signaltrace.datafile.data import RunData, write_data
+    from pytest_signaltrace.datafile.format import RunData
+    from pytest_signaltrace.datafile.write import write_data
     from pytest_signaltrace.scan import scan
 
     static = scan(

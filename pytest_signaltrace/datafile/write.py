@@ -25,9 +25,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from pytest_signaltrace.datafile.combine import combine, difference
 from pytest_signaltrace.datafile.format import DataFileError, RunData
-from pytest_signaltrace.datafile.read import read_data
 from pytest_signaltrace.output import write_text
 
 if sys.platform != "win32":
@@ -129,6 +127,11 @@ def append_data(path: Path, data: RunData, *, timeout: float = LOCK_TIMEOUT) -> 
     (the run said so when it read the file to build its report). Raises :class:`OSError` as
     :func:`write_data` does.
     """
+    # Only appending reads and combines: a plain write does not import (and compile the
+    # patterns of) the reader and the checker.
+    from pytest_signaltrace.datafile.combine import combine, difference
+    from pytest_signaltrace.datafile.read import read_data
+
     with locked(path, timeout=timeout):
         written = data
         try:

@@ -45,8 +45,8 @@ from pytest_signaltrace.model import (
 )
 from pytest_signaltrace.record import Record
 from pytest_signaltrace.scan import catalogue
-from pytest_signaltrace.scan.files import DEFAULT_EXCLUDED_DIRS
 from pytest_signaltrace.scan.paths import is_test_path
+from pytest_signaltrace.scan.walk import DEFAULT_EXCLUDED_DIRS
 from pytest_signaltrace.trace.model import CodeRef, HandlerRef, Raised, SignalRef, Trace
 
 #: ``(signal id, handler id)``: how a receiver is known at run time.

@@ -134,7 +134,8 @@ def write_data_file(
     destination = settings.data_file
     if destination is None:
         return None
-    from pytest_signaltrace.datafile.data import RunData, append_data, write_data
+    from pytest_signaltrace.datafile.format import RunData
+    from pytest_signaltrace.datafile.write import append_data, write_data
 
     if settings.parallel:
         from pytest_signaltrace.datafile.paths import parallel_name

@@ -176,7 +176,13 @@ class TraceSession(Record, frozen=False):
         return children
 
     def close(self) -> None:
-        """Remove the patches, if still installed; never raises (for ``pytest_unconfigure``)."""
+        """Remove the patches, if still installed, and the subprocess hook from the environment;
+        never raises (for ``pytest_unconfigure``)."""
+        if self.children is not None:
+            try:
+                self.children.restore_environment()
+            except Exception as exc:
+                self.faults.report("removing the subprocess hook", exc)
         if self.installation is not None:
             installation, self.installation = self.installation, None
             try:

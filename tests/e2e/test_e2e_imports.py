@@ -81,6 +81,18 @@ RECORDING = (
     "pytest_signaltrace.trace.send_patch",
     "pytest_signaltrace.plugin.subprocesses",
 )
+#: Never imported by a run that writes its data file and reports: the scan's reading of files
+#: (a warm scan answers from the cache; a cold one runs in its own process) and the data file's
+#: reading, checking and combining (only ``--signal-append`` reads it).
+NOT_FOR_A_REPORT = (
+    "pytest_signaltrace.scan.files",
+    "pytest_signaltrace.scan.bytefacts",
+    "pytest_signaltrace.scan.prefilter",
+    "pytest_signaltrace.datafile.data",
+    "pytest_signaltrace.datafile.check",
+    "pytest_signaltrace.datafile.read",
+    "pytest_signaltrace.datafile.combine",
+)
 #: Optional: imported only when switched on (``--signal-durations``).
 DURATIONS = ("pytest_signaltrace.trace.durations", "pytest_signaltrace.report.durations")
 
@@ -110,6 +122,15 @@ def test_a_serial_run_imports_the_end_of_the_run_only_at_its_end(project: Django
     assert {"pytest_signaltrace.model", "pytest_signaltrace.plugin.finish"} <= end
     assert end.isdisjoint(DURATIONS), end & set(DURATIONS)
     assert "pytest_signaltrace.plugin.xdist" not in end  # no workers to hear from
+
+
+def test_a_run_reads_no_source_and_no_data_file(project: DjangoProject) -> None:
+    for _ in range(2):  # the scan cold (in the scan's own process), then warm (in-process)
+        result = project.run("--signal-report=term")
+        result.assert_outcomes(passed=2)
+        end = _modules(project, "main", "end")
+        assert end.isdisjoint(NOT_FOR_A_REPORT), sorted(end & set(NOT_FOR_A_REPORT))
+        assert (project.pytester.path / ".signaltrace").is_file()
 
 
 def test_the_package_loads_as_plain_modules_not_through_the_assertion_rewriter(
