@@ -315,3 +315,25 @@ def test_a_runtime_send_meets_the_declared_call_spanning_its_line(tmp_path: Path
         (22, "send_robust", True): 8,
         (30, "send", False): 4,
     }
+
+
+def test_possible_senders_are_in_site_order_and_sorted_once_for_signals_of_no_candidate() -> None:
+    from pytest_signaltrace.merge.verdicts import PossibleSenders
+
+    senders = [
+        Sender("b.py", 9, 9, None, "send", expression="sig"),
+        Sender("a.py", 30, 30, None, "send_robust", expression="sig"),
+        Sender("a.py", 30, 30, None, "send", expression="other"),
+        Sender("a.py", 4, 4, None, "send", expression="z"),
+        Sender("a.py", 30, 30, None, "send", expression="another"),
+        Sender("c.py", 2, 2, None, "send", expression="self.sig", signal_candidates=(ADDED,)),
+    ]
+    possible = PossibleSenders(senders)
+    anything = possible.of(REFUNDED)
+    assert list(anything) == sorted(SiteRef(s.path, s.line, s.method, s.expression)
+                                    for s in senders[:5])
+    assert possible.of(AUDITED) is anything  # one sorted tuple, shared
+    with_candidate = possible.of(ADDED)
+    assert list(with_candidate) == sorted(
+        [*anything, SiteRef("c.py", 2, "send", "self.sig")]
+    )

@@ -22,6 +22,7 @@ signal is ``ok`` or, when every receiver is test code, ``test_receivers_only``.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -34,6 +35,9 @@ from pytest_signaltrace.model import (
     SkippedFile,
 )
 from pytest_signaltrace.record import Record
+
+#: :class:`SiteRef`'s order (its fields in turn), as a sort key: its ``<`` is a Python call.
+_SITE_ORDER = operator.attrgetter("path", "line", "method", "expression")
 
 
 def site_ref(sender: Sender) -> SiteRef:
@@ -54,6 +58,7 @@ class PossibleSenders:
         #: Unresolved sites without candidates, and skipped files: any signal at all.
         self._any: set[SiteRef] = {skipped_file_ref(s) for s in skipped if s.may_send}
         self._by_signal: dict[str, set[SiteRef]] = defaultdict(set)
+        self._sorted_any: tuple[SiteRef, ...] | None = None
         for sender in senders:
             if sender.signal is not None:
                 continue
@@ -64,8 +69,14 @@ class PossibleSenders:
                 self._any.add(site_ref(sender))
 
     def of(self, signal: str) -> tuple[SiteRef, ...]:
-        """The unresolved send sites that might send ``signal``, sorted."""
-        return tuple(sorted(self._any | self._by_signal.get(signal, set())))
+        """The unresolved send sites that might send ``signal``, sorted (the same tuple for
+        every signal that only the sites of any signal might send: most of them, sorted once)."""
+        own = self._by_signal.get(signal)
+        if not own:
+            if self._sorted_any is None:
+                self._sorted_any = tuple(sorted(self._any, key=_SITE_ORDER))
+            return self._sorted_any
+        return tuple(sorted(self._any | own, key=_SITE_ORDER))
 
 
 def signal_status(

@@ -90,15 +90,18 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
     finally:
         # Imported here: nothing of the end of the run while tests run, and in an xdist worker
         # only the handover (never the merge, the reports or the gates).
-        if trace_session.role == "worker":
-            from pytest_signaltrace.plugin.collect import finish_worker
+        from pytest_signaltrace.plugin.collector import collector_paused
 
-            finish_worker(session.config, trace_session)
-        else:
-            from pytest_signaltrace.plugin.finish import finish_run
+        with collector_paused():
+            if trace_session.role == "worker":
+                from pytest_signaltrace.plugin.collect import finish_worker
 
-            if finish_run(session.config, trace_session):
-                session.testsfailed += 1
+                finish_worker(session.config, trace_session)
+            else:
+                from pytest_signaltrace.plugin.finish import finish_run
+
+                if finish_run(session.config, trace_session):
+                    session.testsfailed += 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -106,9 +109,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     trace_session = terminalreporter.config.stash.get(_SESSION, None)
     if trace_session is None or trace_session.role == "worker":  # it handed all over
         return
+    from pytest_signaltrace.plugin.collector import collector_paused
     from pytest_signaltrace.plugin.finish import print_terminal_report
 
-    print_terminal_report(terminalreporter, trace_session)
+    with collector_paused():
+        print_terminal_report(terminalreporter, trace_session)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -38,10 +38,18 @@ def scan_to_dict(static_map: StaticMap) -> dict[str, Any]:
         receivers.append(row)
     possible = PossibleSenders(static_map.senders, static_map.files_skipped)
     signals = []
+    #: id of a tuple of sites (kept alive by ``possible``) -> its rows: most signals share one.
+    site_rows: dict[int, list[Any]] = {}
     for info in static_map.signals:
         row = to_jsonable(info)
-        quiet = info.status.value.startswith("possibly_")
-        row["possible_senders"] = to_jsonable(possible.of(info.signal)) if quiet else []
+        if info.status.value.startswith("possibly_"):
+            sites = possible.of(info.signal)
+            rows = site_rows.get(id(sites))
+            if rows is None:
+                rows = site_rows[id(sites)] = to_jsonable(sites)
+            row["possible_senders"] = list(rows)
+        else:
+            row["possible_senders"] = []
         signals.append(row)
     return {
         "format": FORMAT_VERSION,

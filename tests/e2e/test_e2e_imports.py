@@ -176,3 +176,75 @@ def test_the_durations_tables_are_imported_when_switched_on(project: DjangoProje
     result = project.run("--signal-report=term", "--signal-durations=5")
     result.assert_outcomes(passed=2)
     assert set(DURATIONS) <= _modules(project, "main", "end")
+
+
+COUNT_COLLECTIONS = """
+import gc
+import os
+import sys
+
+import pytest
+
+_collections = []
+
+
+def _count(phase, info):
+    # A collection while the report is built: the end of the run's code is on the stack (one
+    # just after it, when the collector is back on, is the one it postponed).
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename.endswith(os.path.join("plugin", "finish.py")):
+            if phase == "start":
+                _collections.append(info["generation"])
+            return
+        frame = frame.f_back
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtestloop(session):
+    try:
+        return (yield)
+    finally:
+        # The plugin's end of the run (between these two wrappers) is over: what ran in it?
+        gc.callbacks.remove(_count)
+        print(f"COLLECTIONS {len(_collections)} ENABLED {gc.isenabled()}")
+
+
+class Inner:
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtestloop(self, session):
+        try:
+            return (yield)
+        finally:
+            gc.callbacks.append(_count)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(Inner(), "count-collections-inner")
+"""
+
+MANY_TESTS = """
+import pytest
+
+from shop.signals import order_placed
+
+
+@pytest.mark.parametrize("number", range(200))
+def test_send(number):
+    order_placed.send(sender=None, number=number)
+
+
+def test_last():
+    pass
+"""
+
+
+def test_the_collector_does_not_run_while_the_report_is_built(
+    django_project: DjangoProject,
+) -> None:
+    # Building the report allocates enough to start collections of the test process's heap.
+    django_project.write(conftest=COUNT_COLLECTIONS, test_shop=MANY_TESTS)
+    for _ in range(2):  # cold, then warm (the scan in-process)
+        result = django_project.run("--signal-report=term", "-s", "-p", "no:randomly")
+        result.assert_outcomes(passed=201)
+        result.stdout.fnmatch_lines(["*COLLECTIONS 0 ENABLED True*"])
