@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Coroutine
+from types import MethodType
 from typing import Any
-
-import wrapt
 
 from pytest_signaltrace.trace.frames import Site
 from pytest_signaltrace.trace.nesting import ASEND_CHAIN, asend_in_flight, depth
@@ -15,12 +15,10 @@ from pytest_signaltrace.trace.tracer import Tracer, caller
 
 def asend_patch(tracer: Tracer, cls: type, method: str, capture_live: bool) -> Any:
     """Wrap ``cls.<method>`` (an ``asend``-like coroutine method) so the coroutine records the
-    send; returns the wrapper put in place.
+    send; returns the wrapper put in place (an :class:`AsyncSendPatch`).
 
-    A wrapt ``FunctionWrapper`` here, not a plain function: it keeps
-    ``inspect.iscoroutinefunction`` true on Python 3.11 (asgiref's ``async_to_sync`` checks
-    it), and ``asend`` is not hot. The returned coroutine creates the original's only when it
-    starts: one closed or cancelled before it runs leaves no un-awaited coroutine behind. Its
+    The returned coroutine creates the original's only when it starts: one closed or
+    cancelled before it runs leaves no un-awaited coroutine behind. Its
     ``__name__``/``__qualname__`` are the original's.
     """
     finder, faults = tracer.finder, tracer.faults
@@ -28,19 +26,16 @@ def asend_patch(tracer: Tracer, cls: type, method: str, capture_live: bool) -> A
     installation = tracer
     watched = tracer.recorder.senders_seen.watched
     note_sender = tracer.recorder.senders_seen.note
+    wrapped = cls.__dict__[method]
 
-    def asend_wrapper(
-        wrapped: Callable[..., Any],
-        instance: Any,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> Any:
-        if not installation.active or instance is None:
+    def asend_call(*args: Any, **kwargs: Any) -> Any:
+        if not installation.active or not args:
             return wrapped(*args, **kwargs)
+        instance = args[0]
         if watched and id(instance) in watched:
-            note_sender(instance, args[0] if args else kwargs.get("sender"))
+            note_sender(instance, args[1] if len(args) > 1 else kwargs.get("sender"))
         try:
-            site, project_site = finder.sites(getframe(1))
+            site, project_site = finder.sites(getframe(2))
         except Exception as exc:
             faults.report(f"Signal.{method}", exc)
             site = project_site = None
@@ -51,7 +46,42 @@ def asend_patch(tracer: Tracer, cls: type, method: str, capture_live: bool) -> A
         coroutine.__qualname__ = wrapped.__qualname__
         return coroutine
 
-    return wrapt.wrap_function_wrapper(cls, method, asend_wrapper)
+    patch = AsyncSendPatch(wrapped, asend_call)
+    setattr(cls, method, patch)
+    return patch
+
+
+class AsyncSendPatch:
+    """What a coroutine send of a signal class is replaced by: it calls ``call`` (with the
+    signal first) and is, to ``inspect``, the coroutine function it replaces.
+
+    Not a plain function, which a caller asking ``inspect.iscoroutinefunction`` (asgiref's
+    ``async_to_sync`` does, on Python 3.11 without the marker of 3.12) would see returns no
+    coroutine: like a function, it binds as a method (``MethodType``), and it has the
+    original's ``__code__``, defaults, name, annotations and ``__wrapped__``, which is what
+    ``inspect`` reads of a function-like object. It replaces wrapt's ``FunctionWrapper``: the
+    same answers to ``inspect``, without importing wrapt's package (and ``asyncio``) in every
+    traced process.
+    """
+
+    __wrapped__: Any
+
+    def __init__(self, original: Any, call: Callable[..., Any]) -> None:
+        functools.update_wrapper(self, original)
+        self.__code__ = getattr(original, "__code__", None)
+        self.__defaults__ = getattr(original, "__defaults__", None)
+        self.__kwdefaults__ = getattr(original, "__kwdefaults__", None)
+        self._call = call
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        return self if instance is None else MethodType(self, instance)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        return self._call(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<traced {self.__wrapped__!r}>"
 
 
 async def _traced_asend(

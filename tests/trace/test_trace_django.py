@@ -482,6 +482,28 @@ def test_the_patched_asend_is_still_a_coroutine_function(installation: Installat
     assert asyncio.run(coroutine) == []
 
 
+@needs_async
+def test_the_patched_asend_looks_like_the_original_to_inspect_and_asgiref(
+    installation: Installation, recorder: Recorder
+) -> None:
+    from asgiref.sync import async_to_sync, iscoroutinefunction
+    from django.dispatch.dispatcher import Signal as Original
+
+    sig = Signal()
+    sig.connect(on_a)
+    original = Signal.asend.__wrapped__
+    assert iscoroutinefunction(sig.asend)
+    assert inspect.signature(sig.asend) == inspect.signature(original.__get__(sig))
+    assert (Signal.asend.__name__, Signal.asend.__qualname__) == ("asend", "Signal.asend")
+    assert Signal.asend.__doc__ == original.__doc__
+    assert Original.asend is Signal.asend
+    # async_to_sync refuses what it does not take for a coroutine function.
+    assert async_to_sync(sig.asend)(sender=None) == [(on_a, "a")]
+    # Called on the class, the signal first: a send too.
+    assert asyncio.run(Signal.asend(sig, sender=None)) == [(on_a, "a")]
+    assert sends(recorder.snapshot(), "asend") == 2
+
+
 # --- references, threads, tests ---------------------------------------------------------------
 
 
