@@ -102,3 +102,26 @@ def test_the_diff_report_encodes_a_non_utf8_file_name(fmt: str) -> None:
     text.encode("utf-8")
     assert ("caf\\udce9" if fmt == "json" else "caf\\xe9") in text
     assert not any(line.startswith("FAIL Required") for line in text.splitlines())
+
+
+def test_every_character_escaped_is_one_str_isprintable_refuses() -> None:
+    # escape() and printable() return a printable text as it is, without a pattern: sound only
+    # if no character they escape is printable.
+    from pytest_signaltrace.report import escape as module
+
+    for characters in (module._UNSAFE, module._UNSAFE_BUT_TAB_AND_LINE_FEED):
+        pattern = module._unsafe(characters)
+        escaped = [chr(c) for c in range(0x110000) if pattern.fullmatch(chr(c))]
+        assert len(escaped) > 2000
+        assert not any(char.isprintable() for char in escaped)
+
+
+def test_a_printable_text_compiles_no_pattern() -> None:
+    from pytest_signaltrace.report import escape as module
+
+    module._unsafe.cache_clear()
+    assert module.escape("shop.receivers.on_placed café") == "shop.receivers.on_placed café"
+    assert module.printable("a\tb\nc") == "a\tb\nc"
+    assert module._unsafe.cache_info().currsize == 0
+    assert module.escape("a\x1bb\u202e") == "a\\x1bb\\u202e"
+    assert module.printable("a\tb\n\x1b") == "a\tb\n\\x1b"

@@ -21,19 +21,29 @@ text, keeping its line feeds and tabs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Any, TypeVar
 
 #: C0 controls, DEL, C1 controls, the bidirectional formatting characters (embeddings,
-#: overrides, isolates, marks), and lone surrogates.
-_UNSAFE_IN_LINE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+#: overrides, isolates, marks), and lone surrogates: each is not printable (``str.isprintable``).
+_UNSAFE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 #: The same but tab and line feed: what a whole rendered text may hold.
-_UNSAFE_IN_TEXT = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-    "\ud800-\udfff]"
+_UNSAFE_BUT_TAB_AND_LINE_FEED = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 )
+#: Tab and line feed taken out of a text (``str.translate``) before it is asked whether it is
+#: all printable.
+_WITHOUT_TAB_AND_LINE_FEED = str.maketrans("", "", "\t\n")
+
+
+@functools.cache
+def _unsafe(characters: str) -> re.Pattern[str]:
+    # Compiled on first use only: most texts are printable (no pattern is needed), and
+    # compiling the class of 2,100 characters costs about as much as the rest of a report.
+    return re.compile(f"[{characters}]")
+
+
 #: Fields that hold several lines of source code: their line feeds and tabs are kept.
 _MULTILINE_FIELDS = frozenset({"code"})
 
@@ -42,13 +52,17 @@ _T = TypeVar("_T")
 
 def escape(text: str) -> str:
     """``text`` on one line, every control, bidirectional and surrogate character escaped."""
-    return _UNSAFE_IN_LINE.sub(_escaped, text)
+    if text.isprintable():  # none of them is printable: nothing to escape
+        return text
+    return _unsafe(_UNSAFE).sub(_escaped, text)
 
 
 def printable(text: str) -> str:
     """``text`` with every control character but tab and line feed escaped (and the
     bidirectional and surrogate ones): for a whole rendered report."""
-    return _UNSAFE_IN_TEXT.sub(_escaped, text)
+    if text.translate(_WITHOUT_TAB_AND_LINE_FEED).isprintable():
+        return text
+    return _unsafe(_UNSAFE_BUT_TAB_AND_LINE_FEED).sub(_escaped, text)
 
 
 def for_display(value: _T) -> _T:
