@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+import re
 import reprlib
 from collections.abc import Callable
 from typing import Any, ClassVar, dataclass_transform
@@ -131,6 +132,40 @@ class _Layout:
         return TypeError(f"{cls.__qualname__}.__init__() {problem}")
 
 
+def _as_dataclass(cls: type) -> None:
+    """Make ``cls`` a dataclass (fields only: the methods are :class:`Record`'s).
+
+    ``@dataclass`` matches every string annotation (``from __future__ import annotations``)
+    against three regular expressions, to tell ``ClassVar``, ``InitVar`` and ``KW_ONLY`` apart:
+    most of the cost of creating a record class, paid by every traced process for each of its
+    dozens of records. The fields' annotations that cannot be one of those are shown to it as
+    ``object`` for the time of the call, and their fields get the strings back.
+    """
+    # Its own, the dict itself (put back after the call); not inspect.get_annotations, whose
+    # import a process that only writes a data file would pay for.
+    annotations: dict[str, Any] = cls.__dict__.get("__annotations__") or {}  # noqa: RUF063
+    if not annotations:
+        dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
+        return
+    plain = {
+        name: object if type(value) is str and not _MAYBE_SPECIAL.search(value) else value
+        for name, value in annotations.items()
+    }
+    cls.__annotations__ = plain
+    try:
+        dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
+    finally:
+        cls.__annotations__ = annotations
+    for f in cls.__dict__["__dataclass_fields__"].values():
+        if f.name in annotations:
+            f.type = annotations[f.name]
+
+
+#: What an annotation that ``@dataclass`` must look at holds (``ClassVar``, ``InitVar``,
+#: ``KW_ONLY``, as a name or an attribute of a module).
+_MAYBE_SPECIAL = re.compile(r"ClassVar|InitVar|KW_ONLY")
+
+
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
 class Record:
     """The base of the package's records (see the module's docstring).
@@ -145,7 +180,7 @@ class Record:
         cls, *, ordered: bool = False, frozen: bool = True, **kwargs: Any
     ) -> None:
         super().__init_subclass__(**kwargs)
-        dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
+        _as_dataclass(cls)
         cls._record_layout = _Layout(cls, order=ordered, frozen=frozen)
         if not frozen:  # as @dataclass: mutable, compared by value, so unhashable
             cls.__hash__ = None  # type: ignore[assignment]

@@ -17,7 +17,7 @@ import pickle
 import pkgutil
 import tracemalloc
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -297,3 +297,26 @@ def test_a_record_refuses_what_it_could_not_do_as_a_dataclass() -> None:
 
             def __post_init__(self) -> None:
                 pass
+
+
+def test_a_records_fields_keep_their_annotations_and_class_variables_are_no_fields() -> None:
+    class Row(Record):
+        counter: ClassVar[int] = 0
+        path: str
+        signal: str | None = None
+        tests: tuple[str, ...] = ()
+
+    # The module postpones annotations: each is its string, on the class and on its field.
+    assert [(f.name, f.type) for f in dataclasses.fields(Row)] == [
+        ("path", "str"),
+        ("signal", "str | None"),
+        ("tests", "tuple[str, ...]"),
+    ]
+    assert Row.__annotations__ == {
+        "counter": "ClassVar[int]",
+        "path": "str",
+        "signal": "str | None",
+        "tests": "tuple[str, ...]",
+    }
+    assert Row("a").signal is None
+    assert Row.counter == 0
