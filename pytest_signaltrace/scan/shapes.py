@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from pytest_signaltrace import __version__, frameworks
+from pytest_signaltrace import frameworks
 from pytest_signaltrace.record import Record
 
 
@@ -64,12 +64,6 @@ _built: dict[str, Shapes] = {}
 #: What comes just before a signal made by name (``ns.signal``, `` signal``, ``=signal``).
 MADE_BEFORE = (".", " ", "=")
 _MADE_ARGUMENTS = ('"', "'", "\n", "\r", "name=")
-
-
-def tool_version() -> str:
-    """The version that keys the scan's caches: the package's and the registry's fingerprint
-    (a framework added or changed changes what the pre-filter and the visitor find)."""
-    return f"{__version__}+{frameworks.catalogue().fingerprint}"
 
 
 def current() -> Shapes:

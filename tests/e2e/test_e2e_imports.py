@@ -85,6 +85,7 @@ RECORDING = (
 #: (a warm scan answers from the cache; a cold one runs in its own process) and the data file's
 #: reading, checking and combining (only ``--signal-append`` reads it).
 NOT_FOR_A_REPORT = (
+    "pytest_signaltrace.scan.shapes",
     "pytest_signaltrace.scan.files",
     "pytest_signaltrace.scan.bytefacts",
     "pytest_signaltrace.scan.prefilter",
