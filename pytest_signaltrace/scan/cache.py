@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace.scan import tool_version
 from pytest_signaltrace.scan.atomic import write_atomically
+from pytest_signaltrace.scan.version import tool_version
 
 if TYPE_CHECKING:  # imported by get() only: signaltrace run needs this module's paths alone
     from pytest_signaltrace.scan.facts import ModuleFacts

@@ -37,9 +37,10 @@ from pathlib import Path
 from stat import S_ISREG
 
 from pytest_signaltrace.model import StaticMap
-from pytest_signaltrace.scan import statindex, tool_version
+from pytest_signaltrace.scan import statindex
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.paths import CHECKOUT_MARKERS
+from pytest_signaltrace.scan.version import tool_version
 from pytest_signaltrace.scan.walk import walk
 
 #: Bump when the memo's layout or what its state covers changes.

@@ -38,8 +38,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_signaltrace.scan import tool_version
 from pytest_signaltrace.scan.atomic import write_atomically
+from pytest_signaltrace.scan.version import tool_version
 
 if TYPE_CHECKING:  # imported on first decode: the tree memo needs this module's clock only
     from pytest_signaltrace.scan.bytefacts import ByteFacts
