@@ -115,6 +115,13 @@ class Recorder:
         #: connects with a fresh uid on every request (see ``data.fold_third_party_uids``,
         #: which does the same to a trace read from anywhere). Set by the installation.
         self.folds_uid: Callable[[int], bool] = _never
+        #: Whether a ``disconnect(dispatch_uid=...)`` without a receiver, called from a site
+        #: (``(filename, line)`` or ``None``), is counted without its uid: called from outside
+        #: the project, as ``data.fold_third_party_uids`` decides at the end. Django's test
+        #: client disconnects ``template_rendered`` with a fresh uid per request: without
+        #: this, one row per request (7,300 rows, 2 MB, in django-allauth's suite) until the
+        #: end of the run. Set by the installation.
+        self.folds_site_uid: Callable[[Site | None], bool] = _never_site
         # Reentrant: a finaliser run inside a fold (any allocation) may create a signal.
         self._fold_lock = threading.RLock()
 
@@ -299,7 +306,9 @@ class Recorder:
         dispatch_uid: object,
     ) -> _ConnectRow:
         handler = None if receiver is None else self.handlers.token(receiver)
-        if dispatch_uid is not None and handler is not None and self.folds_uid(handler):
+        if dispatch_uid is not None and (
+            self.folds_uid(handler) if handler is not None else self.folds_site_uid(site)
+        ):
             dispatch_uid = None
         # the common cases of the token and descriptions inlined (a request's test client
         # connects and disconnects 8 times): a known signal, no sender, a str or no uid
@@ -316,6 +325,10 @@ class Recorder:
 
 
 def _never(_token: int) -> bool:
+    return False
+
+
+def _never_site(_site: Site | None) -> bool:
     return False
 
 

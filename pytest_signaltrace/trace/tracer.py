@@ -71,6 +71,9 @@ class Tracer:
         #: handler token -> whether its connects drop their dispatch_uid (third-party code)
         self._uid_folds: dict[int, bool] = {}
         recorder.folds_uid = self._folds_uid
+        #: file of a receiver-less disconnect's caller -> whether its uid is dropped
+        self._site_uid_folds: dict[str, bool] = {}
+        recorder.folds_site_uid = self._folds_site_uid
         #: Finds the receiver behind a send made while another runs (cascades).
         self.cascade = CascadeWatch(
             recorder.cascades,
@@ -91,6 +94,19 @@ class Tracer:
         if folds is None:
             path = absolute_filename(self.recorder.handlers.ref(token).path)
             folds = self._uid_folds.setdefault(token, not in_sources(path, self._roots))
+        return folds
+
+    def _folds_site_uid(self, site: Site | None) -> bool:
+        """Whether a ``disconnect(dispatch_uid=...)`` without a receiver, called from ``site``,
+        is counted without its uid: called from outside the project (or from nowhere known),
+        as ``data.fold_third_party_uids`` decides at the end. Django's test client disconnects
+        with a fresh uid per request: one row, not one per request."""
+        if site is None:
+            return True
+        folds = self._site_uid_folds.get(site[0])
+        if folds is None:
+            path = absolute_filename(site[0])
+            folds = self._site_uid_folds.setdefault(site[0], not in_sources(path, self._roots))
         return folds
 
     def _is_robust(self, signal: Any, method: str) -> bool:

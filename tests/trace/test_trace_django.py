@@ -765,3 +765,27 @@ def test_connects_of_a_third_party_receiver_are_one_row_whatever_their_uid(
         ("store", None): 3,
         **{(f"{__name__}.on_saved", f"mine-{r}"): 1 for r in range(3)},
     }
+
+
+def test_disconnects_by_uid_from_third_party_code_are_one_row_whatever_their_uid(
+    installation: Installation, recorder: Recorder
+) -> None:
+    # Django's test client disconnects template_rendered by a fresh dispatch_uid after every
+    # request, with no receiver: one row, not one per request (thousands of rows held until
+    # the end of the run). A disconnect by uid from the project's own code keeps its uid.
+    namespace: dict[str, Any] = {}
+    source = "def forget(signal, uid):\n    signal.disconnect(dispatch_uid=uid)\n"
+    exec(compile(source, THIRD_PARTY, "exec"), namespace)
+    sig = Signal()
+    for request in range(3):
+        namespace["forget"](sig, f"template-render-{request}")
+        sig.disconnect(dispatch_uid=f"mine-{request}")  # the project's: kept
+    rows = {
+        (k.site.path if k.site else None, k.dispatch_uid): n
+        for k, n in recorder.snapshot().disconnects.items()
+    }
+    assert rows == {
+        (THIRD_PARTY, None): 3,
+        **{(__file__, f"mine-{r}"): 1 for r in range(3)},
+    }
+    assert len(recorder.disconnect_counts) == 4  # folded as recorded, not at the end
