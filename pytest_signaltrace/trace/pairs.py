@@ -19,8 +19,17 @@ def summed(pairs: Iterable[tuple[_K, int]]) -> dict[_K, int]:
 
 
 def united(pairs: Iterable[tuple[_K, frozenset[str]]]) -> dict[_K, frozenset[str]]:
-    """Each key's sets, united."""
+    """Each key's sets, united.
+
+    A key's first set is kept as it is (a ``frozenset`` is immutable), not copied: the
+    recorder gives every receiver of a send row the same set of tests, and a copy per
+    receiver was 2 MB at the end of django-allauth's run (127 receivers, 2,500 tests).
+    """
     total: dict[_K, frozenset[str]] = {}
     for key, nodes in pairs:
-        total[key] = total.get(key, frozenset()) | nodes
+        known = total.get(key)
+        if known is not None:
+            total[key] = known | nodes
+        else:  # a mutable set (typed as frozenset all the same) is copied, as before
+            total[key] = nodes if type(nodes) is frozenset else frozenset(nodes)
     return total
