@@ -113,7 +113,8 @@ class Trace(Record):
         """Return a new trace with the counts of both summed and their test sets united."""
         tests: dict[ReceiverKey, frozenset[str]] = dict(self.tests)
         for key, nodes in other.tests.items():
-            tests[key] = tests.get(key, frozenset()) | nodes
+            known = tests.get(key)  # a set of its own is kept, not copied (see pairs.united)
+            tests[key] = nodes if known is None else known | nodes
         return Trace(
             sends=_sum_counts(self.sends, other.sends),
             receiver_calls=_sum_counts(self.receiver_calls, other.receiver_calls),
@@ -240,7 +241,8 @@ class Trace(Record):
         tests: dict[ReceiverKey, frozenset[str]] = {}
         for key, nodes in self.tests.items():
             mapped = ReceiverKey(signal(key.signal), handler(key.handler))
-            tests[mapped] = tests.get(mapped, frozenset()) | nodes
+            known = tests.get(mapped)  # the same set, not a copy (see pairs.united)
+            tests[mapped] = nodes if known is None else known | nodes
         return Trace(
             sends=_sum_pairs(
                 (SendKey(signal(k.signal), k.method, code(k.site), code(k.project_site)), n)

@@ -9,7 +9,7 @@ import weakref
 
 import pytest
 
-from pytest_signaltrace.trace import CodeRef, Recorder, SendKey
+from pytest_signaltrace.trace import CodeRef, Recorder, SendKey, Trace
 
 
 class FakeSignal:
@@ -160,3 +160,18 @@ def test_a_snapshot_makes_each_filename_absolute_once(monkeypatch: pytest.Monkey
     assert {key.site.path for key in trace.connects if key.site} == {
         os.path.abspath("shop/apps.py")
     }
+
+
+def test_mapping_paths_and_merging_keep_a_receivers_tests_as_they_are() -> None:
+    # The data file maps the trace's paths, the xdist controller merges the workers' traces:
+    # a receiver's set of tests met once is the same object, not a copy (2 MB of allauth's).
+    recorder = Recorder()
+    recorder.current_test = "t.py::one"
+    recorder.record_send(FakeSignal(), "send", None, None, [on_a])
+    trace = recorder.snapshot()
+    (nodes,) = trace.tests.values()
+
+    (mapped,) = trace.map_paths(lambda path: "/elsewhere" + path).tests.values()
+    assert mapped is nodes
+    (merged,) = Trace().merge(trace).tests.values()
+    assert merged is nodes
