@@ -58,9 +58,13 @@ def start_from_environment() -> None:
 
 def start(config_path: Path) -> None:
     """Install the patches and the unittest hooks; write a fragment at exit."""
-    import wrapt
+    import importlib.util
 
+    if importlib.util.find_spec("wrapt") is None:
+        # the asend patch imports it only when patching: without it, trace nothing, silently
+        raise ImportError("wrapt")
     from pytest_signaltrace.trace import Recorder, install
+    from pytest_signaltrace.trace.importhooks import when_imported
 
     config = json.loads(config_path.read_text(encoding="utf-8"))
     recorder = Recorder()
@@ -74,7 +78,7 @@ def start(config_path: Path) -> None:
     set_current(None)
 
     # When (and only if) the program imports unittest: a process that runs no tests pays nothing.
-    wrapt.register_post_import_hook(lambda _module: patch_unittest(set_current), "unittest")
+    when_imported("unittest", lambda _module: patch_unittest(set_current))
     fragments = Path(config["fragments"])
     pid = os.getpid()
     atexit.register(_write_fragment, recorder, fragments, pid)

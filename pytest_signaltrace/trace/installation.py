@@ -1,6 +1,6 @@
 """Patch the registered frameworks' ``Signal`` classes so a :class:`Recorder` sees what happens.
 
-:func:`install` registers a wrapt post-import hook for the module of every signal class the
+:func:`install` registers a post-import hook (:mod:`.importhooks`) for the module of every signal class the
 frameworks of :mod:`pytest_signaltrace.frameworks` declare: a class is patched as soon as its
 module is imported, or at once if it already is (a framework registered later is hooked when it
 is registered). Each patched method is replaced by a plain function that calls the original
@@ -45,8 +45,6 @@ from collections.abc import Callable, Sequence
 from types import MethodType, ModuleType
 from typing import TYPE_CHECKING, Any
 
-import wrapt
-
 from pytest_signaltrace import frameworks
 from pytest_signaltrace.frameworks import BoundSends, Framework, SignalClass
 from pytest_signaltrace.record import Record
@@ -59,6 +57,7 @@ from pytest_signaltrace.trace.connects import (
 )
 from pytest_signaltrace.trace.failure import dispatch_codes, needs_capture
 from pytest_signaltrace.trace.faults import FaultLog
+from pytest_signaltrace.trace.importhooks import when_imported
 from pytest_signaltrace.trace.recorder import Recorder
 from pytest_signaltrace.trace.send_patch import send_patch
 from pytest_signaltrace.trace.signals import find_existing_signals, signal_classes
@@ -110,6 +109,8 @@ class Installation(Tracer):
         self._hooked: set[str] = set()
         self._lock = threading.Lock()
         self._unsubscribe: Callable[[], None] | None = None
+        #: Unregister the post-import hooks still waiting (called by :meth:`uninstall`).
+        self._unhook: list[Callable[[], None]] = []
         #: Times the receivers (``--signal-durations``); ``None``: off.
         self.timer: ReceiverTimer | None = None
 
@@ -126,6 +127,9 @@ class Installation(Tracer):
             self.active = False
             if self._unsubscribe is not None:
                 self._unsubscribe()
+            for unhook in self._unhook:  # a module imported later is not patched: no hook left
+                unhook()
+            self._unhook.clear()
             if self.timer is not None:
                 self.timer.close()
             for patch in reversed(self._patches):
@@ -168,7 +172,7 @@ class Installation(Tracer):
     def _hook(self, framework: Framework) -> None:
         for spec in framework.classes:
             hook = functools.partial(self._on_class_module, framework, spec)
-            wrapt.register_post_import_hook(hook, spec.module)
+            self._unhook.append(when_imported(spec.module, hook))
 
     def _guarded(self, what: str, action: Callable[[], object]) -> None:
         """Run a post-import hook's work while installed; a fault becomes one warning."""
@@ -184,7 +188,7 @@ class Installation(Tracer):
             for bound in framework.bound_sends:
                 if bound.module not in self._bound_modules:
                     self._bound_modules[bound.module] = bound
-                    wrapt.register_post_import_hook(self._on_bound_module, bound.module)
+                    self._unhook.append(when_imported(bound.module, self._on_bound_module))
 
         self._guarded(f"patching {framework.name.capitalize()} signals", patch)
 

@@ -7,6 +7,7 @@ The patch builders (:mod:`.send_patch`, :mod:`.asend_patch`, :mod:`.connects`) t
 
 from __future__ import annotations
 
+import importlib.util
 import operator
 import os
 import sys
@@ -212,8 +213,30 @@ def own_files() -> frozenset[str]:
             filename = getattr(module, "__file__", None)
             if isinstance(filename, str):
                 names.update({filename, os.path.abspath(filename)})
+    names.update(_wrapt_files())
     # The ``signals`` fixture wraps the sends on top of these patches: its frames are never a
     # call site (named without importing it: it is imported only when a test asks for it).
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     names.add(os.path.join(package, "plugin", "fixture.py"))
     return frozenset(names)
+
+
+def _wrapt_files() -> list[str]:
+    """The ``.py`` files of wrapt's package, raw and absolute, imported or not.
+
+    wrapt is imported only when an ``asend`` is patched (:mod:`.asend_patch`), after the
+    tracer is made; its frames were internal when it was imported at start-up and stay so.
+    Found without importing it (``find_spec`` of a top-level package imports nothing)."""
+    try:
+        module = sys.modules.get("wrapt")
+        origin = getattr(module, "__file__", None) if module is not None else None
+        if origin is None:
+            spec = importlib.util.find_spec("wrapt")
+            origin = spec.origin if spec is not None else None
+        if not isinstance(origin, str):
+            return []
+        folder = os.path.dirname(origin)
+        files = [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".py")]
+    except (OSError, ImportError, ValueError):
+        return []
+    return [*files, *(os.path.abspath(name) for name in files)]
