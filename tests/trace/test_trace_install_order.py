@@ -146,3 +146,39 @@ def test_patches_installed_before_the_imports_see_everything(tmp_path: Path) -> 
     assert ["celery.signals.task_prerun", True, 1] in result["sends"]
     assert ["shop_signals.order_placed", "__main__.on_placed", 1] in result["calls"]
     assert ["celery.signals.task_prerun", "__main__.on_prerun", 1] in result["calls"]
+
+
+def test_installing_imports_no_wrapt_and_uninstalling_leaves_no_import_hook(tmp_path: Path) -> None:
+    # wrapt (its whole package: asyncio, importlib.metadata, inspect) is imported only when a
+    # class with a coroutine send is patched; the hooks of modules never imported are removed.
+    result = run_python(
+        """
+        import json, sys
+        from pytest_signaltrace.trace import Recorder, importhooks, install
+        installation = install(Recorder(), ["."])
+        waiting = sorted(importhooks.waiting())
+        wrapt_at_install = "wrapt" in sys.modules
+        import django.dispatch
+        patched = [name for name in installation.patched if name.startswith("django.")]
+        wrapt_after_django = "wrapt" in sys.modules
+        installation.uninstall()
+        print(json.dumps({
+            "wrapt_at_install": wrapt_at_install,
+            "django_waited": "django.dispatch.dispatcher" in waiting,
+            "asend_patched": "django.dispatch.dispatcher.Signal.asend" in patched,
+            "wrapt_after_django": wrapt_after_django,
+            "waiting_after": importhooks.waiting(),
+            "finders_after": [type(f).__name__ for f in sys.meta_path if "importhooks" in type(f).__module__],
+        }))
+        """,
+        tmp_path,
+    )
+
+    assert result == {
+        "wrapt_at_install": False,
+        "django_waited": True,
+        "asend_patched": True,
+        "wrapt_after_django": True,
+        "waiting_after": {},
+        "finders_after": [],
+    }
