@@ -94,3 +94,28 @@ def test_the_whole_parser_is_built_for_help(tmp_path: Path) -> None:
     )
     for name in ("scan", "report", "combine", "run", "diff", "fix", "debug"):
         assert name in done.stdout
+
+
+def test_run_and_its_traced_child_import_neither_wrapt_nor_tomllib(tmp_path: Path) -> None:
+    # The wrapper under a pytest.ini reads no TOML and misspells no key; a traced child that
+    # imports no signal class with a coroutine send needs neither wrapt (its whole package:
+    # asyncio, importlib.metadata) nor uuid (platform) for its fragment's name.
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "signals.py").write_text(SIGNALS)
+    child = "import json, sys; print(json.dumps(sorted(sys.modules)))"
+    script = (
+        "import json, sys\n"
+        "from pytest_signaltrace.cli import main\n"
+        f"status = main({['run', '--', sys.executable, '-c', child]!r})\n"
+        "print(json.dumps([status, sorted(sys.modules)]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    *_, child_line, wrapper_line = done.stdout.splitlines()
+    status, wrapper = json.loads(wrapper_line)
+    traced = set(json.loads(child_line))
+    assert status == 0
+    assert "pytest_signaltrace.datafile.child" in traced  # the child was traced
+    assert not {"wrapt", "tomllib", "difflib"} & set(wrapper)
+    assert not {"wrapt", "uuid", "tomllib"} & traced

@@ -26,7 +26,6 @@ import functools
 import json
 import os
 import sys
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -127,7 +126,8 @@ def _write_fragment(recorder: Any, fragments: Path, pid: int) -> None:
             "argv": list(sys.argv),
             "trace": recorder.snapshot().to_json(),
         }
-        name = f"fragment-{pid}-{uuid.uuid4().hex[:8]}.json"
+        # 8 random hex digits, as uuid4().hex[:8] gave, without importing uuid (and platform)
+        name = f"fragment-{pid}-{os.urandom(4).hex()}.json"
         tmp = fragments / f".{name}.tmp"
         tmp.write_text(json.dumps(document), encoding="utf-8")
         os.replace(tmp, fragments / name)

@@ -12,7 +12,6 @@ of a raw value for the ``addini`` types the plugin uses (``linelist``, ``paths``
 from __future__ import annotations
 
 import shlex
-import tomllib
 from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
@@ -162,6 +161,10 @@ def _pytest_section(path: Path) -> tuple[dict[str, Any], Mode] | None:
 
 
 def _toml_section(path: Path) -> tuple[dict[str, Any], Mode] | None:
+    # tomllib (about 35 M instructions with its regexes and datetime) only for a TOML file:
+    # `signaltrace run` under a pytest.ini does not pay for it
+    import tomllib
+
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

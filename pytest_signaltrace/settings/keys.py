@@ -3,7 +3,6 @@ the ``[tool.signaltrace]`` keys and their types, and the checks that refuse unkn
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -215,6 +214,8 @@ def _suggestion(key: str, known: Iterable[str], separator: str) -> str:
     normal = key.lower().replace("-", separator)
     if normal in names:
         return f"; did you mean {normal!r}?"
+    import difflib  # only for a misspelt key: `signaltrace run` should not pay for it
+
     close = difflib.get_close_matches(normal, names, n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -79,13 +78,18 @@ def pyproject_table(rootdir: Path, *, strict: bool = False) -> dict[str, Any]:
     :class:`ConfigError` (any other broken pyproject is not this plugin's business).
     """
     path = rootdir / "pyproject.toml"
-    raw = b""
     try:
         with path.open("rb") as handle:
             raw = handle.read()
+    except OSError:
+        return {}
+    # imported only when there is a pyproject.toml to read (about 35 M instructions)
+    import tomllib
+
+    try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        if strict and not isinstance(exc, OSError) and b"tool.signaltrace" in raw:
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        if strict and b"tool.signaltrace" in raw:
             raise ConfigError(f"{path}: cannot read [tool.signaltrace]: {exc}") from None
         return {}
     tool = data.get("tool", {})
