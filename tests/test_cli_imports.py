@@ -119,3 +119,26 @@ def test_run_and_its_traced_child_import_neither_wrapt_nor_tomllib(tmp_path: Pat
     assert "pytest_signaltrace.datafile.child" in traced  # the child was traced
     assert not {"wrapt", "tomllib", "difflib"} & set(wrapper)
     assert not {"wrapt", "uuid", "tomllib"} & traced
+
+
+SEND = "import signals; signals.place()"
+
+
+def test_run_writes_its_data_file_without_importing_uuid(tmp_path: Path) -> None:
+    # The run id is made without uuid, which imports platform (about 10 M instructions).
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "signals.py").write_text(SIGNALS)
+    script = (
+        "import json, sys\n"
+        "from pytest_signaltrace.cli import main\n"
+        f"status = main({['run', '--', sys.executable, '-c', SEND]!r})\n"
+        "print(json.dumps([status, sorted(sys.modules)]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    status, wrapper = json.loads(done.stdout.splitlines()[-1])
+    assert status == 0
+    assert (tmp_path / ".signaltrace").exists()
+    assert "pytest_signaltrace.datafile.format" in wrapper
+    assert "uuid" not in wrapper

@@ -117,3 +117,17 @@ def test_append_and_parallel_in_pyproject_are_true_or_false(key: str) -> None:
     check_table({key: True}, Path("pyproject.toml"))
     with pytest.raises(ConfigError, match=f"{key} = 'yes' is not true or false"):
         check_table({key: "yes"}, Path("pyproject.toml"))
+
+
+def test_a_new_run_id_is_a_version_4_uuid_in_hex_and_fresh_each_time() -> None:
+    import uuid
+
+    from pytest_signaltrace.datafile.format import new_run_id
+
+    ids = [new_run_id() for _ in range(200)]
+    assert len(set(ids)) == 200
+    for run_id in ids:
+        parsed = uuid.UUID(hex=run_id)
+        assert parsed.hex == run_id
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122

@@ -55,7 +55,9 @@ def test_the_hook_runs_once_after_the_module_ran_to_its_end(folder: Path) -> Non
     name = unique()
     write(folder, name, "import sys\nFIRST = 1\nLAST = 2\n")
     seen: list[tuple[bool, bool]] = []
-    when_imported(name, lambda module: seen.append((hasattr(module, "FIRST"), hasattr(module, "LAST"))))
+    when_imported(
+        name, lambda module: seen.append((hasattr(module, "FIRST"), hasattr(module, "LAST")))
+    )
     assert name in importhooks.waiting()
     importlib.import_module(name)
     importlib.import_module(name)

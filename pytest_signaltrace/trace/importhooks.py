@@ -30,6 +30,7 @@ against finding itself. The semantics are wrapt's, so the trace sees the same th
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -86,10 +87,8 @@ def _remove(name: str, hook: Hook) -> None:
 
 def _leave_meta_path() -> None:
     """Take the finder off ``sys.meta_path`` (called with the lock held)."""
-    try:
+    with contextlib.suppress(ValueError):
         sys.meta_path.remove(_FINDER)
-    except ValueError:
-        pass
 
 
 def _loaded(name: str, module: ModuleType) -> None:
@@ -115,7 +114,7 @@ class _Finder:
         a name no hook waits for (the import goes on as if this finder were not there)."""
         if fullname not in _waiting:  # the import of every other module pays only this
             return None
-        spec = None
+        spec: ModuleSpec | None = None
         for finder in list(sys.meta_path):
             if isinstance(finder, _Finder):
                 continue
@@ -133,7 +132,7 @@ class _Finder:
             and not isinstance(loader, _HookedLoader)
             and hasattr(loader, "exec_module")
         ):
-            spec.loader = _HookedLoader(loader)
+            spec.loader = _HookedLoader(loader)  # type: ignore[assignment]
         return spec
 
     def invalidate_caches(self) -> None:
@@ -162,10 +161,8 @@ class _HookedLoader:
         """Run the module's code with the real loader, then the hooks waiting for it."""
         loader = self.loader
         if getattr(module, "__loader__", None) is self:
-            try:
+            with contextlib.suppress(AttributeError):
                 module.__loader__ = loader
-            except AttributeError:
-                pass
         spec = getattr(module, "__spec__", None)
         if spec is not None and getattr(spec, "loader", None) is self:
             spec.loader = loader

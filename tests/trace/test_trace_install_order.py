@@ -168,7 +168,9 @@ def test_installing_imports_no_wrapt_and_uninstalling_leaves_no_import_hook(tmp_
             "asend_patched": "django.dispatch.dispatcher.Signal.asend" in patched,
             "wrapt_after_django": wrapt_after_django,
             "waiting_after": importhooks.waiting(),
-            "finders_after": [type(f).__name__ for f in sys.meta_path if "importhooks" in type(f).__module__],
+            "finders_after": [
+                type(f).__name__ for f in sys.meta_path if "importhooks" in type(f).__module__
+            ],
         }))
         """,
         tmp_path,
