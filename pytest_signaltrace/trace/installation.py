@@ -3,10 +3,10 @@
 :func:`install` registers a post-import hook (:mod:`.importhooks`) for the module of every
 signal class the frameworks of :mod:`pytest_signaltrace.frameworks` declare: a class is patched
 as soon as its module is imported, or at once if it already is (a framework registered later is
-hooked when it is registered). Each patched method is replaced by a plain function that calls the original
-(``__wrapped__``, ``__name__`` and ``__qualname__`` copied from it): a wrapt ``FunctionWrapper``
-cost about 0.5 us and two extra levels of stack per call, which on a send is more than all the
-recording. Patched, per class (see :class:`~pytest_signaltrace.frameworks.SignalClass`):
+hooked when it is registered). Each patched method is replaced by a plain function that calls
+the original (``__wrapped__``, ``__name__`` and ``__qualname__`` copied from it): a wrapt
+``FunctionWrapper`` cost about 0.5 us and two extra levels of stack per call, which on a send is
+more than all the recording. Patched, per class (see :class:`~pytest_signaltrace.frameworks.SignalClass`):
 
 * ``__init__`` (creation site), the method every connect form ends in, ``disconnect``
   (:mod:`.connects`);
