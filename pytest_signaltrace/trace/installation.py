@@ -6,7 +6,8 @@ as soon as its module is imported, or at once if it already is (a framework regi
 hooked when it is registered). Each patched method is replaced by a plain function that calls
 the original (``__wrapped__``, ``__name__`` and ``__qualname__`` copied from it): a wrapt
 ``FunctionWrapper`` cost about 0.5 us and two extra levels of stack per call, which on a send is
-more than all the recording. Patched, per class (see :class:`~pytest_signaltrace.frameworks.SignalClass`):
+more than all the recording. Patched, per class (see
+:class:`~pytest_signaltrace.frameworks.SignalClass`):
 
 * ``__init__`` (creation site), the method every connect form ends in, ``disconnect``
   (:mod:`.connects`);
