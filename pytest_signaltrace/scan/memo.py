@@ -32,6 +32,7 @@ import contextlib
 import hashlib
 import json
 import os
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
 from stat import S_ISREG
@@ -144,7 +145,9 @@ def tree_state(
     for root in roots:
         root = root.absolute()
         # In the walk's order (sorted by name, folder by folder): the same for the same tree.
-        files: list[object] = []
+        names: list[str] = []
+        numbers: list[int] = []  # size, mtime and ctime of each file
+        inodes: list[int] = []
         for path, relpath, _ in walk(root, exclude, skip):
             try:
                 info = os.stat(path)
@@ -157,12 +160,21 @@ def tree_state(
                 or info.st_ctime_ns >= oldest
             ):
                 return None
-            files += (relpath, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            names.append(relpath)
+            numbers += (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+            inodes.append(info.st_ino)
         chain = []
         above = str(root)
         while os.path.isfile(os.path.join(above, "__init__.py")):
             chain.append(above)
             above = os.path.dirname(above)
         markers = [os.path.exists(os.path.join(root, m)) for m in CHECKOUT_MARKERS]
-        digest.update(repr((str(root), chain, markers, files)).encode("utf-8", "surrogateescape"))
+        # The numbers as machine words and the names each ended by a NUL (which no file name
+        # holds), after their count: as unambiguous as the repr of them all was, without
+        # formatting 8,000 ints (about 11 M instructions a warm run on Django's 1,935 files).
+        head = repr((str(root), chain, markers, len(names)))
+        digest.update(head.encode("utf-8", "surrogateescape"))
+        digest.update("".join(f"{name}\0" for name in names).encode("utf-8", "surrogateescape"))
+        digest.update(array("q", numbers).tobytes())
+        digest.update(array("Q", inodes).tobytes())
     return digest.hexdigest()
