@@ -112,10 +112,7 @@ def test_a_fault_while_starting_is_one_line_on_stderr(
 
 @pytest.mark.parametrize(
     "missing",
-    [
-        "pytest_signaltrace",  # another interpreter: the plugin is not installed there
-        "wrapt",  # the plugin is there, a dependency is not
-    ],
+    ["pytest_signaltrace"],  # another interpreter: the plugin is not installed there
 )
 def test_a_child_that_cannot_trace_leaves_its_stderr_alone(tmp_path: Path, missing: str) -> None:
     shadow = tmp_path / "shadow" / missing

@@ -48,7 +48,7 @@ def start_from_environment() -> None:
     try:
         start(Path(config))
     except (ImportError, SyntaxError):
-        # An interpreter that lacks what tracing needs (wrapt, a newer Python) cannot trace:
+        # An interpreter that lacks what tracing needs (the plugin, a newer Python) cannot trace:
         # silent, as its stderr belongs to the program.
         return
     except Exception as exc:
@@ -57,11 +57,6 @@ def start_from_environment() -> None:
 
 def start(config_path: Path) -> None:
     """Install the patches and the unittest hooks; write a fragment at exit."""
-    import importlib.util
-
-    if importlib.util.find_spec("wrapt") is None:
-        # the asend patch imports it only when patching: without it, trace nothing, silently
-        raise ImportError("wrapt")
     from pytest_signaltrace.trace import Recorder, install
     from pytest_signaltrace.trace.importhooks import when_imported
 

@@ -20,14 +20,7 @@ def asend_patch(tracer: Tracer, cls: type, method: str, capture_live: bool) -> A
     The returned coroutine creates the original's only when it starts: one closed or
     cancelled before it runs leaves no un-awaited coroutine behind. Its
     ``__name__``/``__qualname__`` are the original's.
-
-    wrapt is imported here, not at start-up: ``import wrapt`` imports its whole package (asyncio,
-    ``importlib.metadata``, ``inspect``), which a process that never imports a class with a
-    coroutine send (a ``python -c`` child of ``signaltrace run``, Celery, blinker) should not
-    pay for. Its files are internal frames already (:func:`~.tracer.own_files`).
     """
-    import wrapt
-
     finder, faults = tracer.finder, tracer.faults
     getframe = sys._getframe
     installation = tracer
