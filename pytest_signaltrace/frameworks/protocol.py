@@ -40,7 +40,8 @@ class SignalClass(Record):
     had. The ``signals`` fixture wraps the same sends.
     """
 
-    #: The module that defines the class, hooked with a wrapt post-import hook.
+    #: The module that defines the class, hooked with a post-import hook
+    #: (:mod:`~pytest_signaltrace.trace.importhooks`).
     module: str
     #: The method every connect form ends in (a decorator returned by ``connect`` is left alone).
     connect: str

@@ -17,7 +17,7 @@ import pytest
 from pytest_signaltrace.settings import add_options
 from pytest_signaltrace.settings.pytest_config import read_settings
 
-if TYPE_CHECKING:  # the session (and wrapt) are imported only when tracing is on
+if TYPE_CHECKING:  # the session (and the patches) are imported only when tracing is on
     from pytest_signaltrace.plugin.fixture import SignalsFixture
     from pytest_signaltrace.plugin.session import TraceSession
 

@@ -30,7 +30,7 @@ from pytest_signaltrace.trace.model import Trace
 if TYPE_CHECKING:
     # Imported where used, at the end of the run: an xdist worker never needs them, and the
     # merge pulls in the scan (and libcst) which would cost every traced process at start-up.
-    # The patches (and wrapt), the recorder and the subprocess tracing are imported by start()
+    # The patches, the recorder and the subprocess tracing are imported by start()
     # only: the xdist controller, which runs no tests, never needs them.
     from pytest_signaltrace.gates.diff.select import DiffResult
     from pytest_signaltrace.gates.fail_under import GateResult

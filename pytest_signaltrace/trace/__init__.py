@@ -6,7 +6,7 @@ aggregates sends, receiver calls, connects and disconnects; ``recorder.snapshot(
 JSON-ready :class:`Trace`, and ``Trace.merge`` combines the traces of xdist workers. Importing this
 package imports no framework.
 
-The patches (:mod:`.installation`, with wrapt and the send patches) and the recorder are imported
+The patches (:mod:`.installation`, the import hooks, the send patches) and the recorder are imported
 on first use: a process that only reads traces (the xdist controller, ``signaltrace report``)
 imports :mod:`.model` through this package and would pay for all of them (about 100 M
 instructions, 30 ms) for nothing.

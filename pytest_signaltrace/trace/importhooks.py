@@ -3,8 +3,8 @@
 :func:`when_imported` replaces ``wrapt.register_post_import_hook``, the only thing of wrapt the
 trace needed at start-up: ``import wrapt`` (2.x) imports its whole package, ``asyncio``,
 ``importlib.metadata`` and ``inspect`` with it, which cost a traced ``python -c pass`` about
-four times its own start-up. wrapt is still the ``asend`` wrapper (:mod:`.asend_patch`), imported
-only when a class with a coroutine send is patched.
+four times its own start-up. The ``asend`` wrapper is the package's own too
+(:class:`~.asend_patch.AsyncSendPatch`): no traced process imports wrapt.
 
 How: while a hook waits, a finder first on ``sys.meta_path`` answers for the awaited names
 only. It asks the finders after it for the spec and wraps the spec's loader, whose

@@ -224,9 +224,10 @@ def own_files() -> frozenset[str]:
 def _wrapt_files() -> list[str]:
     """The ``.py`` files of wrapt's package, raw and absolute, imported or not.
 
-    wrapt is imported only when an ``asend`` is patched (:mod:`.asend_patch`), after the
-    tracer is made; its frames were internal when it was imported at start-up and stay so.
-    Found without importing it (``find_spec`` of a top-level package imports nothing)."""
+    The trace no longer imports wrapt, but a project's own wrapt wrappers (decorated receivers,
+    patched senders) stand between its code and the signal: their frames stay internal, as
+    when the trace imported wrapt itself. Found without importing it (``find_spec`` of a
+    top-level package imports nothing)."""
     try:
         module = sys.modules.get("wrapt")
         origin = getattr(module, "__file__", None) if module is not None else None
