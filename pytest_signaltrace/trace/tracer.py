@@ -72,8 +72,8 @@ class Tracer:
         #: handler token -> whether its connects drop their dispatch_uid (third-party code)
         self._uid_folds: dict[int, bool] = {}
         recorder.folds_uid = self._folds_uid
-        #: file of a receiver-less disconnect's caller -> whether its uid is dropped
-        self._site_uid_folds: dict[str, bool] = {}
+        #: raw filename -> whether it lies outside the project's sources
+        self._outside_files: dict[str, bool] = {}
         recorder.folds_site_uid = self._folds_site_uid
         #: Finds the receiver behind a send made while another runs (cascades).
         self.cascade = CascadeWatch(
@@ -93,8 +93,8 @@ class Tracer:
         (memory while the tests run, and work at the end)."""
         folds = self._uid_folds.get(token)
         if folds is None:
-            path = absolute_filename(self.recorder.handlers.ref(token).path)
-            folds = self._uid_folds.setdefault(token, not in_sources(path, self._roots))
+            path = self.recorder.handlers.ref(token).path
+            folds = self._uid_folds.setdefault(token, self._outside_project(path))
         return folds
 
     def _folds_site_uid(self, site: Site | None) -> bool:
@@ -102,13 +102,15 @@ class Tracer:
         is counted without its uid: called from outside the project (or from nowhere known),
         as ``data.fold_third_party_uids`` decides at the end. Django's test client disconnects
         with a fresh uid per request: one row, not one per request."""
-        if site is None:
-            return True
-        folds = self._site_uid_folds.get(site[0])
-        if folds is None:
-            path = absolute_filename(site[0])
-            folds = self._site_uid_folds.setdefault(site[0], not in_sources(path, self._roots))
-        return folds
+        return site is None or self._outside_project(site[0])
+
+    def _outside_project(self, filename: str) -> bool:
+        """Whether the raw ``filename`` lies outside the project's sources (once per file)."""
+        outside = self._outside_files.get(filename)
+        if outside is None:
+            path = absolute_filename(filename)
+            outside = self._outside_files.setdefault(filename, not in_sources(path, self._roots))
+        return outside
 
     def _is_robust(self, signal: Any, method: str) -> bool:
         """Whether ``signal.<method>`` caught a receiver's exception and returned it."""
