@@ -44,8 +44,33 @@ def output_folder(keep: Path | None, name: str) -> Iterator[Path]:
 def count(folder: Path, run: Callable[[], object]) -> int:
     """Call ``run`` (a command prefixed with :func:`command`), then sum the instructions of
     every process once all of their files are written."""
+    return sum(count_by_role(folder, run).values())
+
+
+def count_by_role(folder: Path, run: Callable[[], object]) -> dict[str, int]:
+    """Like :func:`count`, but summed per role of the process (:func:`role`): under xdist the
+    controller's count follows how long it waited for its workers (its I/O threads wake while
+    they run), so a ratio of the workers' counts alone is what repeats."""
     run()
-    return sum(map(instructions_of, finished_dumps(folder)))
+    totals: dict[str, int] = {}
+    for dump in finished_dumps(folder):
+        kind = role(dump)
+        totals[kind] = totals.get(kind, 0) + instructions_of(dump)
+    return totals
+
+
+def role(dump: Path) -> str:
+    """What the process of one callgrind file was: ``"xdist worker"`` (execnet's ``python -c``
+    bootstrap), ``"python"`` (any other Python process: the command itself, a runner, a child),
+    or ``"other"`` (``uname`` and the like)."""
+    with dump.open(encoding="utf-8", errors="replace") as handle:
+        for _, line in zip(range(50), handle, strict=False):
+            if line.startswith("cmd:"):
+                argv = line.split()[1:]
+                if "sys.stdin.readline()))" in line:
+                    return "xdist worker"
+                return "python" if argv and "python" in Path(argv[0]).name else "other"
+    return "other"
 
 
 def finished_dumps(folder: Path, quiet: float = 10.0, timeout: float = 900.0) -> list[Path]:

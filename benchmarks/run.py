@@ -174,12 +174,13 @@ def _gc_summary(lines: list[str]) -> dict[str, object]:
     }
 
 
-def instructions(pair: Pair, variant: str, keep: Path | None = None) -> int:
+def instructions(pair: Pair, variant: str, keep: Path | None = None) -> dict[str, int]:
     """CPU instructions of one variant of ``pair``: every process of its tree (xdist workers,
     forked runners) counted by valgrind's callgrind, which counts instructions, not seconds.
     The count is the same from run to run whatever else the machine does (hash seeds fixed),
     so one run per variant gives a ratio that seconds on a shared machine cannot. With
-    ``keep``, the callgrind files stay in ``keep/<pair>-<variant>/`` (for ``cgdiff.py``)."""
+    ``keep``, the callgrind files stay in ``keep/<pair>-<variant>/`` (for ``cgdiff.py``).
+    Summed per role of the process (``callgrind.role``)."""
     name = f"{_slug(pair.name)}-{'traced' if variant == 'B' else 'plain'}"
     with callgrind.output_folder(keep, name) as folder:
         valgrind = callgrind.command(folder)
@@ -187,7 +188,7 @@ def instructions(pair: Pair, variant: str, keep: Path | None = None) -> int:
         wrapped = Pair(pair.name, pair.cwd, [*valgrind, *pair.untraced, *patient],
                        [*valgrind, *pair.traced, *patient],
                        {**pair.env, "PYTHONHASHSEED": "0"}, pytest=pair.pytest)  # fmt: skip
-        return callgrind.count(folder, lambda: measure(wrapped, variant))
+        return callgrind.count_by_role(folder, lambda: measure(wrapped, variant))
 
 
 def _slug(text: str) -> str:
@@ -207,10 +208,22 @@ def count_pair(pair: Pair, keep: Path | None = None) -> dict[str, object]:
     """Warm up, then count each variant's instructions once."""
     print(f"{pair.name}: warm-up, then instructions under callgrind", flush=True)
     warm_up(pair)
-    untraced, traced = instructions(pair, "A", keep), instructions(pair, "B", keep)
+    by_role = {"A": instructions(pair, "A", keep), "B": instructions(pair, "B", keep)}
+    untraced, traced = sum(by_role["A"].values()), sum(by_role["B"].values())
     print(f"  {untraced:,} / {traced:,} instructions: {traced / untraced:.4f}x", flush=True)
-    return {"suite": pair.name, "instructions": {"untraced": untraced, "traced": traced,
-                                                 "ratio": traced / untraced}}  # fmt: skip
+    result: dict[str, object] = {"untraced": untraced, "traced": traced,
+                                 "ratio": traced / untraced}  # fmt: skip
+    if "xdist worker" in by_role["A"]:
+        # The controller's count follows its wait for the workers (see callgrind.count_by_role):
+        # the workers' ratio is the one that repeats from run to run.
+        for kind in ("python", "xdist worker"):
+            plain, with_trace = by_role["A"].get(kind, 0), by_role["B"].get(kind, 0)
+            if plain:
+                print(f"    {kind}: {plain:,} / {with_trace:,}: {with_trace / plain:.4f}x",
+                      flush=True)  # fmt: skip
+                result[kind] = {"untraced": plain, "traced": with_trace,
+                                "ratio": with_trace / plain}  # fmt: skip
+    return {"suite": pair.name, "instructions": result}
 
 
 def run_pair(pair: Pair, runs: int, gc_stats: bool = False) -> None:
