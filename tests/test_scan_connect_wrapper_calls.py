@@ -295,3 +295,21 @@ def test_a_cached_scan_finds_the_calls_of_an_imported_wrapper_again(
     first = scan(root, cache_dir=tmp_path / "cache")
     assert len(first.receivers) == 3
     assert scan(root, cache_dir=tmp_path / "cache") == first
+
+
+def test_a_wrapper_imported_after_a_semicolon_is_found_like_any_other_import(
+    scan_tree: ScanTree,
+) -> None:
+    # Nothing else in the caller says "signal" or "connect": only its imports tie it to the
+    # helper, and they follow a ``;`` on their line.
+    caller = """
+        import os; from app.signals import placed; from tests.helpers import listen_to
+
+
+        def test_placed():
+            with listen_to(placed):
+                pass
+    """
+    smap = scan_tree(project(tests____init__="", tests__helpers=HELPERS, tests__test_orders=caller))
+    record = "tests.helpers.listen_to.<locals>.record"
+    assert rows(smap) == {(PLACED, record, "tests/test_orders.py", 5, True)}

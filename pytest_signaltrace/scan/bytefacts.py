@@ -100,6 +100,8 @@ def read_imports(data: bytes) -> tuple[tuple[str, ...], int]:
     seen = -1
     for match in _IMPORT_WORD.finditer(data):
         start = data.rfind(b"\n", 0, match.start()) + 1
+        # A statement after a ``;`` (``import os; from shop.signals import x``) starts there.
+        start = max(start, data.rfind(b";", start, match.start()) + 1)
         if start == seen:
             continue
         seen = start

@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # imported on first decode: the tree memo needs this module's
 
 #: Bump when :class:`ByteFacts`, the index's layout or any rule :func:`~.bytefacts.learn`
 #: applies (the prefilter, the imports read for naming, the subclass check) changes.
-SCHEMA = 4
+SCHEMA = 5
 #: A file changed less than this before the scan started is not recorded (2 s: FAT's
 #: timestamp granularity, and more than any clock tick of a local file system).
 RACY_NS = 2_000_000_000
