@@ -20,7 +20,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +27,33 @@ from pathlib import Path
 _TEMP_SUFFIX = ".tmp"
 #: Leftovers of the earlier naming (``.NAME-XXXXXXXX``) are removed once this old (seconds).
 _OLD_TEMP_AGE = 3600
+#: The characters of the random part of a temporary name (``tempfile``'s).
+_NAME_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+#: How ``tempfile.mkstemp`` opens its file: new, private to the writer, not followed if a link.
+_CREATE = (
+    os.O_RDWR | os.O_CREAT | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)  # fmt: skip
+
+
+def random_letters(count: int) -> str:
+    """``count`` random characters of ``[a-z0-9_]``, as ``tempfile`` names its files (without
+    importing it: ``signaltrace run`` would import ``shutil``, ``random`` and the compression
+    modules with it, about 15 M instructions)."""
+    return "".join(_NAME_CHARACTERS[byte % len(_NAME_CHARACTERS)] for byte in os.urandom(count))
+
+
+def make_temporary(folder: Path, prefix: str, suffix: str) -> tuple[int, str]:
+    """What ``tempfile.mkstemp(dir=folder, prefix=prefix, suffix=suffix)`` returns: a new
+    file (mode 0600) named ``prefix``, 8 random characters and ``suffix``, open for writing,
+    and its absolute path; raises :class:`OSError` when it cannot be created."""
+    for _ in range(10000):  # tempfile.TMP_MAX
+        path = os.path.abspath(os.path.join(folder, f"{prefix}{random_letters(8)}{suffix}"))
+        try:
+            return os.open(path, _CREATE, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "No usable temporary file name found")
 
 
 def write_text(destination: str | Path, text: str) -> None:
@@ -56,9 +82,7 @@ def write_bytes(destination: str | Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
     mode = stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX
-    )
+    fd, tmp = make_temporary(target.parent, f".{target.name}.{os.getpid()}.", _TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

@@ -20,15 +20,18 @@ command's status.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import __version__
 from pytest_signaltrace.cli.common import ExitCode
+
+if TYPE_CHECKING:  # imported when a parser is built: `signaltrace run` parses its own options
+    import argparse
 
 __all__ = ["ExitCode", "build_parser", "main"]
 
@@ -45,6 +48,8 @@ def _command(name: str) -> ModuleType:
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of the ``signaltrace`` command (with ``only``: of that subcommand
     alone, which parses its arguments as the whole parser does)."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="signaltrace",
         description="Map Django and Celery signals, trace which receivers run, and report.",
@@ -59,9 +64,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     given = sys.argv[1:] if argv is None else list(argv)
-    # A subcommand named first needs no other's parser (the rest of the line is its own).
-    parser = build_parser(given[0] if given and given[0] in _COMMANDS else None)
-    args = parser.parse_args(given)
+    args: Any = None
+    if given[:1] == ["run"]:
+        # `signaltrace run` pays its start-up on top of the command it traces: its usual
+        # options are read without argparse; help, an error or any other form goes on below.
+        from pytest_signaltrace.cli.run import parse_run_options
+
+        args = parse_run_options(given[1:])
+    if args is None:
+        # A subcommand named first needs no other's parser (the rest of the line is its own).
+        parser = build_parser(given[0] if given and given[0] in _COMMANDS else None)
+        args = parser.parse_args(given)
     command: Callable[[argparse.Namespace], int] = _command(args.command).run
     try:
         return command(args)

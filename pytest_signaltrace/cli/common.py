@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import enum
 import sys
 from collections.abc import Mapping
@@ -11,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import DATA_FILE_ENV, DEFAULT_DATA_FILE
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # argparse is imported where a parser is built (not by `signaltrace run`)
+    import argparse
+
     from pytest_signaltrace.settings import Settings
     from pytest_signaltrace.settings.ini import IniFile
 
@@ -93,6 +94,8 @@ def shown(path: Path) -> str:
 
 def percent(value: str) -> float:
     """An argparse type: a percent from 0 to 100 (``80``, ``80.5``; not ``80%``)."""
+    import argparse
+
     from pytest_signaltrace.settings import ConfigError, parse_percent
 
     try:
@@ -103,6 +106,8 @@ def percent(value: str) -> float:
 
 def decimal_places(value: str) -> int:
     """An argparse type: the decimal places of percentages (``--precision``), 0 to 10."""
+    import argparse
+
     from pytest_signaltrace.report.options import precision_error
 
     number: object = int(value) if value.strip().lstrip("-").isdigit() else value

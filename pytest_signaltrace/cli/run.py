@@ -2,21 +2,72 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from pytest_signaltrace import DATA_FILE_ENV
 from pytest_signaltrace.cli.common import data_file_of, load_settings, usage_error
 from pytest_signaltrace.record import Record
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # argparse only for help and errors: see parse_run_options
+    import argparse
+
     from pytest_signaltrace.cli.common import Commands
+
+#: The options of ``run`` that take a value, to the attribute ``argparse`` stores it in; a
+#: repeated ``--data-file`` keeps the last, ``--source`` appends.
+_VALUED = {"--data-file": "data_file", "--source": "source"}
+#: The switches of ``run``, to their attribute.
+_SWITCHES = {"--parallel": "parallel", "-p": "parallel", "--no-cache": "no_cache"}
+
+
+def parse_run_options(given: Sequence[str]) -> argparse.Namespace | None:
+    """``run``'s arguments (after ``run``) as its parser would give them, read without argparse
+    (whose import and parser cost ``signaltrace run`` about 10 M instructions on top of the
+    command); ``None`` for anything but the plain spellings of its options followed by a
+    command: help, an unknown or abbreviated option, a missing value, no command. Those go
+    through the parser, which prints the help or the usage error as ever
+    (``tests/test_cli_run_options.py`` compares both on many command lines)."""
+    values: dict[str, object] = {
+        "command": "run", "data_file": None, "source": [], "parallel": False, "no_cache": False,
+    }  # fmt: skip
+    index = 0
+    while index < len(given):
+        token = given[index]
+        if token == "--" or not token.startswith("-"):
+            # The command: argparse's REMAINDER keeps a leading "--" (_run_config drops it).
+            command = list(given[index:])
+            if command[:1] == ["--"] and (len(command) == 1 or command[1].startswith("-")):
+                return None  # no command, or one that looks like an option: as argparse says
+            values["argv"] = command
+            return SimpleNamespace(**values)  # type: ignore[return-value]
+        if token in _SWITCHES:
+            values[_SWITCHES[token]] = True
+            index += 1
+            continue
+        name, equals, value = token.partition("=")
+        if name not in _VALUED:
+            return None  # --help, -h, an abbreviation, an unknown option: the parser's
+        if not equals:
+            if index + 1 >= len(given) or given[index + 1].startswith("-"):
+                return None  # a missing value (or one argparse would take for an option)
+            value = given[index + 1]
+            index += 1
+        index += 1
+        if name == "--source":
+            values["source"].append(value)  # type: ignore[attr-defined]
+        else:
+            values["data_file"] = value
+    return None  # no command: the parser's usage error
 
 
 def add_parser(commands: Commands) -> None:
     """Add ``run`` to the subcommands."""
+    import argparse
+
     run = commands.add_parser(
         "run",
         help="trace a command that is not pytest (python manage.py test, python -m unittest)",
@@ -100,9 +151,7 @@ def _run_config(args: argparse.Namespace) -> _RunConfig | str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``signaltrace run``; returns the command's exit status (2 for bad usage)."""
-    from pytest_signaltrace.cli.progress import ProgressLine
     from pytest_signaltrace.datafile.run import RunError, save_run, trace_command
-    from pytest_signaltrace.scan.cache import default_cache_dir, ensure_pytest_cache_marker
 
     config = _run_config(args)
     if isinstance(config, str):
@@ -136,6 +185,10 @@ def run(args: argparse.Namespace) -> int:
         from pytest_signaltrace.datafile.paths import parallel_name
 
         data_file = parallel_name(data_file)
+    # Imported once the command is over: a run that traced nothing never needs them.
+    from pytest_signaltrace.cli.progress import ProgressLine
+    from pytest_signaltrace.scan.cache import default_cache_dir, ensure_pytest_cache_marker
+
     cache_dir = None if args.no_cache else default_cache_dir(config.rootdir)
     if cache_dir is not None:
         ensure_pytest_cache_marker(cache_dir)

@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -65,7 +64,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from pytest_signaltrace import __version__
+from pytest_signaltrace import __version__, hashes
 from pytest_signaltrace.model import StaticMap
 from pytest_signaltrace.record import Record
 from pytest_signaltrace.report import scan_json
@@ -211,7 +210,7 @@ def run_ids(data: RunData) -> tuple[str, ...]:
         return data.runs
     fixed = {"tool": "", "runs": [], "version": _CONTENT_ID_VERSION}
     document = json.dumps(data.to_json() | fixed, sort_keys=True)
-    return ("content-" + hashlib.sha256(document.encode("utf-8")).hexdigest()[:32],)
+    return ("content-" + hashes.sha256(document.encode("utf-8")).hexdigest()[:32],)
 
 
 def utc_now() -> str:

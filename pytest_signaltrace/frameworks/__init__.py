@@ -10,11 +10,11 @@ framework registered from a conftest is still patched), the ``signals`` fixture 
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pytest_signaltrace import hashes
 from pytest_signaltrace.frameworks.blinker import BLINKER
 from pytest_signaltrace.frameworks.celery import CELERY
 from pytest_signaltrace.frameworks.discovery import ENTRY_POINT_GROUP, declared_frameworks
@@ -231,7 +231,7 @@ def _build(frameworks: tuple[Framework, ...]) -> Catalogue:
         named_signals=named,
         signal_factories=factories,
         default_framework=frameworks[0].name if frameworks else "",
-        fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
+        fingerprint=hashes.sha256(text.encode()).hexdigest()[:16],
     )
 
 

@@ -9,10 +9,10 @@ answers in a form that the other files' facts complete later.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sys
 
+from pytest_signaltrace import hashes
 from pytest_signaltrace.record import Record
 from pytest_signaltrace.scan import prefilter
 
@@ -67,7 +67,7 @@ class ByteFacts(Record):
 
 def content_digest(data: bytes) -> str:
     """The hash of a file's bytes that every cache key of its content is made from."""
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    return hashes.blake2b(data, digest_size=20).hexdigest()
 
 
 def learn(data: bytes, problem: str | None) -> ByteFacts:

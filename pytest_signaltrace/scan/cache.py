@@ -9,11 +9,11 @@ is best effort: any error reading or writing it is treated as a miss and never f
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pytest_signaltrace import hashes
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.version import tool_version
 
@@ -33,7 +33,7 @@ def facts_key(
     text = f"{tool_version()}\0{SCHEMA}\0{module}\0{relpath}\0{is_package}\0{content}"
     if wrappers:  # the facts of a file that calls connect wrappers it imports
         text += "\0" + ",".join(wrappers)
-    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+    return hashes.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 
 class NotCached(LookupError):

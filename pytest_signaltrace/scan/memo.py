@@ -29,7 +29,6 @@ no memo; a write that fails is skipped.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from array import array
@@ -37,6 +36,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from stat import S_ISREG
 
+from pytest_signaltrace import hashes
 from pytest_signaltrace.model import StaticMap
 from pytest_signaltrace.scan import statindex
 from pytest_signaltrace.scan.atomic import write_atomically
@@ -89,7 +89,7 @@ class TreeMemo:
             max_file_size,
         ]
         text = json.dumps(request).encode("utf-8", "surrogateescape")
-        name = hashlib.blake2b(text, digest_size=16).hexdigest()
+        name = hashes.blake2b(text, digest_size=16).hexdigest()
         path = cache_dir / f"memo-v{SCHEMA}" / f"{name}.json"
         return cls(path, tree_state(roots, exclude, skip_folders, max_file_size))
 
@@ -141,7 +141,7 @@ def tree_state(
     written (see the module's docstring)."""
     oldest = statindex.clock_ns() - statindex.RACY_NS
     skip = frozenset(os.path.realpath(folder) for folder in skip_folders)
-    digest = hashlib.blake2b(digest_size=20)
+    digest = hashes.blake2b(digest_size=20)
     for root in roots:
         root = root.absolute()
         # In the walk's order (sorted by name, folder by folder): the same for the same tree.

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import hashlib
 import json
 import os
 from collections import Counter
@@ -38,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace import __version__
+from pytest_signaltrace import __version__, hashes
 from pytest_signaltrace.record import Record
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.bytefacts import read_imports as read_imports  # re-exported
@@ -111,7 +110,7 @@ _PLAN_SCHEMA = 1
 def _plan_key(
     files: Sequence[SourceFile], roots: Sequence[Path], package_roots: Sequence[Path]
 ) -> str:
-    digest = hashlib.sha256(f"{__version__}\0{_PLAN_SCHEMA}\0".encode())
+    digest = hashes.sha256(f"{__version__}\0{_PLAN_SCHEMA}\0".encode())
     for folder in sorted({*map(str, roots), *map(str, package_roots)}):
         # Above a root, the ``__init__.py`` files that make it part of a package count too.
         above = os.path.abspath(folder)

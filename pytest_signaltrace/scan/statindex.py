@@ -30,7 +30,6 @@ cache folder (the least recently written go), no index over :data:`MAX_BYTES` is
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import stat
@@ -38,6 +37,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_signaltrace import hashes
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.version import tool_version
 
@@ -97,7 +97,7 @@ class StatIndex:
     def open(cls, cache_dir: Path, root: Path, *, trust: bool = True) -> StatIndex:
         """The index of ``root`` in ``cache_dir`` (empty when missing, damaged or not trusted)."""
         root_text = str(root.absolute())
-        name = hashlib.blake2b(root_text.encode("utf-8", "surrogateescape"), digest_size=16)
+        name = hashes.blake2b(root_text.encode("utf-8", "surrogateescape"), digest_size=16)
         path = cache_dir / f"stat-v{SCHEMA}" / f"{name.hexdigest()}.json"
         loaded: dict[str, Any] = {}
         if trust:

@@ -22,7 +22,6 @@ that cannot be read or written is no record.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import site
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest_signaltrace
+from pytest_signaltrace import hashes
 from pytest_signaltrace.scan.atomic import write_atomically
 
 if TYPE_CHECKING:  # defined for the type checker only: no class to build at every start
@@ -89,7 +89,7 @@ def record_file(request: ScanRequest) -> Path | None:
         request.sources,
         request.package_roots,
     ]
-    digest = hashlib.blake2b(json.dumps(key).encode("utf-8", "surrogateescape"), digest_size=16)
+    digest = hashes.blake2b(json.dumps(key).encode("utf-8", "surrogateescape"), digest_size=16)
     return Path(request.cache_dir) / f"warm-v{SCHEMA}" / f"{digest.hexdigest()}.json"
 
 
