@@ -9,15 +9,13 @@ Every record is joined to the others on stable ids (see ``DESIGN.md``):
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import operator
 from collections.abc import Callable
-from dataclasses import field
 from typing import Any, Literal, get_args
 
 from pytest_signaltrace.merge.cascade_model import Cascades
-from pytest_signaltrace.record import Record
+from pytest_signaltrace.record import Record, field
 
 #: The name of a registered framework (:mod:`pytest_signaltrace.frameworks`): ``django``...
 Framework = str
@@ -200,7 +198,11 @@ def to_jsonable(value: Any) -> Any:
     if type(value) in _PLAIN:
         return value
     layout = _LAYOUTS.get(type(value))
-    if layout is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if layout is None and (
+        isinstance(value, Record)
+        # a plain @dataclass instance (not a class): dataclasses is imported already
+        or (hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type))
+    ):
         layout = _layout(type(value))
     if layout is not None:
         # One C call fetches every field; only the few values that are not plain (enums,
@@ -228,7 +230,12 @@ _LAYOUTS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] =
 
 
 def _layout(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
-    names = tuple(f.name for f in dataclasses.fields(cls))
+    if issubclass(cls, Record):  # its fields without making dataclasses.Field objects
+        names = cls._record_layout.names
+    else:
+        import dataclasses
+
+        names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
     layout: tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]
     if len(names) > 1:
         layout = (names, operator.attrgetter(*names))

@@ -31,15 +31,72 @@ against its dataclass twin). The classes made by the thousand in a run that stay
 
 from __future__ import annotations
 
-import dataclasses
 import operator
 import re
 import reprlib
+import sys
 from collections.abc import Callable
-from typing import Any, ClassVar, dataclass_transform
+from typing import Any, ClassVar, TypeVar, dataclass_transform, get_origin, overload
 
 _REQUIRED: Any = object()  # an __init__ argument without a default
 _FACTORY: Any = object()  # a default made by the field's default_factory
+_MISSING: Any = object()  # no default, no factory (dataclasses.MISSING, without its import)
+_T = TypeVar("_T")
+
+
+class _Field:
+    """One field of a record: its name, annotation and options (``dataclasses.Field``'s)."""
+
+    __slots__ = ("compare", "default", "default_factory", "hash", "name", "repr", "type")
+
+    def __init__(
+        self,
+        default: Any = _MISSING,
+        default_factory: Any = _MISSING,
+        repr: bool = True,
+        hash: bool | None = None,
+        compare: bool = True,
+    ) -> None:
+        if default is not _MISSING and default_factory is not _MISSING:
+            raise ValueError("cannot specify both default and default_factory")
+        self.name = ""
+        self.type: Any = None
+        self.default = default
+        self.default_factory = default_factory
+        self.repr = repr
+        self.hash = hash
+        self.compare = compare
+
+
+@overload
+def field(
+    *, default: _T, repr: bool = ..., hash: bool | None = ..., compare: bool = ...
+) -> _T: ...
+@overload
+def field(
+    *,
+    default_factory: Callable[[], _T],
+    repr: bool = ...,
+    hash: bool | None = ...,
+    compare: bool = ...,
+) -> _T: ...
+@overload
+def field(
+    *, repr: bool = ..., hash: bool | None = ..., compare: bool = ...
+) -> Any: ...
+def field(
+    *,
+    default: Any = _MISSING,
+    default_factory: Any = _MISSING,
+    repr: bool = True,
+    hash: bool | None = None,
+    compare: bool = True,
+) -> Any:
+    """A record's field with options, as ``dataclasses.field`` (whose import, with
+    :mod:`inspect`'s, costs a process about 40 M instructions) declares one:
+    ``tests: list[str] = field(default_factory=list)``. A record takes
+    ``dataclasses.field`` too."""
+    return _Field(default, default_factory, repr, hash, compare)
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
@@ -52,10 +109,9 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
 class _Layout:
     """What the methods of one record class need, read from its fields once."""
 
-    def __init__(self, cls: type, *, order: bool, frozen: bool) -> None:
+    def __init__(self, cls: type, fields: list[_Field], *, order: bool, frozen: bool) -> None:
         if hasattr(cls, "__post_init__"):
             raise TypeError(f"{cls.__qualname__}: a record has no __post_init__")
-        fields = dataclasses.fields(cls)
         self.order = order
         self.frozen = frozen
         self.names = tuple(f.name for f in fields)
@@ -67,11 +123,9 @@ class _Layout:
         self.required = 0
         self.factories: list[tuple[str, Callable[[], Any]]] = []
         for f in fields:
-            if not f.init or f.kw_only:
-                raise TypeError(f"{cls.__qualname__}.{f.name}: a record's fields are plain ones")
-            if f.default is not dataclasses.MISSING:
+            if f.default is not _MISSING:
                 self.template[f.name] = f.default
-            elif f.default_factory is not dataclasses.MISSING:
+            elif f.default_factory is not _MISSING:
                 self.template[f.name] = _FACTORY
                 self.factories.append((f.name, f.default_factory))
             elif len(self.template) > self.required:
@@ -132,41 +186,124 @@ class _Layout:
         return TypeError(f"{cls.__qualname__}.__init__() {problem}")
 
 
-def _as_dataclass(cls: type) -> None:
-    """Make ``cls`` a dataclass (fields only: the methods are :class:`Record`'s).
-
-    ``@dataclass`` matches every string annotation (``from __future__ import annotations``)
-    against three regular expressions, to tell ``ClassVar``, ``InitVar`` and ``KW_ONLY`` apart:
-    most of the cost of creating a record class, paid by every traced process for each of its
-    dozens of records. The fields' annotations that cannot be one of those are shown to it as
-    ``object`` for the time of the call, and their fields get the strings back.
-    """
-    # Its own, the dict itself (put back after the call); not inspect.get_annotations, whose
-    # import a process that only writes a data file would pay for.
-    annotations: dict[str, Any] = cls.__dict__.get("__annotations__") or {}  # noqa: RUF063
-    if not annotations:
-        dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
-        return
-    plain = {
-        name: object if type(value) is str and not _MAYBE_SPECIAL.search(value) else value
-        for name, value in annotations.items()
-    }
-    cls.__annotations__ = plain
-    try:
-        dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
-    finally:
-        cls.__annotations__ = annotations
-    for f in cls.__dict__["__dataclass_fields__"].values():
-        if f.name in annotations:
-            f.type = annotations[f.name]
-
-
-#: What an annotation that ``@dataclass`` must look at holds (``ClassVar``, ``InitVar``,
+#: What an annotation that may not be a plain field holds (``ClassVar``, ``InitVar``,
 #: ``KW_ONLY``, as a name or an attribute of a module).
 _MAYBE_SPECIAL = re.compile(r"ClassVar|InitVar|KW_ONLY")
+#: The head of a string annotation, as ``@dataclass`` reads it (``typing.ClassVar[int]``).
+_HEAD = re.compile(r"^(?:\s*(\w+)\s*\.)?\s*(\w+)")
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
+def _is_class_variable(cls: type, name: str, annotation: Any) -> bool:
+    """Whether ``annotation`` makes ``name`` a class variable, not a field (``ClassVar``, as
+    ``@dataclass`` reads a string annotation: by its head); ``InitVar`` and ``KW_ONLY`` are
+    refused."""
+    if isinstance(annotation, str):
+        if not _MAYBE_SPECIAL.search(annotation):
+            return False
+        match = _HEAD.match(annotation)
+        head = match.group(2) if match else ""
+    elif annotation is ClassVar or get_origin(annotation) is ClassVar:
+        return True
+    else:
+        head = type(annotation).__name__ if type(annotation).__module__ == "dataclasses" else ""
+    if head == "ClassVar":
+        return True
+    if head in ("InitVar", "KW_ONLY", "_KW_ONLY_TYPE"):
+        raise TypeError(f"{cls.__qualname__}.{name}: a record's fields are plain ones")
+    return False
+
+
+def _as_field(cls: type, name: str, annotation: Any, value: Any) -> _Field:
+    """The field ``name`` of ``cls``, from its class attribute ``value`` (a default, a
+    :func:`field`, a ``dataclasses.field`` or nothing), leaving the class attribute as
+    ``@dataclass`` leaves it: the default, or none."""
+    if isinstance(value, _Field):
+        made = value
+    else:
+        dataclasses = sys.modules.get("dataclasses")
+        if dataclasses is not None and isinstance(value, dataclasses.Field):
+            if not value.init or value.kw_only is True:
+                raise TypeError(f"{cls.__qualname__}.{name}: a record's fields are plain ones")
+            made = _Field(
+                _MISSING if value.default is dataclasses.MISSING else value.default,
+                _MISSING if value.default_factory is dataclasses.MISSING
+                else value.default_factory,
+                value.repr,
+                value.hash,
+                value.compare,
+            )  # fmt: skip
+        else:
+            made = _Field(value)
+    if made.default is not _MISSING and type(made.default).__hash__ is None:
+        raise ValueError(f"mutable default {type(made.default)} for field {name} is not "
+                         "allowed: use default_factory")  # fmt: skip
+    if value is not made.default:  # a field(...) in the class body
+        if made.default is _MISSING:
+            if value is not _MISSING:
+                delattr(cls, name)
+        else:
+            setattr(cls, name, made.default)
+    made.name = name
+    made.type = annotation
+    return made
+
+
+def _fields(cls: type) -> dict[str, _Field]:
+    """The fields of the record class ``cls``, by name, in ``@dataclass``'s order: those of
+    its record bases first (a field declared again keeps its place), then its own."""
+    fields: dict[str, _Field] = {}
+    for base in reversed(cls.__mro__[1:]):
+        inherited = base.__dict__.get("_record_fields")
+        if inherited is not None:
+            fields.update(inherited)
+    # Its own, the dict itself: not inspect.get_annotations, whose import a process that only
+    # writes a data file would pay for.
+    annotations: dict[str, Any] = cls.__dict__.get("__annotations__") or {}  # noqa: RUF063
+    for name, annotation in annotations.items():
+        if not _is_class_variable(cls, name, annotation):
+            fields[name] = _as_field(cls, name, annotation, cls.__dict__.get(name, _MISSING))
+    return fields
+
+
+class _DataclassFields:
+    """``__dataclass_fields__`` of a record class, made when first asked for.
+
+    A record is a dataclass to ``dataclasses.fields``, ``replace``, ``asdict`` and
+    ``is_dataclass``: they read this attribute. Making its ``dataclasses.Field`` objects needs
+    :mod:`dataclasses` (and :mod:`inspect`, which it imports): about 40 M instructions that a
+    process which never asks (``signaltrace run``'s, a test run's end) does not pay.
+    """
+
+    def __get__(self, instance: Any, owner: type) -> dict[str, Any]:
+        import dataclasses
+
+        own: dict[str, _Field] = owner.__dict__["_record_fields"]
+        namespace: dict[str, Any] = {"__annotations__": dict.fromkeys(own, object)}
+        for name, f in own.items():
+            options: dict[str, Any] = {"repr": f.repr, "hash": f.hash, "compare": f.compare}
+            if f.default is not _MISSING:
+                options["default"] = f.default
+            if f.default_factory is not _MISSING:
+                options["default_factory"] = f.default_factory
+            namespace[name] = dataclasses.field(**options)
+        # A plain class of the same fields, made a dataclass without methods: its Field
+        # objects are what @dataclass would have given the record.
+        twin: type = dataclasses.dataclass(init=False, repr=False, eq=False)(
+            type(owner.__name__, (), namespace)
+        )
+        fields: dict[str, Any] = twin.__dict__["__dataclass_fields__"]
+        for name, made in fields.items():
+            made.type = own[name].type
+        # On the class itself: asked again, it is a plain attribute.
+        type.__setattr__(owner, "__dataclass_fields__", fields)
+        type.__setattr__(owner, "__dataclass_params__", twin.__dict__["__dataclass_params__"])
+        return fields
+
+
+_LAZY_FIELDS = _DataclassFields()
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 class Record:
     """The base of the package's records (see the module's docstring).
 
@@ -175,13 +312,18 @@ class Record:
     mutable."""
 
     _record_layout: ClassVar[_Layout]
+    _record_fields: ClassVar[dict[str, _Field]]
 
     def __init_subclass__(
         cls, *, ordered: bool = False, frozen: bool = True, **kwargs: Any
     ) -> None:
         super().__init_subclass__(**kwargs)
-        _as_dataclass(cls)
-        cls._record_layout = _Layout(cls, order=ordered, frozen=frozen)
+        fields = cls._record_fields = _fields(cls)
+        cls._record_layout = _Layout(cls, list(fields.values()), order=ordered, frozen=frozen)
+        # Each class its own, so that a subclass never answers with its base's fields.
+        cls.__dataclass_fields__ = _LAZY_FIELDS  # type: ignore[attr-defined]
+        if "__match_args__" not in cls.__dict__:  # as @dataclass sets it
+            cls.__match_args__ = tuple(fields)  # type: ignore[misc,attr-defined]
         if not frozen:  # as @dataclass: mutable, compared by value, so unhashable
             cls.__hash__ = None  # type: ignore[assignment]
             cls.__setattr__ = object.__setattr__  # type: ignore[method-assign,assignment]
@@ -245,7 +387,22 @@ class Record:
         return NotImplemented
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+_R = TypeVar("_R", bound=Record)
+
+
+def replace(record: _R, /, **changes: Any) -> _R:
+    """``record`` with ``changes`` to its fields, as ``dataclasses.replace`` makes it (without
+    making the class's ``dataclasses.Field`` objects, nor importing :mod:`dataclasses`)."""
+    values = {name: getattr(record, name) for name in record._record_layout.names}
+    values.update(changes)
+    return type(record)(**values)

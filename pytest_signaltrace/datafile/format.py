@@ -55,18 +55,16 @@ read.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from pytest_signaltrace import __version__, hashes
 from pytest_signaltrace.model import StaticMap
-from pytest_signaltrace.record import Record
+from pytest_signaltrace.record import Record, field, replace
 from pytest_signaltrace.report import scan_json
 from pytest_signaltrace.trace.frames import in_sources, source_roots
 from pytest_signaltrace.trace.model import ConnectKey, Trace
@@ -188,9 +186,7 @@ def fold_third_party_uids(trace: Trace, sources: Sequence[str]) -> Trace:
             total[key] = total.get(key, 0) + count
         return total
 
-    return dataclasses.replace(
-        trace, connects=folded(trace.connects), disconnects=folded(trace.disconnects)
-    )
+    return replace(trace, connects=folded(trace.connects), disconnects=folded(trace.disconnects))
 
 
 def new_run_id() -> str:

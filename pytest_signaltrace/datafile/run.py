@@ -22,13 +22,12 @@ import contextlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_signaltrace.datafile.child import CONFIG_ENV, FRAGMENT_GLOB
 from pytest_signaltrace.output import random_letters
-from pytest_signaltrace.record import Record
+from pytest_signaltrace.record import Record, field
 
 if TYPE_CHECKING:  # the scan is imported by save_run only: the plugin imports this at start-up
     from pytest_signaltrace.scan.entry import ProgressCallback

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import field
 from types import ModuleType
 from typing import Any
 
-from pytest_signaltrace.record import Record
+from pytest_signaltrace.record import Record, field
 
 
 class ArgSpec(Record):

@@ -12,7 +12,6 @@ of a raw value for the ``addini`` types the plugin uses (``linelist``, ``paths``
 from __future__ import annotations
 
 import shlex
-from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,7 +21,7 @@ import iniconfig
 # 0.2 s of its start-up
 from _pytest import version_tuple as pytest_version
 
-from pytest_signaltrace.record import Record
+from pytest_signaltrace.record import Record, field
 from pytest_signaltrace.settings.model import ConfigError
 
 #: pytest 9 reads ``pytest.toml`` (first) and ``[tool.pytest]`` with native TOML types.

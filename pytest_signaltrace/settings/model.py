@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 from pathlib import Path
 
-from pytest_signaltrace.record import Record
+from pytest_signaltrace.record import Record, field
 from pytest_signaltrace.report.options import ReportOptions
 
 #: Report types and their default destination (``None``: the terminal).

@@ -40,10 +40,9 @@ JSON format versions (``Trace.to_json()["version"]``):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import field
 from typing import Any, TypeVar
 
-from pytest_signaltrace.record import Record
+from pytest_signaltrace.record import Record, field
 from pytest_signaltrace.trace.cascade_keys import (
     CascadeKey,
     ChainKey,
