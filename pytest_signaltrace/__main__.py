@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from pytest_signaltrace.cli import main
+from pytest_signaltrace.cli import console_main
 
-raise SystemExit(main())
+raise SystemExit(console_main())

@@ -55,9 +55,9 @@ read.
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -211,5 +211,6 @@ def run_ids(data: RunData) -> tuple[str, ...]:
 
 def utc_now() -> str:
     """Now, in UTC, as the data file's ``created`` (``2025-01-31T12:00:00Z``)."""
-    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    return now.isoformat().replace("+00:00", "Z")
+    # What datetime's isoformat() of now in UTC, to the second, gives; without importing
+    # datetime (about 3 M instructions in signaltrace run's process).
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
