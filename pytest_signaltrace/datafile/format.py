@@ -62,10 +62,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pytest_signaltrace import __version__, hashes
+from pytest_signaltrace import __version__
 from pytest_signaltrace.model import StaticMap
 from pytest_signaltrace.record import Record, field, replace
 from pytest_signaltrace.report import scan_json
+from pytest_signaltrace.scan import hashes
 from pytest_signaltrace.trace.frames import in_sources, source_roots
 from pytest_signaltrace.trace.model import ConnectKey, Trace
 

@@ -134,7 +134,7 @@ def save_run(
         progress=progress,
     )
     data = RunData.from_run(static, trace, rootdir=rootdir, sources=sources, exclude=exclude)
-    write_data(data_file, data)
+    write_data(data_file, data, whole=True)  # this process holds nothing else: at once
 
 
 def prepare_environment(

@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pytest_signaltrace import hashes
 from pytest_signaltrace.frameworks.blinker import BLINKER
 from pytest_signaltrace.frameworks.celery import CELERY
 from pytest_signaltrace.frameworks.discovery import ENTRY_POINT_GROUP, declared_frameworks
@@ -231,7 +230,7 @@ def _build(frameworks: tuple[Framework, ...]) -> Catalogue:
         named_signals=named,
         signal_factories=factories,
         default_framework=frameworks[0].name if frameworks else "",
-        fingerprint=hashes.sha256(text.encode()).hexdigest()[:16],
+        fingerprint=_sha256_hex(text.encode())[:16],
     )
 
 
@@ -263,3 +262,18 @@ def own_mute(signal: object) -> Callable[[Any], Callable[[], None]] | None:
     dispatcher's way (its ``receivers`` emptied)."""
     framework = framework_of(signal)
     return framework.mute if framework is not None else None
+
+
+def _sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data`` in hex, from Python's builtin module where it has one: ``hashlib``
+    loads OpenSSL, about 11 M instructions of ``signaltrace run``'s process (see
+    :mod:`pytest_signaltrace.scan.hashes`, which this tier may not import)."""
+    import importlib
+
+    for name in ("_sha2", "_sha256", "hashlib"):  # Python 3.12+, 3.11, a build without them
+        try:
+            module: Any = importlib.import_module(name)
+        except ImportError:
+            continue
+        return str(module.sha256(data).hexdigest())
+    raise ImportError("no SHA-256")  # pragma: no cover - hashlib always has it

@@ -7,8 +7,6 @@ the values, the reporters take a :class:`ReportOptions`.
 
 from __future__ import annotations
 
-import string
-import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -91,6 +89,8 @@ def link_template_error(template: object) -> str | None:
         # A tab or a U+0001 hides a scheme from the check below (``java\tscript:``) while a
         # browser drops it and runs the link; no URL needs one.
         return f"{template!r} holds a control character ({control!r}): write it percent-encoded"
+    import string  # here: every process that reads the settings imports this module
+
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
@@ -121,6 +121,8 @@ def link_template_error(template: object) -> str | None:
 def _is_control(char: str) -> bool:
     """C0 and C1 controls, DEL, and the invisible formatting characters (bidirectional
     overrides, zero-width ones: Unicode category Cf)."""
+    import unicodedata
+
     return unicodedata.category(char) in ("Cc", "Cf", "Cs")
 
 

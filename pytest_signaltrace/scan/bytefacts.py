@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 import sys
 
-from pytest_signaltrace import hashes
 from pytest_signaltrace.record import Record
-from pytest_signaltrace.scan import prefilter
+from pytest_signaltrace.scan import hashes, prefilter
 
 #: Finds the word ``import`` fast (a literal prefix); the line around it is then checked.
 _IMPORT_WORD = re.compile(rb"import[ \t(]")

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace import hashes
+from pytest_signaltrace.scan import hashes
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.version import tool_version
 

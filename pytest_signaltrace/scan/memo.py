@@ -36,9 +36,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from stat import S_ISREG
 
-from pytest_signaltrace import hashes
 from pytest_signaltrace.model import StaticMap
-from pytest_signaltrace.scan import statindex
+from pytest_signaltrace.scan import hashes, statindex
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.paths import CHECKOUT_MARKERS
 from pytest_signaltrace.scan.version import tool_version

@@ -37,8 +37,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace import __version__, hashes
+from pytest_signaltrace import __version__
 from pytest_signaltrace.record import Record
+from pytest_signaltrace.scan import hashes
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.bytefacts import read_imports as read_imports  # re-exported
 from pytest_signaltrace.scan.paths import CHECKOUT_MARKERS, ModuleNamer, absolute

@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_signaltrace import hashes
+from pytest_signaltrace.scan import hashes
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.version import tool_version
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest_signaltrace
-from pytest_signaltrace import hashes
+from pytest_signaltrace.scan import hashes
 from pytest_signaltrace.scan.atomic import write_atomically
 
 if TYPE_CHECKING:  # defined for the type checker only: no class to build at every start

@@ -11,7 +11,6 @@ of a raw value for the ``addini`` types the plugin uses (``linelist``, ``paths``
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,7 +62,12 @@ class IniFile(Record):
             return self._typed(kind, value)
         if kind == "paths":
             folder = self.path.parent if self.path is not None else self.invocation_dir
-            items = shlex.split(value) if isinstance(value, str) else value
+            if isinstance(value, str):
+                import shlex  # (`signaltrace run` reads no such value: not at import)
+
+                items = shlex.split(value)
+            else:
+                items = value
             return [folder / item for item in items]
         if kind == "linelist":
             if isinstance(value, str):

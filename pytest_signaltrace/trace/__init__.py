@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_signaltrace.trace.faults import SignalTraceWarning
 from pytest_signaltrace.trace.model import (
     CodeRef,
     ConnectKey,
@@ -28,6 +27,7 @@ from pytest_signaltrace.trace.model import (
 )
 
 if TYPE_CHECKING:
+    from pytest_signaltrace.trace.faults import SignalTraceWarning
     from pytest_signaltrace.trace.installation import Installation, install
     from pytest_signaltrace.trace.recorder import Recorder
     from pytest_signaltrace.trace.signals import find_existing_signals
@@ -37,6 +37,8 @@ _LAZY = {
     "install": "installation",
     "Recorder": "recorder",
     "find_existing_signals": "signals",
+    # (with threading: `signaltrace run`'s process merges traces and never warns)
+    "SignalTraceWarning": "faults",
 }
 
 __all__ = [

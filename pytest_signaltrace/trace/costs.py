@@ -7,7 +7,6 @@ of appended runs and of ``signaltrace combine`` add up exactly, in any order.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -111,6 +110,8 @@ class CostTable:
     """
 
     def __init__(self) -> None:
+        import threading  # here: a process that only merges traces (signaltrace run's) needs none
+
         self._local = threading.local()
         self._tables: list[dict[tuple[int, int], CostRow]] = []
         # Reentrant: a finaliser run inside the locked block (any allocation) may send.

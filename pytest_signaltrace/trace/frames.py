@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sysconfig
 from collections.abc import Iterable, Sequence
 from types import FrameType
 
@@ -60,6 +59,8 @@ def in_sources(path: str, roots: tuple[str, ...]) -> bool:
 
 
 def _stdlib_dirs() -> tuple[str, ...]:
+    import sysconfig  # here: writing a data file needs in_sources alone
+
     paths = sysconfig.get_paths()
     dirs = {paths[key] for key in ("stdlib", "platstdlib") if key in paths}
     return tuple(sorted(os.path.normpath(d) + os.sep for d in dirs))
