@@ -1,13 +1,14 @@
 """Records: dataclasses whose methods are written once, here, instead of generated per class.
 
-``@dataclass(frozen=True, order=True)`` writes each method it adds as source text and compiles it
-with ``exec`` when the class is created: ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``,
-four orderings and the frozen ``__setattr__``/``__delattr__``, about 0.7 M instructions each.
-Every process that imports the package's records paid that, ten methods per ordered record (a
-traced run's test process about 300 of them). A :class:`Record` subclass is a dataclass all the
-same (``dataclasses.fields``, ``replace``, ``asdict`` and ``is_dataclass`` work on it, and type
-checkers read it as one: :func:`typing.dataclass_transform`), whose methods it inherits from
-:class:`Record`, driven by its fields (read once per class):
+``@dataclass(frozen=True, order=True)`` compiles each method it adds (``__init__``, ``__repr__``,
+``__eq__``, ``__hash__``, four orderings, the frozen ``__setattr__``/``__delattr__``) with
+``exec`` when the class is created, about 0.7 M instructions each: a traced run's test process
+paid for about 300 of them. A :class:`Record` subclass inherits them from :class:`Record`,
+driven by its fields (read once per class, from its annotations, without importing
+:mod:`dataclasses`, and with it :mod:`inspect`: 40 M instructions of ``signaltrace run``'s
+process). It is a dataclass all the same: ``dataclasses.fields``, ``replace``, ``asdict`` and
+``is_dataclass`` work on it (its ``dataclasses.Field`` objects are made when first asked for),
+and type checkers read it as one (:func:`typing.dataclass_transform`)::
 
     class Receiver(Record, ordered=True):
         path: str
@@ -15,18 +16,15 @@ checkers read it as one: :func:`typing.dataclass_transform`), whose methods it i
         kind: str = "connect"
 
 behaves as ``@dataclass(frozen=True, order=True)`` did: the same ``__init__`` (positional and
-keyword arguments, defaults, ``field(default_factory=...)``), equality and hash on the tuple of
-compared fields, ordering by that tuple (``ordered=True``; without it ``<`` raises ``TypeError``),
+keyword arguments, defaults, :func:`field` or ``dataclasses.field(default_factory=...)``),
+equality and hash on the tuple of compared fields, ordering by that tuple (``ordered=True``),
 the same ``repr``, and :class:`dataclasses.FrozenInstanceError` on assignment or deletion.
 ``frozen=False`` is a plain ``@dataclass``: mutable and unhashable.
 
-The price is a slower ``__init__`` (about 10 k instructions a record against 3 to 7 k generated).
-A record made once per file of a tree (the scan's byte facts, units and names) or per signal
-object writes its own ``__init__`` instead, assigning each field into ``self.__dict__``: about
-half the generated frozen one's cost, compiled into the module's bytecode once. Its signature
-must be the fields', in order, with their defaults (``tests/test_record.py`` checks every record
-against its dataclass twin). The classes made by the thousand in a run that stay plain
-``@dataclass`` are the scan's lines and files and the fixture's calls.
+The price is a slower ``__init__`` (about 10 k instructions a record against 3 to 7 k). A record
+made once per file of a tree or per signal object writes its own ``__init__`` instead,
+assigning each field into ``self.__dict__``; its signature must be the fields', in order, with
+their defaults (``tests/test_record.py`` checks every record against its dataclass twin).
 """
 
 from __future__ import annotations
@@ -69,34 +67,17 @@ class _Field:
 
 
 @overload
-def field(
-    *, default: _T, repr: bool = ..., hash: bool | None = ..., compare: bool = ...
-) -> _T: ...
+def field(*, default: _T, compare: bool = ...) -> _T: ...
 @overload
+def field(*, default_factory: Callable[[], _T], compare: bool = ...) -> _T: ...
 def field(
-    *,
-    default_factory: Callable[[], _T],
-    repr: bool = ...,
-    hash: bool | None = ...,
-    compare: bool = ...,
-) -> _T: ...
-@overload
-def field(
-    *, repr: bool = ..., hash: bool | None = ..., compare: bool = ...
-) -> Any: ...
-def field(
-    *,
-    default: Any = _MISSING,
-    default_factory: Any = _MISSING,
-    repr: bool = True,
-    hash: bool | None = None,
-    compare: bool = True,
+    *, default: Any = _MISSING, default_factory: Any = _MISSING, compare: bool = True
 ) -> Any:
-    """A record's field with options, as ``dataclasses.field`` (whose import, with
-    :mod:`inspect`'s, costs a process about 40 M instructions) declares one:
-    ``tests: list[str] = field(default_factory=list)``. A record takes
-    ``dataclasses.field`` too."""
-    return _Field(default, default_factory, repr, hash, compare)
+    """A record's field with a default or a factory, as ``dataclasses.field`` (whose import,
+    with :mod:`inspect`'s, costs a process about 40 M instructions) declares one:
+    ``tests: list[str] = field(default_factory=list)``. A record takes ``dataclasses.field``
+    too (for its other options)."""
+    return _Field(default, default_factory, compare=compare)
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:

@@ -2,9 +2,10 @@
 
 ``hashlib`` loads OpenSSL (``_hashlib``) and builds a constructor per algorithm when imported:
 about 11 M instructions, paid by ``signaltrace run``'s process on top of the command it traces
-(the tree memo's keys; the frameworks' fingerprint does the same). Python's own modules give the same
-digests: ``hashlib.blake2b`` *is* ``_blake2.blake2b``, and SHA-256 is SHA-256 whichever module
-computes it. Where a build lacks them (``--without-builtin-hashlib-hashes``), ``hashlib``.
+(the tree memo's keys; the frameworks' fingerprint does the same). Python's own modules give
+the same digests: ``hashlib.blake2b`` *is* ``_blake2.blake2b``, and SHA-256 is SHA-256
+whichever module computes it. Where a build lacks them
+(``--without-builtin-hashlib-hashes``), ``hashlib``.
 """
 
 from __future__ import annotations
