@@ -59,6 +59,9 @@ NOT_IMPORTED = (
     "string",
     "unicodedata",
     "shlex",
+    # the data file of an unchanged tree is written from the JSON text the tree memo kept
+    "pytest_signaltrace.model",
+    "pytest_signaltrace.scan.mapcodec",
 )
 
 

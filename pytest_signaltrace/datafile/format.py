@@ -60,15 +60,16 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import __version__
-from pytest_signaltrace.model import StaticMap
 from pytest_signaltrace.record import Record, field, replace
-from pytest_signaltrace.report import scan_json
 from pytest_signaltrace.scan import hashes
 from pytest_signaltrace.trace.frames import in_sources, source_roots
 from pytest_signaltrace.trace.model import ConnectKey, Trace
+
+if TYPE_CHECKING:  # (the data file of a warm signaltrace run is written without the model)
+    from pytest_signaltrace.model import StaticMap
 
 #: The ``"format"`` of every data file: tells it apart from any other JSON.
 DATA_FORMAT = "pytest-signaltrace-data"
@@ -112,35 +113,77 @@ class RunData(Record):
         missing_workers: Sequence[str] = (),
     ) -> RunData:
         """The data of a run whose ``trace`` holds absolute paths, as the recorder gives them."""
-        root = os.path.abspath(rootdir)
-        return cls(
-            static=static,
-            trace=map_trace_paths(
-                fold_third_party_uids(trace, [str(s) for s in sources]),
-                lambda p: portable_path(p, root),
-            ),
-            rootdir=root,
-            sources=tuple(portable_path(str(s), root) for s in sources),
-            exclude=tuple(exclude),
-            missing_workers=tuple(sorted(missing_workers)),
-            runs=(new_run_id(),),
-        )
+        return cls(static=static, **_run_fields(trace, rootdir, sources, exclude, missing_workers))
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-ready document of the data file."""
-        return {
-            "format": DATA_FORMAT,
-            "version": DATA_VERSION,
-            "tool": self.tool,
-            "created": self.created,
-            "rootdir": self.rootdir,
-            "sources": list(self.sources),
-            "exclude": list(self.exclude),
-            "missing_workers": list(self.missing_workers),
-            "runs": list(self.runs),
+        from pytest_signaltrace.report import scan_json
+
+        return _head(self) | {
             "static": scan_json.scan_to_dict(self.static),
             "trace": self.trace.to_json(),
         }
+
+
+def _run_fields(
+    trace: Trace,
+    rootdir: Path,
+    sources: Sequence[Path],
+    exclude: Sequence[str] = (),
+    missing_workers: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The fields of :meth:`RunData.from_run` but its static map."""
+    root = os.path.abspath(rootdir)
+    return {
+        "trace": map_trace_paths(
+            fold_third_party_uids(trace, [str(s) for s in sources]),
+            lambda p: portable_path(p, root),
+        ),
+        "rootdir": root,
+        "sources": tuple(portable_path(str(s), root) for s in sources),
+        "exclude": tuple(exclude),
+        "missing_workers": tuple(sorted(missing_workers)),
+        "runs": (new_run_id(),),
+    }
+
+
+def _head(data: Any) -> dict[str, Any]:
+    """The data file's document but its ``static`` and ``trace`` (last, in this order), from
+    a :class:`RunData` or anything with its fields."""
+    return {
+        "format": DATA_FORMAT,
+        "version": DATA_VERSION,
+        "tool": data.tool,
+        "created": data.created,
+        "rootdir": data.rootdir,
+        "sources": list(data.sources),
+        "exclude": list(data.exclude),
+        "missing_workers": list(data.missing_workers),
+        "runs": list(data.runs),
+    }
+
+
+def run_data_text(
+    static_json: str,
+    trace: Trace,
+    *,
+    rootdir: Path,
+    sources: Sequence[Path],
+    exclude: Sequence[str] = (),
+) -> str:
+    """The text of the data file ``RunData.from_run(static, trace, ...)`` (compact JSON and a
+    newline, as :func:`~.write.write_data` writes it) for the static map whose compact scan
+    JSON is ``static_json`` (:func:`pytest_signaltrace.scan.entry.scan_json`): a warm
+    ``signaltrace run`` neither decodes the map it kept nor encodes it again (nor imports the
+    model)."""
+    from types import SimpleNamespace
+
+    data = SimpleNamespace(
+        tool=RunData.tool, created=utc_now(), **_run_fields(trace, rootdir, sources, exclude)
+    )
+    head = json.dumps(_head(data), separators=(",", ":"))
+    trace_text = json.dumps(data.trace.to_json(), separators=(",", ":"))
+    return f'{head[:-1]},"static":{static_json},"trace":{trace_text}}}\n'
 
 
 def portable_path(path: str, rootdir: str) -> str:

@@ -121,20 +121,24 @@ def save_run(
     progress: ProgressCallback | None = None,
 ) -> None:
     """Scan ``sources`` and write the data file of a traced command; raises :class:`OSError`
-    when it cannot be written."""
-    from pytest_signaltrace.datafile.format import RunData
-    from pytest_signaltrace.datafile.write import write_data
-    from pytest_signaltrace.scan import scan
+    when it cannot be written.
 
-    static = scan(
+    The file holds what ``RunData.from_run(scan(...), trace, ...)`` holds, written from the
+    static map's JSON text (an unchanged tree's, as the tree memo kept it) and encoded at once
+    (this process holds little else: a peak of a few times the text costs nothing here)."""
+    from pytest_signaltrace.datafile.format import run_data_text
+    from pytest_signaltrace.datafile.write import write_data_text
+    from pytest_signaltrace.scan.entry import scan_json
+
+    static_json = scan_json(
         list(sources),
         relative_to=rootdir,
         cache_dir=cache_dir,
         package_roots=package_roots,
         progress=progress,
     )
-    data = RunData.from_run(static, trace, rootdir=rootdir, sources=sources, exclude=exclude)
-    write_data(data_file, data, whole=True)  # this process holds nothing else: at once
+    text = run_data_text(static_json, trace, rootdir=rootdir, sources=sources, exclude=exclude)
+    write_data_text(data_file, text)
 
 
 def prepare_environment(

@@ -17,7 +17,6 @@ Where ``fcntl`` does not exist (Windows), writes are atomic but not locked.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import stat
 import sys
@@ -113,18 +112,17 @@ def _is_current(fd: int, lock: Path) -> bool:
     return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
 
-def write_data(
-    path: Path, data: RunData, *, timeout: float = LOCK_TIMEOUT, whole: bool = False
-) -> None:
+def write_data(path: Path, data: RunData, *, timeout: float = LOCK_TIMEOUT) -> None:
     """Write the data file atomically, under its lock; raises :class:`OSError` when it cannot be
-    written (:class:`DataFileLocked` when another run holds the lock for ``timeout`` seconds).
-
-    ``whole``: the same text encoded at once (:func:`json.dumps`), not in pieces: for a process
-    that holds little else than the data (``signaltrace run``'s), a peak of a few times the
-    text's size costs nothing, and encoding in pieces costs about 17 M instructions more on
-    Django's test apps (a walk of every row in Python)."""
+    written (:class:`DataFileLocked` when another run holds the lock for ``timeout`` seconds)."""
     with locked(path, timeout=timeout):
-        _write(path, data, whole=whole)
+        _write(path, data)
+
+
+def write_data_text(path: Path, text: str, *, timeout: float = LOCK_TIMEOUT) -> None:
+    """:func:`write_data` of the data whose text is ``text`` (``format.run_data_text``)."""
+    with locked(path, timeout=timeout):
+        write_text(path, text)
 
 
 def append_data(path: Path, data: RunData, *, timeout: float = LOCK_TIMEOUT) -> RunData:
@@ -154,9 +152,6 @@ def append_data(path: Path, data: RunData, *, timeout: float = LOCK_TIMEOUT) -> 
     return written
 
 
-def _write(path: Path, data: RunData, *, whole: bool = False) -> None:
-    if whole:
-        text = json.dumps(data.to_json(), separators=(",", ":")) + "\n"
-    else:  # in pieces: json.dumps's peak was 8 times the text's size (see compact_json)
-        text = compact_json(data.to_json(), "\n")
-    write_text(path, text)
+def _write(path: Path, data: RunData) -> None:
+    # In pieces: json.dumps's peak was 8 times the text's size (see compact_json).
+    write_text(path, compact_json(data.to_json(), "\n"))

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pytest_signaltrace.model import StaticMap
-from pytest_signaltrace.scan.memo import TreeMemo
+from pytest_signaltrace.scan.memo import TreeMemo, static_json_text
 from pytest_signaltrace.scan.walk import DEFAULT_MAX_FILE_SIZE
+
+if TYPE_CHECKING:  # (a warm scan_json never imports the model)
+    from pytest_signaltrace.model import StaticMap
 
 #: Called with (files done, files to do) while parsing.
 ProgressCallback = Callable[[int, int], None]
@@ -45,18 +48,79 @@ def scan(
     roots = [root] if isinstance(root, Path) else list(root)
     memo = None
     if cache_dir is not None:
-        memo = TreeMemo.open(
-            cache_dir,
-            roots,
-            relative_to=relative_to,
-            package_roots=package_roots,
-            exclude=exclude,
-            skip_folders=skip_folders,
-            max_file_size=max_file_size,
-        )
+        memo = _open_memo(cache_dir, roots, relative_to, package_roots, exclude, skip_folders,
+                          max_file_size)  # fmt: skip
         remembered = memo.recall()
         if remembered is not None:
             return remembered
+    return _build(roots, memo, relative_to=relative_to, cache_dir=cache_dir,
+                  package_roots=package_roots, exclude=exclude, skip_folders=skip_folders,
+                  max_file_size=max_file_size, jobs=jobs, progress=progress,
+                  search_path=search_path, parse=parse)  # fmt: skip
+
+
+def scan_json(
+    roots: Sequence[Path],
+    *,
+    relative_to: Path,
+    cache_dir: Path | None = None,
+    package_roots: Sequence[Path] = (),
+    progress: ProgressCallback | None = None,
+) -> str:
+    """What :func:`scan` maps, as the compact JSON text a data file holds (the document of
+    ``signaltrace scan --format json``): for an unchanged tree, the text the tree memo kept,
+    neither decoded nor encoded again (``signaltrace run``'s data file)."""
+    memo = None
+    if cache_dir is not None:
+        memo = _open_memo(cache_dir, list(roots), relative_to, package_roots, (), (),
+                          DEFAULT_MAX_FILE_SIZE)  # fmt: skip
+        text = memo.recall_json()
+        if text is not None:
+            return text
+        remembered = memo.recall()  # (a memo written before it kept the text)
+        if remembered is not None:
+            return static_json_text(remembered)
+    static_map = _build(list(roots), memo, relative_to=relative_to, cache_dir=cache_dir,
+                        package_roots=package_roots, progress=progress)  # fmt: skip
+    return static_json_text(static_map)
+
+
+def _open_memo(
+    cache_dir: Path,
+    roots: list[Path],
+    relative_to: Path | None,
+    package_roots: Sequence[Path],
+    exclude: Sequence[str],
+    skip_folders: Sequence[Path],
+    max_file_size: int,
+) -> TreeMemo:
+    return TreeMemo.open(
+        cache_dir,
+        roots,
+        relative_to=relative_to,
+        package_roots=package_roots,
+        exclude=exclude,
+        skip_folders=skip_folders,
+        max_file_size=max_file_size,
+    )
+
+
+def _build(
+    roots: list[Path],
+    memo: TreeMemo | None,
+    *,
+    relative_to: Path | None,
+    cache_dir: Path | None,
+    package_roots: Sequence[Path] = (),
+    exclude: Sequence[str] = (),
+    skip_folders: Sequence[Path] = (),
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+    search_path: Sequence[str] | None = None,
+    parse: bool = True,
+) -> StaticMap:
+    """The map made by the engine (and remembered in ``memo``, when it may be)."""
     from pytest_signaltrace.scan.engine import build_map
 
     static_map, looked_up = build_map(

@@ -35,16 +35,19 @@ from array import array
 from collections.abc import Sequence
 from pathlib import Path
 from stat import S_ISREG
+from typing import TYPE_CHECKING, Any
 
-from pytest_signaltrace.model import StaticMap
 from pytest_signaltrace.scan import hashes, statindex
 from pytest_signaltrace.scan.atomic import write_atomically
 from pytest_signaltrace.scan.paths import CHECKOUT_MARKERS
 from pytest_signaltrace.scan.version import tool_version
 from pytest_signaltrace.scan.walk import walk
 
+if TYPE_CHECKING:  # the model is imported to decode a map: a data file's writer needs its JSON
+    from pytest_signaltrace.model import StaticMap
+
 #: Bump when the memo's layout or what its state covers changes.
-SCHEMA = 1
+SCHEMA = 2  # 2: the map's scan JSON text kept too ("json", for the data file of a run)
 #: Memos kept per cache folder (one per request: the least recently written go).
 MAX_MEMOS = 16
 _FORMAT = "pytest-signaltrace-tree-memo"
@@ -92,26 +95,44 @@ class TreeMemo:
         path = cache_dir / f"memo-v{SCHEMA}" / f"{name}.json"
         return cls(path, tree_state(roots, exclude, skip_folders, max_file_size))
 
-    def recall(self) -> StaticMap | None:
-        """The map remembered for the tree's state, if any."""
+    def _document(self) -> dict[str, Any] | None:
+        """The memo's document if it was made for the tree's state; raises ``OSError``,
+        ``ValueError``, ``TypeError`` or ``KeyError`` for a memo that cannot be read."""
         if self.state is None:
             return None
+        document = json.loads(self.path.read_bytes())
+        if (
+            document["format"] != _FORMAT
+            or document["tool"] != tool_version()
+            or document["state"] != self.state
+        ):
+            return None
+        return dict(document)
+
+    def recall(self) -> StaticMap | None:
+        """The map remembered for the tree's state, if any."""
+        from pytest_signaltrace.model import StaticMap
         from pytest_signaltrace.scan import mapcodec
 
         try:
-            document = json.loads(self.path.read_bytes())
-            if (
-                document["format"] != _FORMAT
-                or document["tool"] != tool_version()
-                or document["state"] != self.state
-            ):
-                return None
-            found = mapcodec.decode(document["map"])
+            document = self._document()
+            found = None if document is None else mapcodec.decode(document["map"])
         except (
             OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError
         ):  # fmt: skip
             return None
         return found if isinstance(found, StaticMap) else None
+
+    def recall_json(self) -> str | None:
+        """The remembered map's JSON text (``signaltrace scan --format json``'s document,
+        compact), if any: what a data file holds, without decoding the map (nor importing the
+        model) only to encode it again."""
+        try:
+            document = self._document()
+            text = None if document is None else document.get("json")
+        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+            return None
+        return text if isinstance(text, str) else None
 
     def remember(self, static_map: StaticMap) -> None:
         """Keep ``static_map`` for the state taken at :meth:`open` (best effort)."""
@@ -126,6 +147,7 @@ class TreeMemo:
                 "tool": tool_version(),
                 "state": self.state,
                 "map": mapcodec.encode(static_map),
+                "json": static_json_text(static_map),
             }
             data = json.dumps(document, separators=(",", ":")).encode("utf-8", "surrogateescape")
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -177,3 +199,10 @@ def tree_state(
         digest.update(array("q", numbers).tobytes())
         digest.update(array("Q", inodes).tobytes())
     return digest.hexdigest()
+
+
+def static_json_text(static_map: StaticMap) -> str:
+    """``static_map`` as a data file holds it: its scan JSON document, compact."""
+    from pytest_signaltrace.report.scan_json import scan_to_dict
+
+    return json.dumps(scan_to_dict(static_map), separators=(",", ":"))
