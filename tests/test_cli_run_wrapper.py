@@ -79,6 +79,7 @@ def _wrapper_modules(tmp_path: Path, child: str) -> tuple[int, set[str]]:
     return status, set(modules)
 
 
+@pytest.mark.slow
 def test_the_wrapper_imports_none_of_the_heavy_modules_from_start_to_data_file(
     tmp_path: Path,
 ) -> None:
