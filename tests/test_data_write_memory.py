@@ -65,3 +65,40 @@ def test_writing_a_data_file_peaks_near_the_size_of_its_text(tmp_path: Path) -> 
     # object per number until it returned: 10 times the text on Python 3.11.
     assert peak < 6 * size, (peak, size)
     assert json.loads(path.read_text()) == data.to_json()
+
+
+def _lines_run_in_json_write(document: Any) -> int:
+    """How many lines of ``trace/json_write.py`` run while :func:`compact_json` encodes
+    ``document``."""
+    import sys
+
+    from pytest_signaltrace.trace import json_write
+
+    count = 0
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        if frame.f_code.co_filename != json_write.__file__:
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        compact_json(document)
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def test_a_light_table_is_weighed_in_c_not_row_by_row() -> None:
+    """A table whose rows are flat and add up to one piece (most of a data file's) is encoded
+    at once: weighing it row by row in Python cost a call and a loop per row."""
+    rows = [[index, index % 7, "site"] for index in range(600)]
+    assert _lines_run_in_json_write(rows) < 60
+    assert _lines_run_in_json_write({"a": rows, "b": list(range(900))}) < 80
+    heavy = [[index, index % 7, "site"] for index in range(3_000)]  # over the budget: in slices
+    assert _lines_run_in_json_write(heavy) > 3_000
+    assert compact_json(heavy) == json.dumps(heavy, separators=(",", ":"))
