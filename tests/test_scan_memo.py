@@ -315,3 +315,45 @@ def test_a_remembered_scan_imports_neither_the_engine_nor_the_facts_nor_the_pref
 
     assert imported() == [True, True, True]  # cold: the map is built
     assert imported() == [False, False, False]
+
+
+def _data_file_text(static_map: StaticMap, root: Path, target: Path) -> str:
+    from pytest_signaltrace.datafile.format import RunData
+    from pytest_signaltrace.datafile.write import write_data
+    from pytest_signaltrace.trace.model import Trace
+
+    data = RunData(static_map, Trace(), str(root), (".",), created="2026-01-01T00:00:00Z")
+    write_data(target, data)
+    return target.read_text()
+
+
+def test_a_warm_run_writes_the_static_map_text_the_memo_kept(
+    tree: WriteTree, tmp_path: Path, builds: Builds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data file of a run whose map the memo answered takes the map's JSON text from the
+    memo (written by the scan that made the map), not from building and encoding it again:
+    the same bytes."""
+    from pytest_signaltrace.report import scan_json
+
+    root = tree(TREE)
+    cache = tmp_path / "cache"
+    cold = scan(root, cache_dir=cache)
+    expected = _data_file_text(cold, root, tmp_path / "cold.signaltrace")
+    warm = scan(root, cache_dir=cache)
+    assert builds.count == 1
+    assert memo.static_json_of(warm) is not None
+    assert memo.static_json_of(cold) is None  # not the map recalled: built as ever
+
+    def not_built(static_map: StaticMap) -> Any:
+        raise AssertionError("the static map's document was built again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(scan_json, "scan_to_dict", not_built)
+        assert _data_file_text(warm, root, tmp_path / "warm.signaltrace") == expected
+    assert expected.count('"static":') == 1
+
+    # A map recalled since replaces it: the first one's text is no longer taken.
+    again = scan(root, cache_dir=cache)
+    assert again is not warm
+    assert memo.static_json_of(warm) is None
+    assert _data_file_text(warm, root, tmp_path / "again.signaltrace") == expected

@@ -115,12 +115,15 @@ class RunData(Record):
         """The data of a run whose ``trace`` holds absolute paths, as the recorder gives them."""
         return cls(static=static, **_run_fields(trace, rootdir, sources, exclude, missing_workers))
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON-ready document of the data file."""
-        from pytest_signaltrace.report import scan_json
+    def to_json(self, static: Any = None) -> dict[str, Any]:
+        """The JSON-ready document of the data file (``static``: the static map's part, if it
+        is at hand already)."""
+        if static is None:
+            from pytest_signaltrace.report import scan_json
 
+            static = scan_json.scan_to_dict(self.static)
         return _head(self) | {
-            "static": scan_json.scan_to_dict(self.static),
+            "static": static,
             "trace": self.trace.to_json(),
         }
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pytest_signaltrace.datafile.format import DataFileError, RunData
 from pytest_signaltrace.output import write_text
-from pytest_signaltrace.trace.json_write import compact_json
+from pytest_signaltrace.trace.json_write import EncodedJSON, compact_json
 
 if sys.platform != "win32":
     import fcntl
@@ -153,5 +153,11 @@ def append_data(path: Path, data: RunData, *, timeout: float = LOCK_TIMEOUT) -> 
 
 
 def _write(path: Path, data: RunData) -> None:
+    # The static map's text as the scan kept it, when the map is the one it kept (a warm run):
+    # the same text scan_to_dict and the encoder would make, about half of the file.
+    # (Only where a memo was read: a process that never imported it recalled no map.)
+    memo = sys.modules.get("pytest_signaltrace.scan.memo")
+    static = memo.static_json_of(data.static) if memo is not None else None
+    document = data.to_json(None if static is None else EncodedJSON(static))
     # In pieces: json.dumps's peak was 8 times the text's size (see compact_json).
-    write_text(path, compact_json(data.to_json(), "\n"))
+    write_text(path, compact_json(document, "\n"))

@@ -32,6 +32,13 @@ _PIECE_BUDGET = 4096
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 
 
+class EncodedJSON(str):
+    """A value's JSON text, already encoded: :func:`compact_json` writes it as it is, where it
+    is the value of a key of a dict (``json.dumps`` would write it as a string)."""
+
+    __slots__ = ()
+
+
 def compact_json(document: Any, end: str = "") -> str:
     """``json.dumps(document, separators=(",", ":")) + end``, the same text, built in pieces.
 
@@ -51,7 +58,13 @@ def compact_json(document: Any, end: str = "") -> str:
 def _encode_into(value: Any, pieces: list[str]) -> None:
     if type(value) is list:
         _encode_list(value, pieces)
-    elif type(value) is dict and _weight(value) > _PIECE_BUDGET and _str_keys(value):
+    elif type(value) is EncodedJSON:
+        pieces.append(value)
+    elif (
+        type(value) is dict
+        and (_weight(value) > _PIECE_BUDGET or _holds_encoded(value))
+        and _str_keys(value)
+    ):
         sep = "{"
         for key, item in value.items():
             pieces.append(sep + _ENCODE(key) + ":")
@@ -132,6 +145,10 @@ def _holds_no_container(values: Iterable[Any]) -> bool:
     instructions for the generated suite's 400 tests), for rows that are mostly flat."""
     kinds = set(map(type, values))
     return list not in kinds and dict not in kinds
+
+
+def _holds_encoded(value: dict[Any, Any]) -> bool:
+    return EncodedJSON in set(map(type, value.values()))
 
 
 def _str_keys(value: dict[Any, Any]) -> bool:
