@@ -12,7 +12,7 @@ from data_samples import SIGNAL, write_project
 
 from pytest_signaltrace.datafile.data import RunData, write_data
 from pytest_signaltrace.scan import scan
-from pytest_signaltrace.trace.json_write import compact_json
+from pytest_signaltrace.trace.json_text import compact_json
 from pytest_signaltrace.trace.model import HandlerRef, ReceiverKey, SignalRef, Trace
 
 DOCUMENTS: list[Any] = [
@@ -68,17 +68,17 @@ def test_writing_a_data_file_peaks_near_the_size_of_its_text(tmp_path: Path) -> 
 
 
 def _lines_run_in_json_write(document: Any) -> int:
-    """How many lines of ``trace/json_write.py`` run while :func:`compact_json` encodes
+    """How many lines of ``trace/json_text.py`` run while :func:`compact_json` encodes
     ``document``."""
     import sys
 
-    from pytest_signaltrace.trace import json_write
+    from pytest_signaltrace.trace import json_text
 
     count = 0
 
     def tracer(frame: Any, event: str, arg: Any) -> Any:
         nonlocal count
-        if frame.f_code.co_filename != json_write.__file__:
+        if frame.f_code.co_filename != json_text.__file__:
             return None
         if event == "line":
             count += 1

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pytest_signaltrace.datafile.format import DataFileError, RunData
 from pytest_signaltrace.output import write_text
-from pytest_signaltrace.trace.json_write import EncodedJSON, compact_json
+from pytest_signaltrace.trace.json_text import EncodedJSON, compact_json
 
 if sys.platform != "win32":
     import fcntl

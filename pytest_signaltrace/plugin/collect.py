@@ -67,7 +67,7 @@ def hand_over(workeroutput: MutableMapping[str, object], trace: Trace, faults: F
         # One compact JSON text, not the nested dict: execnet's serializer is pure Python and
         # built a chunk per item (a 15 MB peak in a worker of 1,000 tests); json is C, and
         # compact_json keeps its peak near the text's size.
-        from pytest_signaltrace.trace.json_write import compact_json
+        from pytest_signaltrace.trace.json_text import compact_json
 
         document = trace.to_json()
         workeroutput[WORKER_OUTPUT_KEY] = compact_json(document)
