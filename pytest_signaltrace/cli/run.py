@@ -30,7 +30,7 @@ def parse_run_options(given: Sequence[str]) -> argparse.Namespace | None:
     command); ``None`` for anything but the plain spellings of its options followed by a
     command: help, an unknown or abbreviated option, a missing value, no command. Those go
     through the parser, which prints the help or the usage error as ever
-    (``tests/test_cli_run_options.py`` compares both on many command lines)."""
+    (``tests/test_cli_run_wrapper.py`` compares both on many command lines)."""
     values: dict[str, object] = {
         "command": "run", "data_file": None, "source": [], "parallel": False, "no_cache": False,
     }  # fmt: skip
