@@ -184,9 +184,10 @@ def run_data_text(
     data = SimpleNamespace(
         tool=RunData.tool, created=utc_now(), **_run_fields(trace, rootdir, sources, exclude)
     )
-    head = json.dumps(_head(data), separators=(",", ":"))
-    trace_text = json.dumps(data.trace.to_json(), separators=(",", ":"))
-    return f'{head[:-1]},"static":{static_json},"trace":{trace_text}}}\n'
+    from pytest_signaltrace.trace.json_text import EncodedJSON, compact_json
+
+    document = _head(data) | {"static": EncodedJSON(static_json), "trace": data.trace.to_json()}
+    return compact_json(document, "\n")
 
 
 def portable_path(path: str, rootdir: str) -> str:

@@ -48,8 +48,9 @@ def scan(
     roots = [root] if isinstance(root, Path) else list(root)
     memo = None
     if cache_dir is not None:
-        memo = _open_memo(cache_dir, roots, relative_to, package_roots, exclude, skip_folders,
-                          max_file_size)  # fmt: skip
+        memo = TreeMemo.open(cache_dir, roots, relative_to=relative_to,
+                             package_roots=package_roots, exclude=exclude,
+                             skip_folders=skip_folders, max_file_size=max_file_size)  # fmt: skip
         remembered = memo.recall()
         if remembered is not None:
             return remembered
@@ -72,37 +73,16 @@ def scan_json(
     neither decoded nor encoded again (``signaltrace run``'s data file)."""
     memo = None
     if cache_dir is not None:
-        memo = _open_memo(cache_dir, list(roots), relative_to, package_roots, (), (),
-                          DEFAULT_MAX_FILE_SIZE)  # fmt: skip
+        memo = TreeMemo.open(cache_dir, list(roots), relative_to=relative_to,
+                             package_roots=package_roots, exclude=(), skip_folders=(),
+                             max_file_size=DEFAULT_MAX_FILE_SIZE)  # fmt: skip
+        # (Every memo of this schema holds the text beside the map: none to decode here.)
         text = memo.recall_json()
         if text is not None:
             return text
-        remembered = memo.recall()  # (a memo written before it kept the text)
-        if remembered is not None:
-            return static_json_text(remembered)
     static_map = _build(list(roots), memo, relative_to=relative_to, cache_dir=cache_dir,
                         package_roots=package_roots, progress=progress)  # fmt: skip
     return static_json_text(static_map)
-
-
-def _open_memo(
-    cache_dir: Path,
-    roots: list[Path],
-    relative_to: Path | None,
-    package_roots: Sequence[Path],
-    exclude: Sequence[str],
-    skip_folders: Sequence[Path],
-    max_file_size: int,
-) -> TreeMemo:
-    return TreeMemo.open(
-        cache_dir,
-        roots,
-        relative_to=relative_to,
-        package_roots=package_roots,
-        exclude=exclude,
-        skip_folders=skip_folders,
-        max_file_size=max_file_size,
-    )
 
 
 def _build(

@@ -107,7 +107,7 @@ class TreeMemo:
             or document["state"] != self.state
         ):
             return None
-        return dict(document)
+        return document  # type: ignore[no-any-return]
 
     def recall(self) -> StaticMap | None:
         """The map remembered for the tree's state, if any."""
