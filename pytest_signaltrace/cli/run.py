@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from pytest_signaltrace import DATA_FILE_ENV
 from pytest_signaltrace.cli.common import data_file_of, load_settings, usage_error
-from pytest_signaltrace.record import Record
+from pytest_signaltrace.record import Record, replace
 
 if TYPE_CHECKING:  # argparse only for help and errors: see parse_run_options
     import argparse
 
     from pytest_signaltrace.cli.common import Commands
+    from pytest_signaltrace.datafile.inprocess import PythonProgram
+    from pytest_signaltrace.datafile.run import RunResult
+    from pytest_signaltrace.trace.model import Trace
 
 #: The options of ``run`` that take a value, to the attribute ``argparse`` stores it in; a
 #: repeated ``--data-file`` keeps the last, ``--source`` appends.
 _VALUED = {"--data-file": "data_file", "--source": "source"}
 #: The switches of ``run``, to their attribute.
-_SWITCHES = {"--parallel": "parallel", "-p": "parallel", "--no-cache": "no_cache"}
+_SWITCHES = {
+    "--parallel": "parallel", "-p": "parallel", "--no-cache": "no_cache",
+    "--subprocess": "subprocess",
+}  # fmt: skip
 
 
 def parse_run_options(given: Sequence[str]) -> argparse.Namespace | None:
@@ -33,6 +41,7 @@ def parse_run_options(given: Sequence[str]) -> argparse.Namespace | None:
     (``tests/test_cli_run_wrapper.py`` compares both on many command lines)."""
     values: dict[str, object] = {
         "command": "run", "data_file": None, "source": [], "parallel": False, "no_cache": False,
+        "subprocess": False,
     }  # fmt: skip
     index = 0
     while index < len(given):
@@ -75,7 +84,7 @@ def add_parser(commands: Commands) -> None:
         "the data file for 'signaltrace report'. Receivers are attributed to unittest test ids. "
         "Exits with the command's exit status.",
         usage="%(prog)s [--data-file FILE] [--source PATH]... [--parallel] [--no-cache] "
-        "-- COMMAND...",
+        "[--subprocess] -- COMMAND...",
     )
     run.add_argument(
         "--data-file",
@@ -99,6 +108,12 @@ def add_parser(commands: Commands) -> None:
         "coverage run -p; default: the configured parallel)",
     )
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    run.add_argument(
+        "--subprocess",
+        action="store_true",
+        help="run COMMAND in a child process even when it is this Python running a script or "
+        "a module (which otherwise runs in this process, like coverage run)",
+    )
     run.add_argument(
         "argv", nargs=argparse.REMAINDER, metavar="COMMAND", help="the command to run, after --"
     )
@@ -150,16 +165,88 @@ def _run_config(args: argparse.Namespace) -> _RunConfig | str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``signaltrace run``; returns the command's exit status (2 for bad usage)."""
-    from pytest_signaltrace.datafile.run import RunError, save_run, trace_command
+    """Run ``signaltrace run``; returns the command's exit status (2 for bad usage). A command
+    that this Python can run in its own process (``inprocess.python_program``) runs here and
+    this never returns: the program's exit is the process's."""
+    from pytest_signaltrace.datafile.run import RunError, trace_command
 
     config = _run_config(args)
     if isinstance(config, str):
         return usage_error(config)
+    if not args.subprocess:
+        from pytest_signaltrace.datafile.inprocess import python_program
+
+        program = python_program(config.command)
+        if program is not None:
+            _run_in_process(config, program, no_cache=args.no_cache)
     try:
         trace, result = trace_command(config.command, config.sources)
     except RunError as exc:
         return usage_error(str(exc))
+    error = _save(config, trace, result, no_cache=args.no_cache)
+    return result.returncode if error is None else error
+
+
+def _run_in_process(config: _RunConfig, program: PythonProgram, *, no_cache: bool) -> NoReturn:
+    """Trace this process and run ``program`` in it; the data file is written at the
+    interpreter's exit, after the program's own ``atexit`` functions (or before an
+    ``os._exit`` of this process)."""
+    import atexit
+
+    from pytest_signaltrace.datafile.inprocess import run_program
+    from pytest_signaltrace.datafile.run import InProcessRun
+
+    # The program may change the current folder: every path of the run is made absolute now.
+    config = replace(
+        config,
+        rootdir=config.rootdir.absolute(),
+        sources=[s.absolute() for s in config.sources],
+        data_file=config.data_file.absolute(),
+        package_roots=[p.absolute() for p in config.package_roots],
+    )
+    try:
+        traced = InProcessRun(config.sources)
+    except OSError as exc:
+        message = f"cannot make the run's folder: {exc.strerror or exc}"
+        raise SystemExit(usage_error(message)) from None
+    pid = os.getpid()
+    exit_now = os._exit
+    finished = False
+
+    def finish() -> None:
+        nonlocal finished
+        if finished or os.getpid() != pid:  # a forked child holds this process's counts
+            return
+        finished = True
+        import gc
+
+        gc.disable()  # the program's heap is still here and about to go: no collection of it
+        try:
+            trace, result = traced.collect()
+            error = _save(config, trace, result, no_cache=no_cache)
+        except Exception as exc:  # never a traceback at the program's exit: one line
+            print(f"signaltrace: error: the signal data was not saved ({exc!r})", file=sys.stderr)
+            error = 2
+        if error is not None:
+            # The program's status would hide that the data file was not written: exit 2,
+            # as the child-process path does (the program's own exit functions have run).
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            exit_now(error)
+
+    def exit_after_saving(status: int) -> NoReturn:
+        finish()
+        exit_now(status)
+
+    atexit.register(finish)
+    os._exit = exit_after_saving  # a program that leaves with os._exit keeps its data too
+    run_program(program)
+
+
+def _save(config: _RunConfig, trace: Trace, result: RunResult, *, no_cache: bool) -> int | None:
+    """Warn about what the run could not read, then write the data file unless the command
+    traced nothing; an exit status when the data file could not be written, else ``None``."""
     for note in result.bad_fragments:
         print(f"signaltrace: warning: unreadable trace fragment {note}", file=sys.stderr)
     if not result.fragments:
@@ -169,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
             f"{_shown(config.data_file, config.rootdir)} left as it was",
             file=sys.stderr,
         )
-        return result.returncode
+        return None
     if not (trace.sends or trace.connects):
         # Another interpreter ran the code, or Django/Celery never started: a data file of
         # 0% would replace real data for nothing.
@@ -179,7 +266,7 @@ def run(args: argparse.Namespace) -> int:
             f"{_shown(config.data_file, config.rootdir)} left as it was",
             file=sys.stderr,
         )
-        return result.returncode
+        return None
     data_file = config.data_file
     if config.parallel:
         from pytest_signaltrace.datafile.paths import parallel_name
@@ -187,9 +274,10 @@ def run(args: argparse.Namespace) -> int:
         data_file = parallel_name(data_file)
     # Imported once the command is over: a run that traced nothing never needs them.
     from pytest_signaltrace.cli.progress import ProgressLine
+    from pytest_signaltrace.datafile.run import save_run
     from pytest_signaltrace.scan.cache import default_cache_dir, ensure_pytest_cache_marker
 
-    cache_dir = None if args.no_cache else default_cache_dir(config.rootdir)
+    cache_dir = None if no_cache else default_cache_dir(config.rootdir)
     if cache_dir is not None:
         ensure_pytest_cache_marker(cache_dir)
     progress = ProgressLine("scanning")
@@ -218,7 +306,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if hint:
         print(f"signaltrace: {hint}", file=sys.stderr)
-    return result.returncode
+    return None
 
 
 def _shown(path: Path, rootdir: Path) -> str:

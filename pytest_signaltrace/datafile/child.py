@@ -26,9 +26,12 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytest_signaltrace.trace import Recorder
 
 #: The environment variable that holds the path of the run's configuration (JSON).
 CONFIG_ENV = "SIGNALTRACE_RUN_CONFIG"
@@ -57,12 +60,22 @@ def start_from_environment() -> None:
 
 def start(config_path: Path) -> None:
     """Install the patches and the unittest hooks; write a fragment at exit."""
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    recorder = start_tracing(config["sources"])
+    fragments = Path(config["fragments"])
+    pid = os.getpid()
+    atexit.register(_write_fragment, recorder, fragments, pid)
+
+
+def start_tracing(sources: Sequence[str | Path]) -> Recorder:
+    """Trace this process's signals from now on (the patches, and the unittest hooks once
+    ``unittest`` is imported); its recorder. The root process of ``signaltrace run``'s
+    in-process path (``inprocess.py``) calls this too, without a fragment."""
     from pytest_signaltrace.trace import Recorder, install
     from pytest_signaltrace.trace.importhooks import when_imported
 
-    config = json.loads(config_path.read_text(encoding="utf-8"))
     recorder = Recorder()
-    install(recorder, [str(s) for s in config["sources"]])
+    install(recorder, [str(s) for s in sources])
 
     inherited = os.environ.get(TEST_ENV) or None
 
@@ -73,9 +86,7 @@ def start(config_path: Path) -> None:
 
     # When (and only if) the program imports unittest: a process that runs no tests pays nothing.
     when_imported("unittest", lambda _module: patch_unittest(set_current))
-    fragments = Path(config["fragments"])
-    pid = os.getpid()
-    atexit.register(_write_fragment, recorder, fragments, pid)
+    return recorder
 
 
 def patch_unittest(set_current: Callable[[str | None], None]) -> None:

@@ -10,6 +10,10 @@ Each process writes its trace to a fragment file at exit. When the command ends,
 merges the fragments, scans the sources, writes the data file, removes its folder and exits with
 the command's exit status.
 
+When the command is this very Python running a script or a module, it runs in this process
+instead (``inprocess.py``, :class:`InProcessRun`): this process is traced by a recorder of its
+own, the command's other processes as above, and the data file is written at its exit.
+
 The parent pays its own start-up on top of the command, so it imports little while the command
 runs: no ``subprocess`` (``os.posix_spawnp`` and ``os.waitpid``, as ``Popen`` would run it),
 no ``tempfile`` nor ``shutil`` (the folder is made and removed here), and the trace model only
@@ -25,12 +29,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_signaltrace.datafile.child import CONFIG_ENV, FRAGMENT_GLOB
+from pytest_signaltrace.datafile.child import CONFIG_ENV, FRAGMENT_GLOB, start_tracing
 from pytest_signaltrace.output import random_letters
 from pytest_signaltrace.record import Record, field
 
 if TYPE_CHECKING:  # the scan is imported by save_run only: the plugin imports this at start-up
     from pytest_signaltrace.scan.entry import ProgressCallback
+    from pytest_signaltrace.trace import Recorder
     from pytest_signaltrace.trace.model import Trace
 
 #: The folder (inside the run's temporary folder) where processes leave their fragments.
@@ -109,6 +114,31 @@ def trace_command(command: Sequence[str], sources: Sequence[Path]) -> tuple[Trac
     return trace, RunResult(returncode, read, bad)
 
 
+class InProcessRun:
+    """``signaltrace run``'s in-process path (``inprocess.py``): this process traced by a
+    recorder of its own, the command's other Python processes through the run's folder."""
+
+    def __init__(self, sources: Sequence[Path]) -> None:
+        """Make the run's folder, point the environment (inherited by every process this one
+        starts) at it, and start tracing this process. Raises ``OSError`` when the folder
+        cannot be made."""
+        self.workdir = Path(make_folder(WORKDIR_PREFIX))
+        env = prepare_environment(self.workdir, sources, os.environ)
+        os.environ["PYTHONPATH"] = env["PYTHONPATH"]
+        os.environ[CONFIG_ENV] = env[CONFIG_ENV]
+        self.recorder: Recorder = start_tracing(sources)
+
+    def collect(self, returncode: int = 0) -> tuple[Trace, RunResult]:
+        """This process's trace merged with the fragments of the others (paths absolute);
+        removes the run's folder."""
+        try:
+            own = self.recorder.snapshot()
+            trace, read, bad = merge_fragments(self.workdir / FRAGMENTS, [own])
+        finally:
+            remove_tree(str(self.workdir))
+        return trace, RunResult(returncode, read + 1, bad)
+
+
 def save_run(
     trace: Trace,
     *,
@@ -163,12 +193,12 @@ def prepare_environment(
     return env
 
 
-def merge_fragments(folder: Path) -> tuple[Trace, int, list[str]]:
-    """The merged trace of every fragment in ``folder``, how many were read, and a note for each
-    one that could not be read."""
+def merge_fragments(folder: Path, own: Sequence[Trace] = ()) -> tuple[Trace, int, list[str]]:
+    """The merged trace of every fragment in ``folder`` (and of the traces ``own``), how many
+    fragments were read, and a note for each one that could not be read."""
     from pytest_signaltrace.trace.model import Trace
 
-    fragments: list[Trace] = []
+    fragments: list[Trace] = list(own)
     bad: list[str] = []
     for path in sorted(folder.glob(FRAGMENT_GLOB)):
         try:
@@ -177,7 +207,7 @@ def merge_fragments(folder: Path) -> tuple[Trace, int, list[str]]:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             bad.append(f"{path.name}: {exc}")
     # One merge of all (linear in their size): a test suite may start hundreds of children.
-    return Trace.merged(fragments), len(fragments), bad
+    return Trace.merged(fragments), len(fragments) - len(own), bad
 
 
 def exit_status(returncode: int) -> int:

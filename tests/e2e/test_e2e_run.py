@@ -133,7 +133,15 @@ def exercised(report: dict[str, Any]) -> list[tuple[Any, ...]]:
     )
 
 
-def test_django_test_runner_exercises_the_same_receivers_as_pytest(tmp_path: Path) -> None:
+#: ``signaltrace run``'s two ways of running a command of this Python: in its own process (the
+#: default, ``inprocess.py``) and in a child process, as any other command.
+RUN_MODES = pytest.mark.parametrize("mode", [[], ["--subprocess"]], ids=["in-process", "child"])
+
+
+@RUN_MODES
+def test_django_test_runner_exercises_the_same_receivers_as_pytest(
+    tmp_path: Path, mode: list[str]
+) -> None:
     pytest_json = tmp_path / "pytest.json"
     by_pytest = subprocess.run(
         [
@@ -156,6 +164,7 @@ def test_django_test_runner_exercises_the_same_receivers_as_pytest(tmp_path: Pat
     datafile = tmp_path / "django.signaltrace"
     by_django = signaltrace(
         "run",
+        *mode,
         "--no-cache",
         "--data-file",
         str(datafile),
@@ -182,8 +191,11 @@ def test_django_test_runner_exercises_the_same_receivers_as_pytest(tmp_path: Pat
     ]
 
 
-def test_python_m_unittest_is_traced_with_unittest_test_ids(project: Path) -> None:
-    result = signaltrace("run", "--", sys.executable, "-m", "unittest", "test_units", cwd=project)
+@RUN_MODES
+def test_python_m_unittest_is_traced_with_unittest_test_ids(project: Path, mode: list[str]) -> None:
+    result = signaltrace(
+        "run", *mode, "--", sys.executable, "-m", "unittest", "test_units", cwd=project
+    )
     assert result.returncode == 0, result.stderr
     assert "OK (skipped=1)" in result.stderr
     report = report_of(project / ".signaltrace")
@@ -194,27 +206,43 @@ def test_python_m_unittest_is_traced_with_unittest_test_ids(project: Path) -> No
     assert report["summary"]["receivers"] == {"total": 2, "exercised": 1, "percent": 50.0}
 
 
-def test_the_commands_exit_status_is_kept_and_the_data_is_still_written(project: Path) -> None:
+@RUN_MODES
+def test_the_commands_exit_status_is_kept_and_the_data_is_still_written(
+    project: Path, mode: list[str]
+) -> None:
     result = signaltrace(
-        "run", "--", sys.executable, "-m", "unittest", "test_units", cwd=project, FAIL_ONE="1"
-    )
+        "run", *mode, "--", sys.executable, "-m", "unittest", "test_units",
+        cwd=project, FAIL_ONE="1",
+    )  # fmt: skip
     assert result.returncode == 1
     assert "FAILED (failures=1)" in result.stderr
     assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 1
 
 
-def test_every_python_process_of_the_command_is_recorded(project: Path) -> None:
-    result = signaltrace("run", "--", sys.executable, "place.py", "--spawn", cwd=project)
+@RUN_MODES
+def test_every_python_process_of_the_command_is_recorded(project: Path, mode: list[str]) -> None:
+    result = signaltrace("run", *mode, "--", sys.executable, "place.py", "--spawn", cwd=project)
     assert result.returncode == 0, result.stderr
     assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 2
 
 
-def test_a_process_that_ends_with_os_exit_is_not_recorded_and_says_so(project: Path) -> None:
-    result = signaltrace("run", "--", sys.executable, "place.py", "--os-exit", cwd=project)
+def test_a_child_process_that_ends_with_os_exit_is_not_recorded_and_says_so(
+    project: Path,
+) -> None:
+    result = signaltrace(
+        "run", "--subprocess", "--", sys.executable, "place.py", "--os-exit", cwd=project
+    )
     assert result.returncode == 0
     assert "no Python process of the command was traced" in result.stderr
     assert ".signaltrace left as it was" in result.stderr
     assert not (project / ".signaltrace").exists()
+
+
+def test_a_program_run_in_process_that_ends_with_os_exit_is_recorded(project: Path) -> None:
+    result = signaltrace("run", "--", sys.executable, "place.py", "--os-exit", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == "Wrote signal data to .signaltrace"
+    assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 1
 
 
 def test_a_run_that_traced_nothing_leaves_the_old_data_file_alone(project: Path) -> None:

@@ -1,0 +1,161 @@
+"""Run a Python command in ``signaltrace run``'s own process, as ``coverage run`` does.
+
+``signaltrace run -- python runtests.py ...`` would start a second interpreter for the command
+and wait for it: about 90 M instructions of start-up (and the root's trace written to a
+fragment, read back and merged) on top of what the command costs. When the command is *this*
+interpreter running a script or a module, and neither this process nor the command passes an
+interpreter option, the script runs here instead: :func:`python_program` recognises such a
+command, :func:`run_program` runs it as ``python`` would (``sys.argv``, ``sys.path[0]``, a
+``__main__`` module of its own, its exit status, its traceback) and never returns.
+
+Anything else (another interpreter, ``python -X dev``, ``-c``, ``-I`` or ``-S``, a folder or
+a zip file to run, a shell) keeps the child process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from types import CodeType, ModuleType, TracebackType
+from typing import NoReturn
+
+from pytest_signaltrace.record import Record
+
+#: The names under which a virtual environment or an installation calls its interpreter.
+_PYTHON_NAME = re.compile(r"python(3(\.\d+)?)?(\.exe)?", re.IGNORECASE)
+
+
+class PythonProgram(Record):
+    """A command that this interpreter can run in its own process."""
+
+    #: ``"path"`` (``python FILE ...``) or ``"module"`` (``python -m MODULE ...``).
+    kind: str
+    #: The file's path, as given, or the module's name.
+    target: str
+    #: The program's arguments (``sys.argv[1:]``).
+    args: tuple[str, ...]
+
+
+def python_program(
+    command: Sequence[str],
+    executable: str | None = None,
+    interpreter_argv: Sequence[str] | None = None,
+) -> PythonProgram | None:
+    """The program ``command`` runs when it is ``executable`` (this interpreter, by default)
+    running a script file or a module without any interpreter option, and this process was
+    started without one either (``interpreter_argv``: by default ``sys.orig_argv``); else
+    ``None``."""
+    executable = sys.executable if executable is None else executable
+    interpreter_argv = sys.orig_argv if interpreter_argv is None else interpreter_argv
+    if not executable or len(command) < 2 or not _no_options(interpreter_argv):
+        return None
+    if not _same_interpreter(command[0], executable):
+        return None
+    if command[1] == "-m":
+        if len(command) < 3 or not command[2] or command[2].startswith("-"):
+            return None
+        return PythonProgram("module", command[2], tuple(command[3:]))
+    if command[1].startswith("-") or not os.path.isfile(command[1]):
+        return None  # an option, standard input, a folder or a zip file: the interpreter's
+    return PythonProgram("path", command[1], tuple(command[2:]))
+
+
+def _no_options(interpreter_argv: Sequence[str]) -> bool:
+    """Whether the interpreter was started as ``python SCRIPT ...`` or ``python -m M ...``."""
+    return len(interpreter_argv) >= 2 and (
+        interpreter_argv[1] == "-m" or not interpreter_argv[1].startswith("-")
+    )
+
+
+def _same_interpreter(name: str, executable: str) -> bool:
+    """Whether ``name`` (as a shell finds it on ``PATH``) starts ``executable``: the same file,
+    in the same folder (another virtual environment's ``python`` is the same file, but not the
+    same installation)."""
+    path = _which(name)
+    if path is None or not _PYTHON_NAME.fullmatch(os.path.basename(path)):
+        return False
+    here = os.path.abspath(executable)
+    if os.path.dirname(path) != os.path.dirname(here):
+        return False
+    try:
+        return os.path.samefile(path, here)
+    except OSError:
+        return False
+
+
+def _which(name: str) -> str | None:
+    """The absolute path the shell would run for ``name`` (``shutil.which``'s rule, without
+    importing ``shutil``)."""
+    if os.sep in name or (os.altsep and os.altsep in name):
+        return os.path.abspath(name) if os.access(name, os.X_OK) else None
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or os.curdir, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return os.path.abspath(candidate)
+    return None
+
+
+def run_program(program: PythonProgram) -> NoReturn:
+    """Run ``program`` here as its interpreter would, then leave as it would: with its
+    ``SystemExit`` (status 0 when it returns), its ``KeyboardInterrupt``, or its uncaught
+    exception's traceback (without this module's frames) and status 1. The interpreter's exit
+    then runs the program's threads and ``atexit`` functions, as ever."""
+    if program.kind == "module":
+        import runpy
+
+        sys.argv = [program.target, *program.args]  # runpy sets argv[0] to the module's file
+        sys.path[0] = os.getcwd()
+        run = runpy._run_module_as_main  # type: ignore[attr-defined]  # python -m's own
+        _run_guarded(lambda: run(program.target, alter_argv=True), None)
+    sys.argv = [program.target, *program.args]
+    path = os.path.abspath(program.target)  # the script's __file__ and code, as python's
+    sys.path[0] = os.path.dirname(path)
+    with open(path, "rb") as source_file:
+        source = source_file.read()
+    # compile() reads the coding cookie of bytes, as the interpreter does.
+    code = compile(source, path, "exec", dont_inherit=True)
+    from importlib.machinery import SourceFileLoader
+
+    main = ModuleType("__main__")
+    main.__dict__.update(
+        __file__=path,
+        __cached__=None,
+        __builtins__=__builtins__,
+        __loader__=SourceFileLoader("__main__", path),
+    )
+    sys.modules["__main__"] = main
+    _run_guarded(lambda: exec(code, main.__dict__), code)
+
+
+def _run_guarded(run: Callable[[], object], code: CodeType | None) -> NoReturn:
+    try:
+        run()
+    except (SystemExit, KeyboardInterrupt):
+        raise  # the interpreter's exit handles them as it would have
+    except BaseException as exc:  # the program's uncaught exception, reported as python does
+        # The display reads the exception's own traceback, not the one passed: trim both.
+        frames = _program_frames(exc.__traceback__, code)
+        sys.excepthook(type(exc), exc.with_traceback(frames), frames)
+        raise SystemExit(1) from None
+    raise SystemExit(0)
+
+
+def _program_frames(
+    traceback: TracebackType | None, code: CodeType | None
+) -> TracebackType | None:
+    """The traceback from the program's first frame on (its ``<module>``, or for a module the
+    first frame outside ``runpy`` and this module)."""
+    first = traceback
+    here = __file__
+    while first is not None:
+        frame = first.tb_frame
+        if frame.f_code is code or (
+            code is None
+            and frame.f_code.co_filename != here
+            and not frame.f_code.co_filename.endswith("runpy.py")
+        ):
+            return first
+        first = first.tb_next
+    return traceback

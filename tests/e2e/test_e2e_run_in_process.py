@@ -1,0 +1,180 @@
+"""``signaltrace run -- python SCRIPT`` runs the script in its own process (``inprocess.py``):
+the program sees what ``python SCRIPT`` shows it, ends with the status and the traceback it
+would, and the data file is the one the child-process path writes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_project import DjangoProject
+from test_e2e_run import PLACE, RECEIVERS, SERVICES, SETUP, receiver, report_of, signaltrace
+
+pytestmark = pytest.mark.slow
+
+#: What the program sees of how it was started, on stdout as JSON (and an order placed).
+PROBE = (
+    SETUP
+    + """
+import json
+
+from shop.services import place_order
+
+place_order("probe")
+main = sys.modules["__main__"]
+print(json.dumps({
+    "argv": sys.argv,
+    "path0": sys.path[0],
+    "name": __name__,
+    "file": globals().get("__file__"),
+    "main_is_this": main.__dict__ is globals(),
+    "spec": None if __spec__ is None else __spec__.name,
+    "package": __package__,
+}))
+"""
+)
+
+#: Ends as asked: an exit status, a message, an uncaught exception; an atexit function that
+#: sends; a change of folder; a forked child that ends normally.
+ENDINGS = (
+    SETUP
+    + """
+import atexit
+
+from shop.services import place_order
+
+
+def deep():
+    raise ValueError("no stock")
+
+
+how = sys.argv[1]
+if how == "atexit":
+    atexit.register(place_order, "at-exit")
+elif how == "chdir":
+    os.chdir(os.path.dirname(os.getcwd()))
+elif how == "fork":
+    child = os.fork()
+    if child == 0:
+        place_order("forked")
+        sys.exit(0)
+    os.waitpid(child, 0)
+place_order("web")
+if how == "status":
+    sys.exit(3)
+if how == "message":
+    sys.exit("out of stock")
+if how == "raise":
+    deep()
+"""
+)
+
+
+@pytest.fixture
+def project(django_project: DjangoProject) -> Path:
+    django_project.write(
+        **{
+            "shop/receivers": RECEIVERS,
+            "shop/services": SERVICES,
+            "place": PLACE,
+            "probe": PROBE,
+            "endings": ENDINGS,
+        }
+    )
+    return django_project.pytester.path
+
+
+def python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def without_run_ids(path: Path) -> dict[str, Any]:
+    """A data file's JSON without what differs from run to run (its time, its run's id)."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document.pop("created")
+    document.pop("runs")
+    return dict(document)
+
+
+def test_the_data_file_is_the_child_process_paths(project: Path) -> None:
+    command = ["--", sys.executable, "place.py", "--spawn"]
+    here = signaltrace("run", "--data-file", "here.signaltrace", *command, cwd=project)
+    child = signaltrace(
+        "run", "--subprocess", "--data-file", "child.signaltrace", *command, cwd=project
+    )
+    assert here.returncode == child.returncode == 0, here.stderr + child.stderr
+    assert without_run_ids(project / "here.signaltrace") == without_run_ids(
+        project / "child.signaltrace"
+    )
+    assert receiver(report_of(project / "here.signaltrace"), "notify_warehouse")["calls"] == 2
+
+
+@pytest.mark.parametrize("start", [["probe.py", "a", "-b"], ["-m", "probe", "a", "-b"]])
+def test_the_program_sees_what_python_shows_it(project: Path, start: list[str]) -> None:
+    alone = python(*start, cwd=project)
+    traced = signaltrace("run", "--", sys.executable, *start, cwd=project)
+    assert alone.returncode == traced.returncode == 0, alone.stderr + traced.stderr
+    assert json.loads(traced.stdout) == json.loads(alone.stdout)
+    assert json.loads(alone.stdout)["argv"][1:] == ["a", "-b"]
+    assert traced.stderr.splitlines()[-1] == "Wrote signal data to .signaltrace"
+
+
+@pytest.mark.parametrize(
+    ("how", "status", "stderr_end"),
+    [
+        ("status", 3, []),
+        ("message", 1, ["out of stock"]),
+        ("raise", 1, ["    raise ValueError(\"no stock\")", "ValueError: no stock"]),
+    ],
+)
+def test_the_program_ends_as_python_would_end_it(
+    project: Path, how: str, status: int, stderr_end: list[str]
+) -> None:
+    alone = python("endings.py", how, cwd=project)
+    traced = signaltrace("run", "--", sys.executable, "endings.py", how, cwd=project)
+    assert alone.returncode == traced.returncode == status
+    traced_lines = traced.stderr.splitlines()
+    assert traced_lines[-1] == "Wrote signal data to .signaltrace"
+    # The same stderr, the traceback included (none of signaltrace's frames in it).
+    assert traced_lines[:-1] == alone.stderr.splitlines()
+    if stderr_end:
+        assert alone.stderr.splitlines()[-len(stderr_end) :] == stderr_end
+    assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 1
+
+
+def test_signals_sent_by_the_programs_atexit_functions_are_recorded(project: Path) -> None:
+    result = signaltrace("run", "--", sys.executable, "endings.py", "atexit", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 2
+
+
+def test_a_program_that_changes_folder_still_writes_the_data_file_in_place(
+    project: Path,
+) -> None:
+    result = signaltrace("run", "--", sys.executable, "endings.py", "chdir", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project / ".signaltrace").is_file()
+    assert not (project.parent / ".signaltrace").exists()
+
+
+def test_a_forked_child_that_ends_normally_writes_nothing_of_its_own(project: Path) -> None:
+    result = signaltrace("run", "--", sys.executable, "endings.py", "fork", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("Wrote signal data") == 1
+    # The forked child's counts are its parent's, as the child-process path has it.
+    assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 1
+
+
+def test_the_data_file_not_written_fails_the_run(project: Path) -> None:
+    # Its folder is a file (a read-only folder would not stop root).
+    result = signaltrace(
+        "run", "--data-file", "place.py/data", "--", sys.executable, "place.py", cwd=project
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith("signaltrace: error: cannot write")
