@@ -106,12 +106,12 @@ def run_program(program: PythonProgram) -> NoReturn:
         import runpy
 
         sys.argv = [program.target, *program.args]  # runpy sets argv[0] to the module's file
-        sys.path[0] = os.getcwd()
+        _set_first_path(os.getcwd())
         run = runpy._run_module_as_main  # type: ignore[attr-defined]  # python -m's own
         _run_guarded(lambda: run(program.target, alter_argv=True), None)
     sys.argv = [program.target, *program.args]
     path = os.path.abspath(program.target)  # the script's __file__ and code, as python's
-    sys.path[0] = os.path.dirname(path)
+    _set_first_path(os.path.dirname(path))
     with open(path, "rb") as source_file:
         source = source_file.read()
     # compile() reads the coding cookie of bytes, as the interpreter does.
@@ -127,6 +127,14 @@ def run_program(program: PythonProgram) -> NoReturn:
     )
     sys.modules["__main__"] = main
     _run_guarded(lambda: exec(code, main.__dict__), code)
+
+
+def _set_first_path(folder: str) -> None:
+    """``sys.path[0]`` as the interpreter sets it for the program (it held this command's)."""
+    if sys.path:
+        sys.path[0] = folder
+    else:
+        sys.path.insert(0, folder)
 
 
 def _run_guarded(run: Callable[[], object], code: CodeType | None) -> NoReturn:
