@@ -225,7 +225,9 @@ def _run_in_process(config: _RunConfig, program: PythonProgram, *, no_cache: boo
             trace, result = traced.collect()
             error = _save(config, trace, result, no_cache=no_cache)
         except Exception as exc:  # never a traceback at the program's exit: one line
-            print(f"signaltrace: error: the signal data was not saved ({exc!r})", file=sys.stderr)
+            with contextlib.suppress(Exception):  # (the program may have closed stderr)
+                print(f"signaltrace: error: the signal data was not saved ({exc!r})",
+                      file=sys.stderr)  # fmt: skip
             error = 2
         if error is not None:
             # The program's status would hide that the data file was not written: exit 2,

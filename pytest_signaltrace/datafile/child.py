@@ -127,11 +127,12 @@ def _write_fragment(recorder: Any, fragments: Path, pid: int) -> None:
     if os.getpid() != pid:  # a forked child: its recorder holds the parent's counts too
         return
     try:
-        document = {
-            "pid": pid,
-            "argv": list(sys.argv),
-            "trace": recorder.snapshot().to_json(),
-        }
+        trace = recorder.snapshot()
+        if not (trace.sends or trace.connects) and not fragments.is_dir():
+            # A helper that outlives the run (multiprocessing's resource tracker ends when
+            # the command's first process has gone) and recorded nothing: nothing is lost.
+            return
+        document = {"pid": pid, "argv": list(sys.argv), "trace": trace.to_json()}
         # 8 random hex digits, as uuid4().hex[:8] gave, without importing uuid (and platform)
         name = f"fragment-{pid}-{os.urandom(4).hex()}.json"
         tmp = fragments / f".{name}.tmp"

@@ -114,8 +114,11 @@ def run_program(program: PythonProgram) -> NoReturn:
     _set_first_path(os.path.dirname(path))
     with open(path, "rb") as source_file:
         source = source_file.read()
-    # compile() reads the coding cookie of bytes, as the interpreter does.
-    code = compile(source, path, "exec", dont_inherit=True)
+    try:  # compile() reads the coding cookie of bytes, as the interpreter does
+        code = compile(source, path, "exec", dont_inherit=True)
+    except SyntaxError as exc:  # shown as python shows it: the line and the caret, no frames
+        sys.excepthook(type(exc), exc.with_traceback(None), None)
+        raise SystemExit(1) from None
     from importlib.machinery import SourceFileLoader
 
     main = ModuleType("__main__")

@@ -148,6 +148,49 @@ def test_the_program_ends_as_python_would_end_it(
     assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 1
 
 
+def test_a_script_that_does_not_compile_is_reported_as_python_reports_it(project: Path) -> None:
+    (project / "broken.py").write_text("x = 1\ndef (:\n", encoding="utf-8")
+    alone = python("broken.py", cwd=project)
+    traced = signaltrace("run", "--", sys.executable, "broken.py", cwd=project)
+    assert alone.returncode == traced.returncode == 1
+    assert alone.stderr.splitlines()[-1].startswith("SyntaxError")
+    # Python's lines, then the warning that nothing was traced (no signal machinery started).
+    lines = traced.stderr.splitlines()
+    assert lines[:-1] == alone.stderr.splitlines()
+    assert "sent no signal" in lines[-1]
+
+
+POOL = (
+    SETUP
+    + """
+import multiprocessing
+
+from shop.services import place_order
+
+
+def place(channel):
+    place_order(channel)
+    return channel
+
+
+if __name__ == "__main__":
+    multiprocessing.set_start_method("spawn")
+    with multiprocessing.Pool(2) as pool:
+        print(pool.map(place, ["a", "b", "c"]))
+"""
+)
+
+
+def test_spawned_workers_find_the_programs_main_module(project: Path) -> None:
+    # Spawned workers import the program's __main__ again by its path; multiprocessing's
+    # resource tracker outlives the first process and has nothing to save: no warning.
+    (project / "pool.py").write_text(POOL, encoding="utf-8")
+    result = signaltrace("run", "--", sys.executable, "pool.py", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "['a', 'b', 'c']\n"
+    assert result.stderr.splitlines() == ["Wrote signal data to .signaltrace"]
+
+
 def test_signals_sent_by_the_programs_atexit_functions_are_recorded(project: Path) -> None:
     result = signaltrace("run", "--", sys.executable, "endings.py", "atexit", cwd=project)
     assert result.returncode == 0, result.stderr
