@@ -18,7 +18,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from types import CodeType, ModuleType, TracebackType
+from types import ModuleType, TracebackType
 from typing import NoReturn
 
 from pytest_signaltrace.record import Record
@@ -108,7 +108,7 @@ def run_program(program: PythonProgram) -> NoReturn:
         sys.argv = [program.target, *program.args]  # runpy sets argv[0] to the module's file
         _set_first_path(os.getcwd())
         run = runpy._run_module_as_main  # type: ignore[attr-defined]  # python -m's own
-        _run_guarded(lambda: run(program.target, alter_argv=True), None)
+        _run_guarded(lambda: run(program.target, alter_argv=True))
     sys.argv = [program.target, *program.args]
     path = os.path.abspath(program.target)  # the script's __file__ and code, as python's
     _set_first_path(os.path.dirname(path))
@@ -129,7 +129,7 @@ def run_program(program: PythonProgram) -> NoReturn:
         __loader__=SourceFileLoader("__main__", path),
     )
     sys.modules["__main__"] = main
-    _run_guarded(lambda: exec(code, main.__dict__), code)
+    _run_guarded(lambda: exec(code, main.__dict__))
 
 
 def _set_first_path(folder: str) -> None:
@@ -140,33 +140,22 @@ def _set_first_path(folder: str) -> None:
         sys.path.insert(0, folder)
 
 
-def _run_guarded(run: Callable[[], object], code: CodeType | None) -> NoReturn:
+def _run_guarded(run: Callable[[], object]) -> NoReturn:
     try:
         run()
     except (SystemExit, KeyboardInterrupt):
         raise  # the interpreter's exit handles them as it would have
     except BaseException as exc:  # the program's uncaught exception, reported as python does
         # The display reads the exception's own traceback, not the one passed: trim both.
-        frames = _program_frames(exc.__traceback__, code)
+        frames = _program_frames(exc.__traceback__)
         sys.excepthook(type(exc), exc.with_traceback(frames), frames)
         raise SystemExit(1) from None
     raise SystemExit(0)
 
 
-def _program_frames(
-    traceback: TracebackType | None, code: CodeType | None
-) -> TracebackType | None:
-    """The traceback from the program's first frame on (its ``<module>``, or for a module the
-    first frame outside ``runpy`` and this module)."""
-    first = traceback
-    here = __file__
-    while first is not None:
-        frame = first.tb_frame
-        if frame.f_code is code or (
-            code is None
-            and frame.f_code.co_filename != here
-            and not frame.f_code.co_filename.endswith("runpy.py")
-        ):
-            return first
-        first = first.tb_next
+def _program_frames(traceback: TracebackType | None) -> TracebackType | None:
+    """The traceback without its first frames, this module's: what ``python`` shows (with
+    ``runpy``'s own frames for ``-m``, as it shows them)."""
+    while traceback is not None and traceback.tb_frame.f_globals is globals():
+        traceback = traceback.tb_next
     return traceback

@@ -191,6 +191,15 @@ def test_spawned_workers_find_the_programs_main_module(project: Path) -> None:
     assert result.stderr.splitlines() == ["Wrote signal data to .signaltrace"]
 
 
+def test_a_module_run_with_m_shows_the_traceback_python_shows(project: Path) -> None:
+    alone = python("-m", "endings", "raise", cwd=project)
+    traced = signaltrace("run", "--", sys.executable, "-m", "endings", "raise", cwd=project)
+    assert alone.returncode == traced.returncode == 1
+    # Python's own runpy frames (frozen) and none of signaltrace's.
+    assert traced.stderr.splitlines()[:-1] == alone.stderr.splitlines()
+    assert "pytest_signaltrace" not in traced.stderr
+
+
 def test_signals_sent_by_the_programs_atexit_functions_are_recorded(project: Path) -> None:
     result = signaltrace("run", "--", sys.executable, "endings.py", "atexit", cwd=project)
     assert result.returncode == 0, result.stderr
