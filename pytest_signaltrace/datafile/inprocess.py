@@ -119,13 +119,14 @@ def run_program(program: PythonProgram) -> NoReturn:
     except SyntaxError as exc:  # shown as python shows it: the line and the caret, no frames
         sys.excepthook(type(exc), exc.with_traceback(None), None)
         raise SystemExit(1) from None
+    import builtins
     from importlib.machinery import SourceFileLoader
 
     main = ModuleType("__main__")
     main.__dict__.update(
         __file__=path,
         __cached__=None,
-        __builtins__=__builtins__,
+        __builtins__=builtins,  # the module, as in python's __main__ (elsewhere its dict)
         __loader__=SourceFileLoader("__main__", path),
     )
     sys.modules["__main__"] = main

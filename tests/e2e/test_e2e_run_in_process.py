@@ -34,6 +34,7 @@ print(json.dumps({
     "main_is_this": main.__dict__ is globals(),
     "spec": None if __spec__ is None else __spec__.name,
     "package": __package__,
+    "builtins": type(__builtins__).__name__,
 }))
 """
 )
