@@ -381,6 +381,12 @@ class Record:
 _R = TypeVar("_R", bound=Record)
 
 
+def field_names(cls: type[Record]) -> tuple[str, ...]:
+    """The names of a record class's fields, in order (``dataclasses.fields``' names, without
+    making its ``dataclasses.Field`` objects)."""
+    return cls._record_layout.names
+
+
 def replace(record: _R, /, **changes: Any) -> _R:
     """``record`` with ``changes`` to its fields, as ``dataclasses.replace`` makes it (without
     making the class's ``dataclasses.Field`` objects, nor importing :mod:`dataclasses`)."""

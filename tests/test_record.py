@@ -23,7 +23,7 @@ import pytest
 
 import pytest_signaltrace
 from pytest_signaltrace.model import Receiver, StaticMap
-from pytest_signaltrace.record import Record
+from pytest_signaltrace.record import Record, field_names
 
 
 def _every_record_class() -> list[type[Record]]:
@@ -102,6 +102,7 @@ def test_a_record_compares_hashes_sorts_and_prints_as_its_dataclass(cls: type[Re
     assert (cls(*_values(cls)) == twin(*_values(cls))) is False  # another class: never equal
     assert dataclasses.is_dataclass(cls)
     assert [f.name for f in dataclasses.fields(cls)] == [f.name for f in dataclasses.fields(twin)]
+    assert field_names(cls) == tuple(f.name for f in dataclasses.fields(twin))
 
 
 @pytest.mark.parametrize("cls", RECORDS, ids=lambda cls: f"{cls.__module__}.{cls.__qualname__}")

@@ -12,10 +12,17 @@ import dataclasses
 import enum
 from typing import Any
 
+from pytest_signaltrace.record import Record, field_names
+
 
 def record_order(record: Any) -> tuple[Any, ...]:
     """A sort key for a dataclass instance: its fields in order, ``None`` before any value."""
-    return tuple(value_order(getattr(record, f.name)) for f in dataclasses.fields(record))
+    names = (
+        field_names(type(record))
+        if isinstance(record, Record)  # without making its dataclasses.Field objects
+        else [f.name for f in dataclasses.fields(record)]
+    )
+    return tuple(value_order(getattr(record, name)) for name in names)
 
 
 def value_order(value: object) -> tuple[Any, ...]:

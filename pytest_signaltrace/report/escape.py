@@ -25,6 +25,8 @@ import functools
 import re
 from typing import Any, TypeVar
 
+from pytest_signaltrace.record import Record, field_names, replace
+
 #: C0 controls, DEL, C1 controls, the bidirectional formatting characters (embeddings,
 #: overrides, isolates, marks), and lone surrogates: each is not printable (``str.isprintable``).
 _UNSAFE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
@@ -82,17 +84,25 @@ def _displayed(value: Any, *, multiline: bool) -> Any:
     if kind is frozenset:
         members = frozenset(_displayed(item, multiline=multiline) for item in value)
         return value if members == value else members
+    if isinstance(value, Record):  # its fields without making dataclasses.Field objects
+        changed = _displayed_fields(value, field_names(kind))
+        return replace(value, **changed) if changed else value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {}
-        for spec in dataclasses.fields(value):
-            if not spec.init:
-                continue
-            old = getattr(value, spec.name)
-            new = _displayed(old, multiline=spec.name in _MULTILINE_FIELDS)
-            if new is not old:
-                changes[spec.name] = new
-        return dataclasses.replace(value, **changes) if changes else value
+        names = tuple(spec.name for spec in dataclasses.fields(value) if spec.init)
+        changed = _displayed_fields(value, names)
+        return dataclasses.replace(value, **changed) if changed else value
     return value
+
+
+def _displayed_fields(value: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The fields of the dataclass ``value`` that show otherwise, displayed."""
+    changes = {}
+    for name in names:
+        old = getattr(value, name)
+        new = _displayed(old, multiline=name in _MULTILINE_FIELDS)
+        if new is not old:
+            changes[name] = new
+    return changes
 
 
 #: Escapes of the characters a one-line field may not hold but a text may (carriage return

@@ -13,7 +13,6 @@ This module imports nothing heavy: the run imports it to build the request.
 
 from __future__ import annotations
 
-import dataclasses
 import pickle
 import sys
 from collections.abc import Mapping, Sequence
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_signaltrace import frameworks
-from pytest_signaltrace.record import Record
+from pytest_signaltrace.record import Record, field_names
 from pytest_signaltrace.scan.atomic import write_atomically
 
 if TYPE_CHECKING:
@@ -84,9 +83,9 @@ def static_view(framework: frameworks.Framework) -> frameworks.Framework:
     (strings, and tuples, sets and mappings of strings; the others left at their defaults:
     classes to patch, callables), which unpickles without importing the adapter's module."""
     kept: dict[str, Any] = {
-        field.name: _plain(value)
-        for field in dataclasses.fields(frameworks.Framework)
-        if _is_data(value := getattr(framework, field.name))
+        name: _plain(value)
+        for name in field_names(frameworks.Framework)
+        if _is_data(value := getattr(framework, name))
     }
     return frameworks.Framework(**kept)
 
