@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from pytest_signaltrace import DATA_FILE_ENV
 from pytest_signaltrace.cli.common import data_file_of, load_settings, usage_error
-from pytest_signaltrace.record import Record, replace
+from pytest_signaltrace.record import Record
 
 if TYPE_CHECKING:  # argparse only for help and errors: see parse_run_options
     import argparse
@@ -196,14 +196,8 @@ def _run_in_process(config: _RunConfig, program: PythonProgram, *, no_cache: boo
     from pytest_signaltrace.datafile.inprocess import run_program
     from pytest_signaltrace.datafile.run import InProcessRun
 
-    # The program may change the current folder: every path of the run is made absolute now.
-    config = replace(
-        config,
-        rootdir=config.rootdir.absolute(),
-        sources=[s.absolute() for s in config.sources],
-        data_file=config.data_file.absolute(),
-        package_roots=[p.absolute() for p in config.package_roots],
-    )
+    # The program may change the current folder: every path of the configuration is absolute
+    # already (the rootdir and the data file from Path.cwd(), the folders resolved).
     try:
         traced = InProcessRun(config.sources)
     except OSError as exc:
