@@ -27,13 +27,15 @@ Suites (each a pair of commands, A without the trace and B with it):
 
 Each pair is first run untimed, plain once and traced twice (it fills the scan cache, the
 bytecode cache and the OS file cache: the figures are for a warm cache, a user's rerun;
-``PYTHONDONTWRITEBYTECODE`` is dropped from the children's environment), then ``--runs`` times
-as A B A B ... Every run is one process tree: wall time from the parent, CPU time (user +
-system) and peak RSS from ``os.wait4`` (which includes the processes the command waited for:
-xdist workers, Django's parallel runners; peak RSS is the largest single process's). For pytest
-suites the seconds the plugin spends at the end of the run (``endtimer.py``) are recorded too.
-The table gives medians, the ratio B/A of the medians, and the spread (lowest and highest ratio
-of the paired runs); the JSON file (default ``benchmarks/.cache/results.json``) has every run.
+``PYTHONDONTWRITEBYTECODE`` is dropped from the children's environment), then ``--runs`` pairs
+in the order A B, B A, A B ... (each variant as often first as second: a machine that slows
+down or speeds up during a pair favours neither). Every run is one process tree: wall time
+from the parent, CPU time (user + system) and peak RSS from ``os.wait4`` (which includes the
+processes the command waited for: xdist workers, Django's parallel runners; peak RSS is the
+largest single process's). For pytest suites the seconds the plugin spends at the end of the
+run (``endtimer.py``) are recorded too. The table gives medians, the ratio B/A of the medians,
+the median of the pairs' ratios (in brackets), and the spread (lowest and highest ratio of the
+paired runs); the JSON file (default ``benchmarks/.cache/results.json``) has every run.
 
 ``--instructions`` counts instead of timing: after the warm-up, each variant runs once under
 valgrind's callgrind (every process of the tree), and the table gives the ratio of CPU
@@ -226,14 +228,19 @@ def count_pair(pair: Pair, keep: Path | None = None) -> dict[str, object]:
     return {"suite": pair.name, "instructions": result}
 
 
+def pair_order(index: int) -> tuple[str, str]:
+    """The variants of the ``index``-th pair in the order they run: A B, then B A, and so on."""
+    return ("A", "B") if index % 2 == 0 else ("B", "A")
+
+
 def run_pair(pair: Pair, runs: int, gc_stats: bool = False) -> None:
-    """Warm up, then run A B A B ... ``runs`` times each."""
+    """Warm up, then run ``runs`` pairs, A B, B A, A B ... (see :func:`pair_order`)."""
     print(f"{pair.name}: warm-up (load {os.getloadavg()[0]:.2f})", flush=True)
     warm_up(pair)
     for index in range(runs):
-        for variant in ("A", "B"):
-            pair.runs.append(measure(pair, variant, gc_stats))
-        last_a, last_b = pair.runs[-2], pair.runs[-1]
+        done = {variant: measure(pair, variant, gc_stats) for variant in pair_order(index)}
+        last_a, last_b = done["A"], done["B"]
+        pair.runs += [last_a, last_b]  # kept as A B: summary() pairs the n-th A with the n-th B
         print(
             f"  run {index + 1}: wall {last_a.wall:.2f} / {last_b.wall:.2f} s, "
             f"cpu {last_a.cpu:.2f} / {last_b.cpu:.2f} s, load {os.getloadavg()[0]:.2f}",
@@ -254,6 +261,7 @@ def summary(pair: Pair) -> dict[str, object]:
             "untraced": statistics.median(first),
             "traced": statistics.median(second),
             "ratio": statistics.median(second) / statistics.median(first),
+            "pairs_median": statistics.median(ratios),
             "spread": [min(ratios), max(ratios)],
         }
     ends = [r.end_of_run for r in b if r.end_of_run is not None]
@@ -357,9 +365,10 @@ def real_suite_pairs(suite: real_suite.RealSuite, args: list[str]) -> list[Pair]
 
 
 def print_table(results: list[dict[str, object]]) -> None:
-    """Medians (plain / traced), the ratio and its spread, one line per suite."""
+    """Medians (plain / traced), their ratio, the median of the pairs' ratios (in brackets)
+    and their spread, one line per suite."""
     print()
-    print(f"{'suite':44} {'wall s':>24} {'cpu s':>24} {'peak RSS MB':>24} {'end+':>7} "
+    print(f"{'suite':44} {'wall s':>31} {'cpu s':>31} {'peak RSS MB':>31} {'end+':>7} "
           f"{'data':>7}")  # fmt: skip
     for row in results:
         cells = []
@@ -369,12 +378,12 @@ def print_table(results: list[dict[str, object]]) -> None:
             low, high = figures["spread"]
             cells.append(
                 f"{figures['untraced']:.1f}/{figures['traced']:.1f} "
-                f"{figures['ratio']:.3f}x {low:.2f}-{high:.2f}"
+                f"{figures['ratio']:.3f}x ({figures['pairs_median']:.3f}x) {low:.2f}-{high:.2f}"
             )
         end = row.get("end_of_run_added")
         size = row.get("data_file_bytes")
         print(
-            f"{row['suite']:44} {cells[0]:>24} {cells[1]:>24} {cells[2]:>24} "
+            f"{row['suite']:44} {cells[0]:>31} {cells[1]:>31} {cells[2]:>31} "
             f"{'' if end is None else f'{end:+.2f}s':>7} "
             f"{'' if size is None else f'{int(size) / 1e6:.2f}MB':>7}"  # type: ignore[call-overload]
         )

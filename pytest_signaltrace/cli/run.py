@@ -193,7 +193,7 @@ def _run_in_process(config: _RunConfig, program: PythonProgram, *, no_cache: boo
     ``os._exit`` of this process)."""
     import atexit
 
-    from pytest_signaltrace.datafile.inprocess import run_program
+    from pytest_signaltrace.datafile.inprocess import keep_interrupted_exit, run_program
     from pytest_signaltrace.datafile.run import InProcessRun
 
     # The program may change the current folder: every path of the configuration is absolute
@@ -223,7 +223,9 @@ def _run_in_process(config: _RunConfig, program: PythonProgram, *, no_cache: boo
                 print(f"signaltrace: error: the signal data was not saved ({exc!r})",
                       file=sys.stderr)  # fmt: skip
             error = 2
-        if error is not None:
+        if error is None:
+            keep_interrupted_exit()
+        else:
             # The program's status would hide that the data file was not written: exit 2,
             # as the child-process path does (the program's own exit functions have run).
             for stream in (sys.stdout, sys.stderr):

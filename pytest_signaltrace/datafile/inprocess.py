@@ -134,7 +134,12 @@ def run_program(program: PythonProgram) -> NoReturn:
 
 
 def _set_first_path(folder: str) -> None:
-    """``sys.path[0]`` as the interpreter sets it for the program (it held this command's)."""
+    """``sys.path[0]`` as the interpreter sets it for the program (it held this command's).
+
+    Under ``PYTHONSAFEPATH`` (``-P``) the interpreter prepends no folder, for the program as
+    for this command (the same environment): ``sys.path`` is left as it is."""
+    if sys.flags.safe_path:
+        return
     if sys.path:
         sys.path[0] = folder
     else:
@@ -144,14 +149,60 @@ def _set_first_path(folder: str) -> None:
 def _run_guarded(run: Callable[[], object]) -> NoReturn:
     try:
         run()
-    except (SystemExit, KeyboardInterrupt):
-        raise  # the interpreter's exit handles them as it would have
+    except SystemExit:
+        raise  # the interpreter's exit handles it as it would have
+    except KeyboardInterrupt as exc:
+        # Left to the interpreter, which shows it and ends by SIGINT as it would have, but
+        # shown from the program's first frame (it would show this command's frames too).
+        global _interrupted
+        _interrupted = True
+        _show_from_program(exc)
+        raise
     except BaseException as exc:  # the program's uncaught exception, reported as python does
         # The display reads the exception's own traceback, not the one passed: trim both.
         frames = _program_frames(exc.__traceback__)
         sys.excepthook(type(exc), exc.with_traceback(frames), frames)
         raise SystemExit(1) from None
     raise SystemExit(0)
+
+
+#: Whether the program ended with an uncaught ``KeyboardInterrupt``.
+_interrupted = False
+
+
+def keep_interrupted_exit() -> None:
+    """After the program's uncaught ``KeyboardInterrupt``: make sure that the interpreter still
+    ends by SIGINT once its exit functions have run, as ``python`` would (for an exit function
+    that ran after the program's: the one that saves the data).
+
+    The interpreter notes that the code it ran ended with a ``KeyboardInterrupt``, but every
+    ``exec()`` of a string since clears that note (``namedtuple`` and ``dataclasses`` run
+    such code, and saving the data may import modules that use them): the process would end
+    with status 1. An ``exec()`` of a string that raises ``KeyboardInterrupt`` notes it again.
+    """
+    if not _interrupted:
+        return
+    import contextlib
+
+    with contextlib.suppress(KeyboardInterrupt):
+        exec("raise KeyboardInterrupt")
+
+
+def _show_from_program(exc: BaseException) -> None:
+    """Let the interpreter's display of ``exc``, uncaught, start at the program's first frame:
+    ``sys.excepthook`` (the program's own, if it set one) is given the trimmed traceback."""
+    frames = _program_frames(exc.__traceback__)
+    hook = sys.excepthook
+
+    def program_hook(
+        kind: type[BaseException], value: BaseException, traceback: TracebackType | None
+    ) -> None:
+        if value is exc:
+            traceback = frames
+            value = value.with_traceback(frames)
+        hook(kind, value, traceback)
+
+    sys.excepthook = program_hook
 
 
 def _program_frames(traceback: TracebackType | None) -> TracebackType | None:

@@ -5,6 +5,8 @@ would, and the data file is the one the child-process path writes."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +73,8 @@ if how == "message":
     sys.exit("out of stock")
 if how == "raise":
     deep()
+if how == "interrupt":  # Ctrl-C: python shows it, then ends by SIGINT
+    raise KeyboardInterrupt
 """
 )
 
@@ -132,6 +136,7 @@ def test_the_program_sees_what_python_shows_it(project: Path, start: list[str]) 
         ("status", 3, []),
         ("message", 1, ["out of stock"]),
         ("raise", 1, ["    raise ValueError(\"no stock\")", "ValueError: no stock"]),
+        ("interrupt", -signal.SIGINT, ["    raise KeyboardInterrupt", "KeyboardInterrupt"]),
     ],
 )
 def test_the_program_ends_as_python_would_end_it(
@@ -231,3 +236,28 @@ def test_the_data_file_not_written_fails_the_run(project: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].startswith("signaltrace: error: cannot write")
+
+
+def test_under_pythonsafepath_the_program_gets_no_folder_prepended(project: Path) -> None:
+    # PYTHONSAFEPATH (python -P): python puts neither the script's folder nor the current one
+    # first on sys.path; nor may the in-process run (it held this command's path).
+    tools = project / "tools"
+    tools.mkdir()
+    (tools / "where.py").write_text(
+        SETUP + "import json\nfrom shop.services import place_order\n\n"
+        'place_order("where")\nprint(json.dumps(sys.path))\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONSAFEPATH": "1", "PYTHONPATH": str(project)}
+    alone = subprocess.run(
+        [sys.executable, "tools/where.py"], cwd=project, capture_output=True, text=True,
+        env=env, check=False,
+    )  # fmt: skip
+    traced = signaltrace(
+        "run", "--", sys.executable, "tools/where.py", cwd=project,
+        PYTHONSAFEPATH="1", PYTHONPATH=str(project),
+    )  # fmt: skip
+    assert alone.returncode == traced.returncode == 0, alone.stderr + traced.stderr
+    assert json.loads(traced.stdout) == json.loads(alone.stdout)
+    assert str(tools) not in json.loads(traced.stdout)
+    assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 1
