@@ -29,13 +29,13 @@ def program(command: list[str], argv: list[str] | None = None) -> PythonProgram 
 
 def test_this_python_running_a_script_runs_in_process(script: str) -> None:
     assert program([EXECUTABLE, script, "test", "-v", "2"]) == PythonProgram(
-        "path", script, ("test", "-v", "2")
+        "path", script, ("test", "-v", "2"), EXECUTABLE
     )
 
 
 def test_this_python_running_a_module_runs_in_process(script: str) -> None:
     assert program([EXECUTABLE, "-m", "unittest", "-q"]) == PythonProgram(
-        "module", "unittest", ("-q",)
+        "module", "unittest", ("-q",), EXECUTABLE
     )
 
 
@@ -44,7 +44,7 @@ def test_this_python_found_on_path_by_name(
 ) -> None:
     monkeypatch.setenv("PATH", os.path.dirname(EXECUTABLE))
     name = os.path.basename(EXECUTABLE)
-    assert program([name, script]) == PythonProgram("path", script, ())
+    assert program([name, script]) == PythonProgram("path", script, (), EXECUTABLE)
     monkeypatch.setenv("PATH", os.pathsep)  # not found: the child process says so
     assert program([name, script]) is None
 
@@ -97,8 +97,37 @@ def test_another_interpreter_keeps_the_child_process(script: str, tmp_path: Path
     (other / "python3.99").symlink_to("/bin/sh")
     there = str(other / "python")
     assert python_program([str(other / "python3.99"), script], there, WRAPPER) is None
-    assert python_program([there, script], there, WRAPPER) == PythonProgram("path", script, ())
+    assert python_program([there, script], there, WRAPPER) == PythonProgram(
+        "path", script, (), there
+    )
 
 
 def test_no_executable_keeps_the_child_process(script: str) -> None:
     assert python_program([EXECUTABLE, script], "", WRAPPER) is None
+
+
+def test_a_zip_application_or_bytecode_keeps_the_child_process(
+    script: str, tmp_path: Path
+) -> None:
+    import py_compile
+    import zipapp
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__main__.py").write_text("print('zipped')\n", encoding="utf-8")
+    zipapp.create_archive(app, tmp_path / "app.pyz", interpreter="/usr/bin/env python3")
+    assert program([EXECUTABLE, "app.pyz"]) is None
+    compiled = py_compile.compile(script, cfile=str(tmp_path / "compiled.bin"))
+    assert program([EXECUTABLE, compiled]) is None  # bytecode, whatever its name
+    assert program([EXECUTABLE, script]) is not None
+
+
+def test_pythoninspect_keeps_the_child_process(
+    script: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # python -i's environment form: after the program, python goes on to its prompt.
+    flags = sys.flags
+    monkeypatch.setattr(sys, "flags", type("Flags", (), {"inspect": 1, "safe_path": 0})())
+    assert program([EXECUTABLE, script]) is None
+    monkeypatch.setattr(sys, "flags", flags)
+    assert program([EXECUTABLE, script]) is not None

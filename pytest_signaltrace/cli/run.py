@@ -206,6 +206,9 @@ def _run_in_process(config: _RunConfig, program: PythonProgram, *, no_cache: boo
     pid = os.getpid()
     exit_now = os._exit
     finished = False
+    umask = os.umask(0o022)  # read (and put back): the data file is made with this process's
+    os.umask(umask)
+    recursion_limit = sys.getrecursionlimit()
 
     def finish() -> None:
         nonlocal finished
@@ -215,13 +218,15 @@ def _run_in_process(config: _RunConfig, program: PythonProgram, *, no_cache: boo
         import gc
 
         gc.disable()  # the program's heap is still here and about to go: no collection of it
+        # What the program set for itself is not the save's (a file mode of 000, a recursion
+        # limit too low for the merge).
+        os.umask(umask)
+        sys.setrecursionlimit(max(recursion_limit, sys.getrecursionlimit()))
         try:
             trace, result = traced.collect()
             error = _save(config, trace, result, no_cache=no_cache)
         except Exception as exc:  # never a traceback at the program's exit: one line
-            with contextlib.suppress(Exception):  # (the program may have closed stderr)
-                print(f"signaltrace: error: the signal data was not saved ({exc!r})",
-                      file=sys.stderr)  # fmt: skip
+            _tell(f"signaltrace: error: the signal data was not saved ({exc!r})")
             error = 2
         if error is None:
             keep_interrupted_exit()
@@ -246,23 +251,21 @@ def _save(config: _RunConfig, trace: Trace, result: RunResult, *, no_cache: bool
     """Warn about what the run could not read, then write the data file unless the command
     traced nothing; an exit status when the data file could not be written, else ``None``."""
     for note in result.bad_fragments:
-        print(f"signaltrace: warning: unreadable trace fragment {note}", file=sys.stderr)
+        _tell(f"signaltrace: warning: unreadable trace fragment {note}")
     if not result.fragments:
-        print(
+        _tell(
             "signaltrace: warning: no Python process of the command was traced (not Python, "
             "python -I/-S, or every process ended with os._exit); "
-            f"{_shown(config.data_file, config.rootdir)} left as it was",
-            file=sys.stderr,
+            f"{_shown(config.data_file, config.rootdir)} left as it was"
         )
         return None
     if not (trace.sends or trace.connects):
         # Another interpreter ran the code, or Django/Celery never started: a data file of
         # 0% would replace real data for nothing.
-        print(
+        _tell(
             "signaltrace: warning: the command sent no signal and connected no receiver "
             "(another Python, or Django/Celery never set up?); "
-            f"{_shown(config.data_file, config.rootdir)} left as it was",
-            file=sys.stderr,
+            f"{_shown(config.data_file, config.rootdir)} left as it was"
         )
         return None
     data_file = config.data_file
@@ -296,15 +299,25 @@ def _save(config: _RunConfig, trace: Trace, result: RunResult, *, no_cache: bool
     finally:
         progress.close()
     # On stderr, like the warnings: the command's own output keeps stdout to itself.
-    print(f"Wrote signal data to {_shown(data_file, config.rootdir)}", file=sys.stderr)
+    _tell(f"Wrote signal data to {_shown(data_file, config.rootdir)}")
     from pytest_signaltrace.datafile.ignore_hint import gitignore_hint
 
     hint = gitignore_hint(
         data_file, configured=config.data_file, rootdir=config.rootdir, created=created
     )
     if hint:
-        print(f"signaltrace: {hint}", file=sys.stderr)
+        _tell(f"signaltrace: {hint}")
     return None
+
+
+def _tell(line: str) -> None:
+    """Write ``line`` to this process's standard error as it was at the start (an in-process
+    program may have replaced ``sys.stderr``, ``print`` or closed them: the data is saved
+    whether or not the line can be written)."""
+    stream = sys.__stderr__ or sys.stderr
+    with contextlib.suppress(Exception):
+        stream.write(line + "\n")
+        stream.flush()
 
 
 def _shown(path: Path, rootdir: Path) -> str:

@@ -14,6 +14,7 @@ a zip file to run, a shell) keeps the child process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -36,6 +37,8 @@ class PythonProgram(Record):
     target: str
     #: The program's arguments (``sys.argv[1:]``).
     args: tuple[str, ...]
+    #: The command's interpreter as the shell found it (``sys.executable`` for the program).
+    interpreter: str = ""
 
 
 def python_program(
@@ -51,15 +54,41 @@ def python_program(
     interpreter_argv = sys.orig_argv if interpreter_argv is None else interpreter_argv
     if not executable or len(command) < 2 or not _no_options(interpreter_argv):
         return None
-    if not _same_interpreter(command[0], executable):
+    if sys.flags.inspect:  # PYTHONINSPECT: python goes on to its prompt after the program
+        return None
+    interpreter = _same_interpreter(command[0], executable)
+    if interpreter is None:
         return None
     if command[1] == "-m":
         if len(command) < 3 or not command[2] or command[2].startswith("-"):
             return None
-        return PythonProgram("module", command[2], tuple(command[3:]))
+        return PythonProgram("module", command[2], tuple(command[3:]), interpreter)
     if command[1].startswith("-") or not os.path.isfile(command[1]):
-        return None  # an option, standard input, a folder or a zip file: the interpreter's
-    return PythonProgram("path", command[1], tuple(command[2:]))
+        return None  # an option, standard input or a folder: the interpreter's
+    if not _source_file(command[1]):
+        return None  # a zip application or compiled bytecode: the interpreter's
+    return PythonProgram("path", command[1], tuple(command[2:]), interpreter)
+
+
+#: How far from its end a zip file's directory may start (its comment is at most 64 KiB).
+_ZIP_TAIL = 65_536 + 22
+
+
+def _source_file(path: str) -> bool:
+    """Whether ``path`` looks like Python source, as opposed to what else ``python FILE`` runs:
+    a zip application (``.pyz``, a shebang line and a zip) or a ``.pyc``. Source holds no NUL
+    byte and no zip directory; the check errs towards the child process, which runs anything."""
+    if path.endswith((".pyc", ".pyo")):
+        return False
+    try:
+        with open(path, "rb") as file:
+            head = file.read(4096)
+            size = file.seek(0, os.SEEK_END)
+            file.seek(max(0, size - _ZIP_TAIL))
+            tail = file.read()
+    except OSError:
+        return False
+    return b"\0" not in head and b"PK\x05\x06" not in tail
 
 
 def _no_options(interpreter_argv: Sequence[str]) -> bool:
@@ -69,20 +98,20 @@ def _no_options(interpreter_argv: Sequence[str]) -> bool:
     )
 
 
-def _same_interpreter(name: str, executable: str) -> bool:
-    """Whether ``name`` (as a shell finds it on ``PATH``) starts ``executable``: the same file,
-    in the same folder (another virtual environment's ``python`` is the same file, but not the
-    same installation)."""
+def _same_interpreter(name: str, executable: str) -> str | None:
+    """The path of ``name`` (as a shell finds it on ``PATH``) when it starts ``executable``: the
+    same file, in the same folder (another virtual environment's ``python`` is the same file,
+    but not the same installation); else ``None``."""
     path = _which(name)
     if path is None or not _PYTHON_NAME.fullmatch(os.path.basename(path)):
-        return False
+        return None
     here = os.path.abspath(executable)
     if os.path.dirname(path) != os.path.dirname(here):
-        return False
+        return None
     try:
-        return os.path.samefile(path, here)
+        return path if os.path.samefile(path, here) else None
     except OSError:
-        return False
+        return None
 
 
 def _which(name: str) -> str | None:
@@ -102,6 +131,9 @@ def run_program(program: PythonProgram) -> NoReturn:
     ``SystemExit`` (status 0 when it returns), its ``KeyboardInterrupt``, or its uncaught
     exception's traceback (without this module's frames) and status 1. The interpreter's exit
     then runs the program's threads and ``atexit`` functions, as ever."""
+    main = _fresh_main()
+    if program.interpreter:  # python3 from this command's shebang, the program's python
+        sys.executable = program.interpreter
     if program.kind == "module":
         import runpy
 
@@ -110,27 +142,39 @@ def run_program(program: PythonProgram) -> NoReturn:
         run = runpy._run_module_as_main  # type: ignore[attr-defined]  # python -m's own
         _run_guarded(lambda: run(program.target, alter_argv=True))
     sys.argv = [program.target, *program.args]
-    path = os.path.abspath(program.target)  # the script's __file__ and code, as python's
-    _set_first_path(os.path.dirname(path))
-    with open(path, "rb") as source_file:
-        source = source_file.read()
+    # The script's __file__ and code name: absolute, as given (python does not normalise it);
+    # its folder on sys.path: the real file's, symbolic links resolved, as python's.
+    target = program.target
+    path = target if os.path.isabs(target) else os.path.join(os.getcwd(), target)
+    _set_first_path(os.path.dirname(os.path.realpath(target)))
     try:  # compile() reads the coding cookie of bytes, as the interpreter does
-        code = compile(source, path, "exec", dont_inherit=True)
-    except SyntaxError as exc:  # shown as python shows it: the line and the caret, no frames
-        sys.excepthook(type(exc), exc.with_traceback(None), None)
+        with open(path, "rb") as source_file:
+            code = compile(source_file.read(), path, "exec", dont_inherit=True)
+    except Exception as exc:  # shown as python shows a SyntaxError: no frames
+        _display(type(exc), exc.with_traceback(None), None)
         raise SystemExit(1) from None
-    import builtins
     from importlib.machinery import SourceFileLoader
+
+    main.__dict__.update(
+        __file__=path, __cached__=None, __loader__=SourceFileLoader("__main__", path)
+    )
+    _run_guarded(lambda: exec(code, main.__dict__))
+
+
+def _fresh_main() -> ModuleType:
+    """A ``__main__`` module as the interpreter makes it before it runs the program (not this
+    command's), in ``sys.modules``."""
+    import builtins
+    from importlib.machinery import BuiltinImporter
 
     main = ModuleType("__main__")
     main.__dict__.update(
-        __file__=path,
-        __cached__=None,
+        __annotations__={},
         __builtins__=builtins,  # the module, as in python's __main__ (elsewhere its dict)
-        __loader__=SourceFileLoader("__main__", path),
+        __loader__=BuiltinImporter,
     )
     sys.modules["__main__"] = main
-    _run_guarded(lambda: exec(code, main.__dict__))
+    return main
 
 
 def _set_first_path(folder: str) -> None:
@@ -161,7 +205,7 @@ def _run_guarded(run: Callable[[], object]) -> NoReturn:
     except BaseException as exc:  # the program's uncaught exception, reported as python does
         # The display reads the exception's own traceback, not the one passed: trim both.
         frames = _program_frames(exc.__traceback__)
-        sys.excepthook(type(exc), exc.with_traceback(frames), frames)
+        _display(type(exc), exc.with_traceback(frames), frames)
         raise SystemExit(1) from None
     raise SystemExit(0)
 
@@ -182,8 +226,6 @@ def keep_interrupted_exit() -> None:
     """
     if not _interrupted:
         return
-    import contextlib
-
     with contextlib.suppress(KeyboardInterrupt):
         exec("raise KeyboardInterrupt")
 
@@ -192,7 +234,7 @@ def _show_from_program(exc: BaseException) -> None:
     """Let the interpreter's display of ``exc``, uncaught, start at the program's first frame:
     ``sys.excepthook`` (the program's own, if it set one) is given the trimmed traceback."""
     frames = _program_frames(exc.__traceback__)
-    hook = sys.excepthook
+    hook = getattr(sys, "excepthook", _MISSING)
 
     def program_hook(
         kind: type[BaseException], value: BaseException, traceback: TracebackType | None
@@ -200,9 +242,52 @@ def _show_from_program(exc: BaseException) -> None:
         if value is exc:
             traceback = frames
             value = value.with_traceback(frames)
-        hook(kind, value, traceback)
+        _display(kind, value, traceback, hook)
 
     sys.excepthook = program_hook
+
+
+#: ``sys.excepthook`` deleted by the program.
+_MISSING = object()
+
+
+def _display(
+    kind: type[BaseException],
+    value: BaseException,
+    traceback: TracebackType | None,
+    hook: object = None,
+) -> None:
+    """Show an uncaught exception as the interpreter does (``PyErr_Print``): ``sys.last_*``
+    set, then ``hook`` (by default ``sys.excepthook``) called, or, where it is missing or
+    fails, the interpreter's own lines; never this module's frames."""
+    sys.last_type, sys.last_value, sys.last_traceback = kind, value, traceback
+    if sys.version_info >= (3, 12):
+        sys.last_exc = value
+    if hook is None:
+        hook = getattr(sys, "excepthook", _MISSING)
+    if hook is _MISSING:
+        _write_stderr("sys.excepthook is missing\n")
+        sys.__excepthook__(kind, value, traceback)
+        return
+    try:
+        hook(kind, value, traceback)  # type: ignore[operator]
+    except SystemExit:
+        raise  # the interpreter exits with it
+    except BaseException as error:
+        failure = error.__traceback__.tb_next if error.__traceback__ else None
+        if error.__context__ is value:  # called while handling it here; python calls it after
+            error.__context__ = None
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        _write_stderr("Error in sys.excepthook:\n")
+        sys.__excepthook__(type(error), error.with_traceback(failure), failure)
+        _write_stderr("\nOriginal exception was:\n")
+        sys.__excepthook__(kind, value, traceback)
+
+
+def _write_stderr(text: str) -> None:
+    with contextlib.suppress(Exception):
+        sys.stderr.write(text)
 
 
 def _program_frames(traceback: TracebackType | None) -> TracebackType | None:

@@ -46,6 +46,8 @@ SITECUSTOMIZE = '''\
 """Written by `signaltrace run`: trace this process's signals, then chain to the
 sitecustomize this one shadows (if any)."""
 
+_SIGNALTRACE_MARK = b'"""Written by `signaltrace run`'
+
 
 def _signaltrace_start():
     import os
@@ -66,16 +68,28 @@ def _signaltrace_start():
 
 
 def _signaltrace_chain():
+    # The sitecustomize this one shadows: the first further down sys.path that is not one of
+    # these (a traced command that runs signaltrace again puts a second one on the path: the
+    # two must not load each other).
     import importlib.machinery
     import importlib.util
     import os
     import sys
 
-    here = os.path.dirname(os.path.abspath(__file__))
-    path = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
-    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", path)
-    if spec is None or spec.loader is None:
-        return
+    path = list(sys.path)
+    while True:
+        spec = importlib.machinery.PathFinder.find_spec("sitecustomize", path)
+        if spec is None or spec.loader is None:
+            return
+        try:
+            with open(spec.origin, "rb") as source:
+                ours = source.read(len(_SIGNALTRACE_MARK)) == _SIGNALTRACE_MARK
+        except (OSError, TypeError):
+            ours = False
+        if not ours:
+            break
+        folder = os.path.dirname(os.path.abspath(spec.origin))
+        path = [p for p in path if os.path.abspath(p or os.curdir) != folder]
     module = importlib.util.module_from_spec(spec)
     sys.modules["sitecustomize"] = module
     spec.loader.exec_module(module)

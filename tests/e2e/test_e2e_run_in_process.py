@@ -37,6 +37,8 @@ print(json.dumps({
     "spec": None if __spec__ is None else __spec__.name,
     "package": __package__,
     "builtins": type(__builtins__).__name__,
+    "names": sorted(globals()),
+    "executable": sys.executable,
 }))
 """
 )
@@ -56,6 +58,8 @@ def deep():
 
 
 how = sys.argv[1]
+# What the program's exit functions see of how it ended (python sets sys.last_*).
+atexit.register(lambda: print("last:", getattr(sys, "last_type", None)))
 if how == "atexit":
     atexit.register(place_order, "at-exit")
 elif how == "chdir":
@@ -145,6 +149,7 @@ def test_the_program_ends_as_python_would_end_it(
     alone = python("endings.py", how, cwd=project)
     traced = signaltrace("run", "--", sys.executable, "endings.py", how, cwd=project)
     assert alone.returncode == traced.returncode == status
+    assert traced.stdout == alone.stdout
     traced_lines = traced.stderr.splitlines()
     assert traced_lines[-1] == "Wrote signal data to .signaltrace"
     # The same stderr, the traceback included (none of signaltrace's frames in it).
@@ -261,3 +266,93 @@ def test_under_pythonsafepath_the_program_gets_no_folder_prepended(project: Path
     assert json.loads(traced.stdout) == json.loads(alone.stdout)
     assert str(tools) not in json.loads(traced.stdout)
     assert receiver(report_of(project / ".signaltrace"), "notify_warehouse")["calls"] == 1
+
+
+def test_the_console_script_gives_the_program_the_commands_python(project: Path) -> None:
+    # The console script's shebang may name python3: the program's sys.executable is the
+    # python of the command, as `python probe.py` gives it.
+    console = Path(sys.executable).parent / "signaltrace"
+    if not console.exists():
+        pytest.skip("no signaltrace console script beside this python")
+    alone = python("probe.py", cwd=project)
+    traced = subprocess.run(
+        [str(console), "run", "--", sys.executable, "probe.py"], cwd=project,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert alone.returncode == traced.returncode == 0, traced.stderr
+    assert json.loads(traced.stdout) == json.loads(alone.stdout)
+
+
+def test_a_linked_script_gets_its_real_folder_on_sys_path(project: Path) -> None:
+    real = project / "tools"
+    real.mkdir()
+    (real / "helper.py").write_text("VALUE = 7\n", encoding="utf-8")
+    (real / "linked.py").write_text(
+        "import sys\nimport helper\nprint(sys.path[0], __file__, helper.VALUE)\n",
+        encoding="utf-8",
+    )
+    (project / "bin").mkdir()
+    (project / "bin" / "run.py").symlink_to(real / "linked.py")
+    start = ["./bin/../bin/run.py"]  # __file__ as given, made absolute, not normalised
+    alone = python(*start, cwd=project)
+    traced = signaltrace("run", "--", sys.executable, *start, cwd=project)
+    assert alone.returncode == traced.returncode == 0, traced.stderr
+    assert traced.stdout == alone.stdout
+    assert alone.stdout.split()[0] == str(real)
+
+
+BROKEN_HOOK = """
+import sys
+
+
+def hook(kind, value, traceback):
+    raise RuntimeError("hook broke")
+
+
+sys.excepthook = hook
+raise ValueError("program broke")
+"""
+
+
+def test_a_broken_excepthook_is_reported_as_python_reports_it(project: Path) -> None:
+    (project / "hooked.py").write_text(BROKEN_HOOK, encoding="utf-8")
+    alone = python("hooked.py", cwd=project)
+    traced = signaltrace("run", "--", sys.executable, "hooked.py", cwd=project)
+    assert alone.returncode == traced.returncode == 1
+    lines = traced.stderr.splitlines()
+    assert lines[:-1] == alone.stderr.splitlines()  # then: it sent no signal
+    assert "Original exception was:" in alone.stderr
+    assert "pytest_signaltrace" not in traced.stderr
+
+
+UNFRIENDLY = (
+    SETUP
+    + """
+from shop.services import place_order
+
+place_order("web")
+os.umask(0o777)  # a file made now would have no permissions
+sys.setrecursionlimit(60)
+sys.stderr.close()  # nowhere to say that the data was saved
+"""
+)
+
+
+def test_what_the_program_did_to_its_process_does_not_stop_the_save(project: Path) -> None:
+    (project / "unfriendly.py").write_text(UNFRIENDLY, encoding="utf-8")
+    alone = python("unfriendly.py", cwd=project)
+    traced = signaltrace("run", "--", sys.executable, "unfriendly.py", cwd=project)
+    assert alone.returncode == traced.returncode == 0, traced.stderr
+    data = project / ".signaltrace"
+    assert data.stat().st_mode & 0o600 == 0o600
+    assert receiver(report_of(data), "notify_warehouse")["calls"] == 1
+
+
+def test_a_traced_command_that_runs_signaltrace_again_records_once(project: Path) -> None:
+    # The inner run's processes get a second hook folder on PYTHONPATH: only one may trace.
+    inner = [sys.executable, "-m", "pytest_signaltrace", "run", "--subprocess"]
+    command = [*inner, "--data-file", "inner.signaltrace", "--", sys.executable, "place.py"]
+    result = signaltrace("run", "--", *command, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "not tracing" not in result.stderr
+    assert receiver(report_of(project / "inner.signaltrace"), "notify_warehouse")["calls"] == 1
