@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from script_modules import load_script
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
 
 
 @pytest.fixture(scope="module")
 def bench_run() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_run", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_run"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "bench_run")
 
 
 def test_pairs_alternate_which_variant_runs_first(

@@ -4,24 +4,18 @@ tracing changes what the frameworks' own tests see."""
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from script_modules import load_script
 
 SCRIPT = Path(__file__).resolve().parent / "compat" / "run_peer_suites.py"
 
 
 @pytest.fixture(scope="module")
 def script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("run_peer_suites", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["run_peer_suites"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "run_peer_suites")
 
 
 def _pair(script: ModuleType, traced_passed: int, sends: int | None, ok: bool = True) -> list:

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from script_modules import load_script
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "recall.py"
 
 
 @pytest.fixture(scope="module")
 def recall() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("recall", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["recall"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "recall")
 
 
 LIST = """\
