@@ -249,13 +249,15 @@ def _show_from_program(exc: BaseException) -> None:
 
 #: ``sys.excepthook`` deleted by the program.
 _MISSING = object()
+#: No hook given to :func:`_display`: the one ``sys.excepthook`` holds then.
+_CURRENT = object()
 
 
 def _display(
     kind: type[BaseException],
     value: BaseException,
     traceback: TracebackType | None,
-    hook: object = None,
+    hook: object = _CURRENT,
 ) -> None:
     """Show an uncaught exception as the interpreter does (``PyErr_Print``): ``sys.last_*``
     set, then ``hook`` (by default ``sys.excepthook``) called, or, where it is missing or
@@ -263,7 +265,7 @@ def _display(
     sys.last_type, sys.last_value, sys.last_traceback = kind, value, traceback
     if sys.version_info >= (3, 12):
         sys.last_exc = value
-    if hook is None:
+    if hook is _CURRENT:
         hook = getattr(sys, "excepthook", _MISSING)
     if hook is _MISSING:
         _write_stderr("sys.excepthook is missing\n")

@@ -314,14 +314,25 @@ raise ValueError("program broke")
 """
 
 
-def test_a_broken_excepthook_is_reported_as_python_reports_it(project: Path) -> None:
-    (project / "hooked.py").write_text(BROKEN_HOOK, encoding="utf-8")
+@pytest.mark.parametrize(
+    ("program", "status"),
+    [
+        (BROKEN_HOOK, 1),
+        ("import sys\nsys.excepthook = None\nraise KeyboardInterrupt\n", -signal.SIGINT),
+        ("import sys\ndel sys.excepthook\nraise ValueError(1)\n", 1),
+    ],
+    ids=["raises", "none-interrupted", "deleted"],
+)
+def test_a_broken_excepthook_is_reported_as_python_reports_it(
+    project: Path, program: str, status: int
+) -> None:
+    (project / "hooked.py").write_text(program, encoding="utf-8")
     alone = python("hooked.py", cwd=project)
     traced = signaltrace("run", "--", sys.executable, "hooked.py", cwd=project)
-    assert alone.returncode == traced.returncode == 1
+    assert alone.returncode == traced.returncode == status
     lines = traced.stderr.splitlines()
     assert lines[:-1] == alone.stderr.splitlines()  # then: it sent no signal
-    assert "Original exception was:" in alone.stderr
+    assert "excepthook" in alone.stderr
     assert "pytest_signaltrace" not in traced.stderr
 
 
