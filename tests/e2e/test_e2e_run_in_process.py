@@ -367,3 +367,16 @@ def test_a_traced_command_that_runs_signaltrace_again_records_once(project: Path
     assert result.returncode == 0, result.stderr
     assert "not tracing" not in result.stderr
     assert receiver(report_of(project / "inner.signaltrace"), "notify_warehouse")["calls"] == 1
+
+
+def test_source_the_compiler_cannot_take_is_reported_without_signaltrace_frames(
+    project: Path,
+) -> None:
+    # Too deep for the compiler: python says MemoryError, and so does the in-process run,
+    # without a traceback through signaltrace.
+    (project / "deep.py").write_text("x = " + "-" * 200_000 + "1\n", encoding="utf-8")
+    alone = python("deep.py", cwd=project)
+    traced = signaltrace("run", "--", sys.executable, "deep.py", cwd=project)
+    assert alone.returncode == traced.returncode == 1
+    assert traced.stderr.splitlines()[:-1] == alone.stderr.splitlines()
+    assert "pytest_signaltrace" not in traced.stderr
