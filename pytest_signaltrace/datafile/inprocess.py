@@ -78,7 +78,7 @@ def _source_file(path: str) -> bool:
     """Whether ``path`` looks like Python source, as opposed to what else ``python FILE`` runs:
     a zip application (``.pyz``, a shebang line and a zip) or a ``.pyc``. Source holds no NUL
     byte and no zip directory; the check errs towards the child process, which runs anything."""
-    if path.endswith((".pyc", ".pyo")):
+    if path.endswith(".pyc"):  # bytecode by its name alone, for python
         return False
     try:
         with open(path, "rb") as file:

@@ -70,13 +70,14 @@ def _signaltrace_start():
 def _signaltrace_chain():
     # The sitecustomize this one shadows: the first further down sys.path that is not one of
     # these (a traced command that runs signaltrace again puts a second one on the path: the
-    # two must not load each other).
+    # two must not load each other). This one's folder is left out without reading it.
     import importlib.machinery
     import importlib.util
     import os
     import sys
 
-    path = list(sys.path)
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
     while True:
         spec = importlib.machinery.PathFinder.find_spec("sitecustomize", path)
         if spec is None or spec.loader is None:
